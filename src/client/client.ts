@@ -1,0 +1,191 @@
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import { ACTIONS, ActionSpec, unknownAction } from './actions';
+import { isZeroAnswer, parseAnswer } from './answer';
+import { Calls } from './calls';
+import { Cameras } from './cameras';
+import { Channels } from './channels';
+import { ClosedError, InvalidInputError, WebTapiError } from './errors';
+import { Queues } from './queues';
+import { Relays } from './relays';
+import { ConnectionState, Session } from './session';
+import { Answer, TlsOptions, Transport } from './transport';
+import type { Execution, Params, RequestOptions, Requester } from './types';
+import { passThrough, validateActionName } from './validate';
+
+export interface WebTapiClientOptions {
+  /** The WebTAPI endpoint, e.g. http://192.168.1.1:9998/webtapi/webtapi.php */
+  url: string;
+  username: string;
+  password: string;
+  /** Total deadline of one request, ms (default 10000). */
+  timeoutMs?: number;
+  /** Requests in flight at once (default 4). */
+  concurrency?: number;
+  tls?: TlsOptions;
+  /** Cap for text answers (default 4 MiB). */
+  maxTextBytes?: number;
+  /** Cap for pictures, recordings and stream excerpts (default 32 MiB). */
+  maxBinaryBytes?: number;
+  /** First wait after a rejected login, doubling up to loginBackoffMaxMs (defaults 2 s, 60 s). */
+  loginBackoffMs?: number;
+  loginBackoffMaxMs?: number;
+  /** A session younger than this is trusted without a probe when an action answers 0 (default 1000 ms). */
+  freshSessionMs?: number;
+  /** Default read time of vmx_cam_get_stream (default 3000 ms). */
+  streamMs?: number;
+  /** Replaces the connection pool; for fault tests. */
+  dispatcher?: Dispatcher;
+}
+
+export interface WebTapiClientEvents {
+  state: [ConnectionState];
+}
+
+/**
+ * A WebTAPI client for one PBX: one session, one connection pool, every documented action.
+ * It knows nothing of Node-RED.
+ */
+export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements Requester {
+  readonly calls = new Calls(this);
+  readonly queues = new Queues(this);
+  readonly cameras = new Cameras(this);
+  readonly channels = new Channels(this);
+  readonly relays = new Relays(this);
+
+  private readonly transport: Transport;
+  private readonly session: Session;
+  private readonly streamMs: number;
+  private connection: ConnectionState = { state: 'idle' };
+  private closed = false;
+
+  constructor(options: WebTapiClientOptions) {
+    super();
+    const concurrency = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? 4)));
+    const timeoutMs = Math.max(100, options.timeoutMs ?? 10_000);
+    this.streamMs = options.streamMs ?? 3_000;
+    this.transport = new Transport({
+      url: options.url,
+      timeoutMs,
+      concurrency,
+      tls: options.tls,
+      maxTextBytes: options.maxTextBytes ?? 4 * 1024 * 1024,
+      maxBinaryBytes: options.maxBinaryBytes ?? 32 * 1024 * 1024,
+      dispatcher: options.dispatcher,
+    });
+    this.session = new Session(this.transport, {
+      username: options.username ?? '',
+      password: options.password ?? '',
+      backoffMs: options.loginBackoffMs ?? 2_000,
+      backoffMaxMs: options.loginBackoffMaxMs ?? 60_000,
+      freshSessionMs: options.freshSessionMs ?? 1_000,
+      onState: (s) => this.setState(s),
+    });
+  }
+
+  /** The connection as last seen: idle, logging in, connected, login failed, unreachable. */
+  get state(): ConnectionState {
+    return this.connection;
+  }
+
+  /** Logins sent so far (a benchmark and test figure: one per session). */
+  get loginCount(): number {
+    return this.session.logins;
+  }
+
+  /** Logs in now (Test connection); resolves when a session exists. */
+  async connect(options?: RequestOptions): Promise<void> {
+    if (this.closed) throw new ClosedError('login');
+    if (options?.signal?.aborted) throw new ClosedError('login');
+    await this.session.current();
+  }
+
+  /** Any action, documented or not. Resolves to the parsed answer. */
+  async request(action: string, params?: Params, options?: RequestOptions): Promise<unknown> {
+    return (await this.execute(action, params, options)).result;
+  }
+
+  /** Like request(), also telling what was sent and how long it took. */
+  async execute(action: string, params: Params = {}, options: RequestOptions = {}): Promise<Execution> {
+    const started = performance.now();
+    const name = validateActionName(action);
+    if (this.closed) throw new ClosedError(name);
+    const spec = ACTIONS.get(name) ?? unknownAction(name);
+    const sent = buildParams(spec, params);
+    const query = encodeParams(name, sent);
+    let sid = await this.session.current();
+    let answer = await this.send(spec, sid, query, options);
+    // relay_status_get answers its status: there a 0 is "off", not a reason to suspect the session.
+    if (spec.answer !== 'number' && isZeroAnswer(spec, answer) && await this.session.isExpired(sid)) {
+      sid = await this.session.renew(sid);
+      answer = await this.send(spec, sid, query, options);
+    }
+    const result = parseAnswer(spec, answer);
+    return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  private async send(spec: ActionSpec, sid: string, query: string, options: RequestOptions): Promise<Answer> {
+    try {
+      const answer = await this.transport.send({
+        action: spec.name,
+        method: 'GET',
+        query: `SID=${encodeURIComponent(sid)}&${query}`,
+        binary: spec.answer === 'binary' || spec.answer === 'stream' || spec.answer === 'auto',
+        streamMs: spec.answer === 'stream' ? options.streamMs ?? this.streamMs : undefined,
+        sideEffect: spec.sideEffect,
+        signal: options.signal,
+        timeoutMs: spec.answer === 'stream' ? Math.max(options.timeoutMs ?? 0, (options.streamMs ?? this.streamMs) + 5_000) : options.timeoutMs,
+      });
+      if (this.connection.state !== 'connected') this.setState({ state: 'connected' });
+      return answer;
+    } catch (err) {
+      if (err instanceof WebTapiError && (err.code === 'WEBTAPI_UNREACHABLE' || err.code === 'WEBTAPI_TIMEOUT' || err.code === 'WEBTAPI_OUTCOME_UNKNOWN')) {
+        this.setState({ state: 'unreachable', code: err.code });
+      }
+      throw err;
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    const prev = this.connection;
+    this.connection = state;
+    if (prev.state !== state.state || state.state === 'login-failed') this.emit('state', state);
+  }
+
+  /** Aborts what is in flight and closes every connection. The PBX session is left to expire. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.session.clear();
+    await this.transport.close();
+  }
+}
+
+/** Validates and stringifies the parameters of an action; unknown ones pass through checked. */
+export function buildParams(spec: ActionSpec, params: Params): Record<string, string> {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    throw new InvalidInputError(spec.name, 'parameters', 'expected an object of parameters');
+  }
+  const out: Record<string, string> = {};
+  for (const [key, p] of Object.entries(spec.params)) {
+    const value = params[key];
+    if (value === undefined || value === null || value === '') {
+      if (p.required) throw new InvalidInputError(spec.name, key, 'missing');
+      continue;
+    }
+    const text = p.validate(spec.name, key, value);
+    if (text !== '') out[key] = text;
+  }
+  for (const [key, value] of Object.entries(params)) {
+    if (key in spec.params || value === undefined || value === null) continue;
+    out[key] = passThrough(spec.name, key, value);
+  }
+  return out;
+}
+
+function encodeParams(action: string, params: Record<string, string>): string {
+  let query = `action=${encodeURIComponent(action)}`;
+  for (const key in params) query += `&${encodeURIComponent(key)}=${encodeURIComponent(params[key])}`;
+  return query;
+}

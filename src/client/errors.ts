@@ -1,0 +1,166 @@
+/**
+ * One class per failure, each with a stable `code` that flows can switch on.
+ * No message or property of these errors ever holds the password or a session id:
+ * they are built from action names, parameter names and our own wording only.
+ */
+
+export type WebTapiErrorCode =
+  | 'WEBTAPI_LOGIN_FAILED'
+  | 'WEBTAPI_ACTION_FAILED'
+  | 'WEBTAPI_TIMEOUT'
+  | 'WEBTAPI_HTTP_STATUS'
+  | 'WEBTAPI_BAD_RESPONSE'
+  | 'WEBTAPI_OUTCOME_UNKNOWN'
+  | 'WEBTAPI_INVALID_INPUT'
+  | 'WEBTAPI_UNREACHABLE'
+  | 'WEBTAPI_TLS'
+  | 'WEBTAPI_NOT_WEBTAPI'
+  | 'WEBTAPI_RESPONSE_TOO_LARGE'
+  | 'WEBTAPI_ABORTED'
+  | 'WEBTAPI_CLOSED';
+
+export class WebTapiError extends Error {
+  readonly code: WebTapiErrorCode;
+  /** The WebTAPI action the error belongs to ('login' for the login request). */
+  readonly action: string;
+
+  constructor(code: WebTapiErrorCode, action: string, message: string) {
+    super(redact(message));
+    this.name = 'WebTapiError';
+    this.code = code;
+    this.action = action;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, code: this.code, action: this.action, message: this.message };
+  }
+}
+
+/** The PBX answered `0` to the login: wrong user or password (or a locked account). */
+export class LoginFailedError extends WebTapiError {
+  /** Milliseconds until the client will try to log in again. */
+  readonly retryInMs: number;
+  constructor(message: string, retryInMs: number) {
+    super('WEBTAPI_LOGIN_FAILED', 'login', message);
+    this.name = 'LoginFailedError';
+    this.retryInMs = retryInMs;
+  }
+}
+
+/** The PBX answered `0`: it did not carry out the action (with a valid session). */
+export class ActionFailedError extends WebTapiError {
+  constructor(action: string, detail = 'the PBX answered 0 (action failed)') {
+    super('WEBTAPI_ACTION_FAILED', action, `${action}: ${detail}`);
+    this.name = 'ActionFailedError';
+  }
+}
+
+/** A read did not complete within the deadline. Side effects report OutcomeUnknownError instead. */
+export class TimeoutError extends WebTapiError {
+  readonly timeoutMs: number;
+  constructor(action: string, timeoutMs: number) {
+    super('WEBTAPI_TIMEOUT', action, `${action}: no complete answer within ${timeoutMs} ms`);
+    this.name = 'TimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+export class HttpStatusError extends WebTapiError {
+  readonly statusCode: number;
+  constructor(action: string, statusCode: number) {
+    super('WEBTAPI_HTTP_STATUS', action, `${action}: the PBX answered HTTP ${statusCode}`);
+    this.name = 'HttpStatusError';
+    this.statusCode = statusCode;
+  }
+}
+
+/** The answer is not in the format the action has (garbage, PHP warnings, a truncated line...). */
+export class BadResponseError extends WebTapiError {
+  constructor(action: string, detail: string) {
+    super('WEBTAPI_BAD_RESPONSE', action, `${action}: unexpected answer (${detail})`);
+    this.name = 'BadResponseError';
+  }
+}
+
+/**
+ * A request with a side effect (a call, a relay switch...) may have reached the PBX, but no answer
+ * came back. It is never resent: the action may or may not have run.
+ */
+export class OutcomeUnknownError extends WebTapiError {
+  readonly reason: 'timeout' | 'connection-lost' | 'aborted';
+  constructor(action: string, reason: 'timeout' | 'connection-lost' | 'aborted', detail: string) {
+    super('WEBTAPI_OUTCOME_UNKNOWN', action, `${action}: outcome unknown, not retried (${detail})`);
+    this.name = 'OutcomeUnknownError';
+    this.reason = reason;
+  }
+}
+
+export class InvalidInputError extends WebTapiError {
+  readonly param: string;
+  constructor(action: string, param: string, detail: string) {
+    super('WEBTAPI_INVALID_INPUT', action, `${action}: invalid ${param}: ${detail}`);
+    this.name = 'InvalidInputError';
+    this.param = param;
+  }
+}
+
+/** The request never reached the PBX (connection refused, no route, DNS), or a read lost its connection. */
+export class UnreachableError extends WebTapiError {
+  readonly causeCode: string | undefined;
+  constructor(action: string, causeCode: string | undefined, detail: string) {
+    super('WEBTAPI_UNREACHABLE', action, `${action}: PBX unreachable (${detail})`);
+    this.name = 'UnreachableError';
+    this.causeCode = causeCode;
+  }
+}
+
+export class TlsError extends WebTapiError {
+  readonly causeCode: string | undefined;
+  constructor(action: string, causeCode: string | undefined, detail: string) {
+    super('WEBTAPI_TLS', action, `${action}: TLS failed (${detail})`);
+    this.name = 'TlsError';
+    this.causeCode = causeCode;
+  }
+}
+
+/** The endpoint answered, but not like a WebTAPI login (an HTML page, a 404...). */
+export class NotWebTapiError extends WebTapiError {
+  constructor(detail: string) {
+    super('WEBTAPI_NOT_WEBTAPI', 'login', `login: not a WebTAPI endpoint (${detail})`);
+    this.name = 'NotWebTapiError';
+  }
+}
+
+export class ResponseTooLargeError extends WebTapiError {
+  readonly limit: number;
+  constructor(action: string, limit: number) {
+    super('WEBTAPI_RESPONSE_TOO_LARGE', action, `${action}: answer larger than ${limit} bytes, refused`);
+    this.name = 'ResponseTooLargeError';
+    this.limit = limit;
+  }
+}
+
+export class AbortedError extends WebTapiError {
+  constructor(action: string) {
+    super('WEBTAPI_ABORTED', action, `${action}: aborted`);
+    this.name = 'AbortedError';
+  }
+}
+
+export class ClosedError extends WebTapiError {
+  constructor(action: string) {
+    super('WEBTAPI_CLOSED', action, `${action}: the client is closed`);
+    this.name = 'ClosedError';
+  }
+}
+
+export function isWebTapiError(err: unknown): err is WebTapiError {
+  return err instanceof WebTapiError;
+}
+
+/** Removes anything that looks like a session id or password field from a text. */
+export function redact(text: string): string {
+  return text
+    .replace(/(SID=)[^&\s"']*/gi, '$1[redacted]')
+    .replace(/(AUTH(?:%5B|\[)pass(?:%5D|\])=)[^&\s"']*/gi, '$1[redacted]');
+}

@@ -1,0 +1,148 @@
+import { BadResponseError, HttpStatusError, LoginFailedError, NotWebTapiError, WebTapiError } from './errors';
+import { Transport } from './transport';
+
+export type ConnectionState =
+  | { state: 'idle' }
+  | { state: 'logging-in' }
+  | { state: 'connected' }
+  | { state: 'login-failed'; retryInMs: number }
+  | { state: 'unreachable'; code: string };
+
+export interface SessionOptions {
+  username: string;
+  password: string;
+  /** First wait after a rejected login; doubles with each rejection. */
+  backoffMs: number;
+  backoffMaxMs: number;
+  /** A session younger than this is trusted without a probe when an action answers 0. */
+  freshSessionMs: number;
+  onState: (state: ConnectionState) => void;
+}
+
+const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
+
+function form(value: string): string {
+  return encodeURIComponent(value).replace(/%20/g, '+');
+}
+
+/**
+ * The one WebTAPI session of a client: logged in lazily, one login shared by every caller,
+ * a rejected login backs off (devices lock accounts after repeated failures), an unreachable PBX
+ * does not (the next request tries again at once).
+ */
+export class Session {
+  readonly #password: string;
+  private readonly username: string;
+  private readonly opts: Omit<SessionOptions, 'password' | 'username'>;
+  private sid: string | null = null;
+  private sidSince = 0;
+  private pending: Promise<string> | null = null;
+  private readonly probes = new Map<string, Promise<boolean>>();
+  private rejections = 0;
+  private blockedUntil = 0;
+  private lastRejection = '';
+  /** Logins sent since the client started (rejected ones included). */
+  logins = 0;
+
+  constructor(private readonly transport: Transport, opts: SessionOptions) {
+    const { password, username, ...rest } = opts;
+    this.#password = password;
+    this.username = username;
+    this.opts = rest;
+  }
+
+  /** The session id to use now; logs in if there is none. */
+  current(): Promise<string> {
+    if (this.sid !== null) return Promise.resolve(this.sid);
+    const wait = this.blockedUntil - Date.now();
+    if (wait > 0) return Promise.reject(new LoginFailedError(this.lastRejection, wait));
+    if (!this.pending) {
+      this.pending = this.login().finally(() => { this.pending = null; });
+    }
+    return this.pending;
+  }
+
+  /** True when `sid` is no longer valid (or already replaced), so a resend with a new one makes sense. */
+  isExpired(sid: string): Promise<boolean> {
+    if (sid !== this.sid) return Promise.resolve(true);
+    if (Date.now() - this.sidSince < this.opts.freshSessionMs) return Promise.resolve(false);
+    let probe = this.probes.get(sid);
+    if (!probe) {
+      probe = this.probe(sid).finally(() => this.probes.delete(sid));
+      this.probes.set(sid, probe);
+    }
+    return probe;
+  }
+
+  /** Drops `sid` (if still current) and returns a fresh session. */
+  renew(sid: string): Promise<string> {
+    if (this.sid === sid) this.sid = null;
+    return this.current();
+  }
+
+  /** Forget the session (the PBX will let it expire; the document has no logout). */
+  clear(): void {
+    this.sid = null;
+  }
+
+  private async probe(sid: string): Promise<boolean> {
+    try {
+      // call_list never answers a bare 0 while the session is valid (lists are not 1/0 answers).
+      const answer = await this.transport.send({
+        action: 'call_list', method: 'GET', query: `SID=${encodeURIComponent(sid)}&action=call_list`, binary: false, sideEffect: false,
+      });
+      return answer.body.toString('utf8').trim() === '0';
+    } catch {
+      return false;
+    }
+  }
+
+  private async login(): Promise<string> {
+    this.opts.onState({ state: 'logging-in' });
+    this.logins++;
+    let answer;
+    try {
+      answer = await this.transport.send({
+        action: 'login',
+        method: 'POST',
+        query: 'action=login',
+        body: `action=login&AUTH%5Buser%5D=${form(this.username)}&AUTH%5Bpass%5D=${form(this.#password)}`,
+        binary: false,
+        sideEffect: false,
+      });
+    } catch (err) {
+      if (err instanceof HttpStatusError && err.statusCode >= 400 && err.statusCode < 500) {
+        throw this.notWebTapi(`HTTP ${err.statusCode}`);
+      }
+      if (err instanceof WebTapiError && (err.code === 'WEBTAPI_UNREACHABLE' || err.code === 'WEBTAPI_TIMEOUT' || err.code === 'WEBTAPI_TLS')) {
+        this.opts.onState({ state: 'unreachable', code: err.code });
+      }
+      throw err;
+    }
+    const text = answer.body.toString('utf8').trim();
+    if (text === '0') {
+      this.rejections++;
+      const delay = Math.min(this.opts.backoffMs * 2 ** (this.rejections - 1), this.opts.backoffMaxMs);
+      this.blockedUntil = Date.now() + delay;
+      this.lastRejection = `login: the PBX rejected user "${this.username}" (wrong user name or password)`;
+      this.opts.onState({ state: 'login-failed', retryInMs: delay });
+      throw new LoginFailedError(this.lastRejection, delay);
+    }
+    if (!SESSION_ID.test(text) || text.includes('<')) {
+      throw this.notWebTapi(text === '' ? 'empty answer' : /<html|<!doctype|<body|<br/i.test(text) ? 'an HTML page' : 'the answer is not a session id');
+    }
+    if (text === this.#password) throw new BadResponseError('login', 'the answer repeats the password');
+    this.rejections = 0;
+    this.blockedUntil = 0;
+    this.sid = text;
+    this.sidSince = Date.now();
+    this.opts.onState({ state: 'connected' });
+    return text;
+  }
+
+  private notWebTapi(detail: string): NotWebTapiError {
+    const err = new NotWebTapiError(detail);
+    this.opts.onState({ state: 'unreachable', code: err.code });
+    return err;
+  }
+}

@@ -1,0 +1,280 @@
+import { Dispatcher, Pool } from 'undici';
+import {
+  AbortedError, ClosedError, HttpStatusError, OutcomeUnknownError, ResponseTooLargeError,
+  TimeoutError, TlsError, UnreachableError, WebTapiError,
+} from './errors';
+
+export interface TlsOptions {
+  ca?: string | Buffer | Array<string | Buffer>;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  servername?: string;
+  /** Only an explicit user choice (the tls-config node's "verify server certificate" box) turns this off. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface TransportOptions {
+  url: string;
+  timeoutMs: number;
+  concurrency: number;
+  tls?: TlsOptions;
+  maxTextBytes: number;
+  maxBinaryBytes: number;
+  /** Replaces the connection pool (tests inject faults a socket cannot produce). */
+  dispatcher?: Dispatcher;
+}
+
+export interface Exchange {
+  action: string;
+  method: 'GET' | 'POST';
+  /** Already URL-encoded. */
+  query: string;
+  body?: string;
+  binary: boolean;
+  /** Read a never-ending body for this long, then stop and keep what came. */
+  streamMs?: number;
+  sideEffect: boolean;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface Answer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+/** Failures that happen before a single byte reaches the PBX. */
+const NOT_REACHED = new Set([
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT', 'ENETDOWN', 'EHOSTDOWN',
+]);
+
+/** Failures after the request may have been written. */
+const CONNECTION_LOST = new Set([
+  'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
+  'ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+
+function isTlsFailure(code: string, message: string): boolean {
+  return code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ||
+    /certificate|ssl|tls/i.test(message);
+}
+
+type DeadlineReason = 'timeout' | 'aborted' | 'closed';
+
+/** Counts requests in flight; the rest wait in order. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<{ grant: () => void; fail: (err: Error) => void }> = [];
+  constructor(size: number) {
+    this.free = size;
+  }
+  take(signal: AbortSignal | undefined, action: string): Promise<void> | void {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        grant: () => { signal?.removeEventListener('abort', onAbort); resolve(); },
+        fail: (err: Error) => { signal?.removeEventListener('abort', onAbort); reject(err); },
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(entry);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new AbortedError(action));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(entry);
+    });
+  }
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) next.grant();
+    else this.free++;
+  }
+  failAll(makeError: () => Error): void {
+    for (const w of this.waiting.splice(0)) w.fail(makeError());
+  }
+}
+
+/**
+ * HTTP for one PBX: a keep-alive pool, a bounded number of requests in flight, a total deadline per
+ * request, a cap on every answer, and failures sorted by whether the PBX may have seen the request.
+ */
+export class Transport {
+  readonly origin: string;
+  readonly path: string;
+  private readonly opts: TransportOptions;
+  private readonly dispatcher: Dispatcher;
+  private readonly ownsDispatcher: boolean;
+  private readonly slots: Slots;
+  private readonly inFlight = new Set<AbortController>();
+  private closed = false;
+
+  constructor(opts: TransportOptions) {
+    const url = new URL(opts.url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('the WebTAPI URL must start with http:// or https://');
+    this.opts = opts;
+    this.origin = url.origin;
+    this.path = url.pathname || '/';
+    this.slots = new Slots(opts.concurrency);
+    this.ownsDispatcher = !opts.dispatcher;
+    this.dispatcher = opts.dispatcher ?? new Pool(this.origin, {
+      connections: opts.concurrency,
+      pipelining: 1,
+      keepAliveTimeout: 4_000,
+      connectTimeout: Math.min(opts.timeoutMs, 10_000),
+      headersTimeout: opts.timeoutMs + 1_000,
+      bodyTimeout: opts.timeoutMs + 1_000,
+      connect: url.protocol === 'https:' ? { ...opts.tls, rejectUnauthorized: opts.tls?.rejectUnauthorized !== false } : undefined,
+    });
+  }
+
+  async send(ex: Exchange): Promise<Answer> {
+    try {
+      return await this.attempt(ex);
+    } catch (err) {
+      // A read that lost its connection (often a keep-alive socket the PBX had just closed) is
+      // safe to send once more. A side effect never is.
+      if (!ex.sideEffect && err instanceof UnreachableError && err.causeCode === 'connection-lost' && !this.closed) {
+        return this.attempt(ex);
+      }
+      throw err;
+    }
+  }
+
+  private async attempt(ex: Exchange): Promise<Answer> {
+    if (this.closed) throw new ClosedError(ex.action);
+    if (ex.signal?.aborted) throw new AbortedError(ex.action);
+    const waiting = this.slots.take(ex.signal, ex.action);
+    if (waiting) await waiting;
+    const controller = new AbortController();
+    let reason: DeadlineReason | null = null;
+    const timeoutMs = ex.timeoutMs ?? this.opts.timeoutMs;
+    const timer = setTimeout(() => { reason = 'timeout'; controller.abort(); }, timeoutMs);
+    const onUserAbort = () => { reason = 'aborted'; controller.abort(); };
+    ex.signal?.addEventListener('abort', onUserAbort, { once: true });
+    this.inFlight.add(controller);
+    controller.signal.addEventListener('abort', () => { if (reason === null) reason = 'closed'; }, { once: true });
+    try {
+      return await this.exchange(ex, controller.signal, () => reason);
+    } catch (err) {
+      throw this.classify(err, ex, reason, timeoutMs);
+    } finally {
+      clearTimeout(timer);
+      ex.signal?.removeEventListener('abort', onUserAbort);
+      this.inFlight.delete(controller);
+      this.slots.give();
+    }
+  }
+
+  private async exchange(ex: Exchange, signal: AbortSignal, stopReason: () => DeadlineReason | null): Promise<Answer> {
+    const res = await this.dispatcher.request({
+      origin: this.origin,
+      path: ex.query ? `${this.path}?${ex.query}` : this.path,
+      method: ex.method,
+      headers: ex.body !== undefined
+        ? { 'content-type': 'application/x-www-form-urlencoded', accept: '*/*' }
+        : { accept: '*/*' },
+      body: ex.body,
+      signal,
+    });
+    const ct = res.headers['content-type'];
+    const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      res.body.destroy();
+      throw new HttpStatusError(ex.action, res.statusCode);
+    }
+    const limit = ex.binary ? this.opts.maxBinaryBytes : this.opts.maxTextBytes;
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      res.body.destroy();
+      throw new ResponseTooLargeError(ex.action, limit);
+    }
+    const body = await readBody(res.body, limit, ex, signal, stopReason);
+    return { status: res.statusCode, contentType, body };
+  }
+
+  private classify(err: unknown, ex: Exchange, reason: DeadlineReason | null, timeoutMs: number): WebTapiError {
+    if (err instanceof WebTapiError) return err;
+    if (reason === 'timeout') {
+      return ex.sideEffect ? new OutcomeUnknownError(ex.action, 'timeout', `no answer within ${timeoutMs} ms`) : new TimeoutError(ex.action, timeoutMs);
+    }
+    if (reason === 'closed' || this.closed) return new ClosedError(ex.action);
+    if (reason === 'aborted') {
+      return ex.sideEffect ? new OutcomeUnknownError(ex.action, 'aborted', 'aborted while the PBX was answering') : new AbortedError(ex.action);
+    }
+    const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+    const code = String(e?.code ?? e?.cause?.code ?? '');
+    const message = String(e?.message ?? '');
+    if (NOT_REACHED.has(code)) return new UnreachableError(ex.action, code, code);
+    if (isTlsFailure(code, message)) return new TlsError(ex.action, code || undefined, code || 'handshake failed');
+    if (ex.sideEffect) return new OutcomeUnknownError(ex.action, 'connection-lost', CONNECTION_LOST.has(code) ? `connection lost: ${code}` : `transport error${code ? ': ' + code : ''}`);
+    return new UnreachableError(ex.action, 'connection-lost', `connection lost${code ? ': ' + code : ''}`);
+  }
+
+  /** Fails queued requests, aborts those in flight and closes every socket. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.slots.failAll(() => new ClosedError('request'));
+    for (const c of this.inFlight) c.abort();
+    if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
+  }
+}
+
+/** Reads a body up to a limit; a stream is cut after `streamMs` and what came is the answer. */
+function readBody(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  ex: Exchange,
+  signal: AbortSignal,
+  stopReason: () => DeadlineReason | null,
+): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    let streamTimer: NodeJS.Timeout | undefined;
+    const finish = (err: Error | null) => {
+      if (settled) return;
+      settled = true;
+      if (streamTimer) clearTimeout(streamTimer);
+      signal.removeEventListener('abort', onAbort);
+      if (err) {
+        body.destroy();
+        reject(err);
+      } else {
+        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      }
+    };
+    const endStream = () => {
+      body.destroy();
+      finish(null);
+    };
+    const onAbort = () => finish(Object.assign(new Error('aborted'), { code: 'ABORT_' + (stopReason() ?? 'closed') }));
+    if (ex.streamMs !== undefined) streamTimer = setTimeout(endStream, ex.streamMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+    body.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      if (size + chunk.length > limit) {
+        if (ex.streamMs !== undefined) {
+          chunks.push(chunk.subarray(0, limit - size));
+          size = limit;
+          endStream();
+        } else {
+          finish(new ResponseTooLargeError(ex.action, limit));
+        }
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    body.on('end', () => finish(null));
+    body.on('error', (err) => finish(err));
+  });
+}

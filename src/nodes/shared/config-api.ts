@@ -1,0 +1,15 @@
+import type { Node } from 'node-red';
+import type { WebTapiClient } from '../../client';
+import type { StatusView } from './status';
+import type { StatusPoller } from './poller';
+
+/** What a webtapi-config node offers the nodes that use it. */
+export interface WebTapiConfigNode extends Node {
+  readonly client: WebTapiClient;
+  readonly poller: StatusPoller;
+  /** The node's status follows the connection until it shows its own. */
+  register(user: Node, view: StatusView): void;
+  deregister(user: Node): void;
+  /** Work the client must finish before it closes (a relay switching back on shutdown). */
+  hold(work: Promise<unknown>): void;
+}

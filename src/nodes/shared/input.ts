@@ -1,0 +1,114 @@
+import { performance } from 'node:perf_hooks';
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { WebTapiClient } from '../../client';
+import type { WebTapiConfigNode } from './config-api';
+import type { NodeDefinition } from './properties';
+import { StatusView } from './status';
+
+export interface Outcome {
+  payload: unknown;
+  /** The WebTAPI action that carries the result (the last one, where several were needed). */
+  action: string;
+  params: Record<string, string>;
+  /** Further message properties (contentType, filename...). */
+  extra?: Record<string, unknown>;
+  /** Status text on success; the action by default. */
+  label?: string;
+}
+
+export interface Context {
+  client: WebTapiClient;
+  /** Aborted when the node closes. */
+  signal: AbortSignal;
+  status: StatusView;
+}
+
+export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<Outcome>;
+
+export interface WiringOptions {
+  /** Runs on close, before Node-RED is told the node is done (a relay pulse switching back). */
+  onClose?: () => Promise<void>;
+}
+
+/** The config node a node points at, or null (deleted, disabled, not deployed). */
+export function configNode(RED: NodeAPI, def: NodeDefinition): WebTapiConfigNode | null {
+  const id = def.server;
+  if (typeof id !== 'string' || id === '') return null;
+  const found = RED.nodes.getNode(id) as WebTapiConfigNode | null;
+  return found && found.client ? found : null;
+}
+
+export class MissingConfigError extends Error {
+  readonly code = 'WEBTAPI_NO_CONFIG';
+  constructor() {
+    super('no WebTAPI server configured: choose a webtapi-config node in this node\'s settings');
+    this.name = 'MissingConfigError';
+  }
+}
+
+/**
+ * The one input path every WebTAPI node shares: one done() per message, errors to Catch nodes with
+ * the message, status while working, nothing sent after close, requests aborted on close.
+ */
+export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler: Handler, options: WiringOptions = {}): void {
+  const view = new StatusView(RED, node);
+  const server = configNode(RED, def);
+  const inFlight = new Set<AbortController>();
+  let closed = false;
+
+  if (server) server.register(node, view);
+  else node.status({ fill: 'red', shape: 'ring', text: 'no server' });
+
+  node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
+    if (!server) {
+      done(new MissingConfigError());
+      return;
+    }
+    const controller = new AbortController();
+    inFlight.add(controller);
+    const started = performance.now();
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      inFlight.delete(controller);
+      done(err);
+    };
+    let running: Promise<Outcome>;
+    try {
+      running = handler(msg, { client: server.client, signal: controller.signal, status: view });
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    running.then(
+      (out) => {
+        if (closed) return finish();
+        const m = msg as NodeMessageInFlow & Record<string, unknown>;
+        m.payload = out.payload;
+        if (out.extra) Object.assign(m, out.extra);
+        m.webtapi = { action: out.action, params: out.params, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+        view.ok(out.label ?? out.action);
+        send(m);
+        finish();
+      },
+      (err: unknown) => {
+        if (closed) return finish();
+        view.failed(err);
+        finish(err instanceof Error ? err : new Error(String(err)));
+      },
+    ).catch((err: unknown) => {
+      // send() itself threw (a downstream node in the same tick): still exactly one done.
+      finish(err instanceof Error ? err : new Error(String(err)));
+    });
+  });
+
+  node.on('close', (_removed: boolean, done: () => void) => {
+    closed = true;
+    for (const c of inFlight) c.abort();
+    inFlight.clear();
+    server?.deregister(node);
+    view.clear();
+    const after = options.onClose ? options.onClose() : Promise.resolve();
+    after.then(() => done(), () => done());
+  });
+}

@@ -1,0 +1,26 @@
+import { InvalidInputError } from '../../client';
+
+const MAX_PULSE_MS = 24 * 3600 * 1000;
+
+/** true/false, 1/0, "on"/"off" and other numbers; null means "toggle". */
+export function relayTarget(value: unknown): number | null {
+  if (value === true) return 1;
+  if (value === false) return 0;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
+  if (typeof value === 'string') {
+    const v = value.trim().toLowerCase();
+    if (v === 'on' || v === 'true') return 1;
+    if (v === 'off' || v === 'false') return 0;
+    if (v === 'toggle') return null;
+    if (/^\d{1,3}$/.test(v) && Number(v) <= 255) return Number(v);
+  }
+  const shown = typeof value === 'string' ? `"${value.slice(0, 20)}"` : typeof value;
+  throw new InvalidInputError('relay_status_set', 'status', `${shown} is not on, off, toggle, true, false or a number 0..255`);
+}
+
+export function pulseMs(value: unknown): number {
+  if (value === undefined || value === null || value === '') return 0;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > MAX_PULSE_MS) throw new InvalidInputError('relay_status_set', 'pulse', 'must be a number of milliseconds from 0 to 86400000');
+  return Math.round(n);
+}

@@ -1,0 +1,75 @@
+import type { Node, NodeAPI } from 'node-red';
+import type { ConnectionState, WebTapiError } from '../../client';
+
+const NS = 'node-red-contrib-metasec-webtapi/webtapi-config:status.';
+
+const FALLBACK: Record<string, string> = {
+  connected: 'connected',
+  loggingIn: 'logging in',
+  loginFailed: 'login failed, retrying in __seconds__ s',
+  unreachable: 'unreachable',
+  requesting: '__action__…',
+  ok: '__action__',
+  error: '__code__',
+  watching: 'watching __count__',
+  pulse: 'pulse __ms__ ms',
+};
+
+/** Runtime texts from the webtapi-config locale, with English if the catalogue is not loaded. */
+export function text(RED: NodeAPI, key: string, vars: Record<string, string | number> = {}): string {
+  let out: string;
+  try {
+    out = RED._(NS + key, vars);
+  } catch {
+    out = '';
+  }
+  if (!out || out === NS + key || out === 'status.' + key) {
+    out = FALLBACK[key] ?? key;
+    for (const [k, v] of Object.entries(vars)) out = out.split(`__${k}__`).join(String(v));
+  }
+  return out;
+}
+
+/** Status shapes every node uses: blue while working, green when done, red ring on failure. */
+export class StatusView {
+  constructor(private readonly RED: NodeAPI, private readonly node: Node) {}
+
+  busy(action: string): void {
+    this.node.status({ fill: 'blue', shape: 'dot', text: text(this.RED, 'requesting', { action }) });
+  }
+  ok(label: string): void {
+    this.node.status({ fill: 'green', shape: 'dot', text: label });
+  }
+  failed(err: unknown): void {
+    this.node.status({ fill: 'red', shape: 'ring', text: shortReason(err) });
+  }
+  connection(state: ConnectionState): void {
+    switch (state.state) {
+      case 'idle':
+        this.node.status({});
+        break;
+      case 'logging-in':
+        this.node.status({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'loggingIn') });
+        break;
+      case 'connected':
+        this.node.status({ fill: 'green', shape: 'ring', text: text(this.RED, 'connected') });
+        break;
+      case 'login-failed':
+        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'loginFailed', { seconds: Math.ceil(state.retryInMs / 1000) }) });
+        break;
+      case 'unreachable':
+        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'unreachable') });
+        break;
+    }
+  }
+  clear(): void {
+    this.node.status({});
+  }
+}
+
+/** A few words for a status line: the code without its prefix, lower case. */
+export function shortReason(err: unknown): string {
+  const code = (err as WebTapiError)?.code;
+  if (typeof code === 'string' && code.startsWith('WEBTAPI_')) return code.slice(8).toLowerCase().replace(/_/g, ' ');
+  return 'error';
+}

@@ -1,0 +1,44 @@
+import type { Node, NodeAPI } from 'node-red';
+import { InvalidInputError, validators } from '../client';
+import { audit } from './shared/audit';
+import { wireInput } from './shared/input';
+import { NodeDefinition, resolveField } from './shared/properties';
+
+export = (RED: NodeAPI) => {
+  function WebTapiHangup(this: Node, def: NodeDefinition) {
+    RED.nodes.createNode(this, def as never);
+    const node = this;
+    wireInput(RED, node, def, async (msg, { client, signal, status }) => {
+      const raw = await resolveField(RED, node, def, msg, 'target', true);
+      const target = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : raw;
+      if (typeof target !== 'string' || target === '') throw new InvalidInputError('call_hangup', 'target', 'give a channel (SIP/1004-00000010) or an extension (1004)');
+      let channels: string[];
+      if (target.includes('/')) {
+        channels = [target];
+      } else {
+        status.busy('call_list_all');
+        const extension = validators.extension('call_hangup', 'target', target);
+        channels = (await client.calls.listAll({ signal })).filter((c) => c.extension === extension).map((c) => c.channel);
+      }
+      const hungUp: string[] = [];
+      let lastParams: Record<string, string> = { chan: target };
+      let firstError: unknown = null;
+      for (const chan of channels) {
+        status.busy('call_hangup');
+        try {
+          const ex = await client.execute('call_hangup', { chan }, { signal });
+          audit(node, 'call_hangup', ex.params);
+          hungUp.push(chan);
+          lastParams = ex.params;
+        } catch (err) {
+          // The PBX refusing one channel does not stop the others; a transport failure does.
+          firstError ??= err;
+          if ((err as { code?: string }).code !== 'WEBTAPI_ACTION_FAILED') break;
+        }
+      }
+      if (firstError) throw firstError;
+      return { payload: hungUp, action: 'call_hangup', params: lastParams, label: `hung up ${hungUp.length}` };
+    });
+  }
+  RED.nodes.registerType('webtapi-hangup', WebTapiHangup as never);
+};

@@ -1,0 +1,71 @@
+import type { Node, NodeAPI } from 'node-red';
+import type { WebTapiClient } from '../client';
+import { audit } from './shared/audit';
+import { configNode, wireInput } from './shared/input';
+import { NodeDefinition, resolveFields } from './shared/properties';
+import { pulseMs, relayTarget } from './shared/relay';
+import { text } from './shared/status';
+
+const FIELDS = ['relay', 'status', 'pulse'] as const;
+
+export = (RED: NodeAPI) => {
+  function WebTapiRelaySet(this: Node, def: NodeDefinition) {
+    RED.nodes.createNode(this, def as never);
+    const node = this;
+    let closing = false;
+    const sleepers = new Set<() => void>();
+    const running = new Set<Promise<unknown>>();
+
+    // Waits for the pulse, or less when the node closes: the relay must not stay switched.
+    const sleep = (ms: number) => new Promise<void>((resolve) => {
+      const wake = () => { clearTimeout(timer); sleepers.delete(wake); resolve(); };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+    // Relay switches are not aborted on close: a half-done pulse finishes (switching back) instead.
+    async function operate(client: WebTapiClient, relay: unknown, target: number, pulse: number): Promise<{ final: number; params: Record<string, string> }> {
+      const first = await client.execute('relay_status_set', { relay_id: relay, status: target });
+      audit(node, 'relay_status_set', first.params);
+      if (pulse === 0) return { final: target, params: first.params };
+      const back = target === 0 ? 1 : 0;
+      node.status({ fill: 'blue', shape: 'ring', text: text(RED, 'pulse', { ms: pulse }) });
+      if (!closing) await sleep(pulse);
+      if (closing) node.warn(`relay ${first.params.relay_id}: pulse cut short by shutdown, switching back to ${back} now`);
+      try {
+        const second = await client.execute('relay_status_set', { relay_id: first.params.relay_id, status: back });
+        audit(node, 'relay_status_set', second.params);
+        return { final: back, params: second.params };
+      } catch (err) {
+        node.error(`relay ${first.params.relay_id} may have been left at ${target}: switching back to ${back} failed (${(err as Error).message})`);
+        throw err;
+      }
+    }
+
+    wireInput(RED, node, def, async (msg, { client, signal, status }) => {
+      const f = await resolveFields(RED, node, def, msg, FIELDS, 'status');
+      const pulse = pulseMs(f.pulse);
+      let target = relayTarget(f.status === '' || f.status === undefined ? 'on' : f.status);
+      if (target === null) {
+        status.busy('relay_status_get');
+        const current = await client.relays.status(f.relay as string, { signal });
+        target = current === 0 ? 1 : 0;
+      }
+      status.busy('relay_status_set');
+      const work = operate(client, f.relay, target, pulse);
+      running.add(work);
+      work.then(() => running.delete(work), () => running.delete(work));
+      const { final, params } = await work;
+      return { payload: final, action: 'relay_status_set', params, label: `relay ${params.relay_id} = ${final}` };
+    }, {
+      onClose: async () => {
+        closing = true;
+        for (const wake of [...sleepers]) wake();
+        const pending = Promise.allSettled([...running]);
+        configNode(RED, def)?.hold(pending);
+        await pending;
+      },
+    });
+  }
+  RED.nodes.registerType('webtapi-relay-set', WebTapiRelaySet as never);
+};

@@ -1,0 +1,93 @@
+import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import type { Channel, ExtensionState } from '../client';
+import type { PollResult } from './shared/poller';
+import { configNode } from './shared/input';
+import type { NodeDefinition } from './shared/properties';
+import { shortReason, text } from './shared/status';
+
+function list(value: unknown): string[] {
+  return String(value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+export = (RED: NodeAPI) => {
+  function WebTapiStatusWatch(this: Node, def: NodeDefinition) {
+    RED.nodes.createNode(this, def as never);
+    const node = this;
+    const server = configNode(RED, def);
+    const watched = list(def.extensions);
+    const extensions = watched.length ? watched : null;
+    const relays = list(def.watchRelays);
+    const watchCalls = def.watchCalls === true || def.watchCalls === 'true';
+    const emitInitial = def.emitInitial !== false && def.emitInitial !== 'false';
+    const interval = Math.max(250, Number(def.interval) || 2000);
+    const states = new Map<string, ExtensionState>();
+    const relayStates = new Map<string, number>();
+    let calls: Map<string, Channel> | null = null;
+    let failing = '';
+
+    if (!server) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no server' });
+      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new Error('no WebTAPI server configured')));
+      return;
+    }
+
+    const onResult = (r: PollResult) => {
+      if (failing) {
+        node.log(`polling works again after ${failing}`);
+        failing = '';
+      }
+      for (const ext of extensions ?? Object.keys(r.states)) {
+        const s = r.states[ext];
+        if (!s) continue;
+        const old = states.get(ext);
+        states.set(ext, s);
+        if (old === undefined) {
+          if (emitInitial) node.send({ topic: ext, payload: s.state, code: s.code });
+        } else if (old.code !== s.code) {
+          node.send({ topic: ext, payload: s.state, code: s.code, previous: old.state });
+        }
+      }
+      if (watchCalls && r.calls) {
+        const now = new Map(r.calls.map((c) => [c.channel, c]));
+        if (calls) {
+          for (const [chan, c] of now) if (!calls.has(chan)) node.send({ topic: `call/${chan}`, payload: 'started', call: c });
+          for (const [chan, c] of calls) if (!now.has(chan)) node.send({ topic: `call/${chan}`, payload: 'ended', call: c });
+        }
+        calls = now;
+      }
+      if (r.relays) {
+        for (const id of relays) {
+          const v = r.relays[id];
+          if (v === undefined) continue;
+          const old = relayStates.get(id);
+          relayStates.set(id, v);
+          if (old === undefined ? emitInitial : old !== v) {
+            node.send(old === undefined ? { topic: `relay/${id}`, payload: v } : { topic: `relay/${id}`, payload: v, previous: old });
+          }
+        }
+      }
+      node.status({ fill: 'green', shape: 'dot', text: text(RED, 'watching', { count: extensions ? extensions.length : states.size }) });
+    };
+
+    const onError = (err: unknown) => {
+      const reason = shortReason(err);
+      if (failing !== reason) node.warn(`polling failed: ${(err as Error)?.message ?? reason}; retrying with back-off`);
+      failing = reason;
+      node.status({ fill: 'red', shape: 'ring', text: reason });
+    };
+
+    const unsubscribe = server.poller.subscribe({ extensions, intervalMs: interval, watchCalls, relays, onResult, onError });
+
+    node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: () => void) => {
+      server.poller.pollNow();
+      done();
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      unsubscribe();
+      node.status({});
+      done();
+    });
+  }
+  RED.nodes.registerType('webtapi-status-watch', WebTapiStatusWatch as never);
+};
