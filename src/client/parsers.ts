@@ -99,14 +99,15 @@ export function parseNumber(action: string, text: string): number {
   return Number(answer);
 }
 
-/** The device part of an Asterisk channel name: `SIP/1004-0000003a` → `1004`, `Local/prio-1@ctx-…` → `prio-1`. */
+/** The device part of an Asterisk channel name: `SIP/1004-0000003a` → `1004`, `Local/prio-1@ctx-0001;1` → `prio-1`. */
 export function channelExtension(channel: string): string {
   const slash = channel.indexOf('/');
   const device = slash >= 0 ? channel.slice(slash + 1) : channel;
+  // Local/exten@context-0001;1: the unique suffix follows the context, not the extension.
   const at = device.indexOf('@');
-  const base = at >= 0 ? device.slice(0, at) : device;
-  const dash = base.lastIndexOf('-');
-  return dash > 0 ? base.slice(0, dash) : base;
+  if (at >= 0) return device.slice(0, at);
+  const dash = device.lastIndexOf('-');
+  return dash > 0 ? device.slice(0, dash) : device;
 }
 
 function bridged(value: string): string | null {

@@ -186,13 +186,13 @@ export class Transport {
     const ct = res.headers['content-type'];
     const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      res.body.destroy();
+      discard(res.body);
       throw new HttpStatusError(ex.action, res.statusCode);
     }
     const limit = ex.binary ? this.opts.maxBinaryBytes : this.opts.maxTextBytes;
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      res.body.destroy();
+      discard(res.body);
       throw new ResponseTooLargeError(ex.action, limit);
     }
     const body = await readBody(res.body, limit, ex, signal, stopReason);
@@ -225,6 +225,15 @@ export class Transport {
     for (const c of this.inFlight) c.abort();
     if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
   }
+}
+
+/**
+ * Drops a body we will not read. undici reports a body destroyed before its end as an 'error'
+ * event; without a listener that event would be an uncaught exception in the user's Node-RED.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 /** Reads a body up to a limit; a stream is cut after `streamMs` and what came is the answer. */

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { WebTapiClient } from '../client';
 import { audit } from './shared/audit';
-import { configNode, wireInput } from './shared/input';
+import { wireInput } from './shared/input';
 import { NodeDefinition, resolveFields } from './shared/properties';
 import { pulseMs, relayTarget } from './shared/relay';
 import { text } from './shared/status';
@@ -42,7 +42,7 @@ export = (RED: NodeAPI) => {
       }
     }
 
-    wireInput(RED, node, def, async (msg, { client, signal, status }) => {
+    const server = wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const f = await resolveFields(RED, node, def, msg, FIELDS, 'status');
       const pulse = pulseMs(f.pulse);
       let target = relayTarget(f.status === '' || f.status === undefined ? 'on' : f.status);
@@ -62,7 +62,8 @@ export = (RED: NodeAPI) => {
         closing = true;
         for (const wake of [...sleepers]) wake();
         const pending = Promise.allSettled([...running]);
-        configNode(RED, def)?.hold(pending);
+        // The config node closes in the same deploy: it keeps its client open until this is done.
+        server?.hold(pending);
         await pending;
       },
     });

@@ -49,8 +49,9 @@ export class MissingConfigError extends Error {
 /**
  * The one input path every WebTAPI node shares: one done() per message, errors to Catch nodes with
  * the message, status while working, nothing sent after close, requests aborted on close.
+ * Returns the config node, captured now: during a shutdown it can no longer be looked up.
  */
-export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler: Handler, options: WiringOptions = {}): void {
+export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler: Handler, options: WiringOptions = {}): WebTapiConfigNode | null {
   const view = new StatusView(RED, node);
   const server = configNode(RED, def);
   const inFlight = new Set<AbortController>();
@@ -111,4 +112,5 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
     const after = options.onClose ? options.onClose() : Promise.resolve();
     after.then(() => done(), () => done());
   });
+  return server;
 }

@@ -31,6 +31,7 @@ export class StatusPoller {
   private again = false;
   private failures = 0;
   private closed = false;
+  private startPending = false;
   private controller = new AbortController();
   /** Polls started (a figure for tests and the benchmark). */
   polls = 0;
@@ -39,7 +40,14 @@ export class StatusPoller {
 
   subscribe(sub: Subscription): () => void {
     this.subs.add(sub);
-    this.pollNow();
+    // Nodes of one deploy subscribe in the same tick: one poll for all of them.
+    if (!this.startPending) {
+      this.startPending = true;
+      setImmediate(() => {
+        this.startPending = false;
+        this.pollNow();
+      });
+    }
     return () => {
       this.subs.delete(sub);
       if (this.subs.size === 0) this.stop();

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import type { Simulator } from '../../dist/simulator';
+import { PASSWORD, helper, loadFlow, next, outcome, statusMatching, until, withSimulator } from './harness';
+
+describe('webtapi-call', () => {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => sim.reset());
+  afterEach(async () => { await helper.unload(); });
+
+  it('places a call from node properties and keeps the message', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });
+    const req = { fake: 'request' };
+    const r = await outcome(nodes, { topic: 'door', req, payload: { note: 1 } });
+    assert.ok(r.out, JSON.stringify(r.error));
+    assert.equal(r.out.payload, true);
+    assert.equal(r.out.topic, 'door');
+    assert.equal(r.out.req, req);
+    assert.ok(r.out._msgid);
+    assert.equal(r.out.webtapi.action, 'call');
+    assert.deepEqual(r.out.webtapi.params, { src: '1001', dst: '1002' });
+    assert.equal(typeof r.out.webtapi.durationMs, 'number');
+    assert.ok(!JSON.stringify(r.out.webtapi).includes('SID'));
+    assert.equal(sim.stats.executed.call, 1);
+    assert.ok([...sim.state.channels.keys()].some((name) => name.startsWith('SIP/1002-')));
+  });
+
+  it('takes dst from msg.payload.dst, then msg.dst, then a scalar payload, then the property', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ payload: { dst: '1003' }, dst: '1004' }, '1003'],
+      [{ payload: '1005', dst: '1004' }, '1004'],
+      [{ payload: 1006 }, '1006'],
+      [{ payload: '' }, '1002'],
+      [{ payload: { other: 1 } }, '1002'],
+    ];
+    for (const [msg, dst] of cases) {
+      const r = await outcome(nodes, msg);
+      assert.ok(r.out, JSON.stringify(r.error));
+      assert.equal(r.out.webtapi.params.dst, dst, JSON.stringify(msg));
+    }
+  });
+
+  it('evaluates TypedInput properties (flow context, msg, env)', async () => {
+    process.env.WEBTAPI_TEST_SRC = '1007';
+    const nodes = await loadFlow(sim, 'webtapi-call', { src: 'WEBTAPI_TEST_SRC', srcType: 'env', dst: 'target', dstType: 'global' });
+    nodes.n1.context().global.set('target', '1008');
+    const r = await outcome(nodes, {});
+    assert.ok(r.out, JSON.stringify(r.error));
+    assert.deepEqual(r.out.webtapi.params, { src: '1007', dst: '1008' });
+    await helper.unload();
+    const n2 = await loadFlow(sim, 'webtapi-call', { src: 'from', srcType: 'msg', dst: '1009' });
+    const r2 = await outcome(n2, { from: '1010' });
+    assert.deepEqual(r2.out?.webtapi.params, { src: '1010', dst: '1009' });
+  });
+
+  it('runs prio, conference and pickup modes, mode overridable by the message', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '1003' });
+    let r = await outcome(nodes, {});
+    assert.equal(r.out?.webtapi.action, 'call_prio');
+    r = await outcome(nodes, { payload: { mode: 'conference', stations: ['1005', '1006'], break: true } });
+    assert.equal(r.out?.webtapi.action, 'call_create_conf');
+    assert.deepEqual(r.out?.webtapi.params, { stations: '1005,1006', break: 'true' });
+    await outcome({ ...nodes }, { payload: { mode: 'call', src: '1001', dst: '1002' } });
+    const chan = [...sim.state.channels.keys()].find((name) => name.startsWith('SIP/1002-'))!;
+    r = await outcome(nodes, { mode: 'pickup', chan, dst: '1009' });
+    assert.ok(r.out, JSON.stringify(r.error));
+    assert.equal(r.out.webtapi.action, 'call_pick');
+    assert.equal(sim.stats.executed.call_pick, 1);
+  });
+
+  it('sends errors to a Catch node with the message, a code and no secret', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+    const failed = statusMatching(nodes.n1, (s) => s.fill === 'red' && s.shape === 'ring');
+    let r = await outcome(nodes, { topic: 'keep', payload: { dst: '1001&action=call_prio' } });
+    assert.ok(r.error);
+    assert.equal(r.error.topic, 'keep');
+    assert.equal(r.error.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.match(r.error.error.message, /call.*dst/);
+    await failed;
+    sim.injectFault({ kind: 'zero', action: 'call' });
+    r = await outcome(nodes, {});
+    assert.equal(r.error?.error.code, 'WEBTAPI_ACTION_FAILED');
+    r = await outcome(nodes, { mode: 'dance' });
+    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    const everything = JSON.stringify(helper.log().args) + JSON.stringify(r);
+    assert.ok(!everything.includes(PASSWORD));
+    for (const sid of sim.sessions) assert.ok(!everything.includes(sid));
+    assert.equal(sim.stats.byAction.call_prio ?? 0, 0);
+  });
+
+  it('shows blue while working and green when done', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+    const blue = statusMatching(nodes.n1, (s) => s.fill === 'blue');
+    const green = statusMatching(nodes.n1, (s) => s.fill === 'green' && s.shape === 'dot');
+    const done = next(nodes.out);
+    nodes.n1.receive({});
+    await blue;
+    await green;
+    await done;
+  });
+
+  it('sends nothing after close and aborts the request in flight', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+    await outcome(nodes, { payload: { dst: '1003' } });
+    sim.injectFault({ kind: 'hang', action: 'call' });
+    let sent = false;
+    nodes.out.on('input', () => { sent = true; });
+    nodes.caught.on('input', () => { sent = true; });
+    nodes.n1.receive({});
+    await until(() => sim.stats.byAction.call === 2);
+    await helper.unload();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(sent, false);
+  });
+
+  it('reports a missing config node', async () => {
+    await helper.load(require('./harness').ALL, [
+      { id: 'n1', type: 'webtapi-call', dst: '1001', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ]);
+    const r = await outcome({ n1: helper.getNode('n1')!, out: helper.getNode('out')!, caught: helper.getNode('caught')! }, {});
+    assert.equal(r.error?.error.code, 'WEBTAPI_NO_CONFIG');
+  });
+});

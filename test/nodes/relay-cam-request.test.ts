@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import type { Simulator } from '../../dist/simulator';
+import { helper, loadFlow, outcome, until, withSimulator } from './harness';
+
+describe('webtapi-relay-set', () => {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => sim.reset());
+  afterEach(async () => { await helper.unload(); });
+
+  const relay = (id: string) => sim.state.relays.get(id)!.status;
+
+  it('maps on/off/true/false/1/0/numbers to a status and answers it as a number', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on' });
+    const cases: Array<[unknown, number]> = [['on', 1], ['off', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['5', 5], ['ON', 1]];
+    for (const [status, expected] of cases) {
+      const r = await outcome(nodes, { payload: status });
+      assert.ok(r.out, JSON.stringify(r.error));
+      assert.equal(r.out.payload, expected, String(status));
+      assert.equal(relay('17'), expected);
+    }
+    const r = await outcome(nodes, { payload: 'ajar' });
+    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(sim.stats.executed.relay_status_set, cases.length);
+  });
+
+  it('toggles by reading the status first', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', status: 'toggle' });
+    let r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 1);
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 0);
+    assert.equal(sim.stats.byAction.relay_status_get, 2);
+  });
+
+  it('pulses: on, wait, off, and the message leaves once it is done', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 150 });
+    const started = Date.now();
+    const pending = outcome(nodes, {});
+    await until(() => relay('17') === 1);
+    const r = await pending;
+    assert.ok(Date.now() - started >= 140);
+    assert.equal(r.out?.payload, 0);
+    assert.equal(relay('17'), 0);
+    assert.equal(sim.stats.executed.relay_status_set, 2);
+    const off = await outcome(nodes, { payload: { status: 0, pulse: 20 } });
+    assert.equal(off.out?.payload, 1);
+  });
+
+  it('switches back at once when Node-RED stops during a pulse, and says so in the log', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 60_000 });
+    // The helper restores its log spies before it stops the flows: watch this node's warnings directly.
+    const warnings: string[] = [];
+    nodes.n1.warn = (m: unknown) => { warnings.push(String(m)); };
+    nodes.n1.receive({});
+    await until(() => relay('17') === 1);
+    await helper.unload();
+    assert.equal(relay('17'), 0);
+    assert.ok(warnings.some((w) => /pulse cut short by shutdown, switching back to 0/.test(w)), 'no log line about the interrupted pulse');
+    assert.equal(sim.stats.executed.relay_status_set, 2);
+  });
+
+  it('logs every switch for the audit trail (node id, action, target)', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '19', status: 'on' });
+    await outcome(nodes, {});
+    const lines = helper.log().args.map((a: any[]) => JSON.stringify(a[0]));
+    assert.ok(lines.some((l: string) => l.includes('audit node=n1 action=relay_status_set relay_id=19 status=1')), lines.join('\n'));
+  });
+});
+
+describe('webtapi-cam-snapshot', () => {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => sim.reset());
+  afterEach(async () => { await helper.unload(); });
+
+  it('outputs the picture bytes, content type and a file name', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44' });
+    const r = await outcome(nodes, {});
+    assert.ok(r.out, JSON.stringify(r.error));
+    assert.ok(Buffer.isBuffer(r.out.payload));
+    assert.equal(r.out.payload[0], 0xff);
+    assert.equal(r.out.payload[1], 0xd8);
+    assert.match(r.out.contentType, /^image\/jpeg/);
+    assert.match(r.out.filename, /^cam-44-\d{8}T\d{6}\.jpg$/);
+  });
+
+  it('outputs a data URL on request, and runs save, record and list', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44', output: 'dataurl' });
+    let r = await outcome(nodes, { payload: 45 });
+    assert.match(r.out?.payload, /^data:image\/jpeg;base64,\/9j\//);
+    assert.equal(r.out?.webtapi.params.CAMID, '45');
+    r = await outcome(nodes, { operation: 'save' });
+    assert.equal(r.out?.payload, true);
+    r = await outcome(nodes, { operation: 'record' });
+    assert.equal(r.out?.payload, true);
+    r = await outcome(nodes, { operation: 'list' });
+    assert.deepEqual(r.out?.payload[0], { id: '44', name: 'Entrance' });
+    r = await outcome(nodes, { payload: '99' });
+    assert.equal(r.error?.error.code, 'WEBTAPI_ACTION_FAILED');
+  });
+});
+
+describe('webtapi-request', () => {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => sim.reset());
+  afterEach(async () => { await helper.unload(); });
+
+  it('runs the node\'s action with its params, merged under msg.payload', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{"filter":"1001,1002"}' });
+    let r = await outcome(nodes, {});
+    assert.deepEqual(Object.keys(r.out?.payload).sort(), ['1001', '1002']);
+    r = await outcome(nodes, { payload: { filter: '1003' } });
+    assert.deepEqual(Object.keys(r.out?.payload), ['1003']);
+  });
+
+  it('takes the action from msg.payload.action, msg.action or a scalar payload', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-request', { action: '' });
+    let r = await outcome(nodes, { payload: { action: 'relay_status_set', relay_id: '17', status: 1 } });
+    assert.equal(r.out?.payload, true);
+    assert.deepEqual(r.out?.webtapi.params, { relay_id: '17', status: '1' });
+    r = await outcome(nodes, { action: 'relay_list' });
+    assert.equal(r.out?.payload[0].status, 1);
+    r = await outcome(nodes, { payload: 'q_list' });
+    assert.ok(r.out?.payload.includes('VMX'));
+    r = await outcome(nodes, { payload: { CAMID: '44' }, action: 'vmx_cam_get_pic' });
+    assert.ok(Buffer.isBuffer(r.out?.payload));
+    assert.match(r.out?.contentType, /^image\/jpeg/);
+    r = await outcome(nodes, {});
+    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+  });
+
+  it('plays DTMF and records through the generic node', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call', params: '{"src":"1001","dst":"1002"}' });
+    await outcome(nodes, {});
+    const chan = [...sim.state.channels.keys()][0];
+    let r = await outcome(nodes, { action: 'chan_play_dtmf', payload: { chan, tone: '1234' } });
+    assert.equal(r.out?.payload, true);
+    assert.equal(sim.state.channels.get(chan)!.dtmf, '1234');
+    r = await outcome(nodes, { action: 'call_record_start', payload: { chan } });
+    assert.equal(typeof r.out?.payload, 'string');
+  });
+
+  it('refuses params that are not a JSON object', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'q_list', params: '[1,2' });
+    const r = await outcome(nodes, {});
+    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+  });
+});

@@ -1,0 +1,207 @@
+import assert from 'node:assert/strict';
+import type { Simulator } from '../../dist/simulator';
+import { ALL, CREDS, PASSWORD, config, helper, next, statusMatching, until, withSimulator, TestNode } from './harness';
+
+function collect(node: TestNode): Array<Record<string, any>> {
+  const got: Array<Record<string, any>> = [];
+  node.on('input', (m: Record<string, any>) => got.push(m));
+  return got;
+}
+
+describe('webtapi-status-watch', () => {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => sim.reset());
+  afterEach(async () => { await helper.unload(); });
+
+  it('emits the initial states, then one message per change only', async () => {
+    await helper.load(ALL, [
+      config(sim),
+      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001,1002', interval: 250, emitInitial: true, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], CREDS);
+    const out = helper.getNode('out')!;
+    const got = collect(out);
+    await until(() => got.length === 2);
+    assert.deepEqual(got.map((m) => [m.topic, m.payload, m.code, 'previous' in m]).sort(), [['1001', 'idle', 0, false], ['1002', 'idle', 0, false]]);
+    const change = next(out);
+    sim.ring('1002');
+    const m = await change;
+    assert.deepEqual([m.topic, m.payload, m.code, m.previous], ['1002', 'ringing', 8, 'idle']);
+    // Several more polls with no change send nothing.
+    const polls = sim.stats.byAction.call_status_get;
+    await until(() => sim.stats.byAction.call_status_get >= polls + 3);
+    assert.equal(got.length, 3);
+  });
+
+  it('polls at once on an input message and stops polling on close', async () => {
+    await helper.load(ALL, [
+      config(sim),
+      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '', interval: 60000, emitInitial: false, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], CREDS);
+    await until(() => sim.stats.byAction.call_status_get === 1);
+    const got = collect(helper.getNode('out')!);
+    sim.ring('1005');
+    helper.getNode('w')!.receive({});
+    await until(() => got.length === 1);
+    assert.equal(got[0].topic, '1005');
+    assert.equal(got[0].payload, 'ringing');
+    await helper.unload();
+    const after = sim.stats.byAction.call_status_get;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sim.stats.byAction.call_status_get, after);
+  });
+
+  it('shares one poll among several watch nodes on one config node', async () => {
+    const watches = Array.from({ length: 5 }, (_, i) => ({
+      id: `w${i}`, type: 'webtapi-status-watch', server: 'cfg', extensions: `100${i + 1},100${i + 2}`, interval: 250, emitInitial: true, wires: [['out']],
+    }));
+    await helper.load(ALL, [config(sim), ...watches, { id: 'out', type: 'helper' }], CREDS);
+    const got = collect(helper.getNode('out')!);
+    await until(() => got.length === 10);
+    const polls = sim.stats.byAction.call_status_get;
+    assert.equal(polls, 1);
+    const last = sim.requests.filter((r) => r.action === 'call_status_get').pop();
+    assert.equal(last?.params.filter.split(',').length, 6);
+  });
+
+  it('watches calls and relays as further message kinds', async () => {
+    await helper.load(ALL, [
+      config(sim),
+      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, emitInitial: false, watchCalls: true, watchRelays: '17', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], CREDS);
+    await until(() => (sim.stats.byAction.relay_status_get ?? 0) >= 1);
+    const got = collect(helper.getNode('out')!);
+    const chan = sim.ring('1001');
+    await until(() => got.some((m) => m.topic === `call/${chan}`));
+    assert.equal(got.find((m) => m.topic === `call/${chan}`)!.payload, 'started');
+    sim.state.relays.get('17')!.status = 1;
+    await until(() => got.some((m) => m.topic === 'relay/17'));
+    assert.deepEqual(got.find((m) => m.topic === 'relay/17')!.payload, 1);
+    sim.hangupAll();
+    await until(() => got.some((m) => m.topic === `call/${chan}` && m.payload === 'ended'));
+  });
+
+  it('backs off while the PBX is away and recovers by itself', async () => {
+    await helper.load(ALL, [
+      config(sim),
+      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, emitInitial: true, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], CREDS);
+    const w = helper.getNode('w')!;
+    const got = collect(helper.getNode('out')!);
+    await until(() => got.length === 1);
+    const red = statusMatching(w, (s) => s.fill === 'red');
+    await sim.pause();
+    await red;
+    const green = statusMatching(w, (s) => s.fill === 'green');
+    sim.ring('1001');
+    await sim.resume();
+    await green;
+    await until(() => got.length === 2);
+    assert.equal(got[1].payload, 'ringing');
+  });
+});
+
+describe('webtapi-config', () => {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => sim.reset());
+  afterEach(async () => { await helper.unload(); });
+
+  const twoCalls = (s: Simulator) => [
+    config(s),
+    { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
+    { id: 'b', type: 'webtapi-relay-set', server: 'cfg', relay: '17', wires: [['out']] },
+    { id: 'out', type: 'helper' },
+  ];
+
+  it('shares one session among every node that uses it', async () => {
+    await helper.load(ALL, twoCalls(sim), CREDS);
+    const out = helper.getNode('out')!;
+    const got = collect(out);
+    for (let i = 0; i < 10; i++) {
+      helper.getNode('a')!.receive({ payload: { mode: 'prio', dst: `100${(i % 8) + 2}` } });
+      helper.getNode('b')!.receive({ payload: i % 2 });
+    }
+    await until(() => got.length === 20);
+    assert.equal(sim.stats.logins, 1);
+  });
+
+  it('shows the connection state on its nodes (login failed, retrying)', async () => {
+    await helper.load(ALL, twoCalls(sim), { cfg: { username: '1004', password: 'wrong' } });
+    const a = helper.getNode('a')!;
+    const failed = statusMatching(a, (s) => s.fill === 'red' && /login failed|retrying/i.test(s.text ?? '') || s.text === 'login failed');
+    a.receive({});
+    await failed;
+    assert.equal(sim.stats.loginFailures, 1);
+  });
+
+  it('tests a connection from the editor, with typed or stored credentials', async () => {
+    await helper.load(ALL, twoCalls(sim), CREDS);
+    let res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: '1004', password: PASSWORD });
+    assert.deepEqual(res.body, { ok: true });
+    res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: '1004', password: 'nope' });
+    assert.equal(res.body.ok, false);
+    assert.equal(res.body.code, 'WEBTAPI_LOGIN_FAILED');
+    res = await helper.request().post('/metasec-webtapi/test-connection').send({ id: 'cfg', url: sim.url, username: '1004', password: '__PWRD__' });
+    assert.deepEqual(res.body, { ok: true });
+    // The stored password never goes to another host.
+    res = await helper.request().post('/metasec-webtapi/test-connection').send({ id: 'cfg', url: 'http://127.0.0.1:9/x', username: '1004', password: '__PWRD__' });
+    assert.equal(res.body.code, 'WEBTAPI_INVALID_INPUT');
+    res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: 'http://127.0.0.1:9/webtapi.php', username: '1004', password: 'x' });
+    assert.equal(res.body.code, 'WEBTAPI_UNREACHABLE');
+    res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: 'file:///etc/passwd', username: '1004', password: 'x' });
+    assert.equal(res.body.code, 'WEBTAPI_INVALID_INPUT');
+    assert.ok(!JSON.stringify(res.body).includes(PASSWORD));
+  });
+
+  it('fills pick lists and camera previews from the PBX', async () => {
+    await helper.load(ALL, twoCalls(sim), CREDS);
+    let res = await helper.request().get('/metasec-webtapi/cfg/options/relays');
+    assert.deepEqual(res.body.items[0], { value: '17', label: '17 (Door)' });
+    res = await helper.request().get('/metasec-webtapi/cfg/options/queues');
+    assert.ok(res.body.items.some((i: { value: string }) => i.value === 'VMX'));
+    res = await helper.request().get('/metasec-webtapi/cfg/options/cameras');
+    assert.equal(res.body.items[0].value, '44');
+    res = await helper.request().get('/metasec-webtapi/cfg/options/extensions');
+    assert.ok(res.body.items.some((i: { value: string }) => i.value === '1001'));
+    res = await helper.request().get('/metasec-webtapi/cfg/options/passwords');
+    assert.equal(res.status, 400);
+    res = await helper.request().get('/metasec-webtapi/nope/options/relays');
+    assert.equal(res.status, 404);
+    res = await helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot').buffer(true).parse((r: any, cb: any) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    assert.match(res.headers['content-type'], /^image\/jpeg/);
+    assert.equal(res.body[0], 0xff);
+    res = await helper.request().get('/metasec-webtapi/cfg/cameras/..%2F..%2Fetc/snapshot');
+    assert.ok(res.status === 400 || res.status === 404);
+  });
+
+  it('survives a redeploy that removes a node, with no leftover polling', async () => {
+    const flow = [
+      config(sim),
+      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, emitInitial: true, wires: [['out']] },
+      { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await helper.load(ALL, flow, CREDS);
+    await until(() => sim.stats.byAction.call_status_get >= 1);
+    await helper.setFlows([flow[0], flow[2], flow[3]], 'full', CREDS);
+    const a = helper.getNode('a')!;
+    const done = next(helper.getNode('out')!);
+    a.receive({});
+    const m = await done;
+    assert.equal(m.payload, true);
+    const polls = sim.stats.byAction.call_status_get;
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(sim.stats.byAction.call_status_get, polls);
+  });
+});
