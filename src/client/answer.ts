@@ -3,6 +3,8 @@ import { ActionFailedError, BadResponseError } from './errors';
 import * as p from './parsers';
 import { Answer } from './transport';
 
+const EMPTY_AS_ZERO = new Set(['channels', 'list', 'queues', 'relays', 'cameras']);
+
 /** A picture, a recording or a stream excerpt, byte for byte as the PBX served it. */
 export interface BinaryAnswer {
   data: Buffer;
@@ -35,9 +37,14 @@ function binary(spec: ActionSpec, answer: Answer): BinaryAnswer {
   return { data: answer.body, contentType };
 }
 
-/** Turns an answer into the action's result. */
-export function parseAnswer(spec: ActionSpec, answer: Answer): unknown {
+/**
+ * Turns an answer into the action's result. It is only called with a bare `0` once the session is
+ * known to be valid, so there `0` is the PBX's own word: an error, or for a list without
+ * parameters (where nothing can be wrong) an empty list, as some PBXs answer it.
+ */
+export function parseAnswer(spec: ActionSpec, answer: Answer, params: Record<string, string> = {}): unknown {
   const action = spec.name;
+  if (EMPTY_AS_ZERO.has(spec.answer) && Object.keys(spec.params).length === 0 && isZeroAnswer(spec, answer)) return [];
   switch (spec.answer) {
     case 'binary':
     case 'stream':
@@ -51,7 +58,7 @@ export function parseAnswer(spec: ActionSpec, answer: Answer): unknown {
     case 'channels':
       return p.parseChannels(action, answer.body.toString('utf8'));
     case 'status':
-      return p.parseStatusMap(action, answer.body.toString('utf8'));
+      return p.parseStatusMap(action, answer.body.toString('utf8'), params.filter);
     case 'list':
       return p.parseList(action, answer.body.toString('utf8'));
     case 'queues':

@@ -31,7 +31,7 @@ export interface WebTapiClientOptions {
   /** First wait after a rejected login, doubling up to loginBackoffMaxMs (defaults 2 s, 60 s). */
   loginBackoffMs?: number;
   loginBackoffMaxMs?: number;
-  /** A session younger than this is trusted without a probe when an action answers 0 (default 1000 ms). */
+  /** A session proven valid this recently is trusted without a probe when an action answers 0 (default 1000 ms). */
   freshSessionMs?: number;
   /** Default read time of vmx_cam_get_stream (default 3000 ms). */
   streamMs?: number;
@@ -116,12 +116,14 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     const query = encodeParams(name, sent);
     let sid = await this.session.current();
     let answer = await this.send(spec, sid, query, options);
-    // relay_status_get answers its status: there a 0 is "off", not a reason to suspect the session.
-    if (spec.answer !== 'number' && isZeroAnswer(spec, answer) && await this.session.isExpired(sid)) {
+    if (!isZeroAnswer(spec, answer)) {
+      this.session.proven(sid);
+    } else if (await this.session.isExpired(sid)) {
+      // The action did not run (no session): send it once more with a new one.
       sid = await this.session.renew(sid);
       answer = await this.send(spec, sid, query, options);
     }
-    const result = parseAnswer(spec, answer);
+    const result = parseAnswer(spec, answer, sent);
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
   }
 

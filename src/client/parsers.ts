@@ -175,17 +175,26 @@ export function parseChannels(action: string, text: string): Channel[] {
 
 /**
  * call_status_get: one `extension<sep>code` per line, the separator being `:`, `=`, `;`, `,`,
- * a tab or spaces.
+ * a tab or spaces; or, for a single-extension filter, the bare code.
  */
-export function parseStatusMap(action: string, text: string): Record<string, ExtensionState> {
+export function parseStatusMap(action: string, text: string, filter?: string): Record<string, ExtensionState> {
   const all = lines(text);
+  const out: Record<string, ExtensionState> = {};
+  // Asked for one extension, some PBXs answer its code alone (the document lists the codes as
+  // the return values). The caller has made sure the session is valid, so a 0 here is "idle".
+  if (filter !== undefined && !filter.includes(',') && all.length === 1 && /^-?\d+$/.test(all[0])) {
+    const code = Number(all[0]);
+    out[filter] = { code, state: stateName(code) };
+    return out;
+  }
   if (all.length === 1 && all[0] === '0') throw new ActionFailedError(action);
-  const out: Record<string, ExtensionState> = Object.create(null);
   for (const line of all) {
     const m = /^(.+?)\s*(?:[:=;,\t]|\s)\s*(-?\d+)$/.exec(line);
     if (!m || m[1].trim() === '') throw new BadResponseError(action, `status line ${preview(line)} is not "extension:code"`);
     const code = Number(m[2]);
-    out[m[1].trim()] = { code, state: stateName(code) };
+    const ext = m[1].trim();
+    if (ext === '__proto__') throw new BadResponseError(action, 'an extension named __proto__');
+    out[ext] = { code, state: stateName(code) };
   }
   return out;
 }

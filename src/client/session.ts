@@ -14,7 +14,7 @@ export interface SessionOptions {
   /** First wait after a rejected login; doubles with each rejection. */
   backoffMs: number;
   backoffMaxMs: number;
-  /** A session younger than this is trusted without a probe when an action answers 0. */
+  /** A session proven valid this recently is trusted without a probe when an action answers 0. */
   freshSessionMs: number;
   onState: (state: ConnectionState) => void;
 }
@@ -35,7 +35,8 @@ export class Session {
   private readonly username: string;
   private readonly opts: Omit<SessionOptions, 'password' | 'username'>;
   private sid: string | null = null;
-  private sidSince = 0;
+  /** When the PBX last showed that `sid` works (the login, or an answer other than a bare 0). */
+  private provenAt = 0;
   private pending: Promise<string> | null = null;
   private readonly probes = new Map<string, Promise<boolean>>();
   private rejections = 0;
@@ -65,13 +66,18 @@ export class Session {
   /** True when `sid` is no longer valid (or already replaced), so a resend with a new one makes sense. */
   isExpired(sid: string): Promise<boolean> {
     if (sid !== this.sid) return Promise.resolve(true);
-    if (Date.now() - this.sidSince < this.opts.freshSessionMs) return Promise.resolve(false);
+    if (Date.now() - this.provenAt < this.opts.freshSessionMs) return Promise.resolve(false);
     let probe = this.probes.get(sid);
     if (!probe) {
       probe = this.probe(sid).finally(() => this.probes.delete(sid));
       this.probes.set(sid, probe);
     }
     return probe;
+  }
+
+  /** The PBX answered something other than a bare 0 with `sid`: it is valid now. */
+  proven(sid: string): void {
+    if (sid === this.sid) this.provenAt = Date.now();
   }
 
   /** Drops `sid` (if still current) and returns a fresh session. */
@@ -87,11 +93,14 @@ export class Session {
 
   private async probe(sid: string): Promise<boolean> {
     try {
-      // call_list never answers a bare 0 while the session is valid (lists are not 1/0 answers).
+      // The states of all extensions: never a bare 0 while the session is valid (a PBX has at
+      // least the logged-in user's extension), unlike an empty list, which some PBXs answer as 0.
       const answer = await this.transport.send({
-        action: 'call_list', method: 'GET', query: `SID=${encodeURIComponent(sid)}&action=call_list`, binary: false, sideEffect: false,
+        action: 'call_status_get', method: 'GET', query: `SID=${encodeURIComponent(sid)}&action=call_status_get`, binary: false, sideEffect: false,
       });
-      return answer.body.toString('utf8').trim() === '0';
+      const expired = answer.body.toString('utf8').trim() === '0';
+      if (!expired) this.proven(sid);
+      return expired;
     } catch {
       return false;
     }
@@ -135,7 +144,7 @@ export class Session {
     this.rejections = 0;
     this.blockedUntil = 0;
     this.sid = text;
-    this.sidSince = Date.now();
+    this.provenAt = Date.now();
     this.opts.onState({ state: 'connected' });
     return text;
   }

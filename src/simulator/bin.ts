@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// webtapi-sim: run the WebTAPI PBX simulator from the command line.
+import { startSimulator } from './index';
+
+const USAGE = `Usage: webtapi-sim [options]
+  --port N              port to listen on (default 9998, env WEBTAPI_SIM_PORT)
+  --host HOST           interface to bind (default 127.0.0.1, env WEBTAPI_SIM_HOST)
+  --user NAME           login user = its extension (default 1004, env WEBTAPI_SIM_USER)
+  --password PASS       its password (default secret, env WEBTAPI_SIM_PASSWORD)
+  --ring-ms N           answer called extensions after N ms (default 0 = ring until answered, env WEBTAPI_SIM_RING_MS)
+  --session-idle-ms N   session idle timeout (default 1800000, env WEBTAPI_SIM_SESSION_IDLE_MS)
+  --image-bytes N       pad camera pictures to N bytes (env WEBTAPI_SIM_IMAGE_BYTES)
+  --quiet               no request log
+  --help                this text
+`;
+
+interface CliOptions {
+  port: number;
+  host: string;
+  user: string;
+  password: string;
+  ringMs: number;
+  sessionIdleMs?: number;
+  imageBytes?: number;
+  quiet: boolean;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`webtapi-sim: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function int(name: string, v: string | undefined): number {
+  if (v === undefined || !/^[0-9]+$/.test(v)) fail(`${name} needs a non-negative integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+  return Number(v);
+}
+
+function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+  const env_ = (k: string): string | undefined => (env[k] === '' ? undefined : env[k]);
+  const o: CliOptions = {
+    port: env_('WEBTAPI_SIM_PORT') !== undefined ? int('WEBTAPI_SIM_PORT', env_('WEBTAPI_SIM_PORT')) : 9998,
+    host: env_('WEBTAPI_SIM_HOST') ?? '127.0.0.1',
+    user: env_('WEBTAPI_SIM_USER') ?? '1004',
+    password: env_('WEBTAPI_SIM_PASSWORD') ?? 'secret',
+    ringMs: env_('WEBTAPI_SIM_RING_MS') !== undefined ? int('WEBTAPI_SIM_RING_MS', env_('WEBTAPI_SIM_RING_MS')) : 0,
+    sessionIdleMs: env_('WEBTAPI_SIM_SESSION_IDLE_MS') !== undefined ? int('WEBTAPI_SIM_SESSION_IDLE_MS', env_('WEBTAPI_SIM_SESSION_IDLE_MS')) : undefined,
+    imageBytes: env_('WEBTAPI_SIM_IMAGE_BYTES') !== undefined ? int('WEBTAPI_SIM_IMAGE_BYTES', env_('WEBTAPI_SIM_IMAGE_BYTES')) : undefined,
+    quiet: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) fail(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--port': o.port = int('--port', value()); break;
+      case '--host': o.host = value(); break;
+      case '--user': o.user = value(); break;
+      case '--password': o.password = value(); break;
+      case '--ring-ms': o.ringMs = int('--ring-ms', value()); break;
+      case '--session-idle-ms': o.sessionIdleMs = int('--session-idle-ms', value()); break;
+      case '--image-bytes': o.imageBytes = int('--image-bytes', value()); break;
+      case '--quiet': o.quiet = true; break;
+      case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
+      default: fail(`unknown option ${flag}`);
+    }
+  }
+  if (o.port > 65535) fail('--port must be 0..65535');
+  return o;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2), process.env);
+  const sim = await startSimulator({
+    port: o.port,
+    host: o.host,
+    users: { [o.user]: o.password },
+    ringMs: o.ringMs,
+    sessionIdleMs: o.sessionIdleMs,
+    imageBytes: o.imageBytes,
+    log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  process.stdout.write(`WebTAPI simulator listening on ${sim.url}\n`);
+  process.stdout.write(`user ${o.user} / password ${o.password === 'secret' ? 'secret' : '(as given)'}\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal}: closing\n`);
+    sim.close().then(() => process.exit(0), (err: unknown) => {
+      process.stderr.write(`webtapi-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`webtapi-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+// Defaults and validation of SimulatorOptions.
+import type { SimulatorOptions } from './types';
+
+export interface SimConfig {
+  port: number;
+  host: string;
+  path: string;
+  users: ReadonlyMap<string, string>;
+  sessionIdleMs: number;
+  extensions: readonly string[];
+  relays: ReadonlyArray<{ id: string; name: string; status: number }>;
+  cameras: ReadonlyArray<{ id: string; name: string }>;
+  queues: ReadonlyArray<{ name: string; agents: readonly string[] }>;
+  ringMs: number;
+  imageBytes: number;
+  lineEnding: '\n' | '\r\n';
+  statusSeparator: string;
+  channelFields: 13 | 14;
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  log?: (line: string) => void;
+}
+
+const DEFAULT_EXTENSIONS = Array.from({ length: 10 }, (_, i) => String(1001 + i));
+
+function nonNegativeInt(name: string, value: number | undefined, dflt: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return dflt;
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw new RangeError(`webtapi simulator: option ${name} must be an integer 0..${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Names appear in `id;name` lines: no separators or line breaks. */
+function label(value: string): string {
+  return String(value).replace(/[;|\t\r\n]/g, ' ');
+}
+
+function nonEmpty(name: string, value: string): string {
+  if (typeof value !== 'string' || value === '' || /[\s!;|,]/.test(value)) {
+    throw new TypeError(`webtapi simulator: ${name} must be a non-empty string without spaces or separators, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
+  const path = o.path ?? '/webtapi/webtapi.php';
+  if (!path.startsWith('/')) throw new TypeError('webtapi simulator: option path must start with "/"');
+  const channelFields = o.channelFields ?? 14;
+  if (channelFields !== 13 && channelFields !== 14) throw new RangeError('webtapi simulator: channelFields must be 13 or 14');
+  const lineEnding = o.lineEnding ?? '\n';
+  if (lineEnding !== '\n' && lineEnding !== '\r\n') throw new RangeError('webtapi simulator: lineEnding must be "\\n" or "\\r\\n"');
+  const users = new Map(Object.entries(o.users ?? { '1004': 'secret' }));
+  const extensions = (o.extensions ?? DEFAULT_EXTENSIONS).map((e) => nonEmpty('extension', e));
+  const relays = (o.relays ?? [
+    { id: '17', name: 'Door' },
+    { id: '18', name: 'Gate' },
+    { id: '19', name: 'Light' },
+  ]).map((r) => ({ id: nonEmpty('relay id', r.id), name: label(r.name), status: nonNegativeInt('relay status', r.status, 0, 255) }));
+  const cameras = (o.cameras ?? [
+    { id: '44', name: 'Entrance' },
+    { id: '45', name: 'Garage' },
+  ]).map((c) => ({ id: nonEmpty('camera id', c.id), name: label(c.name) }));
+  const queues = Object.entries(o.queues ?? { VMX: ['1001'], SUPPORT: [] }).map(([name, agents]) => ({
+    name: nonEmpty('queue name', name),
+    agents: [...agents],
+  }));
+  return {
+    port: nonNegativeInt('port', o.port, 0, 65535),
+    host: o.host ?? '127.0.0.1',
+    path,
+    users,
+    sessionIdleMs: nonNegativeInt('sessionIdleMs', o.sessionIdleMs, 30 * 60 * 1000),
+    extensions,
+    relays,
+    cameras,
+    queues,
+    ringMs: nonNegativeInt('ringMs', o.ringMs, 0),
+    imageBytes: nonNegativeInt('imageBytes', o.imageBytes, 0, 256 * 1024 * 1024),
+    lineEnding,
+    statusSeparator: o.statusSeparator ?? ':',
+    channelFields,
+    tls: o.tls,
+    log: o.log,
+  };
+}

@@ -1,0 +1,112 @@
+// Public types of the WebTAPI simulator (see docs/protocol.md for the wire contract).
+import type { SimState } from './state';
+
+export interface SimulatorOptions {
+  /** Port to listen on; default 0 (ephemeral). The CLI defaults to 9998. */
+  port?: number;
+  /** Interface to bind; default '127.0.0.1'. */
+  host?: string;
+  /** Endpoint path; default '/webtapi/webtapi.php'. */
+  path?: string;
+  /** username -> password; default { '1004': 'secret' }. The username is the user's own extension. */
+  users?: Record<string, string>;
+  /** Idle time after which a session id answers '0'; default 30 minutes. */
+  sessionIdleMs?: number;
+  /** Extensions of the PBX; default 1001..1010. */
+  extensions?: string[];
+  /** Relays; default 17 Door, 18 Gate, 19 Light (status 0). */
+  relays?: Array<{ id: string; name: string; status?: number }>;
+  /** Cameras; default 44 Entrance, 45 Garage. */
+  cameras?: Array<{ id: string; name: string }>;
+  /** queue name -> logged-in agent extensions; default { VMX: ['1001'], SUPPORT: [] }. */
+  queues?: Record<string, string[]>;
+  /** 0 (default): a called extension rings until answered/hung up; >0: answered after this many ms. */
+  ringMs?: number;
+  /** Pad each JPEG with COM segments to at least this many bytes; default: natural size. */
+  imageBytes?: number;
+  /** Line separator of list answers; default '\n'. */
+  lineEnding?: '\n' | '\r\n';
+  /** call_status_get separator; default ':'. */
+  statusSeparator?: string;
+  /** Concise channel line layout; default 14 fields. */
+  channelFields?: 13 | 14;
+  /** Serve HTTPS with this key and certificate. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** One line per request (never contains a session id or a password). */
+  log?: (line: string) => void;
+}
+
+export interface SimStats {
+  logins: number;
+  loginFailures: number;
+  requests: number;
+  /** Every request received on the endpoint, per action (login included). */
+  byAction: Record<string, number>;
+  /** Side effects that really happened, per action. */
+  executed: Record<string, number>;
+}
+
+export interface SimRequest {
+  method: string;
+  action: string;
+  /** Request parameters without SID, action and AUTH[...]. */
+  params: Record<string, string>;
+  at: number;
+}
+
+export type FaultKind = 'reset-before' | 'reset-after' | 'hang' | 'http500' | 'garbage' | 'oversize' | 'drip' | 'zero';
+
+export type Fault = {
+  kind: FaultKind;
+  /** Only requests for this action ('login' included); default any. */
+  action?: string;
+  /** How many requests it applies to; default 1. */
+  times?: number;
+  /** hang/http500/garbage/drip/oversize: run the action's side effect first (default false). */
+  execute?: boolean;
+  /** oversize: body size to stream (default 64 MiB). */
+  bytes?: number;
+  /** drip: interval between single bytes (default 200 ms); the body never ends. */
+  dripMs?: number;
+  /** garbage: the body (default a PHP warning HTML snippet). */
+  body?: string;
+};
+
+export interface Simulator {
+  /** The full endpoint URL, e.g. http://127.0.0.1:41234/webtapi/webtapi.php */
+  readonly url: string;
+  readonly port: number;
+  /** The PBX model: extensions (with state codes), channels, relays, cameras, queues, recordings. */
+  readonly state: SimState;
+  /** Live counters (the same object for the simulator's lifetime). */
+  readonly stats: SimStats;
+  /** The last 1000 requests. */
+  readonly requests: SimRequest[];
+  /** The session ids valid now (a snapshot). */
+  readonly sessions: ReadonlySet<string>;
+  /** Every session id answers '0' from now on. */
+  expireSessions(): void;
+  /** Queue a fault for the next matching request(s). */
+  injectFault(f: Fault): void;
+  clearFaults(): void;
+  /** Stop listening and destroy open sockets (clients get ECONNREFUSED); the PBX keeps its state. */
+  pause(): Promise<void>;
+  /** Listen again on the same port. */
+  resume(): Promise<void>;
+  /** An incoming call (a door station, say) rings ext; answers the ringing channel's name. Throws for an unknown ext. */
+  ring(ext: string, from?: string): string;
+  /** The ringing channel goes off hook. Throws for an unknown channel. */
+  answer(chan: string): void;
+  /** Hang up every channel (queue callers included). */
+  hangupAll(): void;
+  /** PBX model back to its initial state; stats, the request list and faults cleared. Sessions stay valid. */
+  reset(): void;
+  /** Close the server, destroy every socket (streams and hung requests too) and clear every timer. */
+  close(): Promise<void>;
+}
+
+/** What an action answers. */
+export type Answer =
+  | { kind: 'text'; body: string }
+  | { kind: 'binary'; type: string; body: Buffer }
+  | { kind: 'stream'; camera: string };

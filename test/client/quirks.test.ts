@@ -1,0 +1,134 @@
+/*
+ * The client against a second, deliberately quirky WebTAPI implementation (not our simulator):
+ * CRLF everywhere, padded answers, empty lists answered as "0", a single extension's state
+ * answered as its bare code, sessions that expire and then answer "0", binary bodies served as
+ * application/octet-stream. All within the formats docs/protocol.md describes.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebTapiClient, WebTapiError } from '../../dist/client';
+
+interface Quirky {
+  url: string;
+  logins: number;
+  requests: string[];
+  sessions: Set<string>;
+  relay: number;
+  close(): Promise<void>;
+}
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
+
+async function startQuirky(): Promise<Quirky> {
+  let n = 0;
+  const state: Quirky = { url: '', logins: 0, requests: [], sessions: new Set(), relay: 0, close: async () => undefined };
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const action = url.searchParams.get('action') ?? '';
+    const reply = (body: string | Buffer, type = 'text/html; charset=iso-8859-1') => {
+      res.writeHead(200, { 'content-type': type });
+      res.end(body);
+    };
+    if (req.method === 'POST') {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        state.logins++;
+        if (form.get('AUTH[user]') === 'admin' && form.get('AUTH[pass]') === 'pa ss&word') {
+          const sid = `q${++n}x${Date.now().toString(16)}`;
+          state.sessions.add(sid);
+          reply(`\r\n  ${sid}  \r\n\r\n`);
+        } else reply('0\r\n');
+      });
+      return;
+    }
+    state.requests.push(action);
+    if (!state.sessions.has(url.searchParams.get('SID') ?? '')) return reply('0\r\n');
+    switch (action) {
+      case 'call_status_get': {
+        const filter = url.searchParams.get('filter');
+        if (filter && !filter.includes(',')) return reply(filter === '201' ? '0\r\n' : '8\r\n');
+        return reply('201 : 0\r\n202\t8\r\n\r\n');
+      }
+      case 'call_list_all':
+      case 'q_list':
+      case 'relay_list':
+        return reply('0\r\n'); // "nothing there"
+      case 'relay_status_get':
+        return reply(` ${state.relay}\r\n`);
+      case 'relay_status_set':
+        state.relay = Number(url.searchParams.get('status'));
+        return reply('1\r\n');
+      case 'vmx_cam_get_pic':
+        return reply(JPEG, 'application/octet-stream');
+      case 'call':
+        return reply(url.searchParams.get('dst') === '999' ? ' 0 \r\n' : ' 1 \r\n');
+      default:
+        return reply('0\r\n');
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webtapi/webtapi.php`;
+  state.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  return state;
+}
+
+describe('WebTapiClient against a quirky WebTAPI implementation', () => {
+  let pbx: Quirky;
+  let client: WebTapiClient;
+  before(async () => { pbx = await startQuirky(); });
+  after(async () => { await pbx.close(); });
+  let logins0 = 0;
+  const logins = () => pbx.logins - logins0;
+  beforeEach(() => { logins0 = pbx.logins; client = new WebTapiClient({ url: pbx.url, username: 'admin', password: 'pa ss&word', freshSessionMs: 0 }); });
+  afterEach(async () => { await client.close(); });
+
+  it('logs in with a padded session id and a password that needs form encoding', async () => {
+    const states = await client.calls.statusGet();
+    assert.deepEqual(states, { 201: { code: 0, state: 'idle' }, 202: { code: 8, state: 'ringing' } });
+    assert.equal(logins(), 1);
+  });
+
+  it('reads a single extension\'s bare code, 0 included, without a second login', async () => {
+    assert.deepEqual(await client.calls.statusGet('202'), { 202: { code: 8, state: 'ringing' } });
+    assert.deepEqual(await client.calls.statusGet('201'), { 201: { code: 0, state: 'idle' } });
+    assert.equal(logins(), 1);
+  });
+
+  it('takes "0" for an empty list where a list has no parameters', async () => {
+    assert.deepEqual(await client.calls.listAll(), []);
+    assert.deepEqual(await client.queues.list(), []);
+    assert.deepEqual(await client.relays.list(), []);
+    assert.equal(logins(), 1);
+  });
+
+  it('still reports a refused action as failed, with no re-login', async () => {
+    await assert.rejects(client.calls.call('100', '999'), (e: WebTapiError) => e.code === 'WEBTAPI_ACTION_FAILED');
+    assert.equal(await client.calls.call('100', '101'), true);
+    assert.equal(logins(), 1);
+  });
+
+  it('tells an expired session from a relay that is off', async () => {
+    assert.equal(await client.relays.status('1'), 0);
+    pbx.sessions.clear();
+    assert.equal(await client.relays.set('1', 1), true);
+    assert.equal(logins(), 2);
+    pbx.sessions.clear();
+    assert.equal(await client.relays.status('1'), 1);
+    assert.equal(logins(), 3);
+    await client.relays.set('1', 0);
+    pbx.sessions.clear();
+    // An expired session answers 0 like an "off" relay: the client finds out and asks again.
+    pbx.relay = 1;
+    assert.equal(await client.relays.status('1'), 1);
+    assert.equal(logins(), 4);
+  });
+
+  it('returns binary bodies served as application/octet-stream with their sniffed type', async () => {
+    const pic = await client.cameras.picture('1');
+    assert.equal(pic.contentType, 'image/jpeg');
+    assert.ok(pic.data.equals(JPEG));
+  });
+});
