@@ -9,8 +9,13 @@ import { text } from './shared/status';
 const FIELDS = ['relay', 'status', 'pulse'] as const;
 
 export = (RED: NodeAPI) => {
-  function WebTapiRelaySet(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  function WebTapiRelaySet(this: Node, given: NodeDefinition) {
+    RED.nodes.createNode(this, given as never);
+    // The node property is relayStatus: the editor keeps each node's runtime status in `status`.
+    // A flow written by hand with a plain `status` property still works.
+    const def: NodeDefinition = given.relayStatus === undefined && ['string', 'number', 'boolean'].includes(typeof given.status)
+      ? { ...given, relayStatus: given.status, relayStatusType: given.statusType }
+      : given;
     const node = this;
     let closing = false;
     const sleepers = new Set<() => void>();
@@ -43,7 +48,7 @@ export = (RED: NodeAPI) => {
     }
 
     const server = wireInput(RED, node, def, async (msg, { client, signal, status }) => {
-      const f = await resolveFields(RED, node, def, msg, FIELDS, 'status');
+      const f = await resolveFields(RED, node, def, msg, FIELDS, 'status', { status: 'relayStatus' });
       const pulse = pulseMs(f.pulse);
       let target = relayTarget(f.status === '' || f.status === undefined ? 'on' : f.status);
       if (target === null) {

@@ -26,7 +26,7 @@ export = (RED: NodeAPI) => {
     let failing = '';
 
     if (!server) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no server' });
+      node.status({ fill: 'red', shape: 'ring', text: text(RED, 'noServer') });
       node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new Error('no WebTAPI server configured')));
       return;
     }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { PASSWORD, helper, loadFlow, next, outcome, statusMatching, until, withSimulator } from './harness';
+import { PASSWORD, helper, loadFlow, next, outcome, statusMatching, until, withSimulator, caughtCode } from './harness';
 
 describe('webtapi-call', () => {
   let sim: Simulator;
@@ -76,14 +76,14 @@ describe('webtapi-call', () => {
     let r = await outcome(nodes, { topic: 'keep', payload: { dst: '1001&action=call_prio' } });
     assert.ok(r.error);
     assert.equal(r.error.topic, 'keep');
-    assert.equal(r.error.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
     assert.match(r.error.error.message, /call.*dst/);
     await failed;
     sim.injectFault({ kind: 'zero', action: 'call' });
     r = await outcome(nodes, {});
-    assert.equal(r.error?.error.code, 'WEBTAPI_ACTION_FAILED');
+    assert.equal(caughtCode(r), 'WEBTAPI_ACTION_FAILED');
     r = await outcome(nodes, { mode: 'dance' });
-    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
     const everything = JSON.stringify(helper.log().args) + JSON.stringify(r);
     assert.ok(!everything.includes(PASSWORD));
     for (const sid of sim.sessions) assert.ok(!everything.includes(sid));
@@ -123,6 +123,6 @@ describe('webtapi-call', () => {
       { id: 'caught', type: 'helper' },
     ]);
     const r = await outcome({ n1: helper.getNode('n1')!, out: helper.getNode('out')!, caught: helper.getNode('caught')! }, {});
-    assert.equal(r.error?.error.code, 'WEBTAPI_NO_CONFIG');
+    assert.equal(caughtCode(r), 'WEBTAPI_NO_CONFIG');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { helper, loadFlow, outcome, withSimulator } from './harness';
+import { helper, loadFlow, outcome, withSimulator, caughtCode } from './harness';
 
 describe('webtapi-hangup', () => {
   let sim: Simulator;
@@ -37,9 +37,9 @@ describe('webtapi-hangup', () => {
     let r = await outcome(nodes, {});
     assert.deepEqual(r.out?.payload, []);
     r = await outcome(nodes, { target: '10 03' });
-    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
     r = await outcome(nodes, { payload: { target: 'SIP/1003-00000099' } });
-    assert.equal(r.error?.error.code, 'WEBTAPI_ACTION_FAILED');
+    assert.equal(caughtCode(r), 'WEBTAPI_ACTION_FAILED');
   });
 
   async function loadCall(): Promise<boolean> {
@@ -91,8 +91,8 @@ describe('webtapi-queue-agent', () => {
     r = await outcome(nodes, { payload: { operation: 'remove', chan: last } });
     assert.equal(r.out?.payload, true);
     r = await outcome(nodes, { operation: 'nap' });
-    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
     r = await outcome(nodes, { operation: 'login', queue: 'no such/queue' });
-    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
   });
 });

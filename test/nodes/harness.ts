@@ -17,6 +17,14 @@ export const helper = require('node-red-node-test-helper') as {
 
 helper.init(require.resolve('node-red'));
 
+/**
+ * Node-RED copies `err.code` onto the Catch node's `msg.error` since 4.1.0 (node-red#5081); 3.1 and
+ * 4.0 pass only message, source and stack. There the code is read from the error the node handed
+ * to done(), so the matrix still checks which error each case raised.
+ */
+const [NR_MAJOR, NR_MINOR] = (require('node-red/package.json') as { version: string }).version.split('.').map(Number);
+export const CATCH_HAS_CODE = NR_MAJOR > 4 || (NR_MAJOR === 4 && NR_MINOR >= 1);
+
 type NodeModule = (RED: NodeAPI) => void;
 const load = (name: string) => require(`../../dist/nodes/${name}.js`) as NodeModule;
 export const NODES: NodeModule[] = [
@@ -65,16 +73,29 @@ export function next(node: TestNode): Promise<Record<string, any>> {
   return new Promise((resolve) => node.once('input', resolve));
 }
 
-/** Sends msg into n1 and waits for either an output on `out` or an error on `caught`. */
-export function outcome(nodes: { n1: TestNode; out: TestNode; caught: TestNode }, msg: Record<string, unknown>): Promise<{ out?: Record<string, any>; error?: Record<string, any> }> {
+/** Sends msg into n1 and waits for either an output on `out` or an error on `caught` (`thrown`: the error n1 gave done()). */
+export function outcome(nodes: { n1: TestNode; out: TestNode; caught: TestNode }, msg: Record<string, unknown>): Promise<{ out?: Record<string, any>; error?: Record<string, any>; thrown?: Error & { code?: string } }> {
   return new Promise((resolve) => {
+    let thrown: (Error & { code?: string }) | undefined;
+    const onThrown = (call: { args: any[] }) => { thrown = call.args[0]; };
     const onOut = (m: Record<string, any>) => { cleanup(); resolve({ out: m }); };
-    const onErr = (m: Record<string, any>) => { cleanup(); resolve({ error: m }); };
-    const cleanup = () => { nodes.out.removeListener('input', onOut); nodes.caught.removeListener('input', onErr); };
+    const onErr = (m: Record<string, any>) => { cleanup(); resolve({ error: m, thrown }); };
+    const cleanup = () => {
+      nodes.out.removeListener('input', onOut);
+      nodes.caught.removeListener('input', onErr);
+      nodes.n1.removeListener('call:error', onThrown);
+    };
+    nodes.n1.on('call:error', onThrown);
     nodes.out.on('input', onOut);
     nodes.caught.on('input', onErr);
     nodes.n1.receive(msg);
   });
+}
+
+/** The code of the error a Catch node received (see CATCH_HAS_CODE). */
+export function caughtCode(r: { error?: Record<string, any>; thrown?: { code?: string } }): string | undefined {
+  if (!r.error) return undefined;
+  return CATCH_HAS_CODE ? r.error.error?.code : r.thrown?.code;
 }
 
 /** Resolves when the node's status matches. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { helper, loadFlow, outcome, until, withSimulator } from './harness';
+import { helper, loadFlow, outcome, until, withSimulator, caughtCode } from './harness';
 
 describe('webtapi-relay-set', () => {
   let sim: Simulator;
@@ -21,8 +21,27 @@ describe('webtapi-relay-set', () => {
       assert.equal(relay('17'), expected);
     }
     const r = await outcome(nodes, { payload: 'ajar' });
-    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
     assert.equal(sim.stats.executed.relay_status_set, cases.length);
+  });
+
+  it('reads the node property relayStatus (a TypedInput), and a hand-written status property', async () => {
+    let nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', relayStatus: 'gate', relayStatusType: 'global' });
+    nodes.n1.context().global.set('gate', 'on');
+    let r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 1);
+    nodes.n1.context().global.set('gate', 0);
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 0);
+    await helper.unload();
+    nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', status: 'on' });
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 1);
+    // What the editor would deploy if the property were called status: ignored, the default applies.
+    await helper.unload();
+    nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', relayStatus: 'off', status: { fill: 'green', shape: 'dot', text: 'ok' } });
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 0);
   });
 
   it('toggles by reading the status first', async () => {
@@ -99,7 +118,7 @@ describe('webtapi-cam-snapshot', () => {
     r = await outcome(nodes, { operation: 'list' });
     assert.deepEqual(r.out?.payload[0], { id: '44', name: 'Entrance' });
     r = await outcome(nodes, { payload: '99' });
-    assert.equal(r.error?.error.code, 'WEBTAPI_ACTION_FAILED');
+    assert.equal(caughtCode(r), 'WEBTAPI_ACTION_FAILED');
   });
 });
 
@@ -131,7 +150,7 @@ describe('webtapi-request', () => {
     assert.ok(Buffer.isBuffer(r.out?.payload));
     assert.match(r.out?.contentType, /^image\/jpeg/);
     r = await outcome(nodes, {});
-    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
   });
 
   it('plays DTMF and records through the generic node', async () => {
@@ -148,6 +167,6 @@ describe('webtapi-request', () => {
   it('refuses params that are not a JSON object', async () => {
     const nodes = await loadFlow(sim, 'webtapi-request', { action: 'q_list', params: '[1,2' });
     const r = await outcome(nodes, {});
-    assert.equal(r.error?.error.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
   });
 });

@@ -3,7 +3,7 @@ import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { WebTapiClient } from '../../client';
 import type { WebTapiConfigNode } from './config-api';
 import type { NodeDefinition } from './properties';
-import { StatusView } from './status';
+import { StatusView, text } from './status';
 
 export interface Outcome {
   payload: unknown;
@@ -58,7 +58,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
   let closed = false;
 
   if (server) server.register(node, view);
-  else node.status({ fill: 'red', shape: 'ring', text: 'no server' });
+  else node.status({ fill: 'red', shape: 'ring', text: text(RED, 'noServer') });
 
   node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
     if (!server) {

@@ -13,6 +13,7 @@ const FALLBACK: Record<string, string> = {
   error: '__code__',
   watching: 'watching __count__',
   pulse: 'pulse __ms__ ms',
+  noServer: 'no server',
 };
 
 /** Runtime texts from the webtapi-config locale, with English if the catalogue is not loaded. */

@@ -1,0 +1,534 @@
+/**
+ * Static checks of the editor side: nodes/*.html, nodes/locales/<lang>/*.{json,html}, icons/*.svg.
+ *
+ * No browser: the html files are read as text, and their <script type="text/javascript"> blocks are
+ * run against a minimal stand-in of the editor's RED object to get the node definitions (defaults,
+ * labels, validators) exactly as the editor would register them.
+ */
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+
+const MODULE = 'node-red-contrib-metasec-webtapi';
+const LANGS = ['en-US', 'de'];
+
+interface TypeInfo {
+  category: string;
+  icon?: string;
+  /** datalist kinds the editor fills from GET metasec-webtapi/<configId>/options/<kind> */
+  pickLists: string[];
+}
+
+const TYPES: Record<string, TypeInfo> = {
+  'webtapi-config': { category: 'config', pickLists: [] },
+  'webtapi-call': { category: 'METASEC', icon: 'webtapi-phone.svg', pickLists: ['extensions'] },
+  'webtapi-hangup': { category: 'METASEC', icon: 'webtapi-hangup.svg', pickLists: ['extensions'] },
+  'webtapi-queue-agent': { category: 'METASEC', icon: 'webtapi-queue.svg', pickLists: ['queues'] },
+  'webtapi-relay-set': { category: 'METASEC', icon: 'webtapi-relay.svg', pickLists: ['relays'] },
+  'webtapi-cam-snapshot': { category: 'METASEC', icon: 'webtapi-camera.svg', pickLists: ['cameras'] },
+  'webtapi-status-watch': { category: 'METASEC', icon: 'webtapi-watch.svg', pickLists: [] },
+  'webtapi-request': { category: 'METASEC', icon: 'webtapi-request.svg', pickLists: [] },
+};
+
+/** docs/nodes.md: property → default value (type-only properties are checked separately). */
+const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
+  'webtapi-config': {
+    name: '',
+    url: 'http://127.0.0.1:9998/webtapi/webtapi.php',
+    tls: undefined,
+    timeout: 10000,
+    concurrency: 4,
+  },
+  'webtapi-call': {
+    name: '', server: '', mode: 'call', src: '', srcType: 'str', dst: '', dstType: 'str',
+    stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str',
+  },
+  'webtapi-hangup': { name: '', server: '', target: '', targetType: 'str' },
+  'webtapi-queue-agent': {
+    name: '', server: '', operation: 'login', queue: '', queueType: 'str', agent: '', agentType: 'str',
+    chan: '', chanType: 'str', position: '',
+  },
+  'webtapi-relay-set': {
+    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0,
+  },
+  'webtapi-cam-snapshot': {
+    name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer',
+  },
+  'webtapi-status-watch': {
+    name: '', server: '', extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '',
+  },
+  'webtapi-request': { name: '', server: '', action: '', params: '{}' },
+};
+
+const ERROR_CODES = [
+  'WEBTAPI_LOGIN_FAILED', 'WEBTAPI_ACTION_FAILED', 'WEBTAPI_TIMEOUT', 'WEBTAPI_HTTP_STATUS',
+  'WEBTAPI_BAD_RESPONSE', 'WEBTAPI_OUTCOME_UNKNOWN', 'WEBTAPI_INVALID_INPUT', 'WEBTAPI_UNREACHABLE',
+  'WEBTAPI_RESPONSE_TOO_LARGE', 'WEBTAPI_ABORTED', 'WEBTAPI_TLS', 'WEBTAPI_NOT_WEBTAPI',
+  // further codes of src/client/errors.ts and src/nodes
+  'WEBTAPI_CLOSED', 'WEBTAPI_NO_CONFIG', 'WEBTAPI_NOT_DEPLOYED',
+];
+
+/** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
+const STATUS_KEYS: Record<string, string[]> = {
+  connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [],
+  // the runtime (src/nodes/shared/status.ts) passes the action or the error code to these three
+  requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
+  watching: ['__count__'], pulse: ['__ms__'],
+};
+
+const ACTIONS = [
+  'call', 'call_pick', 'call_hangup', 'call_prio', 'call_list', 'call_list_all', 'call_record_start',
+  'call_record_stop', 'call_record_list', 'call_record_get', 'call_status_get', 'call_create_conf',
+  'q_list', 'agent_list', 'agent_login', 'agent_logout', 'q_call_list', 'q_waiting_list',
+  'q_shift_caller', 'q_caller_del', 'vmx_cam_list', 'vmx_cam_get_pic', 'vmx_cam_get_stream',
+  'vmx_cam_s_record', 'vmx_cam_p_save', 'chan_play_dtmf', 'chan_monitor', 'relay_list',
+  'relay_status_get', 'relay_status_set',
+];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+function parentDir(dir: string): string {
+  return dir.replace(/[\\/][^\\/]+[\\/]?$/, '');
+}
+
+function findRoot(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 8; i++) {
+    const pkg = `${dir}/package.json`;
+    if (fs.existsSync(pkg)) {
+      const parsed = JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string };
+      if (parsed.name === MODULE) return dir;
+    }
+    const up = parentDir(dir);
+    if (up === dir || up === '') break;
+    dir = up;
+  }
+  throw new Error(`package root of ${MODULE} not found above ${__dirname}`);
+}
+
+const ROOT = findRoot();
+const read = (rel: string): string => fs.readFileSync(`${ROOT}/${rel}`, 'utf8');
+const exists = (rel: string): boolean => fs.existsSync(`${ROOT}/${rel}`);
+
+type Json = { [key: string]: unknown };
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Leaf key paths of a locale object: { a: { b: "x" } } → Map { "a.b" → "x" }. */
+export function flatten(obj: Json, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (isObject(v)) flatten(v, key, out);
+    else out.set(key, v);
+  }
+  return out;
+}
+
+const localeCache = new Map<string, Map<string, unknown>>();
+function locale(lang: string, type: string): Map<string, unknown> {
+  const id = `${lang}/${type}`;
+  let m = localeCache.get(id);
+  if (!m) {
+    const parsed: unknown = JSON.parse(read(`nodes/locales/${lang}/${type}.json`));
+    assert.ok(isObject(parsed), `${id}.json is not a JSON object`);
+    m = flatten(parsed);
+    localeCache.set(id, m);
+  }
+  return m;
+}
+
+function placeholders(text: string): string[] {
+  return (text.match(/__[A-Za-z0-9_]+?__/g) ?? []).sort();
+}
+
+interface KeyRef { key: string; where: string }
+
+/**
+ * Every locale key the editor html of `type` uses, in its own namespace: data-i18n attributes,
+ * RED._ / this._ / node._ / _t calls with a literal, and any string literal "<type>.x.y".
+ * Keys of the core namespace (node-red:...) are skipped; keys of another namespace are an error.
+ */
+export function usedKeys(type: string, html: string): KeyRef[] {
+  const refs: KeyRef[] = [];
+  const ownNs = `${MODULE}/${type}`;
+  const add = (raw: string, where: string): void => {
+    let key = raw.trim();
+    const colon = key.indexOf(':');
+    if (colon !== -1) {
+      const ns = key.slice(0, colon);
+      key = key.slice(colon + 1);
+      if (ns === 'node-red') return;
+      assert.strictEqual(ns, ownNs, `${type}.html: ${where} "${raw}" uses the namespace ${ns}, not ${ownNs}`);
+    }
+    refs.push({ key, where });
+  };
+  for (const m of html.matchAll(/data-i18n\s*=\s*"([^"]*)"/g)) {
+    for (const part of m[1].split(';')) {
+      if (!part.trim()) continue;
+      add(part.replace(/^\s*\[[^\]]*\]/, ''), 'data-i18n');
+    }
+  }
+  for (const m of html.matchAll(/\b(?:RED\._|this\._|node\._|_t)\(\s*(["'])((?:(?!\1).)*)\1/g)) {
+    const raw = m[2];
+    // RED._ without a namespace reads the core catalogue
+    if (m[0].startsWith('RED._') && raw.indexOf(':') === -1) continue;
+    add(raw, m[0].replace(/\(.*/, '()'));
+  }
+  const literal = new RegExp(`(["'])(${type.replace(/[-]/g, '\\-')}\\.[A-Za-z0-9_.-]+)\\1`, 'g');
+  for (const m of html.matchAll(literal)) {
+    if (/\.(svg|png|html|json|js)$/.test(m[2])) continue; // a file name such as the icon, not a key
+    add(m[2], 'string literal');
+  }
+  return refs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running the editor scripts against a stand-in RED
+
+interface PropDef {
+  value?: unknown;
+  type?: string;
+  required?: boolean;
+  validate?: (this: Json, v: unknown, opt?: Json) => unknown;
+}
+interface NodeDef {
+  category?: string;
+  color?: string;
+  icon?: string;
+  inputs?: number;
+  outputs?: number;
+  defaults: Record<string, PropDef>;
+  credentials?: Record<string, { type: string }>;
+  label?: (this: Json) => string;
+  paletteLabel?: unknown;
+  inputLabels?: unknown;
+  outputLabels?: unknown;
+  oneditprepare?: unknown;
+}
+
+function scripts(html: string): string[] {
+  const out: string[] = [];
+  for (const m of html.matchAll(/<script\s+type="text\/javascript"\s*>([\s\S]*?)<\/script>/g)) out.push(m[1]);
+  return out;
+}
+
+function loadDefinitions(html: string): Map<string, NodeDef> {
+  const defs = new Map<string, NodeDef>();
+  const fakeJq = (): Json => ({ length: 0, val: (): undefined => undefined });
+  const RED = {
+    _: (key: string, opts?: Json): string => (opts ? `${key} ${JSON.stringify(opts)}` : key),
+    nodes: {
+      registerType: (type: string, def: NodeDef): void => {
+        assert.ok(!defs.has(type), `${type} registered twice`);
+        defs.set(type, def);
+      },
+    },
+    validators: {
+      typedInput: () => (): boolean => true,
+      number: () => (v: unknown): boolean => !Number.isNaN(Number(v)),
+      regex: (re: RegExp) => (v: unknown): boolean => re.test(String(v)),
+    },
+    settings: { get: (): undefined => undefined },
+  };
+  for (const code of scripts(html)) {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const run = new Function('RED', '$', 'jQuery', 'window', code) as (...args: unknown[]) => void;
+    run(RED, fakeJq, fakeJq, {});
+  }
+  return defs;
+}
+
+const defCache = new Map<string, NodeDef>();
+function definition(type: string): NodeDef {
+  let def = defCache.get(type);
+  if (!def) {
+    const defs = loadDefinitions(read(`nodes/${type}.html`));
+    def = defs.get(type);
+    assert.ok(def, `nodes/${type}.html does not register ${type} when run`);
+    defCache.set(type, def);
+  }
+  return def;
+}
+
+function label(type: string, props: Json): string {
+  const def = definition(type);
+  assert.strictEqual(typeof def.label, 'function', `${type}: label is not a function`);
+  const node: Json = {};
+  for (const [k, p] of Object.entries(def.defaults)) node[k] = p.value;
+  Object.assign(node, props);
+  return (def.label as (this: Json) => string).call(node);
+}
+
+/** true when the property's validator accepts v (a 3.x validator answers true or a message). */
+function valid(type: string, prop: string, v: unknown, node: Json = {}): boolean {
+  const p = definition(type).defaults[prop];
+  assert.ok(p, `${type}: no property ${prop}`);
+  if (!p.validate) return true;
+  return p.validate.call(node, v, {}) === true;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('editor files (static)', () => {
+  for (const [type, info] of Object.entries(TYPES)) {
+    describe(type, () => {
+      const htmlPath = `nodes/${type}.html`;
+
+      it('has an editor html file with its template and registration', () => {
+        assert.ok(exists(htmlPath), `${htmlPath} is missing`);
+        const html = read(htmlPath);
+        assert.match(html, new RegExp(`data-template-name="${type}"`), 'no edit template');
+        const registered = [...html.matchAll(/RED\.nodes\.registerType\(\s*["']([^"']+)["']/g)].map((m) => m[1]);
+        assert.deepStrictEqual(registered, [type], `${htmlPath} must register exactly ${type}`);
+        assert.doesNotMatch(html, /data-help-name=/, 'help belongs in nodes/locales/<lang>/<type>.html');
+      });
+
+      it(`registers with category ${info.category}, the palette colour and ports`, () => {
+        const def = definition(type);
+        assert.strictEqual(def.category, info.category);
+        if (type === 'webtapi-config') {
+          assert.ok(!def.inputs && !def.outputs, 'a config node has no ports');
+          return;
+        }
+        assert.strictEqual(def.color, '#6CC3C9', 'one colour for the whole family');
+        assert.strictEqual(def.inputs, 1);
+        assert.strictEqual(def.outputs, 1);
+        assert.ok(def.paletteLabel, 'paletteLabel');
+        assert.ok(def.inputLabels && def.outputLabels, 'inputLabels/outputLabels');
+      });
+
+      it('has the defaults of docs/nodes.md', () => {
+        const def = definition(type);
+        const expected = CONTRACT_DEFAULTS[type];
+        assert.deepStrictEqual(Object.keys(def.defaults).sort(), Object.keys(expected).sort(), 'property names');
+        for (const [prop, value] of Object.entries(expected)) {
+          if (value === undefined) continue;
+          assert.deepStrictEqual(def.defaults[prop].value, value, `${type}.${prop} default`);
+        }
+        if (type === 'webtapi-config') {
+          assert.strictEqual(def.defaults.tls.type, 'tls-config');
+          assert.strictEqual(def.defaults.tls.required, false);
+          assert.deepStrictEqual(def.credentials, { username: { type: 'text' }, password: { type: 'password' } });
+        } else {
+          assert.strictEqual(def.defaults.server.type, 'webtapi-config');
+        }
+      });
+
+      it('uses only locale keys that exist in every language', () => {
+        const html = read(htmlPath);
+        const refs = usedKeys(type, html);
+        assert.ok(refs.length > 0, 'no locale keys found: is the html localised?');
+        for (const lang of LANGS) {
+          const keys = locale(lang, type);
+          const missing = refs.filter((r) => !keys.has(r.key)).map((r) => `${r.key} (${r.where})`);
+          assert.deepStrictEqual([...new Set(missing)], [], `keys missing in ${lang}/${type}.json`);
+        }
+      });
+
+      it('has the same locale keys and placeholders in en-US and de, none empty', () => {
+        const en = locale('en-US', type);
+        const de = locale('de', type);
+        assert.deepStrictEqual([...de.keys()].sort(), [...en.keys()].sort(), `key sets of en-US and de differ`);
+        for (const [key, text] of en) {
+          assert.strictEqual(typeof text, 'string', `en-US ${key} is not a string`);
+          assert.ok((text as string).trim(), `en-US ${key} is empty`);
+          const other = de.get(key);
+          assert.strictEqual(typeof other, 'string', `de ${key} is not a string`);
+          assert.ok((other as string).trim(), `de ${key} is empty`);
+          assert.deepStrictEqual(placeholders(other as string), placeholders(text as string), `placeholders of ${key}`);
+        }
+      });
+
+      for (const lang of LANGS) {
+        it(`has a ${lang} help file in Node-RED style`, () => {
+          const rel = `nodes/locales/${lang}/${type}.html`;
+          assert.ok(exists(rel), `${rel} is missing`);
+          const help = read(rel);
+          assert.match(help, new RegExp(`<script type="text/html" data-help-name="${type}">`));
+          assert.match(help, /class="message-properties"/);
+          assert.match(help, /<p>/);
+          if (type !== 'webtapi-config') {
+            for (const code of ['WEBTAPI_INVALID_INPUT', 'WEBTAPI_TIMEOUT', 'WEBTAPI_LOGIN_FAILED']) {
+              assert.ok(help.includes(code), `${rel} does not mention ${code}`);
+            }
+            assert.ok(help.includes('msg.webtapi') || type === 'webtapi-status-watch', `${rel}: msg.webtapi`);
+          }
+        });
+      }
+
+      if (info.icon) {
+        it('references an icon that exists', () => {
+          const def = definition(type);
+          assert.strictEqual(def.icon, info.icon);
+          const icon = `icons/${info.icon}`;
+          assert.ok(exists(icon), `${icon} is missing`);
+          const svg = read(icon);
+          assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+          assert.match(svg, /viewBox="0 0 40 60"/);
+        });
+      }
+
+      for (const kind of info.pickLists) {
+        it(`offers the ${kind} pick list from the runtime`, () => {
+          const html = read(htmlPath);
+          assert.match(html, new RegExp(`<datalist id="webtapi-options-${kind}">`));
+          assert.match(html, /"metasec-webtapi\/" \+ encodeURIComponent\(id\) \+ "\/options\/" \+ kind/);
+          assert.match(html, /id="webtapi-options-hint"/);
+        });
+      }
+    });
+  }
+
+  describe('every icon file is referenced and well-formed', () => {
+    it('has only icons some node uses', () => {
+      const used = new Set(Object.values(TYPES).map((t) => t.icon).filter((i): i is string => !!i));
+      const files = fs.readdirSync(`${ROOT}/icons`).filter((f) => f.endsWith('.svg'));
+      for (const f of files) assert.ok(used.has(f), `icons/${f} is not used by any node`);
+    });
+  });
+
+  describe('webtapi-config', () => {
+    it('has every runtime status text with its placeholders', () => {
+      for (const lang of LANGS) {
+        const keys = locale(lang, 'webtapi-config');
+        for (const [k, ph] of Object.entries(STATUS_KEYS)) {
+          const text = keys.get(`webtapi-config.status.${k}`);
+          assert.strictEqual(typeof text, 'string', `${lang}: webtapi-config.status.${k} is missing`);
+          assert.deepStrictEqual(placeholders(text as string), ph, `${lang}: placeholders of status.${k}`);
+        }
+      }
+    });
+
+    it('has a text per WEBTAPI_* error code', () => {
+      for (const lang of LANGS) {
+        const keys = locale(lang, 'webtapi-config');
+        for (const code of ERROR_CODES) {
+          assert.ok(keys.has(`webtapi-config.errors.${code}`), `${lang}: webtapi-config.errors.${code} is missing`);
+        }
+      }
+    });
+
+    it('has the test-connection button posting to the admin route', () => {
+      const html = read('nodes/webtapi-config.html');
+      assert.match(html, /id="webtapi-config-test"/);
+      assert.match(html, /id="webtapi-config-test-result"/);
+      assert.match(html, /url: "metasec-webtapi\/test-connection"/);
+      assert.match(html, /type: "POST"/);
+      assert.match(html, /contentType: "application\/json"/);
+      for (const code of ['WEBTAPI_UNREACHABLE', 'WEBTAPI_TLS', 'WEBTAPI_LOGIN_FAILED', 'WEBTAPI_NOT_WEBTAPI',
+        'WEBTAPI_TIMEOUT', 'WEBTAPI_INVALID_INPUT']) {
+        assert.ok(html.includes(`"webtapi-config.errors.${code}"`), `no text for ${code} in the test result`);
+      }
+    });
+
+    it('validates url, timeout and concurrency', () => {
+      const t = 'webtapi-config';
+      assert.ok(valid(t, 'url', 'http://127.0.0.1:9998/webtapi/webtapi.php'));
+      assert.ok(valid(t, 'url', 'https://pbx.example:9998/webtapi/webtapi.php'));
+      assert.ok(!valid(t, 'url', 'ftp://pbx/webtapi.php'));
+      assert.ok(!valid(t, 'url', 'pbx:9998'));
+      assert.ok(!valid(t, 'url', ''));
+      assert.ok(valid(t, 'timeout', 100));
+      assert.ok(valid(t, 'timeout', '10000'));
+      assert.ok(!valid(t, 'timeout', 99));
+      assert.ok(!valid(t, 'timeout', 'soon'));
+      assert.ok(valid(t, 'concurrency', 1));
+      assert.ok(valid(t, 'concurrency', '64'));
+      assert.ok(!valid(t, 'concurrency', 0));
+      assert.ok(!valid(t, 'concurrency', 65));
+    });
+
+    it('labels itself by name, else by host', () => {
+      assert.strictEqual(label('webtapi-config', {}), '127.0.0.1:9998');
+      assert.strictEqual(label('webtapi-config', { name: 'PBX' }), 'PBX');
+    });
+  });
+
+  describe('labels', () => {
+    const cases: [string, Json, string][] = [
+      ['webtapi-call', { dst: '1001' }, 'call 1001'],
+      ['webtapi-call', { mode: 'prio', dst: '1001' }, 'prio call 1001'],
+      ['webtapi-call', { mode: 'conference', stations: '1001, 1002' }, 'conference 1001,1002'],
+      ['webtapi-call', { mode: 'pickup', chan: 'SIP/1-1', dst: '1004' }, 'pickup \u2192 1004'],
+      ['webtapi-call', { dst: 'payload', dstType: 'msg' }, 'call msg.payload'],
+      ['webtapi-call', { dst: '1001', name: 'Reception' }, 'Reception'],
+      ['webtapi-hangup', { target: '1004' }, 'hang up 1004'],
+      ['webtapi-queue-agent', { queue: 'VMX' }, 'queue VMX login'],
+      ['webtapi-queue-agent', { queue: 'VMX', operation: 'waiting' }, 'queue VMX waiting'],
+      ['webtapi-relay-set', { relay: '17', pulse: 3000 }, 'relay 17 pulse 3s'],
+      ['webtapi-relay-set', { relay: '17', pulse: '3000' }, 'relay 17 pulse 3s'],
+      ['webtapi-relay-set', { relay: '17' }, 'relay 17 on'],
+      ['webtapi-relay-set', { relay: '17', relayStatus: 'toggle' }, 'relay 17 toggle'],
+      ['webtapi-cam-snapshot', { camera: '44' }, 'camera 44'],
+      ['webtapi-status-watch', { extensions: '1001,1004' }, 'watch 1001,1004'],
+      ['webtapi-status-watch', {}, 'watch all'],
+      ['webtapi-request', { action: 'call_list_all' }, 'request call_list_all'],
+      ['webtapi-request', { action: 'q_list', name: 'Queues' }, 'Queues'],
+    ];
+    for (const [type, props, expected] of cases) {
+      it(`${type} ${JSON.stringify(props)} → "${expected}"`, () => {
+        assert.strictEqual(label(type, props), expected);
+      });
+    }
+    it('reads an old node without <field>Type as a plain string', () => {
+      assert.strictEqual(label('webtapi-call', { dst: '1001', dstType: undefined }), 'call 1001');
+    });
+  });
+
+  describe('validators', () => {
+    it('checks the number ranges', () => {
+      assert.ok(valid('webtapi-status-watch', 'interval', 250));
+      assert.ok(!valid('webtapi-status-watch', 'interval', 249));
+      assert.ok(valid('webtapi-relay-set', 'pulse', 0));
+      assert.ok(valid('webtapi-relay-set', 'pulse', '3000'));
+      assert.ok(!valid('webtapi-relay-set', 'pulse', -1));
+      assert.ok(valid('webtapi-queue-agent', 'position', ''));
+      assert.ok(valid('webtapi-queue-agent', 'position', '3'));
+      assert.ok(!valid('webtapi-queue-agent', 'position', '0'));
+    });
+
+    it('checks plain-string TypedInput values and leaves other types to the editor', () => {
+      assert.ok(valid('webtapi-call', 'dst', '1001'));
+      assert.ok(!valid('webtapi-call', 'dst', '10 01'));
+      assert.ok(valid('webtapi-call', 'dst', 'payload.to', { dstType: 'msg' }));
+      assert.ok(valid('webtapi-call', 'stations', '1001, 1002'));
+      assert.ok(valid('webtapi-hangup', 'target', 'SIP/1004-0000003a'));
+      assert.ok(valid('webtapi-hangup', 'target', '1004'));
+      assert.ok(!valid('webtapi-hangup', 'target', 'SIP/../x'));
+      assert.ok(valid('webtapi-relay-set', 'relayStatus', 'toggle'));
+      assert.ok(valid('webtapi-relay-set', 'relayStatus', '255'));
+      assert.ok(!valid('webtapi-relay-set', 'relayStatus', '256'));
+      assert.ok(!valid('webtapi-relay-set', 'relayStatus', 'open'));
+      assert.ok(valid('webtapi-cam-snapshot', 'camera', '44'));
+      assert.ok(!valid('webtapi-cam-snapshot', 'camera', '44/../1'));
+      assert.ok(valid('webtapi-request', 'params', '{"q_name":"VMX"}'));
+      assert.ok(!valid('webtapi-request', 'params', '[1]'));
+      assert.ok(!valid('webtapi-request', 'params', '{'));
+      assert.ok(valid('webtapi-request', 'action', ''));
+      assert.ok(!valid('webtapi-request', 'action', 'login'));
+    });
+  });
+
+  describe('webtapi-request', () => {
+    it('offers the 30 documented actions and "from msg.action"', () => {
+      const html = read('nodes/webtapi-request.html');
+      const select = /<select id="node-input-action"[^>]*>([\s\S]*?)<\/select>/.exec(html);
+      assert.ok(select, 'no action select');
+      const values = [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+      assert.deepStrictEqual(values.slice(0, 1), ['']);
+      assert.deepStrictEqual(values.slice(1).sort(), [...ACTIONS].sort());
+      for (const a of ACTIONS) assert.ok(valid('webtapi-request', 'action', a), a);
+    });
+  });
+
+  describe('webtapi-cam-snapshot', () => {
+    it('has the preview button and image', () => {
+      const html = read('nodes/webtapi-cam-snapshot.html');
+      assert.match(html, /id="webtapi-cam-preview"/);
+      assert.match(html, /<img id="webtapi-cam-preview-img"/);
+      assert.match(html, /"\/cameras\/" \+ encodeURIComponent\(cam\) \+ "\/snapshot\?t=" \+ Date\.now\(\)/);
+    });
+  });
+});
