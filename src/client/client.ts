@@ -31,7 +31,12 @@ export interface WebTapiClientOptions {
   /** First wait after a rejected login, doubling up to loginBackoffMaxMs (defaults 2 s, 60 s). */
   loginBackoffMs?: number;
   loginBackoffMaxMs?: number;
-  /** A session proven valid this recently is trusted without a probe when an action answers 0 (default 1000 ms). */
+  /**
+   * A session proven valid this recently is trusted without a probe when an action answers 0
+   * (default 0: always probe). Above 0 saves a probe per failed action, but a session the PBX drops
+   * within that window (a restart, an expiry while requests are in flight) is then reported as
+   * WEBTAPI_ACTION_FAILED instead of being renewed and the action resent.
+   */
   freshSessionMs?: number;
   /** Default read time of vmx_cam_get_stream (default 3000 ms). */
   streamMs?: number;
@@ -79,7 +84,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       password: options.password ?? '',
       backoffMs: options.loginBackoffMs ?? 2_000,
       backoffMaxMs: options.loginBackoffMaxMs ?? 60_000,
-      freshSessionMs: options.freshSessionMs ?? 1_000,
+      freshSessionMs: options.freshSessionMs ?? 0,
       onState: (s) => this.setState(s),
     });
   }
@@ -123,7 +128,20 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       sid = await this.session.renew(sid);
       answer = await this.send(spec, sid, query, options);
     }
-    const result = parseAnswer(spec, answer, sent);
+    let result: unknown;
+    try {
+      result = parseAnswer(spec, answer, sent);
+    } catch (err) {
+      // A parse error quotes the answer, and a PBX may echo the request in it (a PHP notice
+      // dumping $_GET): the session id and the password must not travel on in the error.
+      throw this.session.scrub(err, sid);
+    }
+    // Texts of the answer become results (names, list items): the same echo must not reach a
+    // message. Looked for in the raw bytes first, so a normal answer costs one search; pictures,
+    // recordings and streams are data, passed on as they are.
+    if (spec.answer !== 'binary' && spec.answer !== 'stream' && this.session.echoed(answer.body, sid)) {
+      result = scrubStrings(result, (t) => this.session.scrubText(t, sid));
+    }
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
   }
 
@@ -164,6 +182,18 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   }
 }
 
+/** The result with every string in it (in arrays and plain objects) cleaned; data buffers as they are. */
+function scrubStrings(value: unknown, clean: (text: string) => string): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (Array.isArray(value)) return value.map((v) => scrubStrings(v, clean));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[clean(k)] = scrubStrings(v, clean);
+    return out;
+  }
+  return value;
+}
+
 /** Validates and stringifies the parameters of an action; unknown ones pass through checked. */
 export function buildParams(spec: ActionSpec, params: Params): Record<string, string> {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
@@ -171,7 +201,8 @@ export function buildParams(spec: ActionSpec, params: Params): Record<string, st
   }
   const out: Record<string, string> = {};
   for (const [key, p] of Object.entries(spec.params)) {
-    const value = params[key];
+    // Own properties only: a `__proto__` key in parsed JSON must not supply a parameter unseen.
+    const value = Object.hasOwn(params, key) ? params[key] : undefined;
     if (value === undefined || value === null || value === '') {
       if (p.required) throw new InvalidInputError(spec.name, key, 'missing');
       continue;
@@ -180,7 +211,7 @@ export function buildParams(spec: ActionSpec, params: Params): Record<string, st
     if (text !== '') out[key] = text;
   }
   for (const [key, value] of Object.entries(params)) {
-    if (key in spec.params || value === undefined || value === null) continue;
+    if (Object.hasOwn(spec.params, key) || value === undefined || value === null) continue;
     out[key] = passThrough(spec.name, key, value);
   }
   return out;

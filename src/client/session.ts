@@ -22,7 +22,9 @@ export interface SessionOptions {
 const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
 
 function form(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, '+');
+  // A lone surrogate would make encodeURIComponent throw a URIError out of the login; a browser's
+  // form encoder sends U+FFFD for it, and so do we.
+  return encodeURIComponent(value.replace(/\p{Cs}/gu, '\ufffd')).replace(/%20/g, '+');
 }
 
 /**
@@ -32,6 +34,8 @@ function form(value: string): string {
  */
 export class Session {
   readonly #password: string;
+  /** The password as typed and as encoded, to take out of echoed answers. */
+  readonly #passwordForms: string[];
   private readonly username: string;
   private readonly opts: Omit<SessionOptions, 'password' | 'username'>;
   private sid: string | null = null;
@@ -48,6 +52,9 @@ export class Session {
   constructor(private readonly transport: Transport, opts: SessionOptions) {
     const { password, username, ...rest } = opts;
     this.#password = password;
+    // A short password (a 4-digit PIN) is also ordinary answer text (an extension, a relay id):
+    // only one of 8 characters or more is looked for in answers.
+    this.#passwordForms = password.length >= 8 ? [...new Set([password, form(password), encodeURIComponent(password.replace(/\p{Cs}/gu, '\ufffd'))])] : [];
     this.username = username;
     this.opts = rest;
   }
@@ -84,6 +91,35 @@ export class Session {
   renew(sid: string): Promise<string> {
     if (this.sid === sid) this.sid = null;
     return this.current();
+  }
+
+  /** Takes the session id and the password (as typed and form-encoded) out of an error's text. */
+  scrub(err: unknown, sid: string): unknown {
+    if (!(err instanceof WebTapiError)) return err;
+    const message = this.scrubText(err.message, sid);
+    if (message !== err.message) {
+      err.message = message;
+      if (typeof err.stack === 'string') err.stack = this.scrubText(err.stack, sid);
+    }
+    return err;
+  }
+
+  /** True when an answer holds the session id or the password (a PBX echoing the request). */
+  echoed(body: Buffer, sid: string): boolean {
+    return this.secrets(sid).some((secret) => body.includes(secret));
+  }
+
+  /** A text from the PBX with the session id and the password taken out (a PBX may echo the request). */
+  scrubText(text: string, sid: string): string {
+    let out = text;
+    for (const secret of this.secrets(sid)) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+    return out;
+  }
+
+  private secrets(sid: string): string[] {
+    const out = this.#passwordForms.slice();
+    for (const s of [sid, this.sid]) if (s && s.length >= 4 && !out.includes(s)) out.push(s);
+    return out;
   }
 
   /** Forget the session (the PBX will let it expire; the document has no logout). */
@@ -123,9 +159,9 @@ export class Session {
       if (err instanceof HttpStatusError && err.statusCode >= 400 && err.statusCode < 500) {
         throw this.notWebTapi(`HTTP ${err.statusCode}`);
       }
-      if (err instanceof WebTapiError && (err.code === 'WEBTAPI_UNREACHABLE' || err.code === 'WEBTAPI_TIMEOUT' || err.code === 'WEBTAPI_TLS')) {
-        this.opts.onState({ state: 'unreachable', code: err.code });
-      }
+      // Any failed login ends "logging in": an HTTP 500 or an oversize answer left every node of
+      // the server showing "logging in" until some later request.
+      if (err instanceof WebTapiError) this.opts.onState({ state: 'unreachable', code: err.code });
       throw err;
     }
     const text = answer.body.toString('utf8').trim();

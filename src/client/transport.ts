@@ -1,4 +1,5 @@
-import { Dispatcher, Pool } from 'undici';
+import { EventEmitter } from 'node:events';
+import type { Dispatcher } from 'undici';
 import {
   AbortedError, ClosedError, HttpStatusError, OutcomeUnknownError, ResponseTooLargeError,
   TimeoutError, TlsError, UnreachableError, WebTapiError,
@@ -65,6 +66,20 @@ function isTlsFailure(code: string, message: string): boolean {
 
 type DeadlineReason = 'timeout' | 'aborted' | 'closed';
 
+/**
+ * What stops one request: its deadline, the caller's signal or close(). undici takes an
+ * EventEmitter with `aborted` as a signal; an AbortController per request cost more than the rest
+ * of the transport in the benchmark's profile.
+ */
+class Stop extends EventEmitter {
+  aborted = false;
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.emit('abort');
+  }
+}
+
 /** Counts requests in flight; the rest wait in order. */
 class Slots {
   private free: number;
@@ -109,10 +124,10 @@ export class Transport {
   readonly origin: string;
   readonly path: string;
   private readonly opts: TransportOptions;
-  private readonly dispatcher: Dispatcher;
+  private pool: Dispatcher | null;
   private readonly ownsDispatcher: boolean;
   private readonly slots: Slots;
-  private readonly inFlight = new Set<AbortController>();
+  private readonly inFlight = new Set<Stop>();
   private closed = false;
 
   constructor(opts: TransportOptions) {
@@ -123,15 +138,27 @@ export class Transport {
     this.path = url.pathname || '/';
     this.slots = new Slots(opts.concurrency);
     this.ownsDispatcher = !opts.dispatcher;
-    this.dispatcher = opts.dispatcher ?? new Pool(this.origin, {
-      connections: opts.concurrency,
+    this.pool = opts.dispatcher ?? null;
+  }
+
+  /**
+   * The connection pool, made at the first request: undici takes longer to load than the rest of
+   * the package (the benchmark's load time), so Node-RED does not pay for it until a node needs it.
+   */
+  private get dispatcher(): Dispatcher {
+    if (this.pool) return this.pool;
+    const { Pool } = require('undici') as typeof import('undici');
+    const https = this.origin.startsWith('https:');
+    this.pool = new Pool(this.origin, {
+      connections: this.opts.concurrency,
       pipelining: 1,
       keepAliveTimeout: 4_000,
-      connectTimeout: Math.min(opts.timeoutMs, 10_000),
-      headersTimeout: opts.timeoutMs + 1_000,
-      bodyTimeout: opts.timeoutMs + 1_000,
-      connect: url.protocol === 'https:' ? { ...opts.tls, rejectUnauthorized: opts.tls?.rejectUnauthorized !== false } : undefined,
+      connectTimeout: Math.min(this.opts.timeoutMs, 10_000),
+      headersTimeout: this.opts.timeoutMs + 1_000,
+      bodyTimeout: this.opts.timeoutMs + 1_000,
+      connect: https ? { ...this.opts.tls, rejectUnauthorized: this.opts.tls?.rejectUnauthorized !== false } : undefined,
     });
+    return this.pool;
   }
 
   async send(ex: Exchange): Promise<Answer> {
@@ -152,27 +179,29 @@ export class Transport {
     if (ex.signal?.aborted) throw new AbortedError(ex.action);
     const waiting = this.slots.take(ex.signal, ex.action);
     if (waiting) await waiting;
-    const controller = new AbortController();
+    const stop = new Stop();
+    // null when close() stops it (close() sets `closed` first).
     let reason: DeadlineReason | null = null;
     const timeoutMs = ex.timeoutMs ?? this.opts.timeoutMs;
-    const timer = setTimeout(() => { reason = 'timeout'; controller.abort(); }, timeoutMs);
-    const onUserAbort = () => { reason = 'aborted'; controller.abort(); };
+    const timer = setTimeout(() => { reason = 'timeout'; stop.abort(); }, timeoutMs);
+    const onUserAbort = () => { reason = 'aborted'; stop.abort(); };
     ex.signal?.addEventListener('abort', onUserAbort, { once: true });
-    this.inFlight.add(controller);
-    controller.signal.addEventListener('abort', () => { if (reason === null) reason = 'closed'; }, { once: true });
+    this.inFlight.add(stop);
     try {
-      return await this.exchange(ex, controller.signal, () => reason);
+      return await this.exchange(ex, stop, () => reason);
     } catch (err) {
       throw this.classify(err, ex, reason, timeoutMs);
     } finally {
       clearTimeout(timer);
       ex.signal?.removeEventListener('abort', onUserAbort);
-      this.inFlight.delete(controller);
+      this.inFlight.delete(stop);
       this.slots.give();
     }
   }
 
-  private async exchange(ex: Exchange, signal: AbortSignal, stopReason: () => DeadlineReason | null): Promise<Answer> {
+  private async exchange(ex: Exchange, signal: Stop, stopReason: () => DeadlineReason | null): Promise<Answer> {
+    // A request granted its slot just as close() ran must not make a new pool.
+    if (this.closed) throw new ClosedError(ex.action);
     const res = await this.dispatcher.request({
       origin: this.origin,
       path: ex.query ? `${this.path}?${ex.query}` : this.path,
@@ -223,7 +252,7 @@ export class Transport {
     this.closed = true;
     this.slots.failAll(() => new ClosedError('request'));
     for (const c of this.inFlight) c.abort();
-    if (this.ownsDispatcher) await this.dispatcher.destroy().catch(() => undefined);
+    if (this.ownsDispatcher && this.pool) await this.pool.destroy().catch(() => undefined);
   }
 }
 
@@ -241,7 +270,7 @@ function readBody(
   body: Dispatcher.ResponseData['body'],
   limit: number,
   ex: Exchange,
-  signal: AbortSignal,
+  signal: Stop,
   stopReason: () => DeadlineReason | null,
 ): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
@@ -253,7 +282,7 @@ function readBody(
       if (settled) return;
       settled = true;
       if (streamTimer) clearTimeout(streamTimer);
-      signal.removeEventListener('abort', onAbort);
+      signal.removeListener('abort', onAbort);
       if (err) {
         body.destroy();
         reject(err);
@@ -267,7 +296,7 @@ function readBody(
     };
     const onAbort = () => finish(Object.assign(new Error('aborted'), { code: 'ABORT_' + (stopReason() ?? 'closed') }));
     if (ex.streamMs !== undefined) streamTimer = setTimeout(endStream, ex.streamMs);
-    signal.addEventListener('abort', onAbort, { once: true });
+    signal.once('abort', onAbort);
     body.on('data', (chunk: Buffer) => {
       if (settled) return;
       if (size + chunk.length > limit) {

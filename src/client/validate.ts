@@ -61,7 +61,8 @@ function extensionList(action: string, param: string, value: unknown): string {
   if (list.length === 0) throw new InvalidInputError(action, param, 'the list is empty');
   if (list.length > 500) throw new InvalidInputError(action, param, 'more than 500 entries');
   for (const item of list) {
-    if (!EXTENSION.test(item)) throw new InvalidInputError(action, param, `${describe(item)} is not a valid extension`);
+    // The same rule as a single extension (no `..`), or a value valid in `dst` would be refused in a list and vice versa.
+    if (!EXTENSION.test(item) || item.includes('..')) throw new InvalidInputError(action, param, `${describe(item)} is not a valid extension`);
   }
   return list.join(',');
 }
@@ -75,7 +76,8 @@ function flag(action: string, param: string, value: unknown): string {
 
 /** A parameter a firmware adds and this package does not know: passed through, within reason. */
 export function passThrough(action: string, param: string, value: unknown): string {
-  if (!PARAM_NAME.test(param) || param.toUpperCase() === 'SID' || param === 'action') {
+  // __proto__ would vanish from (or reshape) the object the parameters are collected in.
+  if (!PARAM_NAME.test(param) || param.toUpperCase() === 'SID' || param === 'action' || param === '__proto__') {
     throw new InvalidInputError(action, 'parameter name', `${describe(param)} is not allowed`);
   }
   let text: string;
@@ -84,6 +86,8 @@ export function passThrough(action: string, param: string, value: unknown): stri
   if (text.length > 1024) throw new InvalidInputError(action, param, 'longer than 1024 characters');
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(text)) throw new InvalidInputError(action, param, 'contains control characters');
+  // A lone surrogate cannot be URL-encoded (encodeURIComponent throws a URIError).
+  if (/\p{Cs}/u.test(text)) throw new InvalidInputError(action, param, 'contains an unpaired surrogate');
   return text;
 }
 
@@ -105,5 +109,8 @@ export function validateActionName(action: unknown): string {
   if (typeof action !== 'string' || !ACTION_NAME.test(action.trim())) {
     throw new InvalidInputError(typeof action === 'string' ? action.slice(0, 64) : 'request', 'action', `${describe(action)} is not an action name`);
   }
-  return action.trim();
+  const name = action.trim();
+  // The session logs in by itself (a POST with the credentials); a GET "login" could only fail or confuse it.
+  if (name === 'login') throw new InvalidInputError('login', 'action', 'login is not a request: the client logs in by itself');
+  return name;
 }

@@ -1,10 +1,11 @@
 import type { Node, NodeAPI } from 'node-red';
-import { InvalidInputError } from '../client';
-import { audit } from './shared/audit';
+import { audited } from './shared/audit';
+import { choice } from './shared/choice';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveFields } from './shared/properties';
 
 const FIELDS = ['mode', 'src', 'dst', 'stations', 'break', 'chan'] as const;
+const MODES = ['call', 'prio', 'conference', 'pickup'] as const;
 
 export = (RED: NodeAPI) => {
   function WebTapiCall(this: Node, def: NodeDefinition) {
@@ -12,19 +13,18 @@ export = (RED: NodeAPI) => {
     const node = this;
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const f = await resolveFields(RED, node, def, msg, FIELDS, 'dst');
-      const mode = String(f.mode || 'call');
+      const mode = choice(f.mode, 'call', 'mode', MODES, 'call');
       let action: string;
       let params: Record<string, unknown>;
       switch (mode) {
         case 'call': action = 'call'; params = { src: f.src, dst: f.dst }; break;
         case 'prio': action = 'call_prio'; params = { dst: f.dst }; break;
-        case 'conference': action = 'call_create_conf'; params = { stations: f.stations, break: f.break === true || f.break === 'true' }; break;
+        // The client's flag check refuses what is neither true nor false instead of reading it as false.
+        case 'conference': action = 'call_create_conf'; params = { stations: f.stations, break: f.break }; break;
         case 'pickup': action = 'call_pick'; params = { chan: f.chan, dst: f.dst }; break;
-        default: throw new InvalidInputError('call', 'mode', `"${mode.slice(0, 20)}" is not call, prio, conference or pickup`);
       }
       status.busy(action);
-      const ex = await client.execute(action, params, { signal });
-      audit(node, action, ex.params);
+      const ex = await audited(node, client, action, params, { signal });
       return { payload: true, action, params: ex.params, label: `${action} ${ex.params.dst ?? ex.params.stations ?? ''}`.trim() };
     });
   }

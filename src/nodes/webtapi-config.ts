@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
-import { ConnectionState, TlsOptions, WebTapiClient, WebTapiError, isWebTapiError } from '../client';
+import { ConnectionState, InvalidInputError, TlsOptions, WebTapiClient, WebTapiError, isWebTapiError } from '../client';
 import type { WebTapiConfigNode } from './shared/config-api';
 import { StatusPoller } from './shared/poller';
 import type { NodeDefinition } from './shared/properties';
@@ -30,6 +30,23 @@ function tlsOptions(RED: NodeAPI, id: unknown): TlsOptions | undefined {
   return opts as TlsOptions;
 }
 
+/**
+ * Stands in for the client of a config node whose URL cannot be used: every request fails at once
+ * with WEBTAPI_INVALID_INPUT naming the URL as the problem (a closed client would say
+ * WEBTAPI_CLOSED, which sends the user looking in the wrong place). It never opens a socket.
+ */
+class UnusableClient extends WebTapiClient {
+  constructor(private readonly reason: string) {
+    super({ url: 'http://127.0.0.1:9/', username: '', password: '' });
+  }
+  override async connect(): Promise<void> {
+    throw new InvalidInputError('login', 'url', this.reason);
+  }
+  override async execute(action: string): Promise<never> {
+    throw new InvalidInputError(typeof action === 'string' ? action.slice(0, 64) : 'request', 'url', this.reason);
+  }
+}
+
 function failure(err: unknown): { ok: false; code: string; message: string } {
   if (isWebTapiError(err)) return { ok: false, code: err.code, message: err.message };
   return { ok: false, code: 'WEBTAPI_ERROR', message: 'unexpected error' };
@@ -52,9 +69,9 @@ export = (RED: NodeAPI) => {
         tls: tlsOptions(RED, def.tls),
       });
     } catch (err) {
-      this.error(`invalid WebTAPI URL: ${(err as Error).message}`);
-      client = new WebTapiClient({ url: 'http://127.0.0.1:9/invalid', username: '', password: '' });
-      void client.close();
+      const reason = `the server URL is not valid (${String((err as Error)?.message ?? err).slice(0, 80)})`;
+      this.error(`invalid WebTAPI URL: ${reason}`);
+      client = new UnusableClient(reason);
     }
     const poller = new StatusPoller(client);
     (this as { client: WebTapiClient }).client = client;

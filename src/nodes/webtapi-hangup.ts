@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import { InvalidInputError, validators } from '../client';
-import { audit } from './shared/audit';
+import { audited } from './shared/audit';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveField } from './shared/properties';
 
@@ -26,8 +26,7 @@ export = (RED: NodeAPI) => {
       for (const chan of channels) {
         status.busy('call_hangup');
         try {
-          const ex = await client.execute('call_hangup', { chan }, { signal });
-          audit(node, 'call_hangup', ex.params);
+          const ex = await audited(node, client, 'call_hangup', { chan }, { signal });
           hungUp.push(chan);
           lastParams = ex.params;
         } catch (err) {

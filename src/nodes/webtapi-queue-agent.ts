@@ -1,12 +1,13 @@
 import type { Node, NodeAPI } from 'node-red';
-import { InvalidInputError } from '../client';
-import { audit } from './shared/audit';
+import { ACTIONS } from '../client';
+import { audited } from './shared/audit';
+import { choice } from './shared/choice';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveFields } from './shared/properties';
 
 const FIELDS = ['operation', 'queue', 'agent', 'chan', 'position'] as const;
 
-const ACTION: Record<string, string> = {
+const ACTION = {
   login: 'agent_login',
   logout: 'agent_logout',
   agents: 'agent_list',
@@ -15,7 +16,8 @@ const ACTION: Record<string, string> = {
   queues: 'q_list',
   shift: 'q_shift_caller',
   remove: 'q_caller_del',
-};
+} as const;
+const OPERATIONS = Object.keys(ACTION) as Array<keyof typeof ACTION>;
 
 export = (RED: NodeAPI) => {
   function WebTapiQueueAgent(this: Node, def: NodeDefinition) {
@@ -24,9 +26,8 @@ export = (RED: NodeAPI) => {
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const f = await resolveFields(RED, node, def, msg, FIELDS, 'operation');
       // A dashboard switch sends true/false.
-      const operation = f.operation === true ? 'login' : f.operation === false ? 'logout' : String(f.operation || 'login').trim().toLowerCase();
+      const operation = f.operation === true ? 'login' : f.operation === false ? 'logout' : choice(f.operation, 'queue', 'operation', OPERATIONS, 'login');
       const action = ACTION[operation];
-      if (!action) throw new InvalidInputError('queue', 'operation', `"${operation.slice(0, 20)}" is not one of ${Object.keys(ACTION).join(', ')}`);
       let params: Record<string, unknown>;
       switch (operation) {
         case 'login':
@@ -37,8 +38,7 @@ export = (RED: NodeAPI) => {
         default: params = { q_name: f.queue };
       }
       status.busy(action);
-      const ex = await client.execute(action, params, { signal });
-      if (ex.result === true) audit(node, action, ex.params);
+      const ex = ACTIONS.get(action)?.sideEffect ? await audited(node, client, action, params, { signal }) : await client.execute(action, params, { signal });
       return { payload: ex.result, action, params: ex.params, label: `${ex.params.q_name ?? ''} ${operation}`.trim() };
     });
   }

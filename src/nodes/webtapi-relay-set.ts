@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
-import type { WebTapiClient } from '../client';
-import { audit } from './shared/audit';
+import type { Execution, WebTapiClient } from '../client';
+import { audited } from './shared/audit';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveFields } from './shared/properties';
 import { pulseMs, relayTarget } from './shared/relay';
@@ -30,21 +30,33 @@ export = (RED: NodeAPI) => {
 
     // Relay switches are not aborted on close: a half-done pulse finishes (switching back) instead.
     async function operate(client: WebTapiClient, relay: unknown, target: number, pulse: number): Promise<{ final: number; params: Record<string, string> }> {
-      const first = await client.execute('relay_status_set', { relay_id: relay, status: target });
-      audit(node, 'relay_status_set', first.params);
-      if (pulse === 0) return { final: target, params: first.params };
       const back = target === 0 ? 1 : 0;
-      node.status({ fill: 'blue', shape: 'ring', text: text(RED, 'pulse', { ms: pulse }) });
-      if (!closing) await sleep(pulse);
-      if (closing) node.warn(`relay ${first.params.relay_id}: pulse cut short by shutdown, switching back to ${back} now`);
+      const switchBack = async (id: string): Promise<Record<string, string>> => {
+        node.status({ fill: 'blue', shape: 'ring', text: text(RED, 'pulse', { ms: pulse }) });
+        if (!closing) await sleep(pulse);
+        if (closing) node.warn(`relay ${id}: pulse cut short by shutdown, switching back to ${back} now`);
+        try {
+          return (await audited(node, client, 'relay_status_set', { relay_id: id, status: back })).params;
+        } catch (err) {
+          node.error(`relay ${id} may have been left at ${target}: switching back to ${back} failed (${(err as Error).message})`);
+          throw err;
+        }
+      };
+      let first: Execution;
       try {
-        const second = await client.execute('relay_status_set', { relay_id: first.params.relay_id, status: back });
-        audit(node, 'relay_status_set', second.params);
-        return { final: back, params: second.params };
+        first = await audited(node, client, 'relay_status_set', { relay_id: relay, status: target });
       } catch (err) {
-        node.error(`relay ${first.params.relay_id} may have been left at ${target}: switching back to ${back} failed (${(err as Error).message})`);
+        // The first switch may have happened (its answer was lost): a pulse still ends switched
+        // back, or a door opener could stay on with nobody told. Switching back is harmless if it
+        // did not happen. The message still fails with the first error.
+        if (pulse === 0 || (err as { code?: unknown }).code !== 'WEBTAPI_OUTCOME_UNKNOWN') throw err;
+        const id = typeof relay === 'number' ? String(relay) : String(relay).trim();
+        node.warn(`relay ${id}: switching to ${target} may have happened (outcome unknown); switching back to ${back} after the pulse all the same`);
+        await switchBack(id);
         throw err;
       }
+      if (pulse === 0) return { final: target, params: first.params };
+      return { final: back, params: await switchBack(first.params.relay_id) };
     }
 
     const server = wireInput(RED, node, def, async (msg, { client, signal, status }) => {

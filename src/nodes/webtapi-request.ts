@@ -1,6 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
 import { ACTIONS, BinaryAnswer, InvalidInputError, validateActionName } from '../client';
-import { audit } from './shared/audit';
+import { audited } from './shared/audit';
 import { wireInput } from './shared/input';
 import { NodeDefinition, isPlainObject, resolveField } from './shared/properties';
 
@@ -26,12 +26,16 @@ export = (RED: NodeAPI) => {
       const params: Record<string, unknown> = { ...nodeParams(def) };
       const payload = (msg as { payload?: unknown }).payload;
       if (isPlainObject(payload)) {
-        for (const [k, v] of Object.entries(payload)) if (k !== 'action') params[k] = v;
+        // defineProperty: a `__proto__` key (JSON.parse makes it an own key) stays a key and is
+        // refused as a parameter name, instead of becoming the prototype of the parameters.
+        for (const [k, v] of Object.entries(payload)) {
+          if (k !== 'action') Object.defineProperty(params, k, { value: v, enumerable: true, writable: true, configurable: true });
+        }
       }
       status.busy(action);
-      const ex = await client.execute(action, params, { signal });
       const spec = ACTIONS.get(action);
-      if (!spec || spec.sideEffect) audit(node, action, ex.params);
+      // An action this package does not know is counted as a side effect (see unknownAction).
+      const ex = !spec || spec.sideEffect ? await audited(node, client, action, params, { signal }) : await client.execute(action, params, { signal });
       const result = ex.result;
       if (result && typeof result === 'object' && Buffer.isBuffer((result as BinaryAnswer).data)) {
         const bin = result as BinaryAnswer;

@@ -1,12 +1,33 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import type { Channel, ExtensionState } from '../client';
+import { InvalidInputError, validators, type Channel, type ExtensionState } from '../client';
 import type { PollResult } from './shared/poller';
-import { configNode } from './shared/input';
+import { configNode, MissingConfigError } from './shared/input';
 import type { NodeDefinition } from './shared/properties';
 import { shortReason, text } from './shared/status';
 
 function list(value: unknown): string[] {
   return String(value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/**
+ * The entries a validator refuses. The poll is shared by every watch node on a server: one bad
+ * entry in it would fail the poll of all of them, so a node with one is not subscribed at all.
+ */
+function refused(items: string[], check: (item: string) => unknown): string[] {
+  return items.filter((item) => {
+    if (item === '__proto__') return true;
+    try {
+      check(item);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+function shown(items: string[]): string {
+  const text = items.slice(0, 5).map((i) => JSON.stringify(i.length > 20 ? `${i.slice(0, 20)}…` : i)).join(', ');
+  return items.length > 5 ? `${text} and ${items.length - 5} more` : text;
 }
 
 export = (RED: NodeAPI) => {
@@ -24,10 +45,25 @@ export = (RED: NodeAPI) => {
     const relayStates = new Map<string, number>();
     let calls: Map<string, Channel> | null = null;
     let failing = '';
+    let lastStatus = '';
 
     if (!server) {
       node.status({ fill: 'red', shape: 'ring', text: text(RED, 'noServer') });
-      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new Error('no WebTAPI server configured')));
+      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new MissingConfigError()));
+      return;
+    }
+
+    const badExtensions = refused(watched, (e) => validators.extension('call_status_get', 'filter', e));
+    const badRelays = refused(relays, (r) => validators.relayId('relay_status_get', 'relay_id', r));
+    if (badExtensions.length > 0 || badRelays.length > 0) {
+      const what = [
+        badExtensions.length ? `extensions ${shown(badExtensions)}` : '',
+        badRelays.length ? `relays ${shown(badRelays)}` : '',
+      ].filter(Boolean).join(' and ');
+      const err = new InvalidInputError('call_status_get', badExtensions.length ? 'extensions' : 'watchRelays', `${what} not valid; nothing is watched until the node is fixed`);
+      node.error(err.message);
+      node.status({ fill: 'red', shape: 'ring', text: shortReason(err) });
+      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(err));
       return;
     }
 
@@ -66,13 +102,19 @@ export = (RED: NodeAPI) => {
           }
         }
       }
-      node.status({ fill: 'green', shape: 'dot', text: text(RED, 'watching', { count: extensions ? extensions.length : states.size }) });
+      // Only on change: every status reaches every open editor.
+      const shown = text(RED, 'watching', { count: extensions ? extensions.length : states.size });
+      if (shown !== lastStatus) {
+        lastStatus = shown;
+        node.status({ fill: 'green', shape: 'dot', text: shown });
+      }
     };
 
     const onError = (err: unknown) => {
       const reason = shortReason(err);
       if (failing !== reason) node.warn(`polling failed: ${(err as Error)?.message ?? reason}; retrying with back-off`);
       failing = reason;
+      lastStatus = '';
       node.status({ fill: 'red', shape: 'ring', text: reason });
     };
 

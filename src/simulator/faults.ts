@@ -68,7 +68,7 @@ export function applyFault(f: Fault, res: ServerResponse, timers: Timers): void 
       send(res, 200, 'text/html; charset=utf-8', f.body ?? DEFAULT_GARBAGE);
       return;
     case 'oversize':
-      oversize(res, f.bytes ?? 64 * 1024 * 1024);
+      oversize(res, f.bytes ?? 64 * 1024 * 1024, f.declare === true);
       return;
     case 'drip':
       drip(res, f.dripMs ?? 200, timers);
@@ -83,12 +83,14 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 }
 
 /** Stream `bytes` bytes of text in 64 KiB chunks, following back-pressure; stop when the client goes. */
-function oversize(res: ServerResponse, bytes: number): void {
+function oversize(res: ServerResponse, bytes: number, declare: boolean): void {
   const line = Buffer.from(`${'0123456789abcdef'.repeat(4).slice(0, 63)}\n`);
   const chunk = Buffer.allocUnsafe(64 * 1024);
   for (let p = 0; p < chunk.length; p += line.length) line.copy(chunk, p);
   let left = Math.max(0, Math.floor(bytes));
-  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.writeHead(200, declare
+    ? { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': left }
+    : { 'Content-Type': 'text/plain; charset=utf-8' });
   const pump = (): void => {
     while (left > 0) {
       if (res.destroyed) return;

@@ -34,9 +34,11 @@ class WebTapiSimulator implements Simulator {
   private listening = false;
   private closed = false;
   private boundPort: number;
+  private readonly initialUsers: ReadonlyMap<string, string>;
 
   constructor(private readonly config: SimConfig) {
     this.boundPort = config.port;
+    this.initialUsers = new Map(config.users);
     this.state = new SimState(config);
     this.sessionStore = new Sessions(config.sessionIdleMs);
     this.calls = new CallControl(this.state, this.pbxTimers, config.ringMs);
@@ -97,6 +99,12 @@ class WebTapiSimulator implements Simulator {
     this.sessionStore.expireAll();
   }
 
+  setUser(user: string, password: string | null): void {
+    if (typeof user !== 'string' || user === '') throw new TypeError('webtapi simulator: setUser needs a user name');
+    if (password === null) this.config.users.delete(user);
+    else this.config.users.set(user, String(password));
+  }
+
   injectFault(f: Fault): void {
     this.faults.add(f);
   }
@@ -137,6 +145,8 @@ class WebTapiSimulator implements Simulator {
     this.state.reset();
     this.calls.reset();
     this.faults.clear();
+    this.config.users.clear();
+    for (const [u, p] of this.initialUsers) this.config.users.set(u, p);
     this.requests.length = 0;
     const s = this.stats;
     s.logins = 0;

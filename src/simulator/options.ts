@@ -5,7 +5,8 @@ export interface SimConfig {
   port: number;
   host: string;
   path: string;
-  users: ReadonlyMap<string, string>;
+  /** Mutable: setUser() changes an account at run time. */
+  users: Map<string, string>;
   sessionIdleMs: number;
   extensions: readonly string[];
   relays: ReadonlyArray<{ id: string; name: string; status: number }>;

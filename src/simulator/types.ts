@@ -66,6 +66,8 @@ export type Fault = {
   execute?: boolean;
   /** oversize: body size to stream (default 64 MiB). */
   bytes?: number;
+  /** oversize: announce the size in a Content-Length header (default: chunked, size unknown up front). */
+  declare?: boolean;
   /** drip: interval between single bytes (default 200 ms); the body never ends. */
   dripMs?: number;
   /** garbage: the body (default a PHP warning HTML snippet). */
@@ -86,6 +88,8 @@ export interface Simulator {
   readonly sessions: ReadonlySet<string>;
   /** Every session id answers '0' from now on. */
   expireSessions(): void;
+  /** Add a user, change a password, or (null) remove a user: an account fixed or locked on the PBX. */
+  setUser(user: string, password: string | null): void;
   /** Queue a fault for the next matching request(s). */
   injectFault(f: Fault): void;
   clearFaults(): void;
@@ -99,7 +103,7 @@ export interface Simulator {
   answer(chan: string): void;
   /** Hang up every channel (queue callers included). */
   hangupAll(): void;
-  /** PBX model back to its initial state; stats, the request list and faults cleared. Sessions stay valid. */
+  /** PBX model and users back to their initial state; stats, the request list and faults cleared. Sessions stay valid. */
   reset(): void;
   /** Close the server, destroy every socket (streams and hung requests too) and clear every timer. */
   close(): Promise<void>;

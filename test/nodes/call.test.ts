@@ -42,6 +42,21 @@ describe('webtapi-call', () => {
     }
   });
 
+  it('takes overrides from an object built in a Function node (another realm\'s Object)', async () => {
+    const fn = require(require.resolve('@node-red/nodes/core/function/10-function.js', { paths: [require.resolve('node-red')] }));
+    const { ALL, CREDS, config } = require('./harness');
+    await helper.load([...ALL, fn], [
+      config(sim),
+      { id: 'f', type: 'function', func: 'msg.payload = { src: "1004", dst: "1003" }; return msg;', outputs: 1, wires: [['n1']] },
+      { id: 'n1', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], CREDS);
+    const got = next(helper.getNode('out')!);
+    helper.getNode('f')!.receive({});
+    const m = await got;
+    assert.deepEqual(m.webtapi.params, { src: '1004', dst: '1003' });
+  });
+
   it('evaluates TypedInput properties (flow context, msg, env)', async () => {
     process.env.WEBTAPI_TEST_SRC = '1007';
     const nodes = await loadFlow(sim, 'webtapi-call', { src: 'WEBTAPI_TEST_SRC', srcType: 'env', dst: 'target', dstType: 'global' });
@@ -76,14 +91,14 @@ describe('webtapi-call', () => {
     let r = await outcome(nodes, { topic: 'keep', payload: { dst: '1001&action=call_prio' } });
     assert.ok(r.error);
     assert.equal(r.error.topic, 'keep');
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     assert.match(r.error.error.message, /call.*dst/);
     await failed;
     sim.injectFault({ kind: 'zero', action: 'call' });
     r = await outcome(nodes, {});
-    assert.equal(caughtCode(r), 'WEBTAPI_ACTION_FAILED');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');
     r = await outcome(nodes, { mode: 'dance' });
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     const everything = JSON.stringify(helper.log().args) + JSON.stringify(r);
     assert.ok(!everything.includes(PASSWORD));
     for (const sid of sim.sessions) assert.ok(!everything.includes(sid));
@@ -123,6 +138,6 @@ describe('webtapi-call', () => {
       { id: 'caught', type: 'helper' },
     ]);
     const r = await outcome({ n1: helper.getNode('n1')!, out: helper.getNode('out')!, caught: helper.getNode('caught')! }, {});
-    assert.equal(caughtCode(r), 'WEBTAPI_NO_CONFIG');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_NO_CONFIG');
   });
 });

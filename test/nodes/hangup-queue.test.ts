@@ -37,9 +37,9 @@ describe('webtapi-hangup', () => {
     let r = await outcome(nodes, {});
     assert.deepEqual(r.out?.payload, []);
     r = await outcome(nodes, { target: '10 03' });
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     r = await outcome(nodes, { payload: { target: 'SIP/1003-00000099' } });
-    assert.equal(caughtCode(r), 'WEBTAPI_ACTION_FAILED');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');
   });
 
   async function loadCall(): Promise<boolean> {
@@ -91,8 +91,8 @@ describe('webtapi-queue-agent', () => {
     r = await outcome(nodes, { payload: { operation: 'remove', chan: last } });
     assert.equal(r.out?.payload, true);
     r = await outcome(nodes, { operation: 'nap' });
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     r = await outcome(nodes, { operation: 'login', queue: 'no such/queue' });
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
   });
 });

@@ -21,7 +21,7 @@ describe('webtapi-relay-set', () => {
       assert.equal(relay('17'), expected);
     }
     const r = await outcome(nodes, { payload: 'ajar' });
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     assert.equal(sim.stats.executed.relay_status_set, cases.length);
   });
 
@@ -118,7 +118,7 @@ describe('webtapi-cam-snapshot', () => {
     r = await outcome(nodes, { operation: 'list' });
     assert.deepEqual(r.out?.payload[0], { id: '44', name: 'Entrance' });
     r = await outcome(nodes, { payload: '99' });
-    assert.equal(caughtCode(r), 'WEBTAPI_ACTION_FAILED');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');
   });
 });
 
@@ -150,7 +150,7 @@ describe('webtapi-request', () => {
     assert.ok(Buffer.isBuffer(r.out?.payload));
     assert.match(r.out?.contentType, /^image\/jpeg/);
     r = await outcome(nodes, {});
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
   });
 
   it('plays DTMF and records through the generic node', async () => {
@@ -167,6 +167,6 @@ describe('webtapi-request', () => {
   it('refuses params that are not a JSON object', async () => {
     const nodes = await loadFlow(sim, 'webtapi-request', { action: 'q_list', params: '[1,2' });
     const r = await outcome(nodes, {});
-    assert.equal(caughtCode(r), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
   });
 });

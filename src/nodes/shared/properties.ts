@@ -1,11 +1,14 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
+import { InvalidInputError } from '../../client';
 
 export type NodeDefinition = Record<string, unknown> & { id: string; name?: string };
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || Buffer.isBuffer(value)) return false;
+  // A Function node builds objects in its own sandbox, with another Object.prototype: compare
+  // shapes, not identities.
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
 }
 
 function isSet(value: unknown): boolean {
@@ -14,15 +17,32 @@ function isSet(value: unknown): boolean {
 
 /** A node property evaluated through its TypedInput type (`<property>Type`, plain string when missing). */
 export function evaluateProperty(RED: NodeAPI, node: Node, def: NodeDefinition, field: string, msg: NodeMessage): Promise<unknown> {
+  return Promise.resolve(propertyNow(RED, node, def, field, msg));
+}
+
+/** evaluateProperty(), without a promise when the value is at hand (a plain string). */
+function propertyNow(RED: NodeAPI, node: Node, def: NodeDefinition, field: string, msg: NodeMessage): unknown {
   const value = def[field];
-  const type = typeof def[`${field}Type`] === 'string' && def[`${field}Type`] !== '' ? String(def[`${field}Type`]) : 'str';
-  if (type === 'str') return Promise.resolve(value ?? '');
+  const given = def[`${field}Type`];
+  const type = typeof given === 'string' && given !== '' ? given : 'str';
+  if (type === 'str') return value ?? '';
+  // A property that cannot be evaluated (bad JSON, a JSONata syntax error) is the flow's input
+  // being wrong: a WEBTAPI_INVALID_INPUT a Catch node can switch on, not a bare SyntaxError.
+  const invalid = (err: unknown) => new InvalidInputError('input', property(field), `the node property is not a valid ${type.slice(0, 20)} (${String((err as Error)?.message ?? err).slice(0, 80)})`);
   return new Promise((resolve, reject) => {
-    RED.util.evaluateNodeProperty(String(value ?? ''), type, node, msg, (err: Error | null, result: unknown) => {
-      if (err) reject(err);
-      else resolve(result);
-    });
+    try {
+      RED.util.evaluateNodeProperty(String(value ?? ''), type, node, msg, (err: Error | null, result: unknown) => {
+        if (err) reject(invalid(err));
+        else resolve(result);
+      });
+    } catch (err) {
+      reject(invalid(err));
+    }
   });
+}
+
+function property(field: string): string {
+  return field.length > 32 ? field.slice(0, 32) : field;
 }
 
 /**
@@ -33,14 +53,21 @@ export function evaluateProperty(RED: NodeAPI, node: Node, def: NodeDefinition, 
 export async function resolveField(
   RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary = false, property = field,
 ): Promise<unknown> {
+  return fieldNow(RED, node, def, msg, field, primary, property);
+}
+
+/** resolveField(), without a promise when the value is at hand. */
+function fieldNow(
+  RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary: boolean, property: string,
+): unknown {
   const payload = (msg as { payload?: unknown }).payload;
-  if (isPlainObject(payload) && isSet(payload[field])) return payload[field];
+  if (isPlainObject(payload) && isSet(payload[field])) return fromMessage(field, payload[field]);
   const fromMsg = (msg as Record<string, unknown>)[field];
-  if (isSet(fromMsg)) return fromMsg;
+  if (isSet(fromMsg)) return fromMessage(field, fromMsg);
   if (primary && (typeof payload === 'string' || typeof payload === 'number' || typeof payload === 'boolean') && payload !== '') {
     return payload;
   }
-  return evaluateProperty(RED, node, def, property, msg);
+  return propertyNow(RED, node, def, property, msg);
 }
 
 /** Resolves several fields at once; `primary` names the node's one primary field. */
@@ -49,8 +76,32 @@ export async function resolveFields<K extends string>(
   properties: Partial<Record<K, string>> = {},
 ): Promise<Record<K, unknown>> {
   const out = {} as Record<K, unknown>;
-  for (const f of fields) out[f] = await resolveField(RED, node, def, msg, f, f === primary, properties[f] ?? f);
+  // In order, one at a time as before, but an await only where a value is not at hand (a TypedInput
+  // other than a string): six awaits per message showed in the benchmark's profile.
+  for (const f of fields) {
+    const value = fieldNow(RED, node, def, msg, f, f === primary, properties[f] ?? f);
+    out[f] = isThenable(value) ? await value : value;
+  }
   return out;
+}
+
+/**
+ * A value from the message as it is. A thenable is refused: awaiting it (as the property path
+ * does) would let a message hang its node forever, or run foreign code.
+ */
+function fromMessage(field: string, value: unknown): unknown {
+  let thenable: boolean;
+  try {
+    thenable = isThenable(value);
+  } catch {
+    thenable = true; // a Proxy whose traps throw: as unusable
+  }
+  if (thenable) throw new InvalidInputError('input', property(field), 'a promise is not a value');
+  return value;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 export { isPlainObject };

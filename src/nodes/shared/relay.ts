@@ -20,7 +20,8 @@ export function relayTarget(value: unknown): number | null {
 
 export function pulseMs(value: unknown): number {
   if (value === undefined || value === null || value === '') return 0;
-  const n = Number(value);
+  // Only numbers and numeric text: Number() throws on a symbol and reads [5] or a Date as a number.
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isFinite(n) || n < 0 || n > MAX_PULSE_MS) throw new InvalidInputError('relay_status_set', 'pulse', 'must be a number of milliseconds from 0 to 86400000');
   return Math.round(n);
 }

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import type { ConnectionState, WebTapiError } from '../../client';
 
-const NS = 'node-red-contrib-metasec-webtapi/webtapi-config:status.';
+const NS = 'node-red-contrib-metasec-webtapi/webtapi-config:webtapi-config.status.';
 
 const FALLBACK: Record<string, string> = {
   connected: 'connected',
@@ -16,19 +16,41 @@ const FALLBACK: Record<string, string> = {
   noServer: 'no server',
 };
 
-/** Runtime texts from the webtapi-config locale, with English if the catalogue is not loaded. */
-export function text(RED: NodeAPI, key: string, vars: Record<string, string | number> = {}): string {
+// An i18next lookup costs more than the rest of a request (the benchmark's profile): each key is
+// looked up once per runtime (node types are registered, with their catalogues, before any node
+// runs), with its placeholders left in, split once at them, and filled here.
+const templates = new WeakMap<NodeAPI, Map<string, string[]>>();
+
+/** The text of `key` as [literal, name, literal, name, ..., literal]. */
+function template(RED: NodeAPI, key: string, names: string[]): string[] {
+  let known = templates.get(RED);
+  if (!known) templates.set(RED, (known = new Map()));
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
   let out: string;
   try {
-    out = RED._(NS + key, vars);
+    out = RED._(NS + key, Object.fromEntries(names.map((n) => [n, `__${n}__`])));
   } catch {
     out = '';
   }
-  if (!out || out === NS + key || out === 'status.' + key) {
-    out = FALLBACK[key] ?? key;
-    for (const [k, v] of Object.entries(vars)) out = out.split(`__${k}__`).join(String(v));
+  if (!out || out === NS + key || out === 'webtapi-config.status.' + key) out = FALLBACK[key] ?? key;
+  const parts = String(out).split(/__(\w+?)__/);
+  known.set(key, parts);
+  return parts;
+}
+
+function fill(parts: string[], vars: Record<string, string | number>): string {
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const name = parts[i];
+    out += (Object.hasOwn(vars, name) ? String(vars[name]) : `__${name}__`) + parts[i + 1];
   }
   return out;
+}
+
+/** Runtime texts from the webtapi-config locale, with English if the catalogue is not loaded. */
+export function text(RED: NodeAPI, key: string, vars: Record<string, string | number> = {}): string {
+  return fill(template(RED, key, Object.keys(vars)), vars);
 }
 
 /** Status shapes every node uses: blue while working, green when done, red ring on failure. */

@@ -1,0 +1,30 @@
+// The simulated PBX in its own process, so the benchmark's CPU figures (process.cpuUsage of the
+// parent) hold the client side only and the PBX gets its own core. Driven over IPC by bench/run.js.
+'use strict';
+const path = require('node:path');
+const { startSimulator } = require(path.join(__dirname, '..', 'dist', 'simulator'));
+
+let sim = null;
+
+function reply(id, result, error) {
+  if (process.connected) process.send({ id, result, error });
+}
+
+process.on('disconnect', () => process.exit(0));
+process.on('message', (m) => {
+  Promise.resolve().then(async () => {
+    switch (m.cmd) {
+      case 'start':
+        sim = await startSimulator(m.options);
+        return { url: sim.url };
+      case 'stats':
+        return { stats: JSON.parse(JSON.stringify(sim.stats)), cpu: process.cpuUsage(), mem: process.memoryUsage(), channels: sim.state.channels.size };
+      case 'close':
+        if (sim) await sim.close();
+        setImmediate(() => process.exit(0));
+        return {};
+      default:
+        throw new Error(`unknown command ${m.cmd}`);
+    }
+  }).then((r) => reply(m.id, r), (e) => reply(m.id, null, e instanceof Error ? e.message : String(e)));
+});
