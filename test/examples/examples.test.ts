@@ -39,7 +39,7 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-call': [...COMMON, 'mode', 'src', 'srcType', 'dst', 'dstType', 'stations', 'stationsType', 'break', 'chan', 'chanType'],
   'webtapi-hangup': [...COMMON, 'target', 'targetType'],
   'webtapi-queue-agent': [...COMMON, 'operation', 'queue', 'queueType', 'agent', 'agentType', 'chan', 'chanType', 'position'],
-  'webtapi-relay-set': [...COMMON, 'relay', 'relayType', 'status', 'statusType', 'pulse'],
+  'webtapi-relay-set': [...COMMON, 'relay', 'relayType', 'relayStatus', 'relayStatusType', 'pulse'],
   'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output'],
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
