@@ -89,6 +89,9 @@ function installPackage(userDir: string): void {
   fs.symlinkSync(dist, path.join(dir, 'dist'), 'dir');
   const examples = path.join(root, 'examples');
   if (fs.existsSync(examples)) fs.symlinkSync(examples, path.join(dir, 'examples'), 'dir');
+  // resources/ holds the editor script every node html loads (resources/<name>/webtapi-editor.js):
+  // without it the editor never finishes loading the palette.
+  fs.symlinkSync(path.join(root, 'resources'), path.join(dir, 'resources'), 'dir');
   // An installed module is listed in the userDir's package.json: the palette manager shows it as the user's.
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'e2e-userdir', private: true, dependencies: { [PACKAGE_NAME]: `file:${dir}` } }));
 }

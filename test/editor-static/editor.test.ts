@@ -3,12 +3,17 @@
  *
  * No browser: the html files are read as text, and their <script type="text/javascript"> blocks are
  * run against a minimal stand-in of the editor's RED object to get the node definitions (defaults,
- * labels, validators) exactly as the editor would register them.
+ * labels, validators) exactly as the editor would register them. The helpers all dialogs share,
+ * resources/webtapi-editor.js (served by Node-RED at resources/<module>/webtapi-editor.js), run
+ * first in the same stand-in window, as the editor loads a file's src scripts before its own.
  */
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 
 const MODULE = 'node-red-contrib-metasec-webtapi';
+/** The shared editor script: its path in the package and the tag every editor html loads it with. */
+const SHARED_JS = 'resources/webtapi-editor.js';
+const SHARED_TAG = `<script src="resources/${MODULE}/webtapi-editor.js"></script>`;
 const LANGS = ['en-US', 'de'];
 
 interface TypeInfo {
@@ -214,8 +219,14 @@ function scripts(html: string): string[] {
   return out;
 }
 
-function loadDefinitions(html: string): Map<string, NodeDef> {
-  const defs = new Map<string, NodeDef>();
+/** The editor's globals as the scripts see them: RED, jQuery and window. */
+interface StandIn {
+  RED: Json;
+  $: () => Json;
+  window: Json;
+}
+
+function standIn(defs: Map<string, NodeDef>): StandIn {
   const fakeJq = (): Json => ({ length: 0, val: (): undefined => undefined });
   const RED = {
     _: (key: string, opts?: Json): string => (opts ? `${key} ${JSON.stringify(opts)}` : key),
@@ -232,11 +243,21 @@ function loadDefinitions(html: string): Map<string, NodeDef> {
     },
     settings: { get: (): undefined => undefined },
   };
-  for (const code of scripts(html)) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const run = new Function('RED', '$', 'jQuery', 'window', code) as (...args: unknown[]) => void;
-    run(RED, fakeJq, fakeJq, {});
-  }
+  return { RED, $: fakeJq, window: {} };
+}
+
+/** Runs a script as the editor would: RED, $, jQuery and window are the stand-in's. */
+function run(env: StandIn, code: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const fn = new Function('RED', '$', 'jQuery', 'window', code) as (...args: unknown[]) => void;
+  fn(env.RED, env.$, env.$, env.window);
+}
+
+function loadDefinitions(html: string): Map<string, NodeDef> {
+  const defs = new Map<string, NodeDef>();
+  const env = standIn(defs);
+  run(env, read(SHARED_JS));
+  for (const code of scripts(html)) run(env, code);
   return defs;
 }
 
@@ -259,6 +280,13 @@ function label(type: string, props: Json): string {
   for (const [k, p] of Object.entries(def.defaults)) node[k] = p.value;
   Object.assign(node, props);
   return (def.label as (this: Json) => string).call(node);
+}
+
+/** What the property's validator answers for v when asked for a message (true, or the message). */
+function answer(type: string, prop: string, v: unknown, node: Json = {}): unknown {
+  const p = definition(type).defaults[prop];
+  assert.ok(p?.validate, `${type}: no validator of ${prop}`);
+  return p.validate.call(node, v, {});
 }
 
 /** true when the property's validator accepts v (a 3.x validator answers true or a message). */
@@ -374,7 +402,8 @@ describe('editor files (static)', () => {
         it(`offers the ${kind} pick list from the runtime`, () => {
           const html = read(htmlPath);
           assert.match(html, new RegExp(`<datalist id="webtapi-options-${kind}">`));
-          assert.match(html, /"metasec-webtapi\/" \+ encodeURIComponent\(id\) \+ "\/options\/" \+ kind/);
+          assert.match(html, new RegExp(`W\\.pickLists\\(\\["${kind}"\\]\\)`), `${htmlPath} does not fill the ${kind} list`);
+          assert.match(read(SHARED_JS), /"metasec-webtapi\/" \+ encodeURIComponent\(id\) \+ "\/options\/" \+ kind/);
           assert.match(html, /id="webtapi-options-hint"/);
         });
       }
@@ -509,6 +538,89 @@ describe('editor files (static)', () => {
       assert.ok(valid('webtapi-request', 'action', ''));
       assert.ok(!valid('webtapi-request', 'action', 'login'));
     });
+  });
+
+  describe('shared editor script (resources/webtapi-editor.js)', () => {
+    /** The namespace the script defines, run in a fresh stand-in window. */
+    function namespace(): Json {
+      const env = standIn(new Map());
+      run(env, read(SHARED_JS));
+      const ns = env.window.MetasecWebtapiEditor;
+      assert.ok(isObject(ns), `${SHARED_JS} does not define window.MetasecWebtapiEditor`);
+      return ns;
+    }
+
+    it('exists at the top-level resources/ directory Node-RED serves, and the package ships it', () => {
+      assert.ok(exists(SHARED_JS), `${SHARED_JS} is missing`);
+      const pkg = JSON.parse(read('package.json')) as { files?: string[] };
+      assert.ok(pkg.files?.some((f) => f === 'resources' || f === 'resources/' || f === SHARED_JS),
+        `package.json "files" does not ship ${SHARED_JS}`);
+    });
+
+    for (const type of Object.keys(TYPES)) {
+      it(`is loaded by ${type}.html before its own script`, () => {
+        const html = read(`nodes/${type}.html`);
+        const tag = html.indexOf(SHARED_TAG);
+        assert.ok(tag !== -1, `nodes/${type}.html does not load it with ${SHARED_TAG}`);
+        assert.strictEqual(html.indexOf(SHARED_TAG, tag + 1), -1, 'loaded twice');
+        const own = html.indexOf('<script type="text/javascript">');
+        assert.ok(own > tag, 'the shared script must come before the node\'s script');
+        assert.ok(html.includes(`window.MetasecWebtapiEditor.forType("${type}")`), 'helpers for another type');
+      });
+    }
+
+    it('leaves no copy of a shared helper in the html files', () => {
+      const ns = namespace();
+      const names = [...Object.keys(ns), ...Object.keys((ns.forType as (t: string) => Json)('webtapi-call'))];
+      assert.ok(names.includes('pickLists') && names.includes('typedValidator'), `exports: ${names.join(', ')}`);
+      for (const type of Object.keys(TYPES)) {
+        const html = read(`nodes/${type}.html`);
+        for (const name of names) {
+          // `var _t = W._t;` is an alias, not a copy
+          const own = new RegExp(`(?:function\\s+${name}\\s*\\(|var\\s+${name}\\s*=(?!\\s*W\\.${name}\\b))`);
+          assert.doesNotMatch(html, own, `nodes/${type}.html defines its own ${name}`);
+        }
+      }
+    });
+
+    it('keeps the first namespace when it runs again (every html loads it)', () => {
+      const env = standIn(new Map());
+      run(env, read(SHARED_JS));
+      const first = env.window.MetasecWebtapiEditor;
+      run(env, read(SHARED_JS));
+      assert.ok(isObject(first));
+      assert.strictEqual(env.window.MetasecWebtapiEditor, first);
+      assert.ok(Object.isFrozen(first), 'a node file must not be able to change what the others use');
+    });
+
+    // one property per type whose validator fails for `bad`: the message is from that type's catalogue
+    const messages: [string, string, unknown, unknown, string][] = [
+      ['webtapi-config', 'url', 'http://pbx/webtapi.php', 'ftp://pbx', 'validation.url'],
+      ['webtapi-config', 'concurrency', '${WEBTAPI_CONCURRENCY}', '${}', 'validation.concurrency'],
+      ['webtapi-call', 'mode', 'conference', 'dial', 'validation.mode'],
+      ['webtapi-call', 'dst', '1001', '10 01', 'validation.extension'],
+      ['webtapi-call', 'stations', '1001, 1002', '1001,,1002', 'validation.stations'],
+      ['webtapi-hangup', 'target', '${EXT}', 'SIP/../x', 'validation.target'],
+      ['webtapi-queue-agent', 'operation', 'waiting', 'wait', 'validation.operation'],
+      ['webtapi-queue-agent', 'position', '${POS}', '12345', 'validation.position'],
+      ['webtapi-queue-agent', 'chan', 'SIP/1004-0000003a', '/SIP', 'validation.chan'],
+      ['webtapi-relay-set', 'relay', '17', '17/1', 'validation.relay'],
+      ['webtapi-relay-set', 'pulse', '', '1.5', 'validation.pulse'],
+      ['webtapi-cam-snapshot', 'operation', 'record', 'stream', 'validation.operation'],
+      ['webtapi-cam-snapshot', 'output', 'dataurl', 'base64', 'validation.output'],
+      ['webtapi-status-watch', 'extensions', ' 1001 , 1004 ', '1001;1004', 'validation.extensions'],
+      ['webtapi-status-watch', 'watchRelays', '17,door_1', '17,door 1', 'validation.watchRelays'],
+      ['webtapi-status-watch', 'interval', '${POLL}', '', 'validation.interval'],
+      ['webtapi-request', 'action', 'q_list', 'q_lists', 'validation.action'],
+      ['webtapi-request', 'params', '', 'null', 'validation.params'],
+    ];
+    for (const [type, prop, good, bad, key] of messages) {
+      it(`${type}.${prop}: accepts ${JSON.stringify(good)}, rejects ${JSON.stringify(bad)} with ${type}.${key}`, () => {
+        assert.strictEqual(answer(type, prop, good), true);
+        assert.strictEqual(answer(type, prop, bad), `${MODULE}/${type}:${type}.${key}`);
+        assert.strictEqual(definition(type).defaults[prop].validate?.call({}, bad), false, 'without opt: false');
+      });
+    }
   });
 
   describe('webtapi-request', () => {
