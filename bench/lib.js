@@ -54,6 +54,7 @@ function closedLoop(total, concurrency, startOne, { stallMs = 30_000, label = 'r
     let lastProgress = performance.now();
     const lat = new Float64Array(total);
     const cpu0 = process.cpuUsage();
+    const waits0 = process.resourceUsage().voluntaryContextSwitches;
     const t0 = performance.now();
     const watchdog = setInterval(() => {
       if (performance.now() - lastProgress > stallMs) {
@@ -77,13 +78,15 @@ function closedLoop(total, concurrency, startOne, { stallMs = 30_000, label = 'r
         else if (finished === total) {
           clearInterval(watchdog);
           const cpu = process.cpuUsage(cpu0);
-          resolve({ n: total, ms: now - t0, cpuUs: cpu.user + cpu.system, cpuUser: cpu.user, cpuSys: cpu.system, errors, lat });
+          // Times the process went to sleep (waiting for the PBX): each costs a wake-up.
+          const sleeps = process.resourceUsage().voluntaryContextSwitches - waits0;
+          resolve({ n: total, ms: now - t0, cpuUs: cpu.user + cpu.system, cpuUser: cpu.user, cpuSys: cpu.system, sleeps, errors, lat });
         }
       });
     };
     if (total === 0) {
       clearInterval(watchdog);
-      resolve({ n: 0, ms: 0, cpuUs: 0, cpuUser: 0, cpuSys: 0, errors: 0, lat });
+      resolve({ n: 0, ms: 0, cpuUs: 0, cpuUser: 0, cpuSys: 0, sleeps: 0, errors: 0, lat });
       return;
     }
     for (let k = 0; k < Math.min(concurrency, total); k++) launch();
@@ -98,8 +101,12 @@ function percentile(values, p) {
   return sorted[rank];
 }
 
+/** The middle value; for an even count the mean of the two middle ones. */
 function median(values) {
-  return percentile(values, 50);
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const MiB = 1024 * 1024;

@@ -6,7 +6,7 @@
 //   node bench/run.js            full run (a few minutes)
 //   node bench/run.js --smoke    a few seconds, to keep it working; asserts no timing
 //   node bench/run.js --json     JSON on stdout instead of the tables (progress goes to stderr)
-//   options: --concurrency=N (4)  --messages=N per competitor for throughput (24000)  --rounds=N (8)
+//   options: --concurrency=N (4)  --messages=N per competitor for throughput (24300)  --rounds=N (9)
 //            --phases=load,cold,latency,throughput,memory,camera,polling (all)
 //            --competitors=raw,nodeRedFloor,node,coreKeepAlive,coreDefault (all; for profiling one path)
 //            --poll-seconds=N (10)  --save=FILE (the JSON result, besides the table)
@@ -46,7 +46,7 @@ const ONLY = option('competitors', '') ? new Set(option('competitors', '').split
 
 const P = SMOKE
   ? { loadRuns: 1, loadWithout: false, warmup: 100, latencyRounds: 1, latencyPerRound: 100, rounds: 1, perRound: 300, memoryMessages: 1000, cameraSeconds: 2, cameraRate: 20, pollSeconds: 1, pollInterval: 250 }
-  : { loadRuns: 3, loadWithout: true, warmup: 3000, latencyRounds: 4, latencyPerRound: 750, rounds: 8, perRound: 3000, memoryMessages: 100_000, cameraSeconds: 30, cameraRate: 20, pollSeconds: 10, pollInterval: 250 };
+  : { loadRuns: 3, loadWithout: true, warmup: 3000, latencyRounds: 4, latencyPerRound: 750, rounds: 9, perRound: 2700, memoryMessages: 100_000, cameraSeconds: 30, cameraRate: 20, pollSeconds: 10, pollInterval: 250 };
 P.rounds = Number(option('rounds', P.rounds));
 P.pollSeconds = Number(option('poll-seconds', P.pollSeconds));
 const messages = Number(option('messages', 0));
@@ -223,7 +223,7 @@ async function main() {
       const loginsBefore = cfg.client.loginCount;
       const s0 = await simStats();
       const started = performance.now();
-      const outcomes = await Promise.all(Array.from({ length: COLD_MESSAGES }, () => new Promise((resolve) => all.node(0, (ok) => resolve(ok)))));
+      const outcomes = await within(60_000, 'cold start', Promise.all(Array.from({ length: COLD_MESSAGES }, () => new Promise((resolve) => all.node(0, (ok) => resolve(ok))))));
       const ms = performance.now() - started;
       const s1 = await simStats();
       results.cold = {
@@ -248,8 +248,9 @@ async function main() {
       for (let r = 0; r < P.latencyRounds; r++) {
         for (const name of rotate(Object.keys(competitors), r)) {
           const res = await block(name, P.latencyPerRound, 1);
-          (lat[name] ??= { lat: [], errors: 0, simRequests: 0, cpuUs: 0, simCpuUs: 0 });
+          (lat[name] ??= { lat: [], errors: 0, simRequests: 0, cpuUs: 0, simCpuUs: 0, sleeps: 0 });
           lat[name].cpuUs += res.cpuUs;
+          lat[name].sleeps += res.sleeps;
           lat[name].simCpuUs += res.simCpuUs;
           lat[name].lat.push(...res.lat);
           lat[name].errors += res.errors;
@@ -258,7 +259,7 @@ async function main() {
       }
       results.latency = {};
       for (const [name, v] of Object.entries(lat)) {
-        results.latency[name] = { n: v.lat.length, errors: v.errors, p50Ms: percentile(v.lat, 50), p90Ms: percentile(v.lat, 90), p99Ms: percentile(v.lat, 99), requestsPerMessage: v.simRequests / v.lat.length, cpuUsPerMessage: v.cpuUs / v.lat.length, simCpuUsPerMessage: v.simCpuUs / v.lat.length };
+        results.latency[name] = { n: v.lat.length, errors: v.errors, p50Ms: percentile(v.lat, 50), p90Ms: percentile(v.lat, 90), p99Ms: percentile(v.lat, 99), requestsPerMessage: v.simRequests / v.lat.length, cpuUsPerMessage: v.cpuUs / v.lat.length, simCpuUsPerMessage: v.simCpuUs / v.lat.length, sleepsPerMessage: v.sleeps / v.lat.length };
       }
       const raw = results.latency.raw;
       for (const name of Object.keys(lat)) {
@@ -275,7 +276,8 @@ async function main() {
       for (let r = 0; r < P.rounds; r++) {
         for (const name of rotate(Object.keys(competitors), r)) {
           const res = await block(name, P.perRound, C);
-          const s = (sum[name] ??= { n: 0, ms: 0, cpuUser: 0, cpuSys: 0, simCpuUs: 0, simRequests: 0, errors: 0, rate: [], cpu: [] });
+          const s = (sum[name] ??= { n: 0, ms: 0, cpuUser: 0, cpuSys: 0, sleeps: 0, simCpuUs: 0, simRequests: 0, errors: 0, rate: [], cpu: [] });
+          s.sleeps += res.sleeps;
           s.n += res.n;
           s.ms += res.ms;
           s.cpuUser += res.cpuUser;
@@ -298,6 +300,7 @@ async function main() {
           cpuUserUsPerMessage: s.cpuUser / s.n,
           cpuSysUsPerMessage: s.cpuSys / s.n,
           cpuUsPerMessageRounds: s.cpu,
+          sleepsPerMessage: s.sleeps / s.n,
           simCpuUsPerMessage: s.simCpuUs / s.n,
           requestsPerMessage: s.simRequests / s.n,
         };
@@ -369,17 +372,20 @@ async function main() {
       while (watchMessages < initial && Date.now() < deadline) await sleep(20);
       const initialMessages = watchMessages;
       const poller = rt.node('cfg').poller;
-      // The window starts and ends right after a poll's answer reached the nodes (each shows its
-      // status then): the next poll is an interval away, so the PBX's count and the poller's agree.
-      const watcher = rt.node('watch0');
-      const showStatus = watcher.status;
+      // The window starts and ends right after a poll's answer was handed out: the next poll is an
+      // interval away, so the PBX's count and the poller's agree. The benchmark subscribes to the
+      // config node's poller like a watch node, with no extensions of its own.
       let polled = null;
-      watcher.status = function (...args) {
-        const r = showStatus.apply(this, args);
-        if (polled) polled();
-        return r;
-      };
-      const afterPoll = () => new Promise((resolve) => { polled = () => { polled = null; resolve(); }; });
+      const unsubscribe = poller.subscribe({
+        extensions: [], intervalMs: P.pollInterval, watchCalls: false, relays: [],
+        onResult: () => { if (polled) polled(); },
+        onError: () => { if (polled) polled(); },
+      });
+      const afterPoll = () => new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('polling: no poll answered within 15 s')), 15_000);
+        polled = () => { polled = null; clearTimeout(timer); resolve(); };
+      });
+      await afterPoll();
       await afterPoll();
       const s0 = await simStats();
       const polls0 = poller.polls;
@@ -391,7 +397,7 @@ async function main() {
       const elapsed = performance.now() - w0;
       const s1 = await simStats();
       const polls = poller.polls - polls0;
-      watcher.status = showStatus;
+      unsubscribe();
       const requests = s1.stats.requests - s0.stats.requests;
       results.polling = {
         watchNodes: WATCH_NODES,
@@ -445,13 +451,14 @@ async function camera(waiting, newId, rt, simStats) {
   const s0 = await simStats();
   const copies = countCopies(256 * 1024);
   let sampler;
+  let tick;
   let counted;
   try {
     sampler = setInterval(() => samples.push(memory()), 1000);
-    await new Promise((resolve) => {
+    await within((P.cameraSeconds + 60) * 1000, 'camera', new Promise((resolve) => {
       let sent = 0;
       let done = 0;
-      const tick = setInterval(() => {
+      tick = setInterval(() => {
         if (sent >= total) {
           clearInterval(tick);
           return;
@@ -468,9 +475,10 @@ async function camera(waiting, newId, rt, simStats) {
         });
         rt.node('cam').receive({ payload: '44', benchId: id });
       }, interval);
-    });
+    }));
   } finally {
     clearInterval(sampler);
+    clearInterval(tick);
     counted = copies.stop();
   }
   const s1 = await simStats();
@@ -498,6 +506,11 @@ async function camera(waiting, newId, rt, simStats) {
     heapGrowthMiB: (end.heapUsed - start.heapUsed) / MiB,
     arrayBuffersGrowthMiB: (end.arrayBuffers - start.arrayBuffers) / MiB,
     rssMaxMiB: rss.length ? Math.max(...rss) / MiB : NaN,
+    // The trend while pictures flow: the highest RSS of the second half against the first half.
+    // (RSS after a collection says little here: the allocator keeps freed picture memory for the
+    // next pictures; heap and arrayBuffers after a collection say what is still held.)
+    rssTrendMiB: rss.length >= 2 ? (Math.max(...rss.slice(Math.floor(rss.length / 2))) - Math.max(...rss.slice(0, Math.floor(rss.length / 2)))) / MiB : NaN,
+    heldGrowthMiB: ((end.heapUsed + end.arrayBuffers) - (start.heapUsed + start.arrayBuffers)) / MiB,
     rssMinMiB: rss.length ? Math.min(...rss) / MiB : NaN,
     arrayBuffersMaxMiB: ab.length ? Math.max(...ab) / MiB : NaN,
   };
@@ -538,6 +551,15 @@ async function login(url) {
   const sid = (await res.body.text()).trim();
   if (!sid || sid === '0') throw new Error('the benchmark could not log in to the simulator');
   return sid;
+}
+
+/** A phase that never ends is a failure, not a hang (a lost message, a poll that never comes). */
+function within(ms, label, promise) {
+  let timer;
+  const limit = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label}: not done within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 function rotate(list, by) {
@@ -582,7 +604,8 @@ function targets(r) {
   if (r.memory) add(`heap growth after ${r.memory.messages} messages`, r.memory.heapGrowthMiB, '< 10 MiB', r.memory.heapGrowthMiB < 10, 'MiB');
   if (r.memory) add(`RSS growth after ${r.memory.messages} messages`, r.memory.rssGrowthMiB, '< 10 MiB', r.memory.rssGrowthMiB < 10, 'MiB');
   if (r.camera) add('camera: large Buffer allocations per image', r.camera.copiesPerImage, '<= 1', r.camera.copiesPerImage <= 1 && r.camera.base64Conversions === 0);
-  if (r.camera) add('camera: RSS growth over the run (after GC)', r.camera.rssGrowthMiB, '< 10 MiB', r.camera.rssGrowthMiB < 10, 'MiB');
+  if (r.camera) add('camera: heap + arrayBuffers growth over the run (after GC)', r.camera.heldGrowthMiB, '< 10 MiB', r.camera.heldGrowthMiB < 10, 'MiB');
+  if (r.camera) add('camera: RSS trend (max of 2nd half - max of 1st half)', r.camera.rssTrendMiB, '< 10 MiB', !(r.camera.rssTrendMiB >= 10), 'MiB');
   if (r.load) add('package load time in Node-RED', r.load.packageMs, '< 100 ms', r.load.packageMs < 100, 'ms');
   return t;
 }
@@ -595,14 +618,14 @@ function print(r) {
   out.push('');
   if (r.throughput) {
     out.push(`Throughput, ${r.concurrency} in flight (${Object.values(r.throughput)[0].messages} messages each, ${r.settings.rounds} interleaved rounds)`);
-    const rows = [['competitor', 'msg/s', 'vs raw', 'vs raw (median of rounds)', 'CPU µs/msg (user+sys)', 'CPU vs raw', 'CPU vs raw (median of rounds)', 'PBX CPU µs/msg', 'PBX req/msg', 'errors']];
+    const rows = [['competitor', 'msg/s', 'vs raw', 'vs raw (median of rounds)', 'CPU µs/msg (user+sys)', 'CPU vs raw', 'CPU vs raw (median of rounds)', 'sleeps/msg', 'PBX CPU µs/msg', 'PBX req/msg', 'errors']];
     const raw = r.throughput.raw ?? {};
     const perRound = (v, key) => (raw[key] ? median(v[key].map((x, i) => x / raw[key][i])) : NaN);
     for (const [k, v] of Object.entries(r.throughput)) {
       rows.push([
         NAMES_OUT[k], fixed(v.perSecond, 0), fixed(v.perSecond / raw.perSecond), fixed(perRound(v, 'perSecondRounds')),
         `${fixed(v.cpuUsPerMessage, 1)} (${fixed(v.cpuUserUsPerMessage, 0)}+${fixed(v.cpuSysUsPerMessage, 0)})`,
-        fixed(v.cpuUsPerMessage / raw.cpuUsPerMessage), fixed(perRound(v, 'cpuUsPerMessageRounds')),
+        fixed(v.cpuUsPerMessage / raw.cpuUsPerMessage), fixed(perRound(v, 'cpuUsPerMessageRounds')), fixed(v.sleepsPerMessage, 2),
         fixed(v.simCpuUsPerMessage, 1), fixed(v.requestsPerMessage, 3), v.errors,
       ]);
     }
@@ -612,12 +635,12 @@ function print(r) {
   }
   if (r.latency) {
     out.push(`Latency at 1 in flight (${Object.values(r.latency)[0].n} messages each)`);
-    const rows = [['competitor', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'CPU µs/msg', 'CPU vs raw', 'PBX CPU µs/msg']];
+    const rows = [['competitor', 'p50 ms', 'p90 ms', 'p99 ms', 'added p50 ms', 'added p99 ms', 'CPU µs/msg', 'CPU vs raw', 'sleeps/msg', 'PBX CPU µs/msg']];
     const rawCpu = r.latency.raw?.cpuUsPerMessage;
     for (const [k, v] of Object.entries(r.latency)) {
       rows.push([
         NAMES_OUT[k], fixed(v.p50Ms, 3), fixed(v.p90Ms, 3), fixed(v.p99Ms, 3), k === 'raw' ? '' : fixed(v.addedP50Ms, 3), k === 'raw' ? '' : fixed(v.addedP99Ms, 3),
-        fixed(v.cpuUsPerMessage, 1), fixed(v.cpuUsPerMessage / rawCpu), fixed(v.simCpuUsPerMessage, 1),
+        fixed(v.cpuUsPerMessage, 1), fixed(v.cpuUsPerMessage / rawCpu), fixed(v.sleepsPerMessage, 2), fixed(v.simCpuUsPerMessage, 1),
       ]);
     }
     out.push(table(rows), '');
@@ -629,7 +652,7 @@ function print(r) {
   if (r.memory) misc.push([`memory: ${r.memory.messages} messages`, `heap ${fixed(r.memory.afterWarmup.heapUsed / MiB, 1)} -> ${fixed(r.memory.afterMessages.heapUsed / MiB, 1)} MiB (${fixed(r.memory.heapGrowthMiB, 2)}), RSS ${fixed(r.memory.afterWarmup.rss / MiB, 1)} -> ${fixed(r.memory.afterMessages.rss / MiB, 1)} MiB (${fixed(r.memory.rssGrowthMiB, 2)})`]);
   if (r.camera) {
     const c = r.camera;
-    misc.push([`camera: ${c.images} x ${c.imageBytes / 1024} KiB at ${c.ratePerSecond}/s`, `${c.ok} ok, p50 ${fixed(c.latencyP50Ms, 1)} ms, ${fixed(c.copiesPerImage, 2)} large allocations/image, ${c.base64Conversions} base64, RSS ${fixed(c.start.rss / MiB, 1)} -> ${fixed(c.end.rss / MiB, 1)} MiB (max ${fixed(c.rssMaxMiB, 1)}), arrayBuffers max ${fixed(c.arrayBuffersMaxMiB, 1)} MiB`]);
+    misc.push([`camera: ${c.images} x ${c.imageBytes / 1024} KiB at ${c.ratePerSecond}/s`, `${c.ok} ok, p50 ${fixed(c.latencyP50Ms, 1)} ms, ${fixed(c.copiesPerImage, 2)} large allocations/image, ${c.base64Conversions} base64, heap+arrayBuffers after GC ${fixed((c.start.heapUsed + c.start.arrayBuffers) / MiB, 1)} -> ${fixed((c.end.heapUsed + c.end.arrayBuffers) / MiB, 1)} MiB, RSS ${fixed(c.start.rss / MiB, 1)} -> ${fixed(c.end.rss / MiB, 1)} MiB (max ${fixed(c.rssMaxMiB, 1)}, trend ${fixed(c.rssTrendMiB, 1)}), arrayBuffers max ${fixed(c.arrayBuffersMaxMiB, 1)} MiB`]);
     for (const [site, n] of Object.entries(c.allocationSites)) misc.push(['  allocated at', `${n} x ${site}`]);
   }
   if (r.load) misc.push(['load time (median)', `package ${fixed(r.load.packageMs, 1)} ms (require ${fixed(r.load.requireMs, 1)} + register ${fixed(r.load.initMs, 1)}), ${r.load.nodeTypes} node types; Node-RED start ${fixed(r.load.startWithMs, 0)} ms with${r.load.startWithoutMs !== null ? `, ${fixed(r.load.startWithoutMs, 0)} ms without` : ''}`]);
