@@ -74,13 +74,13 @@ function run(cmd, argv, opts = {}) {
   });
 }
 
-function check(ok, what) {
+function check(ok, what, detail) {
   if (ok) {
     passed++;
     log(`ok   ${what}`);
   } else {
     failed++;
-    log(`FAIL ${what}`);
+    log(`FAIL ${what}${detail ? ` -- ${String(detail).trim()}` : ''}`);
   }
   return ok;
 }
@@ -104,21 +104,21 @@ async function install(t) {
   return check(code === 0, `${t.name}: npm install`);
 }
 
-const PACKAGE_PARTS = ['package.json', 'dist', 'dist-test', 'examples', 'scripts', 'nodes', 'icons'];
+/**
+ * What stays out of run/: the sub-packages, installed and generated things, and the TypeScript
+ * sources (the tests run compiled). Everything else is copied, so the tests see the package's own
+ * layout (package.json, dist/, dist-test/, examples/, nodes/, icons/, resources/, scripts/...).
+ */
+const NOT_COPIED = new Set(['.git', 'node_modules', 'matrix', 'src', 'test', 'bench', '.demo', '.e2e-artifacts']);
 
-/** The package's files and the mocha configs, copied into matrix/<name>/run/. */
+/** The package's files (see NOT_COPIED) copied into matrix/<name>/run/. */
 function prepare(t) {
   const dir = path.join(dirOf(t), 'run');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  // The package's own layout, as far as the tests look at it: package.json (the demo loads run/ as a
-  // Node-RED module; the static editor checks find the package root by it), the build, the test
-  // build, the examples, the editor sources and scripts/ (the mocha reporter, the demo).
-  for (const sub of PACKAGE_PARTS) {
-    if (fs.existsSync(path.join(root, sub))) fs.cpSync(path.join(root, sub), path.join(dir, sub), { recursive: true, dereference: true });
-  }
-  for (const file of ['.mocharc.json', '.mocharc.e2e.json']) {
-    if (fs.existsSync(path.join(root, file))) fs.copyFileSync(path.join(root, file), path.join(dir, file));
+  for (const entry of fs.readdirSync(root)) {
+    if (NOT_COPIED.has(entry) || entry.endsWith('.tgz')) continue;
+    fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true, dereference: true });
   }
   return dir;
 }
@@ -145,15 +145,16 @@ function resolution(t, runDir) {
     return null;
   }
   const info = JSON.parse(r.stdout);
-  const own = path.join(t.modules === 'root' ? root : dirOf(t), 'node_modules') + path.sep;
+  // Real paths on both sides: require.resolve answers them, and node_modules may be a link.
+  const own = fs.realpathSync(path.join(t.modules === 'root' ? root : dirOf(t), 'node_modules')) + path.sep;
   let ok = true;
   for (const [what, file] of Object.entries(info)) {
     if (what === 'node' || what === 'nodeRedVersion') continue;
     const inside = file.startsWith(own);
     ok = ok && inside;
-    log(`${t.name}: ${what} -> ${path.relative(root, file)}${inside ? '' : `   <-- NOT in ${path.relative(root, own)}`}`);
+    log(`${t.name}: ${what} -> ${file}${inside ? '' : `   <-- NOT in ${own}`}`);
   }
-  check(ok, `${t.name}: every module resolves inside ${path.relative(root, own)}`);
+  check(ok, `${t.name}: every module resolves inside ${own}`);
   const major = Number(info.node.slice(1).split('.')[0]);
   check(t.nodeRed.test(info.nodeRedVersion), `${t.name}: Node-RED ${info.nodeRedVersion} (want ${t.nodeRed})`);
   if (t.nodeBin === 'package' || major === t.node) check(major === t.node, `${t.name}: Node ${info.node} (want v${t.node})`);
@@ -181,6 +182,18 @@ async function mocha(t, runDir, config, extraEnv) {
   const ok = code === 0 && !!totals;
   log(`${t.name}: mocha ${config} ${ok ? 'passed' : `FAILED (exit ${code})`}${totals ? `: ${totals[1]} passed, ${totals[2]} failed` : ''}`);
   return { ok, totals: totals ? { passed: Number(totals[1]), failed: Number(totals[2]) } : null };
+}
+
+/** Which Node-RED the browser suite will embed, asked of its own nodeRedDir() with the same environment. */
+function e2eNodeRed(t, runDir, nodeRedDir) {
+  const helper = path.join(runDir, 'dist-test', 'e2e', 'nodered.js');
+  if (!fs.existsSync(helper)) {
+    log(`${t.name}: dist-test/e2e/nodered.js not found: cannot confirm which Node-RED the browser suite embeds`);
+    return;
+  }
+  const probe = `const d = require(${JSON.stringify(helper)}).nodeRedDir(); process.stdout.write(require(require('path').join(d, 'package.json')).version);`;
+  const r = spawnSync(nodeOf(t), ['-e', probe], { env: envOf(t, { NODE_RED_DIR: nodeRedDir }), encoding: 'utf8' });
+  check(r.status === 0 && t.nodeRed.test(r.stdout), `${t.name}: the browser suite embeds Node-RED ${r.stdout || '?'}`, r.stderr);
 }
 
 function hasE2e(runDir) {
@@ -217,6 +230,7 @@ async function main() {
     if (t.e2e && !flag('--no-e2e')) {
       if (hasE2e(runDir)) {
         const nodeRedDir = path.join(dirOf(t), 'node_modules', 'node-red');
+        e2eNodeRed(t, runDir, nodeRedDir);
         row.e2e = await timed(`${t.name}: browser suite (Node-RED ${info.nodeRedVersion}, Node ${info.node})`, () =>
           mocha(t, runDir, '.mocharc.e2e.json', { NODE_RED_DIR: nodeRedDir }));
       } else {

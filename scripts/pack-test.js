@@ -89,7 +89,7 @@ async function main() {
     // ---- 1. npm pack --------------------------------------------------------------------------
     const tarball = await stage('npm pack (runs the prepare build)', () => {
       const out = npmRun(['pack', '--json', '--pack-destination', work, '--no-update-notifier'], root);
-      const info = JSON.parse(out.slice(out.indexOf('[')))[0];
+      const info = JSON.parse(out.slice(out.search(/^\[/m)))[0];
       const files = info.files.map((f) => f.path);
       log(`   ${info.filename}: ${files.length} files, ${(info.size / 1024).toFixed(0)} KiB packed, ${(info.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
       for (const t of TYPES) {
@@ -107,6 +107,7 @@ async function main() {
       return {
         file: path.join(work, info.filename),
         examples: examples.map((f) => path.basename(f, '.json')).sort(),
+        resources: files.filter((f) => f.startsWith('resources/')).map((f) => f.slice('resources/'.length)),
         icons: files.filter((f) => /^dist\/nodes\/icons\/[^/]+\.(svg|png)$/.test(f)).map((f) => path.basename(f)).sort(),
       };
     });
@@ -200,6 +201,14 @@ async function main() {
         if (!r.ok || !body.includes('<svg')) { iconsOk = false; log(`   icon ${icon}: HTTP ${r.status}`); }
       }
       check(iconsOk, 'every icon is served as SVG');
+      // A module's resources/ folder is served at /resources/<module>/ (editor scripts the HTML loads).
+      let resourcesOk = true;
+      for (const rel of tarball.resources) {
+        const r = await fetch(`${base}resources/${pkg.name}/${rel}`);
+        await r.arrayBuffer();
+        if (!r.ok) { resourcesOk = false; log(`   resources/${rel}: HTTP ${r.status}`); }
+      }
+      check(resourcesOk, `every packed resources/ file is served (${tarball.resources.length})`);
       const cat = await api('GET', `/locales/${pkg.name}/webtapi-config?lng=en-US`);
       check(cat.status === 200 && cat.json && typeof cat.json === 'object' && Object.keys(cat.json).length > 0, 'the webtapi-config message catalogue is served (en-US)', cat.text.slice(0, 200));
     });

@@ -100,7 +100,7 @@ async function main() {
       const reuse = built && !args.includes('--build');
       log(reuse ? 'packing the existing dist/ (--build to rebuild)' : 'packing with the prepare build');
       const out = sh(npm, ['pack', '--json', '--pack-destination', work, '--no-update-notifier', ...(reuse ? ['--ignore-scripts'] : [])], root);
-      const info = JSON.parse(out.slice(out.indexOf('[')))[0];
+      const info = JSON.parse(out.slice(out.search(/^\[/m)))[0];
       const target = path.join(work, 'package');
       fs.mkdirSync(target);
       sh('tar', ['-xzf', path.join(work, info.filename), '-C', target, '--strip-components=1'], work);

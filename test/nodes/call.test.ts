@@ -91,6 +91,7 @@ describe('webtapi-call', () => {
     let r = await outcome(nodes, { topic: 'keep', payload: { dst: '1001&action=call_prio' } });
     assert.ok(r.error);
     assert.equal(r.error.topic, 'keep');
+    assert.deepEqual(r.error.webtapi, { action: 'call', code: 'WEBTAPI_INVALID_INPUT' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     assert.match(r.error.error.message, /call.*dst/);
     await failed;

@@ -97,6 +97,12 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
       (err: unknown) => {
         if (closed) return finish();
         view.failed(err);
+        // Node-RED copies err.code into a Catch node's msg.error only since 4.1: the code also
+        // travels on the message itself, for flows on Node-RED 3.1 and 4.0.
+        const e = err as { code?: unknown; action?: unknown };
+        if (typeof e?.code === 'string') {
+          (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: typeof e.action === 'string' ? e.action : undefined, code: e.code };
+        }
         finish(err instanceof Error ? err : new Error(String(err)));
       },
     ).catch((err: unknown) => {
