@@ -240,6 +240,8 @@ async function startEmbedded(options = {}) {
   let initialised = false;
   try {
     if (withHttp && !web) web = await listen({ port: options.port || 0, dir });
+    // Nodes that print or build URLs (the dashboard, for one) read the port from the settings.
+    if (web) config.uiPort = web.port;
     RED.init(web ? web.server : undefined, config);
     initialised = true;
     if (web) {
