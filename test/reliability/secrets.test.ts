@@ -196,7 +196,7 @@ describe('reliability: secrets', function () {
     seen.assertFree(sids, 'a session id');
   });
 
-  describe('a whole Node-RED (embedded, adminAuth off): GET /flows, admin routes, console log at trace level', () => {
+  describe('a whole Node-RED (the node-red command in a child process, adminAuth off): GET /flows, admin routes, console log at trace level', () => {
     let nr: ChildNodeRed;
     let port = 0;
     /** Node-RED's console output so far (trace level). */
