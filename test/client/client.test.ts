@@ -187,7 +187,7 @@ describe('WebTapiClient against the simulator', () => {
 
   it('refuses bad values before sending anything', async () => {
     await client.calls.listAll();
-    const before = sim.stats.requests;
+    const requestsBefore = sim.stats.requests;
     await assert.rejects(client.calls.call('1001', '1001&action=call_prio'), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.calls.recordGet('../../etc/passwd'), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.calls.recordGet('a/b.wav'), code('WEBTAPI_INVALID_INPUT'));
@@ -196,7 +196,7 @@ describe('WebTapiClient against the simulator', () => {
     await assert.rejects(client.request('call', { src: '1001', dst: '1002', SID: 'x' }), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.request('call', { src: '1001', dst: '1002', extra: 'a\u0000b' }), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.request('call', { src: { a: 1 }, dst: '1002' }), code('WEBTAPI_INVALID_INPUT'));
-    assert.equal(sim.stats.requests, before);
+    assert.equal(sim.stats.requests, requestsBefore);
   });
 
   it('encodes pass-through parameters so they cannot add parameters', async () => {

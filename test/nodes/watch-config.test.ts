@@ -49,9 +49,9 @@ describe('webtapi-status-watch', () => {
     assert.equal(got[0].topic, '1005');
     assert.equal(got[0].payload, 'ringing');
     await helper.unload();
-    const after = sim.stats.byAction.call_status_get;
+    const pollsAfterUnload = sim.stats.byAction.call_status_get;
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(sim.stats.byAction.call_status_get, after);
+    assert.equal(sim.stats.byAction.call_status_get, pollsAfterUnload);
   });
 
   it('shares one poll among several watch nodes on one config node', async () => {

@@ -72,13 +72,13 @@ const LOGIN_FAULTS: FaultCase[] = [
 
 /** The highest RSS seen while `work` runs, minus the RSS before. */
 async function rssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growth: number }> {
-  const before = process.memoryUsage().rss;
-  let peak = before;
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
   const sample = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 2);
   try {
     const result = await work();
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, growth: peak - before };
+    return { result, growth: peak - rssBefore };
   } finally {
     clearInterval(sample);
   }
