@@ -6,11 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { startSimulator, type Fault, type Simulator } from '../../dist/simulator';
+import type { Fault, Simulator } from '../../dist/simulator';
 import {
-  ALL, assertCalm, watchCalm, CREDS, configNode, subjectFlow, EXTENSIONS, executed, helper, LEVEL, LOG, lastStatus, loadSubject, Nodes, PASSWORD,
-  reasonText, send, sendAll, settleStatus, Status, statuses, Subject, SUBJECTS, TestNode, until, USER,
-  caughtCode,
+  ALL, CREDS, configNode, subjectFlow, EXTENSIONS, executed, helper, LEVEL, LOG, lastStatus, loadSubject, Nodes, PASSWORD, reasonText, send, sendAll, settleStatus, Status, statuses, Subject, SUBJECTS, TestNode, until, USER, caughtCode, useSubjectSimulator,
 } from './kit';
 
 const MiB = 1024 * 1024;
@@ -106,21 +104,10 @@ describe('reliability: PBX faults on every node type', function () {
   this.timeout(20_000);
   let sim: Simulator;
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD }, extensions: EXTENSIONS });
-    LOG.install();
-  });
-  after(async () => {
-    await sim.close();
+  useSubjectSimulator((s) => { sim = s; }, { extensions: EXTENSIONS });
+  after(() => {
     const worst = Math.max(...Object.values(measured));
     console.log(`      peak RSS growth while refusing ${HUGE / MiB} MiB answers: ${Math.round(worst / MiB)} MiB (worst of ${Object.keys(measured).length})`);
-  });
-  beforeEach(() => { sim.reset(); LOG.clear(); watchCalm(); });
-  afterEach(async () => {
-    await helper.unload();
-    sim.clearFaults();
-    await sim.resume();
-    assertCalm();
   });
 
   for (const s of SUBJECTS) {

@@ -5,8 +5,8 @@
  * node harness (test/nodes/harness.ts), re-exported here under the names this suite uses.
  */
 import type { NodeAPI } from 'node-red';
-import type { Simulator } from '../../dist/simulator';
-import { ALL, config, flow, loadFlow, until, type Nodes } from '../nodes/harness';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../dist/simulator';
+import { ALL, assertCalm, config, flow, helper, loadFlow, LOG, until, watchCalm, type Nodes } from '../nodes/harness';
 
 export {
   ALL, assertCalm, caughtCode, helper, lastStatus, LEVEL, LOG, send, sendAll, settleStatus, statuses, text, until, watchCalm,
@@ -25,6 +25,39 @@ export const PASSWORD = 'p&ss=w%rd+ü/../';
 export const CREDS = { cfg: { username: USER, password: PASSWORD } };
 /** The deadline every fault test runs with (the client's minimum is 100 ms). */
 export const TIMEOUT_MS = 800;
+
+/**
+ * The reliability suites' set-up for the enclosing describe(): one simulator with USER/PASSWORD
+ * (handed to `started`), Node-RED's log captured; before each test the simulator reset, the log
+ * and the incident record cleared, then `hooks.fresh`; after each the flow unloaded, faults
+ * cleared, a paused simulator resumed, `hooks.check`, and no unhandled rejection or exception.
+ */
+export function useSubjectSimulator(
+  started: (sim: Simulator) => void,
+  opts: SimulatorOptions = {},
+  hooks: { fresh?(sim: Simulator): void; check?(sim: Simulator): void } = {},
+): void {
+  let sim: Simulator | undefined;
+  before(async () => {
+    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD }, ...opts });
+    LOG.install();
+    started(sim);
+  });
+  after(async () => { await sim?.close(); });
+  beforeEach(() => {
+    sim!.reset();
+    LOG.clear();
+    watchCalm();
+    hooks.fresh?.(sim!);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    sim!.clearFaults();
+    await sim!.resume();
+    hooks.check?.(sim!);
+    assertCalm();
+  });
+}
 
 /** The status words a failure shows: the code without its prefix, lower case. */
 export function reasonText(code: string): string {
