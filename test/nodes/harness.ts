@@ -45,6 +45,9 @@ export const NODES: NodeModule[] = [
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 export const CATCH = core('common/25-catch.js');
 export const ALL = [...NODES, CATCH];
+/** Node-RED's own tls-config node, and ALL with it. */
+export const TLS_CONFIG = core('network/05-tls.js');
+export const WITH_TLS = [...ALL, TLS_CONFIG];
 
 export interface TestNode {
   id: string;

@@ -4,20 +4,14 @@
  * encoder must escape, and the short deadline every fault test runs with. Everything else is the
  * node harness (test/nodes/harness.ts), re-exported here under the names this suite uses.
  */
-import type { NodeAPI } from 'node-red';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../dist/simulator';
-import { ALL, assertCalm, config, flow, helper, loadFlow, LOG, until, watchCalm, type Nodes } from '../nodes/harness';
+import { assertCalm, config, flow, helper, loadFlow, LOG, until, watchCalm, type Nodes } from '../nodes/harness';
 
 export {
-  ALL, assertCalm, caughtCode, helper, lastStatus, LEVEL, LOG, send, sendAll, settleStatus, statuses, text, until, watchCalm,
+  ALL, assertCalm, caughtCode, helper, lastStatus, LEVEL, LOG, send, sendAll, settleStatus, statuses, text, TLS_CONFIG, until, watchCalm,
+  WITH_TLS,
 } from '../nodes/harness';
 export type { LogEntry, Nodes, Outcome, Status, TestNode } from '../nodes/harness';
-
-type NodeModule = (RED: NodeAPI) => void;
-const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
-/** Node-RED's own tls-config node. */
-export const TLS_CONFIG = core('network/05-tls.js');
-export const WITH_TLS = [...ALL, TLS_CONFIG];
 
 export const USER = '1004';
 /** Characters a form encoder must escape: a password is never cut at `&` or `=`. */
