@@ -6,9 +6,11 @@ import { isZeroAnswer, parseAnswer } from './answer';
 import { Calls } from './calls';
 import { Cameras } from './cameras';
 import { Channels } from './channels';
-import { ClosedError, InvalidInputError, WebTapiError } from './errors';
+import { errorKind } from './codes';
+import { ClosedError, InvalidInputError, isWebTapiError } from './errors';
 import { Queues } from './queues';
 import { Relays } from './relays';
+import { echoed, scrubError, scrubResult } from './secrets';
 import { ConnectionState, Session } from './session';
 import { Answer, TlsOptions, Transport } from './transport';
 import type { Execution, Params, RequestOptions, Requester } from './types';
@@ -134,13 +136,14 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     } catch (err) {
       // A parse error quotes the answer, and a PBX may echo the request in it (a PHP notice
       // dumping $_GET): the session id and the password must not travel on in the error.
-      throw this.session.scrub(err, sid);
+      throw scrubError(err, this.session.secrets(sid));
     }
     // Texts of the answer become results (names, list items): the same echo must not reach a
     // message. Looked for in the raw bytes first, so a normal answer costs one search; pictures,
     // recordings and streams are data, passed on as they are.
-    if (spec.answer !== 'binary' && spec.answer !== 'stream' && this.session.echoed(answer.body, sid)) {
-      result = scrubStrings(result, (t) => this.session.scrubText(t, sid));
+    if (spec.answer !== 'binary' && spec.answer !== 'stream') {
+      const secrets = this.session.secrets(sid);
+      if (echoed(answer.body, secrets)) result = scrubResult(result, secrets);
     }
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
   }
@@ -160,7 +163,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       if (this.connection.state !== 'connected') this.setState({ state: 'connected' });
       return answer;
     } catch (err) {
-      if (err instanceof WebTapiError && (err.code === 'WEBTAPI_UNREACHABLE' || err.code === 'WEBTAPI_TIMEOUT' || err.code === 'WEBTAPI_OUTCOME_UNKNOWN')) {
+      if (isWebTapiError(err) && (err.code === 'WEBTAPI_UNREACHABLE' || errorKind(err.code) === 'no-answer')) {
         this.setState({ state: 'unreachable', code: err.code });
       }
       throw err;
@@ -180,18 +183,6 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     this.session.clear();
     await this.transport.close();
   }
-}
-
-/** The result with every string in it (in arrays and plain objects) cleaned; data buffers as they are. */
-function scrubStrings(value: unknown, clean: (text: string) => string): unknown {
-  if (typeof value === 'string') return clean(value);
-  if (Array.isArray(value)) return value.map((v) => scrubStrings(v, clean));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[clean(k)] = scrubStrings(v, clean);
-    return out;
-  }
-  return value;
 }
 
 /** Validates and stringifies the parameters of an action; unknown ones pass through checked. */

@@ -4,6 +4,9 @@ export { ACTIONS, ACTION_NAMES } from './actions';
 export type { ActionSpec, AnswerKind } from './actions';
 export type { BinaryAnswer } from './answer';
 export * from './errors';
+export { ERROR_CODES, ERROR_CODE_NAMES, errorKind, flowCodes, isErrorCode, mayHaveReachedPbx } from './codes';
+export type { ErrorCodeInfo, ErrorKind } from './codes';
+export { redact } from './secrets';
 export { validators, validateActionName } from './validate';
 export {
   channelExtension, parseBoolean, parseCameras, parseChannelLine, parseChannels, parseList, parseName,

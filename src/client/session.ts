@@ -1,4 +1,5 @@
 import { BadResponseError, HttpStatusError, LoginFailedError, NotWebTapiError, WebTapiError } from './errors';
+import { formEncode as form, passwordForms } from './secrets';
 import { Transport } from './transport';
 
 export type ConnectionState =
@@ -20,12 +21,6 @@ export interface SessionOptions {
 }
 
 const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
-
-function form(value: string): string {
-  // A lone surrogate would make encodeURIComponent throw a URIError out of the login; a browser's
-  // form encoder sends U+FFFD for it, and so do we.
-  return encodeURIComponent(value.replace(/\p{Cs}/gu, '\ufffd')).replace(/%20/g, '+');
-}
 
 /**
  * The one WebTAPI session of a client: logged in lazily, one login shared by every caller,
@@ -52,9 +47,7 @@ export class Session {
   constructor(private readonly transport: Transport, opts: SessionOptions) {
     const { password, username, ...rest } = opts;
     this.#password = password;
-    // A short password (a 4-digit PIN) is also ordinary answer text (an extension, a relay id):
-    // only one of 8 characters or more is looked for in answers.
-    this.#passwordForms = password.length >= 8 ? [...new Set([password, form(password), encodeURIComponent(password.replace(/\p{Cs}/gu, '\ufffd'))])] : [];
+    this.#passwordForms = passwordForms(password);
     this.username = username;
     this.opts = rest;
   }
@@ -93,30 +86,8 @@ export class Session {
     return this.current();
   }
 
-  /** Takes the session id and the password (as typed and form-encoded) out of an error's text. */
-  scrub(err: unknown, sid: string): unknown {
-    if (!(err instanceof WebTapiError)) return err;
-    const message = this.scrubText(err.message, sid);
-    if (message !== err.message) {
-      err.message = message;
-      if (typeof err.stack === 'string') err.stack = this.scrubText(err.stack, sid);
-    }
-    return err;
-  }
-
-  /** True when an answer holds the session id or the password (a PBX echoing the request). */
-  echoed(body: Buffer, sid: string): boolean {
-    return this.secrets(sid).some((secret) => body.includes(secret));
-  }
-
-  /** A text from the PBX with the session id and the password taken out (a PBX may echo the request). */
-  scrubText(text: string, sid: string): string {
-    let out = text;
-    for (const secret of this.secrets(sid)) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-    return out;
-  }
-
-  private secrets(sid: string): string[] {
+  /** The secrets a text from the PBX may hold: the password (as typed and encoded), `sid` and the current session id. */
+  secrets(sid: string): string[] {
     const out = this.#passwordForms.slice();
     for (const s of [sid, this.sid]) if (s && s.length >= 4 && !out.includes(s)) out.push(s);
     return out;

@@ -167,7 +167,7 @@ export class Transport {
     } catch (err) {
       // A read that lost its connection (often a keep-alive socket the PBX had just closed) is
       // safe to send once more. A side effect never is.
-      if (!ex.sideEffect && err instanceof UnreachableError && err.causeCode === 'connection-lost' && !this.closed) {
+      if (!ex.sideEffect && err instanceof UnreachableError && err.connectionLost && !this.closed) {
         return this.attempt(ex);
       }
       throw err;
@@ -240,10 +240,10 @@ export class Transport {
     const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
     const code = String(e?.code ?? e?.cause?.code ?? '');
     const message = String(e?.message ?? '');
-    if (NOT_REACHED.has(code)) return new UnreachableError(ex.action, code, code);
+    if (NOT_REACHED.has(code)) return new UnreachableError(ex.action, code, false, code);
     if (isTlsFailure(code, message)) return new TlsError(ex.action, code || undefined, code || 'handshake failed');
     if (ex.sideEffect) return new OutcomeUnknownError(ex.action, 'connection-lost', CONNECTION_LOST.has(code) ? `connection lost: ${code}` : `transport error${code ? ': ' + code : ''}`);
-    return new UnreachableError(ex.action, 'connection-lost', `connection lost${code ? ': ' + code : ''}`);
+    return new UnreachableError(ex.action, code || undefined, true, `connection lost${code ? ': ' + code : ''}`);
   }
 
   /** Fails queued requests, aborts those in flight and closes every socket. */

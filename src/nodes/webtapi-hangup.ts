@@ -1,5 +1,5 @@
 import type { Node, NodeAPI } from 'node-red';
-import { InvalidInputError, validators } from '../client';
+import { InvalidInputError, isWebTapiError, validators } from '../client';
 import { audited } from './shared/audit';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveField } from './shared/properties';
@@ -32,7 +32,7 @@ export = (RED: NodeAPI) => {
         } catch (err) {
           // The PBX refusing one channel does not stop the others; a transport failure does.
           firstError ??= err;
-          if ((err as { code?: string }).code !== 'WEBTAPI_ACTION_FAILED') break;
+          if (!isWebTapiError(err) || err.code !== 'WEBTAPI_ACTION_FAILED') break;
         }
       }
       if (firstError) throw firstError;

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { WebTapiError, isWebTapiError } from '../../client';
 import type { WebTapiClient } from '../../client';
 import type { WebTapiConfigNode } from './config-api';
 import type { NodeDefinition } from './properties';
@@ -39,10 +40,9 @@ export function configNode(RED: NodeAPI, def: NodeDefinition): WebTapiConfigNode
   return found && found.client ? found : null;
 }
 
-export class MissingConfigError extends Error {
-  readonly code = 'WEBTAPI_NO_CONFIG';
+export class MissingConfigError extends WebTapiError {
   constructor() {
-    super('no WebTAPI server configured: choose a webtapi-config node in this node\'s settings');
+    super('WEBTAPI_NO_CONFIG', 'input', 'no WebTAPI server configured: choose a webtapi-config node in this node\'s settings');
     this.name = 'MissingConfigError';
   }
 }
@@ -99,10 +99,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
         view.failed(err);
         // Node-RED copies err.code into a Catch node's msg.error only since 4.1: the code also
         // travels on the message itself, for flows on Node-RED 3.1 and 4.0.
-        const e = err as { code?: unknown; action?: unknown };
-        if (typeof e?.code === 'string') {
-          (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: typeof e.action === 'string' ? e.action : undefined, code: e.code };
-        }
+        if (isWebTapiError(err)) (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: err.action, code: err.code };
         finish(err instanceof Error ? err : new Error(String(err)));
       },
     ).catch((err: unknown) => {

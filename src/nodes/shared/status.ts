@@ -1,5 +1,6 @@
 import type { Node, NodeAPI } from 'node-red';
-import type { ConnectionState, WebTapiError } from '../../client';
+import { isWebTapiError } from '../../client';
+import type { ConnectionState } from '../../client';
 
 const NS = 'node-red-contrib-metasec-webtapi/webtapi-config:webtapi-config.status.';
 
@@ -92,7 +93,5 @@ export class StatusView {
 
 /** A few words for a status line: the code without its prefix, lower case. */
 export function shortReason(err: unknown): string {
-  const code = (err as WebTapiError)?.code;
-  if (typeof code === 'string' && code.startsWith('WEBTAPI_')) return code.slice(8).toLowerCase().replace(/_/g, ' ');
-  return 'error';
+  return isWebTapiError(err) ? err.code.slice(8).toLowerCase().replace(/_/g, ' ') : 'error';
 }
