@@ -7,7 +7,7 @@ export * from './errors';
 export { ERROR_CODES, ERROR_CODE_NAMES, errorKind, flowCodes, isErrorCode, mayHaveReachedPbx } from './codes';
 export type { ErrorCodeInfo, ErrorKind } from './codes';
 export { redact } from './secrets';
-export { validators, validateActionName } from './validate';
+export { EDITOR_RULES, validators, validateActionName } from './validate';
 export {
   channelExtension, parseBoolean, parseCameras, parseChannelLine, parseChannels, parseList, parseName,
   parseNumber, parseQueues, parseRelays, parseStatusMap, stateName,
