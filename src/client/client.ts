@@ -21,9 +21,9 @@ export interface WebTapiClientOptions {
   url: string;
   username: string;
   password: string;
-  /** Total deadline of one request, ms (default 10000). */
+  /** Total deadline of one request, ms (default 10000, 100..600000; see LIMITS). */
   timeoutMs?: number;
-  /** Requests in flight at once (default 4). */
+  /** Requests in flight at once (default 4, 1..64). */
   concurrency?: number;
   tls?: TlsOptions;
   /** Cap for text answers (default 4 MiB). */
@@ -46,6 +46,17 @@ export interface WebTapiClientOptions {
   dispatcher?: Dispatcher;
 }
 
+/** The bounds of the client's settings: a value outside is brought within, a missing or non-numeric one is the default. */
+export const LIMITS = {
+  timeoutMs: { min: 100, max: 600_000, default: 10_000 },
+  concurrency: { min: 1, max: 64, default: 4 },
+} as const;
+
+function within(value: unknown, limit: { min: number; max: number; default: number }): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? Math.min(limit.max, Math.max(limit.min, Math.floor(n))) : limit.default;
+}
+
 export interface WebTapiClientEvents {
   state: [ConnectionState];
 }
@@ -64,13 +75,17 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   private readonly transport: Transport;
   private readonly session: Session;
   private readonly streamMs: number;
-  private connection: ConnectionState = { state: 'idle' };
+  private connection: ConnectionState;
   private closed = false;
 
+  /**
+   * A URL that cannot be used does not throw: the client is then `misconfigured` and every request
+   * fails with WEBTAPI_INVALID_INPUT naming the URL, without opening a socket.
+   */
   constructor(options: WebTapiClientOptions) {
     super();
-    const concurrency = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? 4)));
-    const timeoutMs = Math.max(100, options.timeoutMs ?? 10_000);
+    const concurrency = within(options.concurrency, LIMITS.concurrency);
+    const timeoutMs = within(options.timeoutMs, LIMITS.timeoutMs);
     this.streamMs = options.streamMs ?? 3_000;
     this.transport = new Transport({
       url: options.url,
@@ -89,9 +104,11 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       freshSessionMs: options.freshSessionMs ?? 0,
       onState: (s) => this.setState(s),
     });
+    const problem = this.transport.urlProblem;
+    this.connection = problem === null ? { state: 'idle' } : { state: 'misconfigured', reason: problem };
   }
 
-  /** The connection as last seen: idle, logging in, connected, login failed, unreachable. */
+  /** The connection as last seen (see ConnectionState). */
   get state(): ConnectionState {
     return this.connection;
   }
@@ -103,7 +120,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
 
   /** Logs in now (Test connection); resolves when a session exists. */
   async connect(options?: RequestOptions): Promise<void> {
-    if (this.closed) throw new ClosedError('login');
+    this.assertUsable('login');
     if (options?.signal?.aborted) throw new ClosedError('login');
     await this.session.current();
   }
@@ -117,7 +134,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   async execute(action: string, params: Params = {}, options: RequestOptions = {}): Promise<Execution> {
     const started = performance.now();
     const name = validateActionName(action);
-    if (this.closed) throw new ClosedError(name);
+    this.assertUsable(name);
     const spec = ACTIONS.get(name) ?? unknownAction(name);
     const sent = buildParams(spec, params);
     const query = encodeParams(name, sent);
@@ -146,6 +163,12 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       if (echoed(answer.body, secrets)) result = scrubResult(result, secrets);
     }
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  /** Refuses a request of a closed client, or of one whose URL cannot be used, before anything else. */
+  private assertUsable(action: string): void {
+    if (this.closed) throw new ClosedError(action);
+    if (this.connection.state === 'misconfigured') throw new InvalidInputError(action, 'url', this.connection.reason);
   }
 
   private async send(spec: ActionSpec, sid: string, query: string, options: RequestOptions): Promise<Answer> {

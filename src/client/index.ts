@@ -1,4 +1,4 @@
-export { WebTapiClient, buildParams } from './client';
+export { LIMITS, WebTapiClient, buildParams } from './client';
 export type { WebTapiClientOptions } from './client';
 export { ACTIONS, ACTION_NAMES } from './actions';
 export type { ActionSpec, AnswerKind } from './actions';

@@ -1,13 +1,36 @@
+import { errorKind, WebTapiErrorCode } from './codes';
 import { BadResponseError, HttpStatusError, LoginFailedError, NotWebTapiError, WebTapiError } from './errors';
 import { formEncode as form, passwordForms } from './secrets';
 import { Transport } from './transport';
 
+/** The connection as last seen, named for what happened. */
 export type ConnectionState =
   | { state: 'idle' }
   | { state: 'logging-in' }
   | { state: 'connected' }
+  /** The PBX rejected user or password; the next login waits retryInMs. */
   | { state: 'login-failed'; retryInMs: number }
-  | { state: 'unreachable'; code: string };
+  /** No connection, or no answer in time (WEBTAPI_UNREACHABLE, _TLS, _TIMEOUT, _OUTCOME_UNKNOWN). */
+  | { state: 'unreachable'; code: WebTapiErrorCode }
+  /** The login was answered, but not with a session (an HTTP error, an HTML page, an oversize answer...). */
+  | { state: 'bad-answer'; code: WebTapiErrorCode }
+  /** The server URL cannot be used: nothing is ever sent. */
+  | { state: 'misconfigured'; reason: string };
+
+/** The state a failed login leaves, by where it failed. */
+function afterFailedLogin(err: WebTapiError): ConnectionState {
+  switch (errorKind(err.code)) {
+    case 'no-connection':
+    case 'no-answer':
+      return { state: 'unreachable', code: err.code };
+    case 'input':
+      return { state: 'misconfigured', reason: err.message };
+    case 'local':
+      return { state: 'idle' };
+    default:
+      return { state: 'bad-answer', code: err.code };
+  }
+}
 
 export interface SessionOptions {
   username: string;
@@ -128,12 +151,10 @@ export class Session {
       });
     } catch (err) {
       if (err instanceof HttpStatusError && err.statusCode >= 400 && err.statusCode < 500) {
-        throw this.notWebTapi(`HTTP ${err.statusCode}`);
+        throw this.failed(new NotWebTapiError(`HTTP ${err.statusCode}`));
       }
-      // Any failed login ends "logging in": an HTTP 500 or an oversize answer left every node of
-      // the server showing "logging in" until some later request.
-      if (err instanceof WebTapiError) this.opts.onState({ state: 'unreachable', code: err.code });
-      throw err;
+      // Every failed login ends "logging in", or each node of the server would show it until some later request.
+      throw err instanceof WebTapiError ? this.failed(err) : err;
     }
     const text = answer.body.toString('utf8').trim();
     if (text === '0') {
@@ -145,9 +166,9 @@ export class Session {
       throw new LoginFailedError(this.lastRejection, delay);
     }
     if (!SESSION_ID.test(text) || text.includes('<')) {
-      throw this.notWebTapi(text === '' ? 'empty answer' : /<html|<!doctype|<body|<br/i.test(text) ? 'an HTML page' : 'the answer is not a session id');
+      throw this.failed(new NotWebTapiError(text === '' ? 'empty answer' : /<html|<!doctype|<body|<br/i.test(text) ? 'an HTML page' : 'the answer is not a session id'));
     }
-    if (text === this.#password) throw new BadResponseError('login', 'the answer repeats the password');
+    if (text === this.#password) throw this.failed(new BadResponseError('login', 'the answer repeats the password'));
     this.rejections = 0;
     this.blockedUntil = 0;
     this.sid = text;
@@ -156,9 +177,9 @@ export class Session {
     return text;
   }
 
-  private notWebTapi(detail: string): NotWebTapiError {
-    const err = new NotWebTapiError(detail);
-    this.opts.onState({ state: 'unreachable', code: err.code });
+  /** Reports the state a failed login leaves, and returns the error to throw. */
+  private failed<E extends WebTapiError>(err: E): E {
+    this.opts.onState(afterFailedLogin(err));
     return err;
   }
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import {
-  AbortedError, ClosedError, HttpStatusError, OutcomeUnknownError, ResponseTooLargeError,
+  AbortedError, ClosedError, HttpStatusError, InvalidInputError, OutcomeUnknownError, ResponseTooLargeError,
   TimeoutError, TlsError, UnreachableError, WebTapiError,
 } from './errors';
 
@@ -130,12 +130,20 @@ export class Transport {
   private readonly inFlight = new Set<Stop>();
   private closed = false;
 
+  /** Why the URL cannot be used (every request fails with WEBTAPI_INVALID_INPUT), or null. */
+  readonly urlProblem: string | null = null;
+
   constructor(opts: TransportOptions) {
-    const url = new URL(opts.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('the WebTAPI URL must start with http:// or https://');
     this.opts = opts;
-    this.origin = url.origin;
-    this.path = url.pathname || '/';
+    const target = parseUrl(opts.url);
+    if (typeof target === 'string') {
+      this.urlProblem = target;
+      this.origin = '';
+      this.path = '';
+    } else {
+      this.origin = target.origin;
+      this.path = target.pathname || '/';
+    }
     this.slots = new Slots(opts.concurrency);
     this.ownsDispatcher = !opts.dispatcher;
     this.pool = opts.dispatcher ?? null;
@@ -176,6 +184,7 @@ export class Transport {
 
   private async attempt(ex: Exchange): Promise<Answer> {
     if (this.closed) throw new ClosedError(ex.action);
+    if (this.urlProblem !== null) throw new InvalidInputError(ex.action, 'url', this.urlProblem);
     if (ex.signal?.aborted) throw new AbortedError(ex.action);
     const waiting = this.slots.take(ex.signal, ex.action);
     if (waiting) await waiting;
@@ -254,6 +263,18 @@ export class Transport {
     for (const c of this.inFlight) c.abort();
     if (this.ownsDispatcher && this.pool) await this.pool.destroy().catch(() => undefined);
   }
+}
+
+/** The endpoint, or why it cannot be one. */
+function parseUrl(text: unknown): URL | string {
+  let url: URL;
+  try {
+    url = new URL(String(text));
+  } catch {
+    return 'the server URL is not valid';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'the server URL must start with http:// or https://';
+  return url;
 }
 
 /**

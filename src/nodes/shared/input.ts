@@ -28,7 +28,7 @@ export interface Context {
 export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<Outcome>;
 
 export interface WiringOptions {
-  /** Runs on close, before Node-RED is told the node is done (a relay pulse switching back). */
+  /** Runs on close, before Node-RED is told the node is done (a relay pulse switching back); the client stays open for it. */
   onClose?: () => Promise<void>;
 }
 
@@ -111,10 +111,11 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
   node.on('close', (_removed: boolean, done: () => void) => {
     closed = true;
     closing.abort();
-    server?.deregister(node);
     view.clear();
     const after = options.onClose ? options.onClose() : Promise.resolve();
-    after.then(() => done(), () => done());
+    // Deregistering only now keeps the config node's client open for the close work.
+    const finish = () => (server ? server.deregister(node, done) : done());
+    after.then(finish, finish);
   });
   return server;
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
 import { isWebTapiError } from '../../client';
-import type { ConnectionState } from '../../client';
+import type { ConnectionState, WebTapiErrorCode } from '../../client';
 
 /** The runtime texts live in the catalogue of the config node every node uses (key `<type>.status`). */
 const CATALOGUE = 'webtapi-config';
@@ -93,6 +93,12 @@ export class StatusView {
       case 'unreachable':
         this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'unreachable') });
         break;
+      case 'bad-answer':
+        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'badAnswer', { code: codeWords(state.code) }) });
+        break;
+      case 'misconfigured':
+        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'misconfigured') });
+        break;
     }
   }
   clear(): void {
@@ -102,5 +108,9 @@ export class StatusView {
 
 /** A few words for a status line: the code without its prefix, lower case. */
 export function shortReason(err: unknown): string {
-  return isWebTapiError(err) ? err.code.slice(8).toLowerCase().replace(/_/g, ' ') : 'error';
+  return isWebTapiError(err) ? codeWords(err.code) : 'error';
+}
+
+function codeWords(code: WebTapiErrorCode): string {
+  return code.slice('WEBTAPI_'.length).toLowerCase().replace(/_/g, ' ');
 }
