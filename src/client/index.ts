@@ -1,7 +1,7 @@
 export { LIMITS, WebTapiClient, buildParams } from './client';
 export type { WebTapiClientOptions } from './client';
 export { ACTIONS, ACTION_NAMES } from './actions';
-export type { ActionSpec, AnswerKind } from './actions';
+export type { ActionName, ActionResult, ActionSpec, AnswerKind } from './actions';
 export type { BinaryAnswer } from './answer';
 export * from './errors';
 export { ERROR_CODES, ERROR_CODE_NAMES, errorKind, flowCodes, isErrorCode, mayHaveReachedPbx } from './codes';

@@ -9,7 +9,7 @@ import type { Execution, RequestOptions, WebTapiClient } from '../../client';
 export function audit(node: Node, action: string, params: Record<string, string>, result?: string): void {
   const parts = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ') + (result ? ` result=${result}` : '');
   // node.log() builds an Error only to have a stack for reporting a broken node object; capturing
-  // that stack was the largest cost of a request in the benchmark's profile. The line is the same.
+  // that stack would cost more than the request itself. Without it the line is the same.
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {

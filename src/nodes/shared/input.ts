@@ -55,9 +55,9 @@ export class MissingConfigError extends WebTapiError {
 export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler: Handler, options: WiringOptions = {}): WebTapiConfigNode | null {
   const view = new StatusView(RED, node);
   const server = configNode(RED, def);
-  // One signal for every message of the node, aborted on close: an AbortController per message
-  // was a measurable part of a request's cost (the benchmark's profile). Each request in flight or
-  // waiting for a slot listens to it, so there can be more than the default 10 listeners.
+  // One signal for every message of the node, aborted on close (an AbortController per message
+  // would cost as much as the rest of the input path). Each request in flight or waiting for a
+  // slot listens to it, so there can be more than the default 10 listeners.
   const closing = new AbortController();
   setMaxListeners(0, closing.signal);
   let closed = false;
