@@ -11,7 +11,7 @@
  */
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
-import { ACTIONS as CLIENT_ACTIONS, ERROR_CODES, ERROR_CODE_NAMES, flowCodes, validators } from '../../dist/client';
+import { ACTIONS as CLIENT_ACTIONS, EDITOR_RULES, ERROR_CODES, ERROR_CODE_NAMES, flowCodes, validators } from '../../dist/client';
 
 const MODULE = 'node-red-contrib-metasec-webtapi';
 /** The shared editor script: its path in the package and the tag every editor html loads it with. */
@@ -688,6 +688,13 @@ describe('editor files (static)', () => {
         assert.strictEqual(inRange('relayStatus')(s), s !== '' && client(validators.relayStatus)(s), `relayStatus ${s}`);
         assert.strictEqual(inRange('position')(s), s !== '' && client(validators.position)(s), `position ${s}`);
       }
+    });
+    it('docs/protocol.md lists the client\'s rules as they are', () => {
+      const doc = read('docs/protocol.md');
+      const section = doc.slice(doc.indexOf('## Validation'), doc.indexOf('\n## ', doc.indexOf('## Validation') + 1) >>> 0);
+      const documented = [...section.matchAll(/\| `(\^[^`]*)` \|/g)].map((m) => m[1]).sort();
+      assert.deepStrictEqual(documented, Object.values(EDITOR_RULES.patterns).sort());
+      for (const { min, max } of Object.values(EDITOR_RULES.ranges)) assert.ok(section.includes(`integer ${min}..${max}`), `${min}..${max}`);
     });
     it('knows every error code of the registry', () => {
       const isErrorCode = editor().isErrorCode as (c: string) => boolean;
