@@ -22,9 +22,7 @@ compile('tsconfig.json');
 
 const nodesOut = path.join(root, 'dist', 'nodes');
 fs.mkdirSync(nodesOut, { recursive: true });
-for (const file of fs.readdirSync(path.join(root, 'nodes'))) {
-  if (file.endsWith('.html')) fs.copyFileSync(path.join(root, 'nodes', file), path.join(nodesOut, file));
-}
+assets.writeEditorFiles(nodesOut);
 assets.writeLocales(path.join(nodesOut, 'locales'));
 assets.updateEditorScript();
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });

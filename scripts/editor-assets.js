@@ -1,5 +1,7 @@
 // What the build writes for the editor from the client's own tables, so that the editor, the help
 // and the runtime cannot disagree:
+// - editor files: nodes/<type>.html with `<!-- include: PART key="value" -->` lines replaced by
+//   nodes/parts/PART.html ({{type}} is the node type): the rows every dialog has, written once.
 // - help pages: nodes/locales/<lang>/<type>.html with `<!-- include: PART key="value" -->` lines,
 //   each replaced by nodes/help/<lang>/PART.html with {{key}} filled in; {{codes}} is the list of
 //   error codes a flow can see, from src/client/codes.ts (see docs/architecture.md, "Help").
@@ -24,19 +26,43 @@ function codeList(lang) {
   return flowCodes().map((code) => `        <li><code>${code}</code>: ${ERROR_CODES[code].meaning[lang]}</li>`).join('\n');
 }
 
-/** A help page with its include lines replaced by the parts in nodes/help/<lang>/. */
-function assembleHelp(text, lang, file = 'help') {
+/**
+ * `text` with each `<!-- include: PART key="value" -->` line replaced by the file PART.html of
+ * `partsDir`, its {{key}} filled in from the line or from `builtins` (name → () => text). An
+ * unknown part or an unfilled {{key}} stops the build.
+ */
+function expandIncludes(text, partsDir, builtins, file) {
+  const rel = path.relative(root, partsDir);
   return text.replace(INCLUDE, (_line, part, attrs) => {
-    const partFile = path.join(root, 'nodes', 'help', lang, `${part}.html`);
-    if (!fs.existsSync(partFile)) throw new Error(`${file}: no help part nodes/help/${lang}/${part}.html`);
-    const vars = { codes: () => codeList(lang) };
+    const partFile = path.join(partsDir, `${part}.html`);
+    if (!fs.existsSync(partFile)) throw new Error(`${file}: no part ${rel}/${part}.html`);
+    const vars = { ...builtins };
     for (const m of attrs.matchAll(/ ([a-z]+)="([^"]*)"/g)) vars[m[1]] = () => m[2];
     const out = fs.readFileSync(partFile, 'utf8').replace(/\{\{([a-z]+)\}\}/g, (_m, name) => {
-      if (!vars[name]) throw new Error(`${file}: nodes/help/${lang}/${part}.html needs ${name}="..."`);
+      if (!vars[name]) throw new Error(`${file}: ${rel}/${part}.html needs ${name}="..."`);
       return vars[name]();
     });
     return out.replace(/\n$/, '');
   });
+}
+
+/** A help page with its include lines replaced by the parts in nodes/help/<lang>/ ({{codes}}: the error list). */
+function assembleHelp(text, lang, file = 'help') {
+  return expandIncludes(text, path.join(root, 'nodes', 'help', lang), { codes: () => codeList(lang) }, file);
+}
+
+/** An editor file nodes/<type>.html with its include lines replaced by the parts in nodes/parts/ ({{type}}: the node type). */
+function assembleEditor(text, type, file = `nodes/${type}.html`) {
+  return expandIncludes(text, path.join(root, 'nodes', 'parts'), { type: () => type }, file);
+}
+
+/** Writes the editor files nodes/*.html to `outDir`, assembled. */
+function writeEditorFiles(outDir) {
+  for (const file of fs.readdirSync(path.join(root, 'nodes'))) {
+    if (!file.endsWith('.html')) continue;
+    const text = fs.readFileSync(path.join(root, 'nodes', file), 'utf8');
+    fs.writeFileSync(path.join(outDir, file), assembleEditor(text, file.slice(0, -'.html'.length)));
+  }
 }
 
 /** The webtapi-config catalogue with the editor's text for every error code (hint) added. */
@@ -87,4 +113,4 @@ function updateEditorScript() {
   if (updated !== text) fs.writeFileSync(file, updated);
 }
 
-module.exports = { assembleHelp, codeList, configCatalogue, editorScript, updateEditorScript, writeLocales };
+module.exports = { assembleEditor, assembleHelp, codeList, configCatalogue, editorScript, updateEditorScript, writeEditorFiles, writeLocales };

@@ -6,8 +6,8 @@
  * labels, validators) exactly as the editor would register them. The helpers all dialogs share,
  * resources/webtapi-editor.js (served by Node-RED at resources/<module>/webtapi-editor.js), run
  * first in the same stand-in window, as the editor loads a file's src scripts before its own.
- * Locale catalogues and help pages are read as the build writes them (dist/nodes/locales): the
- * build completes them from the client's tables (scripts/editor-assets.js).
+ * Templates, locale catalogues and help pages are checked as the build writes them (dist/nodes):
+ * the build assembles them from parts and the client's tables (scripts/editor-assets.js).
  */
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
@@ -301,6 +301,7 @@ describe('editor files (static)', () => {
 
       it('has an editor html file with its template and registration', () => {
         assert.ok(exists(htmlPath), `${htmlPath} is missing`);
+        assert.doesNotMatch(read(`dist/${htmlPath}`), /<!-- include|\{\{/, 'an include left unresolved in the built file');
         const html = read(htmlPath);
         assert.match(html, new RegExp(`data-template-name="${type}"`), 'no edit template');
         const registered = [...html.matchAll(/RED\.nodes\.registerType\(\s*["']([^"']+)["']/g)].map((m) => m[1]);
@@ -340,7 +341,7 @@ describe('editor files (static)', () => {
       });
 
       it('uses only locale keys that exist in every language', () => {
-        const html = read(htmlPath);
+        const html = read(`dist/${htmlPath}`);
         const refs = usedKeys(type, html);
         assert.ok(refs.length > 0, 'no locale keys found: is the html localised?');
         for (const lang of LANGS) {
@@ -397,7 +398,7 @@ describe('editor files (static)', () => {
 
       for (const kind of info.pickLists) {
         it(`offers the ${kind} pick list from the runtime`, () => {
-          const html = read(htmlPath);
+          const html = read(`dist/${htmlPath}`);
           assert.match(html, new RegExp(`<datalist id="webtapi-options-${kind}">`));
           assert.match(html, new RegExp(`W\\.pickLists\\(\\["${kind}"\\]\\)`), `${htmlPath} does not fill the ${kind} list`);
           assert.match(read(SHARED_JS), /"metasec-webtapi\/" \+ encodeURIComponent\(id\) \+ "\/options\/" \+ kind/);
@@ -637,7 +638,7 @@ describe('editor files (static)', () => {
       }
     }
     it('stops the build on an unknown part or a missing value', () => {
-      assert.throws(() => ASSETS.assembleHelp('    <!-- include: no-such-part -->', 'en-US'), /no help part/);
+      assert.throws(() => ASSETS.assembleHelp('    <!-- include: no-such-part -->', 'en-US'), /no part nodes\/help\/en-US\/no-such-part.html/);
       assert.throws(() => ASSETS.assembleHelp('    <!-- include: field-sources -->', 'en-US'), /needs primary=/);
     });
     it('writes each shared section once per language', () => {
