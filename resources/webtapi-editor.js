@@ -226,7 +226,25 @@
                 return base.call(this, s, opt);
             };
         }
-        var helpers = { _t: _t, check: check, oneOf: oneOf, textValidator: textValidator, typedValidator: typedValidator };
+        /*
+         * The definition of a flow node of this family: palette category and colour, one input and
+         * one output with labels from the type's catalogue (port.input, port.output), an italic label
+         * when named. `def` adds to it or overrides it (a node without input sets inputs: 0).
+         */
+        function flowNode(def) {
+            var out = {
+                category: "METASEC",
+                color: "#6CC3C9",
+                inputs: 1,
+                outputs: 1,
+                labelStyle: function() { return this.name ? "node_label_italic" : ""; },
+                inputLabels: function() { return _t(type + ".port.input"); },
+                outputLabels: function() { return _t(type + ".port.output"); }
+            };
+            Object.keys(def).forEach(function(key) { out[key] = def[key]; });
+            return out;
+        }
+        var helpers = { _t: _t, check: check, oneOf: oneOf, textValidator: textValidator, typedValidator: typedValidator, flowNode: flowNode };
         Object.keys(shared).forEach(function(name) { helpers[name] = shared[name]; });
         return Object.freeze(helpers);
     }
