@@ -68,4 +68,12 @@ describe('error-code registry', () => {
     assert.deepEqual(reached, ['WEBTAPI_ACTION_FAILED', 'WEBTAPI_BAD_RESPONSE', 'WEBTAPI_HTTP_STATUS',
       'WEBTAPI_OUTCOME_UNKNOWN', 'WEBTAPI_RESPONSE_TOO_LARGE', 'WEBTAPI_TIMEOUT']);
   });
+
+  it('README\'s error table names every code a flow can see', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Errors'), readme.indexOf('\n## ', readme.indexOf('### Errors')));
+    const named = new Set([...section.matchAll(/`(WEBTAPI_[A-Z_]+)`/g)].map((m) => m[1]));
+    assert.deepEqual(client.flowCodes().filter((c) => !named.has(c)), []);
+    assert.deepEqual([...named].filter((c) => !client.isErrorCode(c)), []);
+  });
 });
