@@ -203,9 +203,9 @@ function pairs(line: string): Draft | null {
 
 /** A bare channel name, alone or followed by text: `SIP/1001-0000003a`, `PJSIP/1001 Up 0:12`. */
 function bareChannel(line: string): Draft | null {
-  if (/[;\t|]/.test(line)) return null;
   const m = /^(\S+)(?:\s+(.*))?$/.exec(line);
-  if (!m || !isChannel(m[1])) return null;
+  // A separator makes the line separated fields; only a Local channel's `;1` (`,1` in 1.4) belongs to the name.
+  if (!m || !isChannel(m[1]) || /[;,|]/.test(m[1].replace(/[;,]\d+$/, '')) || /[;\t|]/.test(m[2] ?? '')) return null;
   const item: Draft = { shape: 'channel', channel: m[1], extension: channelExtension(m[1]) };
   if (m[2] !== undefined) item.text = m[2];
   return item;
