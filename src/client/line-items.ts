@@ -161,10 +161,12 @@ function memberDetail(item: Draft, g: string): void {
 /** `queue show` member: `[Name (]Interface[)] (detail)... has taken N calls (last was N secs ago) (login was N secs ago)`. */
 function member(line: string): Draft | null {
   const g = groups(line);
-  if (!g || g.groups.length === 0 || /\s/.test(g.head)) return null;
+  if (!g || g.groups.length === 0) return null;
   const item: Draft = { shape: 'member', details: [] };
   const first = g.groups[0].split(' from ');
   const named = !isChannel(g.head) && isChannel(first[0]);
+  // A display name may hold spaces (`Door Agent (SIP/1001)`); an interface never does.
+  if (!named && /\s/.test(g.head)) return null;
   item.agent = named ? first[0] : g.head;
   if (named) {
     item.memberName = g.head;
@@ -188,8 +190,10 @@ const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** `key=value` pairs: `channel=SIP/1001-0001;position=1`. */
 function pairs(line: string): Draft | null {
   if (!line.includes('=')) return null;
-  for (const sep of PAIR_SEPARATORS) {
-    const tokens = line.split(sep).map((t) => t.trim()).filter((t) => t !== '');
+  for (const sep of PAIR_SEPARATORS.filter((s) => line.includes(s)).concat([''])) {
+    // '' stands for "no separator": the line is a single pair.
+    if (sep === '' && line.indexOf('=') !== line.lastIndexOf('=')) return null;
+    const tokens = (sep === '' ? [line] : line.split(sep)).map((t) => t.trim()).filter((t) => t !== '');
     if (!tokens.every((t) => /^[A-Za-z_][\w.-]*=/.test(t))) continue;
     const values: Record<string, string> = {};
     for (const t of tokens) {

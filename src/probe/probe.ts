@@ -177,12 +177,13 @@ async function login(transport: Transport, o: ProbeOptions, report: ProbeReport,
   const text = answer.body.toString('utf8').trim();
   const error = text === '0' ? `the PBX refused user "${o.user}" (wrong user name or password)`
     : !SESSION_ID.test(text) || text.includes('<') ? 'the answer is not a session id: not a WebTAPI endpoint?' : null;
-  report.login = { ok: error === null, status: answer.status, ...(error ? { error: redact(error, r) } : {}) };
+  // The report is the user's own (their user name in it helps); the capture is for others.
+  report.login = { ok: error === null, status: answer.status, ...(error ? { error } : {}) };
   if (error) {
     entry.error = redact(error, r);
     // A refusal is worth seeing; a session id never is.
     if (text === '0' || text.includes('<')) entry.text = redact(answer.body.toString('utf8').slice(0, 2048), { ...r, sids: [] });
-    report.reason = `login failed: ${entry.error}`;
+    report.reason = `login failed: ${error}`;
     return null;
   }
   entry.text = '<sid>';

@@ -33,7 +33,8 @@ function everyLine(actions: readonly string[], ok: (line: string) => boolean, wh
 function fieldCount(min: number, max: number) {
   return (line: string): boolean => {
     const f = splitFields(line.trim());
-    return f.length >= min && f.length <= max && f[0] !== '';
+    // key=value pairs are another shape, even where they split into the right number of fields.
+    return f.length >= min && f.length <= max && f[0] !== '' && !/^[A-Za-z_][\w.-]*=/.test(f[0]);
   };
 }
 
@@ -43,7 +44,7 @@ const CHECKS: Array<[string, Check]> = [
     (l) => { const c = readConciseChannel(l); return c !== null && c.fieldCount >= 13; }, 'are concise channel lines',
   )],
   ['call_status_get: one "extension<separator>code" a line', everyLine(
-    ['call_status_get'], (l) => /^\S.*?\s*(?:[:=;,\t]|\s)\s*-?\d+$/.test(l.trim()), 'are extension:code',
+    ['call_status_get'], (l) => /^[^\s:=;,]+\s*[:=;,\t ]\s*-?\d+$/.test(l.trim()), 'are extension:code',
   )],
   ['q_list: one queue a line (fields separated by ";", tab or "|")', everyLine(
     ['q_list'], (l) => !/\s{2,}|\(/.test(l.trim()), 'are one queue each',
