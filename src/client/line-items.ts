@@ -144,7 +144,7 @@ function groups(line: string): { head: string; groups: string[]; rest: string } 
 }
 
 /** A member detail in parentheses, as `queue show` prints them across versions. */
-function memberDetail(item: Draft, g: string): void {
+function memberDetail(item: Draft, details: string[], g: string): void {
   const low = g.toLowerCase();
   const paused = /^paused(?::([^ ]*))?(?: was (\d+) secs ago)?$/.exec(g);
   if (DEVICE_STATES.has(low)) item.state = g;
@@ -155,14 +155,15 @@ function memberDetail(item: Draft, g: string): void {
   } else if (/^ringinuse (enabled|disabled)$/.test(low)) item.ringInUse = low.endsWith('enabled');
   else if (low === 'in call') item.inCall = true;
   else if (low === 'dynamic' || low === 'realtime' || low === 'static') item.membership = low;
-  else item.details!.push(g);
+  else details.push(g);
 }
 
 /** `queue show` member: `[Name (]Interface[)] (detail)... has taken N calls (last was N secs ago) (login was N secs ago)`. */
 function member(line: string): Draft | null {
   const g = groups(line);
   if (!g || g.groups.length === 0) return null;
-  const item: Draft = { shape: 'member', details: [] };
+  const item: Draft = { shape: 'member' };
+  const details: string[] = [];
   const first = g.groups[0].split(' from ');
   const named = !isChannel(g.head) && isChannel(first[0]);
   // A display name may hold spaces (`Door Agent (SIP/1001)`); an interface never does.
@@ -172,7 +173,7 @@ function member(line: string): Draft | null {
     item.memberName = g.head;
     if (first[1]) item.stateInterface = first[1];
   }
-  for (const d of g.groups.slice(named ? 1 : 0)) memberDetail(item, d);
+  for (const d of g.groups.slice(named ? 1 : 0)) memberDetail(item, details, d);
   const taken = /has taken (no|\d+) calls?/.exec(g.rest);
   if (taken) item.callsTaken = taken[1] === 'no' ? 0 : Number(taken[1]);
   const last = /last was (\d+) secs ago/.exec(g.rest);
@@ -180,7 +181,7 @@ function member(line: string): Draft | null {
   const login = /login was (\d+) secs ago/.exec(g.rest);
   if (login) item.loginSecsAgo = Number(login[1]);
   if (!named && !isChannel(g.head) && !taken && item.state === undefined) return null;
-  if (item.details!.length === 0) delete item.details;
+  if (details.length > 0) item.details = details;
   return item;
 }
 
