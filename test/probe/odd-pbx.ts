@@ -52,7 +52,7 @@ function answers(user: string, sid: string, password: string): Record<string, (q
     call_record_list: () => `rec-${sid}-${password}.wav\r\nrec-2.wav\r\n`,
     q_list: () => QUEUE_SHOW.join('\r\n'),
     agent_list: (q) => (q.get('q_name') === 'VMX' ? QUEUE_SHOW.slice(2, 4).map((l) => `Output: ${l}`).join('\r\n') : 'Output:    No Members\r\n'),
-    q_call_list: () => '0\r\n',
+    q_call_list: () => 'Output: SIP/trunk-000000aa!ext-queues!700!1!Up!Queue!VMX,t!0301112233!!!3!42!!1700000000.1\r\nOutput: \r\n',
     q_waiting_list: (q) => (q.get('q_name') === 'VMX' ? '      1. SIP/trunk-000000aa (wait: 0:42, prio: 0)\r\n' : '0\r\n'),
     vmx_cam_list: () => '44   Entrance   (online)\r\n45   Garage     (offline)\r\n',
     relay_list: () => 'id=17&name=Door&status=1\r\nid=18&name=Gate&status=0\r\n',
