@@ -208,7 +208,7 @@ describe('reliability: PBX faults on every node type', function () {
           const nodes = await loadSubject(sim, s);
           const seen = statuses(nodes.n1);
           await expectFailure(nodes, seen, s.message(sim, 0), 'WEBTAPI_LOGIN_FAILED');
-          assert.ok(seen.some((st) => st.fill === 'red' && /^login failed, retrying in 2 s$/.test(st.text ?? '')), JSON.stringify(seen));
+          assert.ok(seen.some((st) => st.fill === 'red' && /^login failed, retry in 2 s$/.test(st.text ?? '')), JSON.stringify(seen));
           assert.notEqual(lastStatus(seen).text, reasonText('WEBTAPI_UNREACHABLE'));
           assert.ok(LOG.at(LEVEL.WARN, 'cfg').some((l) => /login to the PBX failed; next attempt in 2 s/.test(l)), 'no warning in the log');
           // A flow that keeps sending, once a second, for a minute.

@@ -70,7 +70,7 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
           expected = model(msg, field, primary, def);
         } catch {
           // A property Node-RED cannot evaluate for this message (msg.missing.deep): the flow's input is wrong.
-          await assert.rejects(resolveField(RED, NODE, def, msg as NodeMessage, field, primary), (e: WebTapiError) => e.code === 'WEBTAPI_INVALID_INPUT');
+          await assert.rejects(async () => resolveField(RED, NODE, def, msg as NodeMessage, field, primary), (e: WebTapiError) => e.code === 'WEBTAPI_INVALID_INPUT');
           return;
         }
         assert.deepEqual(await resolveField(RED, NODE, def, msg as NodeMessage, field, primary), expected);
