@@ -172,10 +172,13 @@
         schedule();
     }
     /*
-     * Show only the rows (selector `rows`) whose attribute `attr`, a space-separated list, holds the
-     * select's value; an empty select is set to `fallback`.
+     * Show only the rows (selector `rows`, default the parts' ".webtapi-toggle-row") whose attribute
+     * `attr` (default "data-show"), a space-separated list, holds the select's value; an empty select
+     * is set to `fallback`.
      */
     function toggleRows(select, fallback, rows, attr) {
+        rows = rows || ".webtapi-toggle-row";
+        attr = attr || "data-show";
         var $select = $(select);
         if (!$select.val()) { $select.val(fallback); }
         function update() {
@@ -227,9 +230,35 @@
             };
         }
         /*
+         * A TypedInput property for flowNode's defaults: a plain string must pass `test` (message
+         * `key`); flowNode adds the validator, which needs the property's name, and its type field.
+         */
+        function typed(test, key, value) {
+            return { typedInput: { test: test, key: key }, value: value === undefined ? "" : value };
+        }
+        /* A property that is one of `values`, the first by default (the dialog's select). */
+        function choice(values, key) {
+            return { value: values[0], validate: oneOf(values, key) };
+        }
+        /* `defaults` with the family's name and server first, each typed() property and its type field expanded. */
+        function flowDefaults(defaults) {
+            var out = {
+                name: { value: "" },
+                server: { value: "", type: "webtapi-config", required: true }
+            };
+            Object.keys(defaults).forEach(function(field) {
+                var prop = defaults[field];
+                if (!prop.typedInput) { out[field] = prop; return; }
+                out[field] = { value: prop.value, validate: typedValidator(field, prop.typedInput.test, prop.typedInput.key) };
+                out[field + "Type"] = { value: "str" };
+            });
+            return out;
+        }
+        /*
          * The definition of a flow node of this family: palette category and colour, one input and
          * one output with labels from the type's catalogue (port.input, port.output), an italic label
-         * when named. `def` adds to it or overrides it (a node without input sets inputs: 0).
+         * when named, the properties name and server (see flowDefaults). `def` adds to it or overrides
+         * it (a node without input sets inputs: 0).
          */
         function flowNode(def) {
             var out = {
@@ -242,9 +271,13 @@
                 outputLabels: function() { return _t(type + ".port.output"); }
             };
             Object.keys(def).forEach(function(key) { out[key] = def[key]; });
+            out.defaults = flowDefaults(def.defaults || {});
             return out;
         }
-        var helpers = { _t: _t, check: check, oneOf: oneOf, textValidator: textValidator, typedValidator: typedValidator, flowNode: flowNode };
+        var helpers = {
+            _t: _t, check: check, oneOf: oneOf, textValidator: textValidator, typedValidator: typedValidator,
+            typed: typed, choice: choice, flowNode: flowNode
+        };
         Object.keys(shared).forEach(function(name) { helpers[name] = shared[name]; });
         return Object.freeze(helpers);
     }

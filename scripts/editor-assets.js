@@ -42,7 +42,8 @@ function expandIncludes(text, partsDir, builtins, file) {
       if (!vars[name]) throw new Error(`${file}: ${rel}/${part}.html needs ${name}="..."`);
       return vars[name]();
     });
-    return out.replace(/\n$/, '');
+    // a part may itself hold include lines (a row around a field part): expanded the same way
+    return expandIncludes(out.replace(/\n$/, ''), partsDir, builtins, file);
   });
 }
 
