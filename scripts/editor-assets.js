@@ -29,7 +29,7 @@ function codeList(lang) {
 /**
  * `text` with each `<!-- include: PART key="value" -->` line replaced by the file PART.html of
  * `partsDir`, its {{key}} filled in from the line or from `builtins` (name → () => text). An
- * unknown part or an unfilled {{key}} stops the build.
+ * unknown part or an unfilled {{key}} stops the build. A builtin gets the line's values (name → () => text).
  */
 function expandIncludes(text, partsDir, builtins, file) {
   const rel = path.relative(root, partsDir);
@@ -40,7 +40,7 @@ function expandIncludes(text, partsDir, builtins, file) {
     for (const m of attrs.matchAll(/ ([a-z]+)="([^"]*)"/g)) vars[m[1]] = () => m[2];
     const out = fs.readFileSync(partFile, 'utf8').replace(/\{\{([a-z]+)\}\}/g, (_m, name) => {
       if (!vars[name]) throw new Error(`${file}: ${rel}/${part}.html needs ${name}="..."`);
-      return vars[name]();
+      return vars[name](vars);
     });
     // a part may itself hold include lines (a row around a field part): expanded the same way
     return expandIncludes(out.replace(/\n$/, ''), partsDir, builtins, file);
@@ -52,9 +52,18 @@ function assembleHelp(text, lang, file = 'help') {
   return expandIncludes(text, path.join(root, 'nodes', 'help', lang), { codes: () => codeList(lang) }, file);
 }
 
-/** An editor file nodes/<type>.html with its include lines replaced by the parts in nodes/parts/ ({{type}}: the node type). */
+/** The <option>s of a select part: one per word of `values`, its text `<type>.<field>.<value>` of the catalogue. */
+function selectOptions(vars) {
+  const key = `${vars.type()}.${vars.field()}`;
+  return vars.values().split(' ').map((v) => `            <option value="${v}" data-i18n="${key}.${v}"></option>`).join('\n');
+}
+
+/**
+ * An editor file nodes/<type>.html with its include lines replaced by the parts in nodes/parts/
+ * ({{type}}: the node type; {{options}}: the options of a select part's values="a b").
+ */
 function assembleEditor(text, type, file = `nodes/${type}.html`) {
-  return expandIncludes(text, path.join(root, 'nodes', 'parts'), { type: () => type }, file);
+  return expandIncludes(text, path.join(root, 'nodes', 'parts'), { type: () => type, options: selectOptions }, file);
 }
 
 /** Writes the editor files nodes/*.html to `outDir`, assembled. */

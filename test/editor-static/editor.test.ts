@@ -260,9 +260,10 @@ const defCache = new Map<string, NodeDef>();
 function definition(type: string): NodeDef {
   let def = defCache.get(type);
   if (!def) {
-    const defs = loadDefinitions(read(`nodes/${type}.html`));
+    // the built file: the one Node-RED serves, its parts (the script's opening among them) filled in
+    const defs = loadDefinitions(read(`dist/nodes/${type}.html`));
     def = defs.get(type);
-    assert.ok(def, `nodes/${type}.html does not register ${type} when run`);
+    assert.ok(def, `dist/nodes/${type}.html does not register ${type} when run`);
     defCache.set(type, def);
   }
   return def;
@@ -556,9 +557,9 @@ describe('editor files (static)', () => {
 
     for (const type of Object.keys(TYPES)) {
       it(`is loaded by ${type}.html before its own script`, () => {
-        const html = read(`nodes/${type}.html`);
+        const html = read(`dist/nodes/${type}.html`);
         const tag = html.indexOf(SHARED_TAG);
-        assert.ok(tag !== -1, `nodes/${type}.html does not load it with ${SHARED_TAG}`);
+        assert.ok(tag !== -1, `dist/nodes/${type}.html does not load it with ${SHARED_TAG}`);
         assert.strictEqual(html.indexOf(SHARED_TAG, tag + 1), -1, 'loaded twice');
         const own = html.indexOf('<script type="text/javascript">');
         assert.ok(own > tag, 'the shared script must come before the node\'s script');
@@ -704,7 +705,7 @@ describe('editor files (static)', () => {
     });
     it('webtapi-request offers each action with the client\'s parameters, and examples the client accepts', () => {
       const html = read('nodes/webtapi-request.html');
-      for (const m of html.matchAll(/^ {8}(\w+): \{ params: \[([^\]]*)\](?:, example: (\{.*\}))? \},?$/gm)) {
+      for (const m of html.matchAll(/^ {12}(\w+): \{ params: \[([^\]]*)\](?:, example: (\{.*\}))? \},?$/gm)) {
         const spec = CLIENT_ACTIONS.get(m[1]);
         assert.ok(spec, `${m[1]} is not a documented action`);
         const params = m[2] ? m[2].split(',').map((p) => JSON.parse(p.trim()) as string) : [];
@@ -720,9 +721,12 @@ describe('editor files (static)', () => {
       const html = read('nodes/webtapi-request.html');
       const select = /<select id="node-input-action"[^>]*>([\s\S]*?)<\/select>/.exec(html);
       assert.ok(select, 'no action select');
-      const values = [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
-      assert.deepStrictEqual(values.slice(0, 1), ['']);
-      assert.deepStrictEqual(values.slice(1).sort(), [...ACTIONS].sort());
+      // the dialog adds an option per action of its table, by area, when it opens
+      assert.deepStrictEqual([...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]), ['']);
+      const table = /var GROUPS = \{\n([\s\S]*?)\n {4}\};/.exec(html);
+      assert.ok(table, 'no GROUPS table');
+      const values = [...table[1].matchAll(/^ {12}(\w+): \{ params:/gm)].map((m) => m[1]);
+      assert.deepStrictEqual(values.sort(), [...ACTIONS].sort());
       for (const a of ACTIONS) assert.ok(valid('webtapi-request', 'action', a), a);
     });
   });
