@@ -176,6 +176,21 @@ export async function withSimulator(opts: SimulatorOptions = {}): Promise<Simula
   return startSimulator({ port: 0, ...opts });
 }
 
+/**
+ * A node suite's simulator: started once for the suite (`use` gets it then), reset before each
+ * test, closed after the suite; the test flow is unloaded after each test.
+ */
+export function useFlowSimulator(use: (sim: Simulator) => void, opts: SimulatorOptions = {}): void {
+  let sim: Simulator | undefined;
+  before(async () => {
+    sim = await withSimulator(opts);
+    use(sim);
+  });
+  after(async () => { await sim?.close(); });
+  beforeEach(() => sim!.reset());
+  afterEach(async () => { await helper.unload(); });
+}
+
 export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as const;
 
 // ---------------------------------------------------------------------------------------------

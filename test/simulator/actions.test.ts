@@ -57,13 +57,7 @@ const CASES: Record<string, Case> = {
 };
 
 describe('simulator: all 30 actions', () => {
-  let sim: Simulator;
-  let sid: string;
-
-  useSimulator((s, id) => {
-    sim = s;
-    sid = id;
-  });
+  const pbx = useSimulator();
 
   it('covers every action of the protocol', () => {
     assert.equal(Object.keys(CASES).length, 30);
@@ -72,12 +66,12 @@ describe('simulator: all 30 actions', () => {
 
   for (const [action, c] of Object.entries(CASES)) {
     it(`${action}: happy path, and '0' for a bad parameter`, async () => {
-      const bad = await request(actionUrl(sim, sid, action, c.bad));
+      const bad = await request(actionUrl(pbx.sim, pbx.sid, action, c.bad));
       assert.equal(bad.status, 200);
       assert.equal(bad.text, '0', `${action} ${JSON.stringify(c.bad)}`);
-      assert.deepEqual(sim.stats.executed, {}, 'a refused request has no side effect');
+      assert.deepEqual(pbx.sim.stats.executed, {}, 'a refused request has no side effect');
 
-      const url = actionUrl(sim, sid, action, c.ok(sim));
+      const url = actionUrl(pbx.sim, pbx.sid, action, c.ok(pbx.sim));
       if (action === 'vmx_cam_get_stream') {
         const type = await new Promise<string>((resolve, reject) => {
           const r = http.get(url, { agent: false }, (res) => {

@@ -115,8 +115,22 @@ export const waitFor = (cond: () => boolean, timeoutMs = 2000): Promise<void> =>
  * One simulator for the enclosing describe(): started before its tests, closed after them, and
  * before each test reset and logged in again; `fresh(sim, sid)` hands both to the suite.
  */
-export function useSimulator(fresh: (sim: Simulator, sid: string) => void, opts: SimulatorOptions = {}): void {
+/** A suite's simulator and this test's session (see useSimulator). */
+export interface SimulatorSession {
+  readonly sim: Simulator;
+  /** The session id of this test's login. */
+  readonly sid: string;
+  /** act() in this session. */
+  act(action: string, params?: Record<string, string>): Promise<string>;
+}
+
+/**
+ * One simulator for the suite, reset and logged in again before each test (then `fresh` runs, if
+ * given); the answer reads the suite's simulator and the test's session.
+ */
+export function useSimulator(fresh?: (sim: Simulator, sid: string) => void, opts: SimulatorOptions = {}): SimulatorSession {
   let sim: Simulator | undefined;
+  let sid = '';
   before(async () => {
     sim = await startSimulator(opts);
   });
@@ -125,6 +139,12 @@ export function useSimulator(fresh: (sim: Simulator, sid: string) => void, opts:
   });
   beforeEach(async () => {
     sim!.reset();
-    fresh(sim!, await login(sim!));
+    sid = await login(sim!);
+    fresh?.(sim!, sid);
   });
+  return {
+    get sim(): Simulator { return sim!; },
+    get sid(): string { return sid; },
+    act: (action, params) => act(sim!, sid, action, params),
+  };
 }
