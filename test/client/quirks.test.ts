@@ -5,9 +5,8 @@
  * application/octet-stream. All within the formats docs/protocol.md describes.
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebTapiClient, WebTapiError } from '../../dist/client';
+import { startFakeWebTapi, type FakeAnswer } from './fake-webtapi';
 
 interface Quirky {
   url: string;
@@ -20,58 +19,50 @@ interface Quirky {
 
 const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
 
+/** The quirky answer to an action of a logged-in session. */
+function quirkyAnswer(state: Quirky, q: URLSearchParams): string | FakeAnswer {
+  switch (q.get('action') ?? '') {
+    case 'call_status_get': {
+      const filter = q.get('filter');
+      if (filter && !filter.includes(',')) return filter === '201' ? '0\r\n' : '8\r\n';
+      return '201 : 0\r\n202\t8\r\n\r\n';
+    }
+    case 'call_list_all':
+    case 'q_list':
+    case 'relay_list':
+      return '0\r\n'; // "nothing there"
+    case 'relay_status_get':
+      return ` ${state.relay}\r\n`;
+    case 'relay_status_set':
+      state.relay = Number(q.get('status'));
+      return '1\r\n';
+    case 'vmx_cam_get_pic':
+      return { body: JPEG, type: 'application/octet-stream' };
+    case 'call':
+      return q.get('dst') === '999' ? ' 0 \r\n' : ' 1 \r\n';
+    default:
+      return '0\r\n';
+  }
+}
+
 async function startQuirky(): Promise<Quirky> {
   let n = 0;
   const state: Quirky = { url: '', logins: 0, requests: [], sessions: new Set(), relay: 0, close: async () => undefined };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const action = url.searchParams.get('action') ?? '';
-    const reply = (body: string | Buffer, type = 'text/html; charset=iso-8859-1') => {
-      res.writeHead(200, { 'content-type': type });
-      res.end(body);
-    };
-    if (req.method === 'POST') {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        const form = new URLSearchParams(body);
-        state.logins++;
-        if (form.get('AUTH[user]') === 'admin' && form.get('AUTH[pass]') === 'pa ss&word') {
-          const sid = `q${++n}x${Date.now().toString(16)}`;
-          state.sessions.add(sid);
-          reply(`\r\n  ${sid}  \r\n\r\n`);
-        } else reply('0\r\n');
-      });
-      return;
-    }
-    state.requests.push(action);
-    if (!state.sessions.has(url.searchParams.get('SID') ?? '')) return reply('0\r\n');
-    switch (action) {
-      case 'call_status_get': {
-        const filter = url.searchParams.get('filter');
-        if (filter && !filter.includes(',')) return reply(filter === '201' ? '0\r\n' : '8\r\n');
-        return reply('201 : 0\r\n202\t8\r\n\r\n');
-      }
-      case 'call_list_all':
-      case 'q_list':
-      case 'relay_list':
-        return reply('0\r\n'); // "nothing there"
-      case 'relay_status_get':
-        return reply(` ${state.relay}\r\n`);
-      case 'relay_status_set':
-        state.relay = Number(url.searchParams.get('status'));
-        return reply('1\r\n');
-      case 'vmx_cam_get_pic':
-        return reply(JPEG, 'application/octet-stream');
-      case 'call':
-        return reply(url.searchParams.get('dst') === '999' ? ' 0 \r\n' : ' 1 \r\n');
-      default:
-        return reply('0\r\n');
-    }
+  const server = await startFakeWebTapi({
+    login: (form) => {
+      state.logins++;
+      if (form.get('AUTH[user]') !== 'admin' || form.get('AUTH[pass]') !== 'pa ss&word') return '0\r\n';
+      const sid = `q${++n}x${Date.now().toString(16)}`;
+      state.sessions.add(sid);
+      return `\r\n  ${sid}  \r\n\r\n`;
+    },
+    action: (q) => {
+      state.requests.push(q.get('action') ?? '');
+      return state.sessions.has(q.get('SID') ?? '') ? quirkyAnswer(state, q) : '0\r\n';
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webtapi/webtapi.php`;
-  state.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  state.url = server.url;
+  state.close = server.close;
   return state;
 }
 

@@ -4,8 +4,7 @@
  * concise lines, AMI `Output: ` prefixes), key=value pairs, CLI columns; text/html with CRLF like
  * PHP; a file name that echoes the session id and the password, as a careless PBX script might.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startFakeWebTapi } from '../client/fake-webtapi';
 
 export interface OddPbx {
   url: string;
@@ -62,34 +61,24 @@ function answers(user: string, sid: string, password: string): Record<string, (q
 
 export async function startOddPbx(o: OddPbxOptions = {}): Promise<OddPbx> {
   const pbx: OddPbx = { url: '', user: 'frontdesk', password: 'pr0be-Pass word', sids: [], actions: [], close: async () => undefined };
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const reply = (status: number, body: string) => {
-      res.writeHead(status, { 'content-type': 'text/html; charset=iso-8859-1' });
-      res.end(body);
-    };
-    if (req.method === 'POST') {
-      let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => {
-        const form = new URLSearchParams(body);
-        if (form.get('AUTH[user]') !== pbx.user || form.get('AUTH[pass]') !== pbx.password) return reply(200, '0\r\n');
-        const sid = `odd${pbx.sids.length}x${Math.random().toString(16).slice(2, 14)}`;
-        pbx.sids.push(sid);
-        reply(200, `${sid}\r\n`);
-      });
-      return;
-    }
-    const action = url.searchParams.get('action') ?? '';
-    pbx.actions.push(action);
-    const sid = url.searchParams.get('SID') ?? '';
-    if (!pbx.sids.includes(sid)) return reply(200, '0\r\n');
-    if (action === 'relay_status_get' && o.brokenRelayStatus) return reply(500, '<html><body>Internal Server Error</body></html>');
-    const answer = answers(pbx.user, sid, pbx.password)[action];
-    reply(200, answer ? answer(url.searchParams) ?? '0\r\n' : '0\r\n');
+  const server = await startFakeWebTapi({
+    login: (form) => {
+      if (form.get('AUTH[user]') !== pbx.user || form.get('AUTH[pass]') !== pbx.password) return '0\r\n';
+      const sid = `odd${pbx.sids.length}x${Math.random().toString(16).slice(2, 14)}`;
+      pbx.sids.push(sid);
+      return `${sid}\r\n`;
+    },
+    action: (q) => {
+      const action = q.get('action') ?? '';
+      pbx.actions.push(action);
+      const sid = q.get('SID') ?? '';
+      if (!pbx.sids.includes(sid)) return '0\r\n';
+      if (action === 'relay_status_get' && o.brokenRelayStatus) return { status: 500, body: '<html><body>Internal Server Error</body></html>' };
+      const answer = answers(pbx.user, sid, pbx.password)[action];
+      return answer ? answer(q) ?? '0\r\n' : '0\r\n';
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  pbx.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webtapi/webtapi.php`;
-  pbx.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  pbx.url = server.url;
+  pbx.close = server.close;
   return pbx;
 }
