@@ -12,12 +12,17 @@ describe('webtapi-status-watch', () => {
   let sim: Simulator;
   useFlowSimulator((s) => { sim = s; });
 
-  it('emits the initial states, then one message per change only', async () => {
+  /** Loads a watch node 'w' with `props`, wired to the helper node 'out'. */
+  async function loadWatch(props: Record<string, unknown>): Promise<void> {
     await helper.load(ALL, [
       config(sim),
-      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001,1002', interval: 250, emitInitial: true, wires: [['out']] },
+      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', ...props, wires: [['out']] },
       { id: 'out', type: 'helper' },
     ], CREDS);
+  }
+
+  it('emits the initial states, then one message per change only', async () => {
+    await loadWatch({ extensions: '1001,1002', interval: 250, emitInitial: true });
     const out = helper.getNode('out')!;
     const got = collect(out);
     await until(() => got.length === 2);
@@ -33,11 +38,7 @@ describe('webtapi-status-watch', () => {
   });
 
   it('polls at once on an input message and stops polling on close', async () => {
-    await helper.load(ALL, [
-      config(sim),
-      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '', interval: 60000, emitInitial: false, wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+    await loadWatch({ extensions: '', interval: 60000, emitInitial: false });
     await until(() => sim.stats.byAction.call_status_get === 1);
     const got = collect(helper.getNode('out')!);
     sim.ring('1005');
@@ -65,11 +66,7 @@ describe('webtapi-status-watch', () => {
   });
 
   it('watches calls and relays as further message kinds', async () => {
-    await helper.load(ALL, [
-      config(sim),
-      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, emitInitial: false, watchCalls: true, watchRelays: '17', wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+    await loadWatch({ extensions: '1001', interval: 250, emitInitial: false, watchCalls: true, watchRelays: '17' });
     await until(() => (sim.stats.byAction.relay_status_get ?? 0) >= 1);
     const got = collect(helper.getNode('out')!);
     const chan = sim.ring('1001');
@@ -83,11 +80,7 @@ describe('webtapi-status-watch', () => {
   });
 
   it('backs off while the PBX is away and recovers by itself', async () => {
-    await helper.load(ALL, [
-      config(sim),
-      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, emitInitial: true, wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+    await loadWatch({ extensions: '1001', interval: 250, emitInitial: true });
     const w = helper.getNode('w')!;
     const got = collect(helper.getNode('out')!);
     await until(() => got.length === 1);
