@@ -1,9 +1,11 @@
 // What the build writes for the editor from the client's own tables, so that the editor, the help
 // and the runtime cannot disagree:
 // - editor files: nodes/<type>.html with `<!-- include: PART key="value" -->` lines replaced by
-//   nodes/parts/PART.html ({{type}} is the node type): the rows every dialog has, written once.
+//   nodes/parts/PART.html ({{type}} is the node type): the rows and the script opening every
+//   dialog has, written once.
 // - help pages: nodes/locales/<lang>/<type>.html with `<!-- include: PART key="value" -->` lines,
-//   each replaced by nodes/help/<lang>/PART.html with {{key}} filled in; {{codes}} is the list of
+//   each replaced by nodes/help/<lang>/PART.html (or nodes/help/all/PART.html, a part without
+//   words) with {{key}} filled in; {{codes}} is the list of
 //   error codes a flow can see, from src/client/codes.ts (see docs/architecture.md, "Help").
 // - the editor's error texts: the `errors` key of nodes/locales/<lang>/webtapi-config.json.
 // - the rules block in resources/webtapi-editor.js: validation rules from src/client/validate.ts,
@@ -28,13 +30,15 @@ function codeList(lang) {
 
 /**
  * `text` with each `<!-- include: PART key="value" -->` line replaced by the file PART.html of
- * `partsDir`, its {{key}} filled in from the line or from `builtins` (name → () => text). An
- * unknown part or an unfilled {{key}} stops the build. A builtin gets the line's values (name → () => text).
+ * `partsDir` (a folder, or part → folder), its {{key}} filled in from the line or from `builtins`
+ * (name → (values) => text, values: name → () => text). A part's own include lines are expanded
+ * too. An unknown part or an unfilled {{key}} stops the build.
  */
 function expandIncludes(text, partsDir, builtins, file) {
-  const rel = path.relative(root, partsDir);
   return text.replace(INCLUDE, (_line, part, attrs) => {
-    const partFile = path.join(partsDir, `${part}.html`);
+    const dir = typeof partsDir === 'function' ? partsDir(part) : partsDir;
+    const rel = path.relative(root, dir);
+    const partFile = path.join(dir, `${part}.html`);
     if (!fs.existsSync(partFile)) throw new Error(`${file}: no part ${rel}/${part}.html`);
     const vars = { ...builtins };
     for (const m of attrs.matchAll(/ ([a-z]+)="([^"]*)"/g)) vars[m[1]] = () => m[2];
@@ -47,9 +51,13 @@ function expandIncludes(text, partsDir, builtins, file) {
   });
 }
 
-/** A help page with its include lines replaced by the parts in nodes/help/<lang>/ ({{codes}}: the error list). */
+/**
+ * A help page with its include lines replaced by the parts in nodes/help/<lang>/ ({{codes}}: the
+ * error list), or, for a part without words (a table of codes), in nodes/help/all/.
+ */
 function assembleHelp(text, lang, file = 'help') {
-  return expandIncludes(text, path.join(root, 'nodes', 'help', lang), { codes: () => codeList(lang) }, file);
+  const dir = (part) => (fs.existsSync(path.join(root, 'nodes', 'help', 'all', `${part}.html`)) ? 'all' : lang);
+  return expandIncludes(text, (part) => path.join(root, 'nodes', 'help', dir(part)), { codes: () => codeList(lang) }, file);
 }
 
 /** The <option>s of a select part: one per word of `values`, its text `<type>.<field>.<value>` of the catalogue. */
@@ -60,10 +68,12 @@ function selectOptions(vars) {
 
 /**
  * An editor file nodes/<type>.html with its include lines replaced by the parts in nodes/parts/
- * ({{type}}: the node type; {{options}}: the options of a select part's values="a b").
+ * ({{type}}: the node type; {{input}}: the id prefix of its inputs, which Node-RED names
+ * differently for a config node; {{options}}: the options of a select part's values="a b").
  */
 function assembleEditor(text, type, file = `nodes/${type}.html`) {
-  return expandIncludes(text, path.join(root, 'nodes', 'parts'), { type: () => type, options: selectOptions }, file);
+  const input = type === 'webtapi-config' ? 'node-config-input' : 'node-input';
+  return expandIncludes(text, path.join(root, 'nodes', 'parts'), { type: () => type, input: () => input, options: selectOptions }, file);
 }
 
 /** Writes the editor files nodes/*.html to `outDir`, assembled. */
