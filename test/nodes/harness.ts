@@ -176,6 +176,21 @@ export async function withSimulator(opts: SimulatorOptions = {}): Promise<Simula
   return startSimulator({ port: 0, ...opts });
 }
 
+/**
+ * One simulator for the enclosing describe() (handed to `started`), reset before each test; the
+ * test's flow unloaded after each.
+ */
+export function useNodeSimulator(started: (sim: Simulator) => void, opts: SimulatorOptions = {}): void {
+  let sim: Simulator | undefined;
+  before(async () => {
+    sim = await withSimulator(opts);
+    started(sim);
+  });
+  after(async () => { await sim?.close(); });
+  beforeEach(() => sim!.reset());
+  afterEach(async () => { await helper.unload(); });
+}
+
 export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as const;
 
 // ---------------------------------------------------------------------------------------------
