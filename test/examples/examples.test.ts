@@ -40,7 +40,8 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-hangup': [...COMMON, 'target', 'targetType'],
   'webtapi-queue-agent': [...COMMON, 'operation', 'queue', 'queueType', 'agent', 'agentType', 'chan', 'chanType', 'position'],
   'webtapi-relay-set': [...COMMON, 'relay', 'relayType', 'relayStatus', 'relayStatusType', 'pulse'],
-  'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output'],
+  'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output', 'history'],
+  'webtapi-cam-stream': [...COMMON, 'camera', 'cameraType', 'fps', 'output', 'autoStart'],
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
 };
