@@ -164,8 +164,8 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
         action: name, method: 'GET', query: `SID=${encodeURIComponent(sid)}&${query}`, binary: true, sideEffect: false,
         signal: options.signal, timeoutMs: options.timeoutMs,
       }));
-      const head = /^\s*(image|multipart|video)\//i.test(open.contentType) ? Buffer.alloc(0) : await firstBytes(open);
-      if (!isPbxText(head)) {
+      const head = /^\s*(image|multipart|video)\//i.test(open.contentType) ? Buffer.alloc(0) : await firstBytes(open, options.timeoutMs ?? 10_000);
+      if (!isPbxText(head, open.contentType)) {
         this.session.proven(sid);
         return { ...open, head };
       }
@@ -227,12 +227,17 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   }
 }
 
-/** The first bytes of a body whose content type does not say what it is (up to 64 bytes, or all of a short text). */
-function firstBytes(open: OpenAnswer): Promise<Buffer> {
+/**
+ * The first bytes of a body whose content type does not say what it is: 64 bytes, or all of a
+ * short text, or what came within waitMs (a body that stays silent is then the reader's problem).
+ */
+function firstBytes(open: OpenAnswer, waitMs: number): Promise<Buffer> {
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let size = 0;
+    const timer = setTimeout(() => done(), waitMs);
     const done = () => {
+      clearTimeout(timer);
       open.body.removeListener('data', onData);
       open.body.removeListener('end', done);
       open.body.removeListener('error', done);
@@ -250,11 +255,15 @@ function firstBytes(open: OpenAnswer): Promise<Buffer> {
   });
 }
 
-/** A short text answer rather than the start of a JPEG or multipart body. */
-function isPbxText(head: Buffer): boolean {
-  if (head.length === 0 || head.length >= 64) return false;
+/**
+ * A text answer (a `0`, a PHP warning) rather than the start of a stream: a body that does not start
+ * like a JPEG or a multipart part, and is short or declared as text.
+ */
+function isPbxText(head: Buffer, contentType: string): boolean {
+  if (head.length === 0) return false;
   if (head[0] === 0xff && head[1] === 0xd8) return false;
-  return !head.toString('latin1').trimStart().startsWith('--');
+  if (head.toString('latin1').trimStart().startsWith('--')) return false;
+  return head.length < 64 || /^\s*text\//i.test(contentType);
 }
 
 /** The result with every string in it (in arrays and plain objects) cleaned; data buffers as they are. */

@@ -39,6 +39,9 @@ class ChunkQueue {
   /** Offset of the first unconsumed byte in chunks[0]. */
   private head = 0;
   size = 0;
+  /** The last chunk looked up and its queue position: searches go forward, so they start there. */
+  private atChunk = 0;
+  private atBase = 0;
 
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
@@ -46,33 +49,39 @@ class ChunkQueue {
     this.size += chunk.length;
   }
 
-  byteAt(pos: number): number {
-    let p = pos + this.head;
-    for (const c of this.chunks) {
-      if (p < c.length) return c[p];
-      p -= c.length;
+  /** Index of the chunk holding queue position `pos` (pos < size), and that chunk's queue position. */
+  private locate(pos: number): void {
+    if (pos < this.atBase) {
+      this.atChunk = 0;
+      this.atBase = -this.head;
     }
-    return -1;
+    while (this.atBase + this.chunks[this.atChunk].length <= pos) {
+      this.atBase += this.chunks[this.atChunk].length;
+      this.atChunk++;
+    }
+  }
+
+  byteAt(pos: number): number {
+    if (pos < 0 || pos >= this.size) return -1;
+    this.locate(pos);
+    return this.chunks[this.atChunk][pos - this.atBase];
   }
 
   /** Position of `pattern` at or after `from`, or -1. */
   indexOf(pattern: Buffer, from: number): number {
+    if (from >= this.size) return -1;
     const m = pattern.length;
-    let base = -this.head; // queue position of the current chunk's byte 0
-    for (let k = 0; k < this.chunks.length; k++) {
+    this.locate(Math.max(0, from));
+    for (let k = this.atChunk, base = this.atBase; k < this.chunks.length; k++) {
       const c = this.chunks[k];
-      const end = base + c.length;
-      if (end > from) {
-        const start = Math.max(0, from - base);
-        const i = c.indexOf(pattern, start);
-        if (i >= 0) return base + i;
-        // a match that starts in this chunk's tail and ends in the next ones
-        const tailFrom = Math.max(start, c.length - m + 1);
-        for (let t = tailFrom; t < c.length; t++) {
-          if (this.matchesAt(pattern, base + t)) return base + t;
-        }
+      const start = Math.max(0, from - base);
+      const i = c.indexOf(pattern, start);
+      if (i >= 0) return base + i;
+      // a match that starts in this chunk's tail and ends in the next ones
+      for (let t = Math.max(start, c.length - m + 1); t < c.length; t++) {
+        if (this.matchesAt(pattern, base + t)) return base + t;
       }
-      base = end;
+      base += c.length;
     }
     return -1;
   }
@@ -118,6 +127,8 @@ class ChunkQueue {
       this.chunks.shift();
       this.head = 0;
     }
+    this.atChunk = 0;
+    this.atBase = -this.head;
   }
 }
 

@@ -76,6 +76,13 @@ describe('camera stream reader against the simulator', () => {
     assert.equal(sim.stats.byAction.vmx_cam_get_stream, 1);
   });
 
+  it('no answer: WEBTAPI_TIMEOUT; a PHP warning instead of a stream: WEBTAPI_BAD_RESPONSE', async () => {
+    sim.injectFault({ kind: 'hang', action: 'vmx_cam_get_stream' });
+    await assert.rejects(frames(client, '44', 1, { noFrameTimeoutMs: 300 }), code('WEBTAPI_TIMEOUT'));
+    sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_stream' });
+    await assert.rejects(frames(client, '44', 1), code('WEBTAPI_BAD_RESPONSE'));
+  });
+
   it('a frame over the cap ends the stream with WEBTAPI_RESPONSE_TOO_LARGE', async () => {
     await assert.rejects(frames(client, '44', 1, { maxFrameBytes: 1000 }), code('WEBTAPI_RESPONSE_TOO_LARGE'));
   });
