@@ -1,4 +1,4 @@
-import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { InvalidInputError, validators } from '../client';
 import { configNode, MissingConfigError } from './shared/input';
 import { evaluateProperty, type NodeDefinition } from './shared/properties';
@@ -21,8 +21,8 @@ export = (RED: NodeAPI) => {
     }
   }
 
-  function WebTapiCamStream(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  function WebTapiCamStream(this: Node, def: NodeDef & NodeDefinition) {
+    RED.nodes.createNode(this, def);
     const node = this;
     const server = configNode(RED, def);
     const fps = framesPerSecond(def.fps);
@@ -99,5 +99,5 @@ export = (RED: NodeAPI) => {
       else done();
     });
   }
-  RED.nodes.registerType('webtapi-cam-stream', WebTapiCamStream as never);
+  RED.nodes.registerType('webtapi-cam-stream', WebTapiCamStream);
 };

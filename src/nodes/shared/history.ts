@@ -23,7 +23,7 @@ export function historyCamera(RED: NodeAPI, node: Node, def: NodeDefinition): st
   let value: unknown;
   try {
     // str resolves ${ENV} references, env a variable of the flow, group or process
-    value = RED.util.evaluateNodeProperty(String(def.camera ?? ''), type, node, {} as never);
+    value = RED.util.evaluateNodeProperty(String(def.camera ?? ''), type, node, {});
   } catch {
     return null;
   }
