@@ -46,6 +46,9 @@ class UnusableClient extends WebTapiClient {
   override async execute(action: string): Promise<never> {
     throw new InvalidInputError(typeof action === 'string' ? action.slice(0, 64) : 'request', 'url', this.reason);
   }
+  override async openStream(action: string): Promise<never> {
+    throw new InvalidInputError(typeof action === 'string' ? action.slice(0, 64) : 'request', 'url', this.reason);
+  }
 }
 
 function failure(err: unknown): { ok: false; code: string; message: string } {

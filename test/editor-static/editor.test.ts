@@ -495,6 +495,8 @@ describe('editor files (static)', () => {
       ['webtapi-relay-set', { relay: '17' }, 'relay 17 on'],
       ['webtapi-relay-set', { relay: '17', relayStatus: 'toggle' }, 'relay 17 toggle'],
       ['webtapi-cam-snapshot', { camera: '44' }, 'camera 44'],
+      ['webtapi-cam-stream', { camera: '44' }, 'stream 44'],
+      ['webtapi-cam-stream', { camera: 'door', cameraType: 'env' }, 'stream ${door}'],
       ['webtapi-status-watch', { extensions: '1001,1004' }, 'watch 1001,1004'],
       ['webtapi-status-watch', {}, 'watch all'],
       ['webtapi-request', { action: 'call_list_all' }, 'request call_list_all'],

@@ -179,6 +179,18 @@ describe('webtapi-cam-stream', function () {
     });
   }
 
+  it('a stream that cannot log in shows reconnecting with the reason, and sends nothing', async () => {
+    sim.setUser('1004', 'changed');
+    await load(sim, [{}]);
+    let sent = 0;
+    node('out1').on('input', () => { sent++; });
+    const reason = statusMatching(node('s1'), (s) => s.fill === 'yellow' && /login failed/.test(s.text ?? ''));
+    node('s1').receive({ payload: 'start' });
+    await reason;
+    assert.equal(sent, 0);
+    assert.ok(!JSON.stringify(node('s1').status.args).includes('changed'), 'no password in the status');
+  });
+
   it('refuses a payload other than start/stop and an invalid camera, with WEBTAPI_INVALID_INPUT', async () => {
     await load(sim, [{ camera: '' }]);
     const nodes = { n1: node('s1'), out: node('out1'), caught: node('caught') };
