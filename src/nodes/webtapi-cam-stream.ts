@@ -2,7 +2,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { InvalidInputError, validators } from '../client';
 import { configNode, MissingConfigError } from './shared/input';
 import { evaluateProperty, type NodeDefinition } from './shared/properties';
-import { text } from './shared/status';
+import { shortReason, text } from './shared/status';
 import type { FeedState } from './shared/stream-hub';
 import { FrameThrottle, framesPerSecond } from './shared/throttle';
 
@@ -43,8 +43,7 @@ export = (RED: NodeAPI) => {
       if (closed) return;
       const fill = state === 'streaming' ? 'green' : state === 'reconnecting' ? 'yellow' : 'grey';
       const shape = state === 'streaming' ? 'dot' : 'ring';
-      const code = (err as { code?: unknown })?.code;
-      const detail = state === 'reconnecting' && typeof code === 'string' ? ` (${code.replace(/^WEBTAPI_/, '').toLowerCase().replace(/_/g, ' ')})` : '';
+      const detail = state === 'reconnecting' && err !== undefined ? ` (${shortReason(err)})` : '';
       node.status({ fill, shape, text: `${label(state)}${camera !== null && state !== 'stopped' ? ` ${camera}` : ''}${detail}` });
     };
 
