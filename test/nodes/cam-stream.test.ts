@@ -68,6 +68,8 @@ describe('webtapi-cam-stream', function () {
     const all = sent.get('44')!;
     for (const [i, m] of got.entries()) {
       assert.ok(Buffer.isBuffer(m.payload));
+      assert.equal(m.payload.byteOffset, 0, 'a Buffer of its own, not a view into a network chunk');
+      assert.equal(m.payload.buffer.byteLength, m.payload.length);
       assert.ok(all.some((f) => f.equals(m.payload)), `frame ${i + 1} is not one the simulator sent`);
       assert.equal(m.contentType, 'image/jpeg');
       assert.equal(m.camera, '44');
