@@ -262,14 +262,18 @@ async function run({ smoke = false, progress = () => undefined } = {}) {
   return r;
 }
 
-/** [figure, value] rows for bench/run.js's table. */
+/** One line for bench/run.js's figures table. */
 function summary(r) {
   const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
-  return [
-    [`mjpeg: parser, ${r.parse.frameBytes / 1024} KiB frames`, `${f(r.parse.parser.fps, 0)} frames/s, ${f(r.parse.parser.mbps, 0)} MB/s; minimal splitter ${f(r.parse.splitter.fps, 0)} frames/s, ${f(r.parse.splitter.mbps, 0)} MB/s`],
-    [`mjpeg: ${r.memory.frames} frames over HTTP`, `${f(r.memory.fps, 0)} frames/s, RSS growth ${f(r.memory.rssGrowthMiB)} MiB (peak ${f(r.memory.rssPeakGrowthMiB)})`],
-    ['mjpeg: 4 cameras at 25 fps', `${f(r.cpu.fps)} frames/s, ${f(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame (${f(r.cpu.cpuPercent)} % of a core)`],
-  ];
+  return `parser ${f(r.parse.parser.fps, 0)} frames/s, ${f(r.parse.parser.mbps, 0)} MB/s (splitter ${f(r.parse.splitter.fps, 0)}, ${f(r.parse.splitter.mbps, 0)}) on ${r.parse.frameBytes / 1024} KiB frames; ` +
+    `${r.memory.frames} frames over HTTP, RSS growth ${f(r.memory.rssGrowthMiB)} MiB; 4 cameras at 25 fps: ${f(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame`;
+}
+
+/** The phase of bench/run.js (its own simulator processes; Node-RED is not involved). */
+async function phase(ctx) {
+  const r = await run({ smoke: Boolean(ctx.results?.smoke), progress: ctx.progress });
+  r.summary = summary(r);
+  return r;
 }
 
 function print(r) {
@@ -285,7 +289,7 @@ function print(r) {
   return lines.join('\n');
 }
 
-module.exports = { run, print, summary, parserThroughput };
+module.exports = { run, phase, print, parserThroughput };
 
 if (require.main === module) {
   if (typeof global.gc !== 'function') {

@@ -67,13 +67,13 @@ export async function readCameraStream(client: WebTapiClient, camera: string, o:
     arm();
     if (open.head.length > 0) feed(open.head);
     open.body.on('data', feed);
-    open.body.once('end', () => finish(new UnreachableError(ACTION, 'connection-lost', 'the stream ended')));
+    open.body.once('end', () => finish(new UnreachableError(ACTION, undefined, true, 'the stream ended')));
     open.body.once('error', (err: Error) => {
       if (o.signal?.aborted) return finish(null);
-      finish(err instanceof WebTapiError ? err : new UnreachableError(ACTION, 'connection-lost', 'connection lost'));
+      finish(err instanceof WebTapiError ? err : new UnreachableError(ACTION, undefined, true, 'connection lost'));
     });
     open.body.resume();
     // a body that ended while its first bytes were looked at sends no 'end' any more
-    if (open.body.readableEnded) finish(new UnreachableError(ACTION, 'connection-lost', 'the stream ended'));
+    if (open.body.readableEnded) finish(new UnreachableError(ACTION, undefined, true, 'the stream ended'));
   });
 }

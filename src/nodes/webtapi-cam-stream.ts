@@ -1,7 +1,8 @@
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { InvalidInputError, validators } from '../client';
 import { configNode, MissingConfigError } from './shared/input';
-import { evaluateProperty, type NodeDefinition } from './shared/properties';
+import { resolveField, type NodeDefinition } from './shared/properties';
+import { registerType } from './shared/register';
 import { shortReason, text } from './shared/status';
 import type { FeedState } from './shared/stream-hub';
 import { FrameThrottle, framesPerSecond } from './shared/throttle';
@@ -21,8 +22,7 @@ export = (RED: NodeAPI) => {
     }
   }
 
-  function WebTapiCamStream(this: Node, def: NodeDef & NodeDefinition) {
-    RED.nodes.createNode(this, def);
+  registerType<Node>(RED, 'webtapi-cam-stream', function (this: Node, def: NodeDefinition) {
     const node = this;
     const server = configNode(RED, def);
     const fps = framesPerSecond(def.fps);
@@ -49,8 +49,8 @@ export = (RED: NodeAPI) => {
 
     const start = async (msg: NodeMessageInFlow | Record<string, unknown>) => {
       if (!server) throw new MissingConfigError();
-      const given = (msg as Record<string, unknown>).camera;
-      const value = given !== undefined && given !== null && given !== '' ? given : await evaluateProperty(RED, node, def, 'camera', msg as NodeMessageInFlow);
+      // msg.camera (or msg.payload.camera), else the node's camera property
+      const value = await resolveField(RED, node, def, msg as NodeMessage, 'camera');
       const id = validators.cameraId('vmx_cam_get_stream', 'camera', value);
       if (closed || id === camera) return;
       throttle.reset();
@@ -97,6 +97,5 @@ export = (RED: NodeAPI) => {
       if (server) server.streams.deregister(node, done);
       else done();
     });
-  }
-  RED.nodes.registerType('webtapi-cam-stream', WebTapiCamStream);
+  });
 };
