@@ -269,9 +269,18 @@ function summary(r) {
     `${r.memory.frames} frames over HTTP, RSS growth ${f(r.memory.rssGrowthMiB)} MiB; 4 cameras at 25 fps: ${f(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame`;
 }
 
-/** The phase of bench/run.js (its own simulator processes; Node-RED is not involved). */
+/**
+ * The phase of bench/run.js. It runs in a process of its own (this file with --json): RSS and CPU
+ * figures of the benchmark's process would also hold Node-RED and the other phases.
+ */
 async function phase(ctx) {
-  const r = await run({ smoke: Boolean(ctx.results?.smoke), progress: ctx.progress });
+  const { execFile } = require('node:child_process');
+  ctx.progress('mjpeg: in its own process');
+  const args = ['--expose-gc', __filename, '--json', ...(ctx.results?.smoke ? ['--smoke'] : [])];
+  const out = await new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 16 * MiB }, (err, stdout) => (err && !stdout ? reject(err) : resolve(stdout)));
+  });
+  const r = JSON.parse(out);
   r.summary = summary(r);
   return r;
 }
