@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // webtapi-sim: run the WebTAPI PBX simulator from the command line.
+import fs from 'node:fs';
+import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
 import { parseStreamSpec, type StreamOptions } from './stream';
 
@@ -12,6 +14,7 @@ const USAGE = `Usage: webtapi-sim [options]
   --session-idle-ms N   session idle timeout (default 1800000, env WEBTAPI_SIM_SESSION_IDLE_MS)
   --image-bytes N       pad camera pictures to N bytes (env WEBTAPI_SIM_IMAGE_BYTES)
   --stream SPEC         camera streams: bare, lf, no-length, drop=N, interval=MS (comma-separated)
+  --replay FILE         answer the read-only actions of a webtapi-probe capture as captured
   --quiet               no request log
   --help                this text
 `;
@@ -25,6 +28,7 @@ interface CliOptions {
   sessionIdleMs?: number;
   imageBytes?: number;
   stream?: Partial<StreamOptions>;
+  replay?: string;
   quiet: boolean;
 }
 
@@ -66,6 +70,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--session-idle-ms': o.sessionIdleMs = int('--session-idle-ms', value()); break;
       case '--image-bytes': o.imageBytes = int('--image-bytes', value()); break;
       case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail((err as Error).message); } break;
+      case '--replay': o.replay = value(); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
       default: fail(`unknown option ${flag}`);
@@ -75,8 +80,23 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   return o;
 }
 
+function loadCapture(file: string): Capture {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    fail(`--replay: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return readCapture(JSON.parse(text));
+  } catch (err) {
+    fail(`--replay: ${file}: ${(err as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2), process.env);
+  const replay = o.replay !== undefined ? loadCapture(o.replay) : undefined;
   const sim = await startSimulator({
     port: o.port,
     host: o.host,
@@ -85,9 +105,11 @@ async function main(): Promise<void> {
     sessionIdleMs: o.sessionIdleMs,
     imageBytes: o.imageBytes,
     stream: o.stream,
+    replay,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`WebTAPI simulator listening on ${sim.url}\n`);
+  if (replay) process.stdout.write(`replaying the read-only answers of ${o.replay} (captured ${replay.capturedAt} from ${replay.url})\n`);
   process.stdout.write(`user ${o.user} / password ${o.password === 'secret' ? 'secret' : '(as given)'}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
