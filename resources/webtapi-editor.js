@@ -128,6 +128,12 @@
         $f.on("change", update);
         update();
     }
+    /* A TypedInput field (typedField) offering the pick list of `kind` (filled by pickLists). */
+    function pickField(field, kind, types) {
+        var $f = typedField(field, types);
+        bindList($f, "webtapi-options-" + kind);
+        return $f;
+    }
     /* Fill datalists #webtapi-options-<kind> from the deployed config node; quiet on 404/error but for a hint. */
     function pickLists(kinds) {
         var timer = null;
@@ -297,6 +303,7 @@
         join: join,
         typedField: typedField,
         bindList: bindList,
+        pickField: pickField,
         pickLists: pickLists,
         toggleRows: toggleRows
     };

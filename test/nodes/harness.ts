@@ -40,7 +40,7 @@ type NodeModule = (RED: NodeAPI) => void;
 const load = (name: string) => require(`../../dist/nodes/${name}.js`) as NodeModule;
 export const NODES: NodeModule[] = [
   'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
-  'webtapi-cam-snapshot', 'webtapi-status-watch', 'webtapi-request',
+  'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request',
 ].map(load);
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 export const CATCH = core('common/25-catch.js');
@@ -177,14 +177,14 @@ export async function withSimulator(opts: SimulatorOptions = {}): Promise<Simula
 }
 
 /**
- * A node suite's simulator: started once for the suite (`use` gets it then), reset before each
- * test, closed after the suite; the test flow is unloaded after each test.
+ * One simulator for the enclosing describe() (handed to `started`), reset before each test; the
+ * test's flow unloaded after each.
  */
-export function useFlowSimulator(use: (sim: Simulator) => void, opts: SimulatorOptions = {}): void {
+export function useNodeSimulator(started: (sim: Simulator) => void, opts: SimulatorOptions = {}): void {
   let sim: Simulator | undefined;
   before(async () => {
     sim = await withSimulator(opts);
-    use(sim);
+    started(sim);
   });
   after(async () => { await sim?.close(); });
   beforeEach(() => sim!.reset());

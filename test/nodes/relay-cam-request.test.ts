@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { helper, loadFlow, outcome, until, caughtCode, useFlowSimulator } from './harness';
+import { helper, loadFlow, outcome, until, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-relay-set', () => {
   let sim: Simulator;
-  useFlowSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => { sim = s; });
 
   const relay = (id: string) => sim.state.relays.get(id)!.status;
 
@@ -87,7 +87,7 @@ describe('webtapi-relay-set', () => {
 
 describe('webtapi-cam-snapshot', () => {
   let sim: Simulator;
-  useFlowSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => { sim = s; });
 
   it('outputs the picture bytes, content type and a file name', async () => {
     const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44' });
@@ -118,7 +118,7 @@ describe('webtapi-cam-snapshot', () => {
 
 describe('webtapi-request', () => {
   let sim: Simulator;
-  useFlowSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => { sim = s; });
 
   it('runs the node\'s action with its params, merged under msg.payload', async () => {
     const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{"filter":"1001,1002"}' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, PASSWORD, config, helper, next, statusMatching, until, TestNode, useFlowSimulator } from './harness';
+import { ALL, CREDS, PASSWORD, config, helper, next, statusMatching, until, TestNode, useNodeSimulator } from './harness';
 
 function collect(node: TestNode): Array<Record<string, any>> {
   const got: Array<Record<string, any>> = [];
@@ -10,7 +10,7 @@ function collect(node: TestNode): Array<Record<string, any>> {
 
 describe('webtapi-status-watch', () => {
   let sim: Simulator;
-  useFlowSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => { sim = s; });
 
   /** Loads a watch node 'w' with `props`, wired to the helper node 'out'. */
   async function loadWatch(props: Record<string, unknown>): Promise<void> {
@@ -98,7 +98,7 @@ describe('webtapi-status-watch', () => {
 
 describe('webtapi-config', () => {
   let sim: Simulator;
-  useFlowSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => { sim = s; });
 
   const twoCalls = (s: Simulator) => [
     config(s),
