@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { WebTapiClient, WebTapiError, readCameraStream } from '../../dist/client';
-import { Simulator, startSimulator } from '../../dist/simulator';
-
-function code(expected: string) {
-  return (err: unknown) => {
-    assert.ok(err instanceof WebTapiError, `expected a WebTapiError, got ${String(err)}`);
-    assert.equal(err.code, expected, err.message);
-    return true;
-  };
-}
+import type { Simulator } from '../../dist/simulator';
+import { code, useSimulatorClient } from './kit';
 
 /** Reads `camera` until `n` frames came, then stops; resolves with them. */
 async function frames(client: WebTapiClient, camera: string, n: number, extra: Record<string, unknown> = {}): Promise<Buffer[]> {
@@ -28,15 +21,12 @@ async function frames(client: WebTapiClient, camera: string, n: number, extra: R
 describe('camera stream reader against the simulator', () => {
   let sim: Simulator;
   let client: WebTapiClient;
-  before(async () => { sim = await startSimulator({ port: 0 }); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => {
-    sim.reset();
+  useSimulatorClient((s) => new WebTapiClient({ url: s.url, username: '1004', password: 'secret', concurrency: 1 }), (s, c) => {
+    sim = s;
+    client = c;
     sim.stream.intervalMs = 20;
-    client = new WebTapiClient({ url: sim.url, username: '1004', password: 'secret', concurrency: 1 });
   });
   afterEach(async () => {
-    await client.close();
     const until = Date.now() + 2000;
     while (sim.openStreams() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
   });

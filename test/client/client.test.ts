@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { BinaryAnswer, ConciseChannel, ListItem, WebTapiClient, WebTapiError } from '../../dist/client';
-import { Simulator, startSimulator } from '../../dist/simulator';
+import type { Simulator } from '../../dist/simulator';
+import { code, useSimulatorClient } from './kit';
 
 const PASSWORD = 'secret';
 
@@ -12,25 +13,13 @@ function concise(items: ListItem[]): ConciseChannel[] {
   });
 }
 
-function code(expected: string) {
-  return (err: unknown) => {
-    assert.ok(err instanceof WebTapiError, `expected a WebTapiError, got ${String(err)}`);
-    assert.equal(err.code, expected, err.message);
-    return true;
-  };
-}
-
 describe('WebTapiClient against the simulator', () => {
   let sim: Simulator;
   let client: WebTapiClient;
-
-  before(async () => { sim = await startSimulator({ port: 0 }); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => {
-    sim.reset();
-    client = new WebTapiClient({ url: sim.url, username: '1004', password: PASSWORD, freshSessionMs: 0 });
+  useSimulatorClient((s) => new WebTapiClient({ url: s.url, username: '1004', password: PASSWORD, freshSessionMs: 0 }), (s, c) => {
+    sim = s;
+    client = c;
   });
-  afterEach(async () => { await client.close(); });
 
   /** A channel of a call this test placed (the simulator starts with queued trunk calls too). */
   async function firstCall(): Promise<string> {
