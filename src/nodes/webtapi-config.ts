@@ -4,6 +4,7 @@ import { ConnectionState, InvalidInputError, TlsOptions, WebTapiClient, WebTapiE
 import type { WebTapiConfigNode } from './shared/config-api';
 import { StatusPoller } from './shared/poller';
 import type { NodeDefinition } from './shared/properties';
+import { RelayHub } from './shared/relay-hub';
 import type { StatusView } from './shared/status';
 
 interface Credentials {
@@ -13,7 +14,6 @@ interface Credentials {
 
 const PASSWORD_PLACEHOLDER = '__PWRD__';
 const ID = /^[A-Za-z0-9._-]{1,64}$/;
-const HOLD_LIMIT_MS = 10_000;
 const KINDS = new Set(['queues', 'relays', 'cameras', 'extensions']);
 
 function number(value: unknown, fallback: number, min: number, max: number): number {
@@ -76,6 +76,8 @@ export = (RED: NodeAPI) => {
     const poller = new StatusPoller(client);
     (this as { client: WebTapiClient }).client = client;
     (this as { poller: StatusPoller }).poller = poller;
+    const relays = new RelayHub(RED, this, client, String(this.url));
+    (this as { relays: RelayHub }).relays = relays;
 
     client.on('state', (state: ConnectionState) => {
       for (const view of users.values()) view.connection(state);
@@ -86,28 +88,16 @@ export = (RED: NodeAPI) => {
       users.set(user, view);
       if (client.state.state !== 'idle') view.connection(client.state);
     };
-    this.deregister = (user: Node) => {
+    this.deregister = (user: Node, done: () => void = () => undefined) => {
       users.delete(user);
-    };
-
-    const held = new Set<Promise<unknown>>();
-    this.hold = (work: Promise<unknown>) => {
-      const p = work.catch(() => undefined).finally(() => held.delete(p));
-      held.add(p);
+      relays.release(user, done);
     };
 
     this.on('close', (done: () => void) => {
       poller.close();
       users.clear();
-      // Nodes closing in the same deploy may still hand over work (a relay switching back): let
-      // them, then wait for it, within Node-RED's close timeout.
-      setImmediate(() => {
-        let timer: NodeJS.Timeout | undefined;
-        const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, HOLD_LIMIT_MS); });
-        Promise.race([Promise.allSettled([...held]), limit])
-          .then(() => { clearTimeout(timer); return client.close(); })
-          .then(done, done);
-      });
+      // Pending switch-backs first (within Node-RED's close timeout), then the connections.
+      relays.close().then(() => client.close()).then(() => done(), () => done());
     });
   }
 

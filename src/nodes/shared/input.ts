@@ -27,7 +27,7 @@ export interface Context {
 export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<Outcome>;
 
 export interface WiringOptions {
-  /** Runs on close, before Node-RED is told the node is done (a relay pulse switching back). */
+  /** Runs on close, before the node is deregistered from its config node. */
   onClose?: () => Promise<void>;
 }
 
@@ -114,10 +114,12 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
   node.on('close', (_removed: boolean, done: () => void) => {
     closed = true;
     closing.abort();
-    server?.deregister(node);
     view.clear();
+    // The config node says when it is done with this node (a relay switching back), as the mqtt
+    // nodes do: the order in which Node-RED closes nodes does not matter.
+    const release = () => (server ? server.deregister(node, done) : done());
     const after = options.onClose ? options.onClose() : Promise.resolve();
-    after.then(() => done(), () => done());
+    after.then(release, release);
   });
   return server;
 }

@@ -13,6 +13,7 @@ const FALLBACK: Record<string, string> = {
   error: '__code__',
   watching: 'watching __count__',
   pulse: 'pulse __ms__ ms',
+  switchingBack: 'switching back, attempt __attempt__',
   noServer: 'no server',
 };
 
