@@ -150,7 +150,7 @@ export class RelayHub {
     for (const lane of this.lanes.values()) lane.close(deadline);
     await this.within(Promise.all([...this.lanes.values()].map((lane) => lane.idle())), budget + 200);
     for (const lane of this.lanes.values()) {
-      if (lane.busy) this.config.error(`relay ${lane.relay}: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start`);
+      if (lane.busy || this.runtime.journal.get(this.config.id, lane.relay)) this.config.error(`relay ${lane.relay}: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start`);
     }
   }
 

@@ -69,6 +69,9 @@ const NOT_RUN = new Set(['WEBTAPI_ACTION_FAILED', 'WEBTAPI_INVALID_INPUT', 'WEBT
 /** Failures that reached the PBX: the first switch's audit line records them. */
 const REACHED_PBX = new Set(['WEBTAPI_OUTCOME_UNKNOWN', 'WEBTAPI_ACTION_FAILED', 'WEBTAPI_HTTP_STATUS', 'WEBTAPI_BAD_RESPONSE', 'WEBTAPI_RESPONSE_TOO_LARGE', 'WEBTAPI_TIMEOUT']);
 
+/** An attempt is not started with less time than this before the deadline. */
+const LAST_ATTEMPT_MS = 100;
+
 export function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'WEBTAPI_ERROR';
@@ -249,7 +252,8 @@ export class RelayLane {
   /** The first switch of an operation: sent once, never repeated; audited as it went. */
   private async first(status: number, by: Reporter): Promise<Record<string, string>> {
     try {
-      const params = await this.io.set(status, by.signal);
+      // Not aborted when the asking node closes: a pulse half done finishes by switching back.
+      const params = await this.io.set(status);
       by.audit(params);
       return params;
     } catch (err) {
@@ -294,11 +298,13 @@ export class RelayLane {
       if (done.params) return done.params;
       reason = done.reason;
       const limit = Math.min(deadline, this.closeBy);
-      if (Date.now() + delay >= limit) {
+      const left = limit - Date.now();
+      // The last attempt goes out shortly before the limit, with time left for an answer.
+      if (left < LAST_ATTEMPT_MS) {
         const detail = limit === this.closeBy ? `shutdown; last: ${reason}` : `last: ${reason}`;
         throw new RelayNotRestoredError(this.relay, p.back, attempt, detail);
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left - LAST_ATTEMPT_MS)));
       delay = Math.min(delay * 2, this.maxDelay);
     }
   }
