@@ -53,7 +53,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     chan: '', chanType: 'str', position: '',
   },
   'webtapi-relay-set': {
-    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0,
+    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0, restoreTimeout: 600000,
   },
   'webtapi-cam-snapshot': {
     name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer',
@@ -69,7 +69,7 @@ const ERROR_CODES = [
   'WEBTAPI_BAD_RESPONSE', 'WEBTAPI_OUTCOME_UNKNOWN', 'WEBTAPI_INVALID_INPUT', 'WEBTAPI_UNREACHABLE',
   'WEBTAPI_RESPONSE_TOO_LARGE', 'WEBTAPI_ABORTED', 'WEBTAPI_TLS', 'WEBTAPI_NOT_WEBTAPI',
   // further codes of src/client/errors.ts and src/nodes
-  'WEBTAPI_CLOSED', 'WEBTAPI_NO_CONFIG', 'WEBTAPI_NOT_DEPLOYED',
+  'WEBTAPI_CLOSED', 'WEBTAPI_NO_CONFIG', 'WEBTAPI_NOT_DEPLOYED', 'WEBTAPI_RELAY_NOT_RESTORED',
 ];
 
 /** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
@@ -77,7 +77,7 @@ const STATUS_KEYS: Record<string, string[]> = {
   connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [],
   // the runtime (src/nodes/shared/status.ts) passes the action or the error code to these three
   requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
-  watching: ['__count__'], pulse: ['__ms__'],
+  watching: ['__count__'], pulse: ['__ms__'], switchingBack: ['__attempt__'],
 };
 
 const ACTIONS = [
