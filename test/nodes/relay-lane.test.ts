@@ -59,6 +59,7 @@ function reporter(id = 'n1', signal?: AbortSignal) {
     pulsing: () => undefined,
     switchingBack: (n) => attempts.push(n),
     warn: (t) => warnings.push(t),
+    error: (t) => warnings.push(`error: ${t}`),
   };
   return { r, lines, attempts, warnings };
 }

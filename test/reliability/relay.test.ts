@@ -103,6 +103,17 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     assert.equal(r.error!.webtapi.code, 'WEBTAPI_RELAY_NOT_RESTORED');
   });
 
+  it('a node removed while its switch-back retries: the retries go on under the config node; a missed deadline is still logged', async () => {
+    await helper.load(ALL, [configNode(sim), { id: 'n1', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 60_000, restoreTimeout: 1500, wires: [[]] }], CREDS);
+    helper.getNode('n1')!.receive({});
+    await until(() => trail().length === 1);
+    await sim.pause();
+    await helper.setFlows([configNode(sim)], 'nodes', CREDS);
+    await until(() => LOG.at(LEVEL.ERROR, 'n1').length === 1);
+    assert.match(LOG.at(LEVEL.ERROR, 'n1')[0], /^relay 17 was not confirmed switched back to 0 after \d+ attempts \(last: unreachable\)$/);
+    assert.ok(trail().filter((l) => / status=0 /.test(l)).length >= 3, trail().join('\n'));
+  });
+
   it('two overlapping pulses (1 s, then 1 s 500 ms later): one switch-on, one switch-back 1.5 s after the first, two outputs', async () => {
     const nodes = await pulseNode(sim, { pulse: 1000 });
     const all = sendAll(nodes, [{ tag: 'a' }]);

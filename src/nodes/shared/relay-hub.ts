@@ -123,6 +123,7 @@ export class RelayHub {
         pulsing: (ms) => node.status({ fill: 'blue', shape: 'ring', text: text(this.RED, 'pulse', { ms }) }),
         switchingBack: (attempt) => { if (!signal.aborted) node.status({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'switchingBack', { attempt }) }); },
         warn: (line) => node.warn(line),
+        error: (line) => node.error(line),
       };
       this.reporters.set(node, r);
     }
@@ -162,6 +163,7 @@ export class RelayHub {
       pulsing: () => undefined,
       switchingBack: () => undefined,
       warn: (line) => this.config.warn(line),
+      error: (line) => this.config.error(line),
     };
     this.config.log(`relay ${e.relay}: completing a pulse from before the restart, switching back to ${e.back} ${e.due > Date.now() ? `at ${new Date(e.due).toISOString()}` : 'now'}`);
     this.lane(e.relay).resume(e, reporter, { completes: 'pulse-before-restart' }).catch((err: unknown) => {

@@ -30,6 +30,8 @@ export interface Reporter {
   pulsing(ms: number): void;
   switchingBack(attempt: number): void;
   warn(text: string): void;
+  /** A failure no message carries any more (the asking nodes closed). */
+  error(text: string): void;
 }
 
 export interface Outcome {
@@ -128,6 +130,7 @@ export class RelayLane {
       current.owner = by;
       current.restoreMs = restoreMs;
       current.reporters.add(by);
+      if (current.phase === 'wait') by.pulsing(ms);
       if (current.phase === 'wait' && current.extendTo > current.due) {
         current.due = current.extendTo;
         void this.record(current);
@@ -281,7 +284,15 @@ export class RelayLane {
   }
 
   private async restoreAndClear(p: Pulse): Promise<Record<string, string>> {
-    const params = await this.restore(p);
+    let params: Record<string, string>;
+    try {
+      params = await this.restore(p);
+    } catch (err) {
+      // Left switched with nobody waiting for the answer (the nodes were redeployed): still said.
+      const unheard = [...p.reporters].every((r) => r.signal?.aborted);
+      if (unheard && !this.closing) p.owner.error((err as Error).message);
+      throw err;
+    }
     await this.journal.clear();
     return params;
   }
