@@ -84,18 +84,19 @@ describe('relay lane (plain module)', () => {
 
   it('switch-back repeated with capped back-off until the PBX answers, each attempt audited', async () => {
     const relay = new FakeRelay();
-    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+    // Uncapped, the pauses would be 50, 100, 200, 400, 800 ms: the cap shows within the 1.5 s outage.
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, { minDelayMs: 50, maxDelayMs: 200 });
     const { r, lines, attempts } = reporter();
     const done = lane.pulse(1, 10, 5000, r);
     while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
     relay.down = true;
-    setTimeout(() => { relay.down = false; }, 400);
+    setTimeout(() => { relay.down = false; }, 1500);
     assert.equal((await done).final, 0);
     assert.equal(relay.status, 0);
     const backs = relay.sets(0);
     assert.ok(backs.length >= 5, `only ${backs.length} attempts`);
     const gaps = backs.slice(1).map((b, i) => b.at - backs[i].at);
-    assert.ok(gaps.every((g) => g <= 60 + 40), `gaps ${gaps.join(',')} exceed the cap`);
+    assert.ok(gaps.every((g) => g < 400), `gaps ${gaps.join(',')} exceed the cap`);
     assert.ok(gaps[0] < gaps[gaps.length - 2], `no back-off: ${gaps.join(',')}`);
     assert.deepEqual(attempts, backs.map((_b, i) => i + 1).slice(1));
     assert.equal(lines[1], 'relay_id=17 status=0 result=WEBTAPI_UNREACHABLE');
@@ -141,7 +142,7 @@ describe('relay lane (plain module)', () => {
     assert.equal(rb.final, 0);
     assert.deepEqual(relay.sets().map((s) => s.status), [1, 0]);
     const back = relay.sets(0)[0].at - t0;
-    assert.ok(back >= 295 && back < 450, `switched back after ${back} ms`);
+    assert.ok(back >= 295 && back < 700, `switched back after ${back} ms`);
   });
 
   it('one writer: operations run in arrival order; toggles read after the previous one', async () => {

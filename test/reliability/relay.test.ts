@@ -127,7 +127,8 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     assert.equal(relaySets(sim, '1').length, 1);
     assert.equal(relaySets(sim, '0').length, 1);
     const after = relaySets(sim, '0')[0].at - first;
-    assert.ok(after >= 1450 && after < 1900, `switched back ${after} ms after the first switch`);
+    // Two pulses one after the other would switch back at ~1 s and switch on twice.
+    assert.ok(after >= 1450 && after < 2500, `switched back ${after} ms after the first switch`);
   });
 
   it('ten concurrent toggles end as ten serialised toggles would', async () => {
