@@ -232,5 +232,19 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       assert.deepEqual(errors, ['relay 17: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start']);
       assert.deepEqual(LOG.at(LEVEL.ERROR).filter((l) => /Close timed out|stopping-error/i.test(l)), []);
     });
+
+    it('a full redeploy with the PBX gone: the restarted config node completes the switch-back once the PBX is back', async () => {
+      const flow = () => [configNode(sim), { id: 'n1', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 60_000, wires: [[]] }];
+      await helper.load(ALL, flow(), CREDS);
+      helper.getNode('n1')!.receive({});
+      await until(() => trail().length === 1);
+      await sim.pause();
+      await helper.setFlows(flow(), 'full', CREDS);
+      assert.equal(LOG.at(LEVEL.ERROR, 'cfg').length, 1);
+      await sim.resume();
+      await until(() => sim.state.relays.get('17')!.status === 0);
+      await until(() => LOG.at(LEVEL.INFO, 'cfg').some((l) => /^audit node=n1 action=relay_status_set relay_id=17 status=0 (attempt=\d+ )?completes=pulse-before-restart$/.test(l)));
+      assert.equal(relaySets(sim, '0').length, 1, 'the PBX received more than one switch-back');
+    });
   });
 });

@@ -40,20 +40,19 @@ const key = (config: string, relay: string) => `${config}\u0000${relay}`;
 
 export class RelayJournal {
   private readonly entries = new Map<string, PendingSwitchBack>();
-  private loading: Promise<PendingSwitchBack[]> | null = null;
+  private loading: Promise<void> | null = null;
   private writing: Promise<void> = Promise.resolve();
   private queued: Promise<void> | null = null;
 
   /** `file` null: kept in memory only (no user directory). */
   constructor(readonly file: string | null, private readonly warn: (text: string) => void) {}
 
-  /** Reads the file once; later calls answer the same entries. Never rejects. */
+  /** Reads the file once per runtime; answers the entries pending now. Never rejects. */
   load(): Promise<PendingSwitchBack[]> {
     this.loading ??= this.read().then((found) => {
       for (const e of found) if (!this.entries.has(key(e.config, e.relay))) this.entries.set(key(e.config, e.relay), e);
-      return [...this.entries.values()];
     });
-    return this.loading;
+    return this.loading.then(() => this.list());
   }
 
   list(): PendingSwitchBack[] {

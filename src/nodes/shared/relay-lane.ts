@@ -279,8 +279,15 @@ export class RelayLane {
       });
     }
     p.wake = () => undefined;
-    if (p.cut || Date.now() >= this.closeBy) p.owner.warn(`relay ${this.relay}: pulse cut short by shutdown, switching back to ${p.back} now`);
     p.phase = 'back';
+    if (p.cut || Date.now() >= this.closeBy) {
+      p.owner.warn(`relay ${this.relay}: pulse cut short by shutdown, switching back to ${p.back} now`);
+      // Due now: if it is not confirmed before the shutdown ends, the next start does it at once.
+      if (p.due > Date.now()) {
+        p.due = Date.now();
+        await this.record(p);
+      }
+    }
   }
 
   private async restoreAndClear(p: Pulse): Promise<Record<string, string>> {
