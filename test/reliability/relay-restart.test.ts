@@ -8,7 +8,7 @@
  * and is printed as well.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
@@ -87,5 +87,7 @@ describe('reliability: a pulse survives a SIGKILL of Node-RED', function () {
     assert.match(nr.output(), /audit node=door action=relay_status_set relay_id=17 status=0 completes=pulse-before-restart/);
     assert.equal(sets('0').length, 1, 'switched back more than once');
     assert.equal(sets('1').length, 1);
+    const journal = JSON.parse(readFileSync(path.join(userDir, 'metasec-webtapi-relays.json'), 'utf8')) as { pending: unknown[] };
+    assert.deepEqual(journal.pending, []);
   });
 });

@@ -174,10 +174,13 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       assert.equal(relaySets(sim).length, 1);
     });
 
-    it('a damaged journal is set aside with a warning; pulses work on', async () => {
+    it('a damaged journal is set aside with a warning, stale temporary files removed; pulses work on', async () => {
       writeFileSync(path.join(dir, JOURNAL), '{"version":1,"pending":[{"con');
+      writeFileSync(path.join(dir, `${JOURNAL}.999999999.tmp`), '{"version":1,"pen');
       const nodes = await pulseNode(sim, { pulse: 50 });
       assert.equal((await send(nodes, {})).out?.payload, 0);
+      assert.ok(!existsSync(path.join(dir, `${JOURNAL}.999999999.tmp`)), 'a temporary file of a killed runtime was left');
+      assert.deepEqual(pending(), []);
       assert.ok(existsSync(path.join(dir, `${JOURNAL}.damaged`)));
       assert.ok(LOG.at(LEVEL.WARN).some((l) => /relay journal .* is damaged/.test(l)), LOG.at(LEVEL.WARN).join('\n'));
     });

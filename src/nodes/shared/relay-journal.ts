@@ -87,6 +87,16 @@ export class RelayJournal {
     return next;
   }
 
+  /** Temporary files of runtimes killed while writing: the journal itself is whole either way. */
+  private async removeStaleTemporaries(file: string): Promise<void> {
+    const base = path.basename(file);
+    const names = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
+    for (const name of names) {
+      const m = /^(.+)\.(\d+)\.tmp$/.exec(name);
+      if (m && m[1] === base && Number(m[2]) !== process.pid) await fs.unlink(path.join(path.dirname(file), name)).catch(() => undefined);
+    }
+  }
+
   private async write(file: string): Promise<void> {
     const body = JSON.stringify({ version: 1, pending: [...this.entries.values()] }, null, 1) + '\n';
     const tmp = `${file}.${process.pid}.tmp`;
@@ -105,6 +115,7 @@ export class RelayJournal {
 
   private async read(): Promise<PendingSwitchBack[]> {
     if (this.file === null) return [];
+    await this.removeStaleTemporaries(this.file);
     let text: string;
     try {
       text = await fs.readFile(this.file, 'utf8');
