@@ -47,6 +47,13 @@ export interface LaneOptions {
 
 type Phase = 'queued' | 'on' | 'wait' | 'back';
 
+/** A switch-back request in flight, aborted at its deadline. */
+interface Attempt {
+  ctl: AbortController;
+  deadline: number;
+  timer?: NodeJS.Timeout;
+}
+
 interface Pulse {
   target: number | null;
   back: number;
@@ -98,7 +105,7 @@ export class RelayLane {
   private idleWaiters: Array<() => void> = [];
   /** Set on shutdown: switch-backs stop retrying at this time. */
   private closeBy = Infinity;
-  private attempt: { ctl: AbortController; timer?: NodeJS.Timeout } | null = null;
+  private attempt: Attempt | null = null;
   private readonly minDelay: number;
   private readonly maxDelay: number;
 
@@ -329,7 +336,7 @@ export class RelayLane {
 
   /** One attempt: set, then where relay_status_get answers, a read that shows the back-status. */
   private async tryOnce(p: Pulse, fields: Record<string, string>, deadline: number): Promise<{ params?: Record<string, string>; reason: string }> {
-    const attempt = { ctl: new AbortController(), deadline } as { ctl: AbortController; timer?: NodeJS.Timeout; deadline: number };
+    const attempt: Attempt = { ctl: new AbortController(), deadline };
     this.attempt = attempt;
     this.armAttempt(attempt);
     try {
@@ -360,9 +367,9 @@ export class RelayLane {
   }
 
   /** An attempt in flight ends at the deadline (or at shutdown's), not at the client's timeout. */
-  private armAttempt(attempt: { ctl: AbortController; timer?: NodeJS.Timeout; deadline?: number }): void {
+  private armAttempt(attempt: Attempt): void {
     clearTimeout(attempt.timer);
-    const until = Math.min(attempt.deadline ?? Infinity, this.closeBy);
+    const until = Math.min(attempt.deadline, this.closeBy);
     if (until === Infinity) return;
     attempt.timer = setTimeout(() => attempt.ctl.abort(), Math.max(0, until - Date.now()));
   }
