@@ -197,6 +197,19 @@ describe('relay lane (plain module)', () => {
     assert.notEqual(journal.entry, null, 'an unconfirmed switch-back stays in the journal');
   });
 
+  it('says when it is idle (the hub forgets idle lanes)', async () => {
+    const relay = new FakeRelay();
+    let idle = 0;
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, { ...FAST, onIdle: () => idle++ });
+    const { r } = reporter();
+    await Promise.all([lane.switchTo(1, r), lane.pulse(1, 20, 1000, r)]);
+    await lane.idle();
+    assert.equal(idle, 1);
+    await lane.switchTo(0, r);
+    await lane.idle();
+    assert.equal(idle, 2);
+  });
+
   it('resume: a switch-back from the journal runs at its due time (or now), and a pulse may join it', async () => {
     const relay = new FakeRelay();
     relay.status = 1;

@@ -105,8 +105,12 @@ export class RelayHub {
         set: async (status: number, signal?: AbortSignal) => (await this.client.execute('relay_status_set', { relay_id: id, status }, { signal })).params,
         read: (signal?: AbortSignal) => this.client.relays.status(id, { signal }),
       };
-      lane = new RelayLane(id, io, this.journalOf(id), this.ready);
-      this.lanes.set(id, lane);
+      // An idle lane is forgotten: relay ids from messages must not pile up for the server's lifetime.
+      const made: RelayLane = new RelayLane(id, io, this.journalOf(id), this.ready, {
+        onIdle: () => { if (this.lanes.get(id) === made) this.lanes.delete(id); },
+      });
+      if (this.closed) made.close(Date.now());
+      this.lanes.set(id, (lane = made));
     }
     return lane;
   }
@@ -150,8 +154,8 @@ export class RelayHub {
     const deadline = Date.now() + budget;
     for (const lane of this.lanes.values()) lane.close(deadline);
     await this.within(Promise.all([...this.lanes.values()].map((lane) => lane.idle())), budget + 200);
-    for (const lane of this.lanes.values()) {
-      if (lane.busy || this.runtime.journal.get(this.config.id, lane.relay)) this.config.error(`relay ${lane.relay}: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start`);
+    for (const e of this.runtime.journal.list()) {
+      if (e.config === this.config.id && e.pbx === this.pbx) this.config.error(`relay ${e.relay}: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start`);
     }
   }
 

@@ -43,6 +43,8 @@ export interface LaneOptions {
   /** First pause between switch-back attempts, doubled up to maxDelayMs. */
   minDelayMs?: number;
   maxDelayMs?: number;
+  /** Called whenever nothing is queued or running any more. */
+  onIdle?: () => void;
 }
 
 type Phase = 'queued' | 'on' | 'wait' | 'back';
@@ -108,11 +110,13 @@ export class RelayLane {
   private attempt: Attempt | null = null;
   private readonly minDelay: number;
   private readonly maxDelay: number;
+  private readonly onIdle: () => void;
 
   constructor(readonly relay: string, private readonly io: LaneIo, private readonly journal: LaneJournal, ready: Promise<unknown> = Promise.resolve(), options: LaneOptions = {}) {
     this.tail = ready.then(() => undefined, () => undefined);
     this.minDelay = options.minDelayMs ?? 250;
     this.maxDelay = options.maxDelayMs ?? 1000;
+    this.onIdle = options.onIdle ?? (() => undefined);
   }
 
   /** Switches to `target` (null: toggle, reading the status after the previous operation). */
@@ -198,10 +202,6 @@ export class RelayLane {
     return this.active !== null && this.active.reporters.has(by);
   }
 
-  get busy(): boolean {
-    return this.running > 0;
-  }
-
   /** Resolves when nothing is queued or running. */
   idle(): Promise<void> {
     if (this.running === 0) return Promise.resolve();
@@ -221,7 +221,10 @@ export class RelayLane {
     const result = this.tail.then(work);
     this.tail = result.then(() => undefined, () => undefined).then(() => {
       if (this.last === token) this.last = null;
-      if (--this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      if (--this.running === 0) {
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+        this.onIdle();
+      }
     });
     return result;
   }
