@@ -166,12 +166,13 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
 
     it('at start, a switch-back from before the restart is carried out (audit says so), damaged entries skipped', async () => {
       sim.state.relays.get('17')!.status = 1;
-      writeFileSync(path.join(dir, JOURNAL), JSON.stringify({ version: 1, pending: [entry(), { relay: 'broken' }] }));
+      writeFileSync(path.join(dir, JOURNAL), JSON.stringify({ version: 1, pending: [entry(), { relay: 'broken' }, entry({ relay: '18&action=call' })] }));
       await helper.load(ALL, [configNode(sim)], CREDS);
       await until(() => sim.state.relays.get('17')!.status === 0);
       await until(() => pending().length === 0);
       assert.ok(LOG.at(LEVEL.INFO, 'cfg').includes('audit node=old1 action=relay_status_set relay_id=17 status=0 completes=pulse-before-restart'), LOG.at(LEVEL.INFO, 'cfg').join('\n'));
       assert.equal(relaySets(sim).length, 1);
+      assert.ok(LOG.at(LEVEL.WARN, 'cfg').includes('relay journal: an entry with an invalid relay id is dropped'), LOG.at(LEVEL.WARN).join('\n'));
     });
 
     it('a damaged journal is set aside with a warning, stale temporary files removed; pulses work on', async () => {

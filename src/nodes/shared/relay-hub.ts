@@ -93,7 +93,7 @@ export class RelayHub {
     watchOrphans(RED, this.runtime);
     this.ready = this.runtime.journal.load().then((entries) => {
       for (const e of entries) if (e.config === config.id && e.pbx === this.pbx) this.resume(e);
-    });
+    }).catch(() => undefined);
   }
 
   /** The lane of a relay id (checked and trimmed as the client sends it). */
@@ -169,9 +169,17 @@ export class RelayHub {
       warn: (line) => this.config.warn(line),
       error: (line) => this.config.error(line),
     };
+    let lane: RelayLane;
+    try {
+      lane = this.lane(e.relay);
+    } catch {
+      this.config.warn('relay journal: an entry with an invalid relay id is dropped');
+      void this.runtime.journal.remove(this.config.id, e.relay).catch(() => undefined);
+      return;
+    }
     this.config.log(`relay ${e.relay}: completing a pulse from before the restart, switching back to ${e.back} ${e.due > Date.now() ? `at ${new Date(e.due).toISOString()}` : 'now'}`);
-    this.lane(e.relay).resume(e, reporter, { completes: 'pulse-before-restart' }).catch((err: unknown) => {
-      if (!this.closed) this.config.error(`relay ${e.relay}: ${(err as Error).message}`);
+    lane.resume(e, reporter, { completes: 'pulse-before-restart' }).catch((err: unknown) => {
+      if (!this.closed) this.config.error((err as Error).message);
     });
   }
 
