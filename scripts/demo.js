@@ -168,7 +168,12 @@ async function start(o, demo) {
     // The demo's credentials are the simulator's public ones; a real PBX password given by
     // environment is stored in flows_cred.json (mode 0600) inside the git-ignored user directory.
     credentialSecret: false,
-    extra: { editorTheme: { page: { title: TITLE }, header: { title: TITLE } } },
+    extra: {
+      editorTheme: { page: { title: TITLE }, header: { title: TITLE } },
+      // The palette manager stays open for the user (installs need the registry); modules in
+      // function nodes are not installed.
+      externalModules: { autoInstall: false, modules: { allowInstall: false } },
+    },
   });
   if (demo.nr.flowsProblem) process.stderr.write(`demo: the flows did not start (${demo.nr.flowsProblem}); the editor shows why\n`);
   // Printed once the flows run (the launcher waits for them).

@@ -8,5 +8,8 @@ export interface UntilOptions {
   what?: string;
 }
 
-/** Polls `probe` until it answers something truthy; resolves with that answer. */
-export function until<T>(probe: () => T | Promise<T>, options?: number | UntilOptions): Promise<Exclude<T, false | 0 | '' | null | undefined>>;
+/**
+ * Polls `probe` until it answers something truthy; resolves with that answer (typed `any` so
+ * that `return until(...)` also fits a function declared to return Promise<void>).
+ */
+export function until(probe: () => unknown, options?: number | UntilOptions): Promise<any>;

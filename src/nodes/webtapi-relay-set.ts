@@ -1,13 +1,13 @@
 import type { Node, NodeAPI } from 'node-red';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveFields } from './shared/properties';
+import { registerType } from './shared/register';
 import { DEFAULT_RESTORE_TIMEOUT_MS, pulseMs, relayTarget, restoreTimeoutMs } from './shared/relay';
 
 const FIELDS = ['relay', 'status', 'pulse'] as const;
 
 export = (RED: NodeAPI) => {
-  function WebTapiRelaySet(this: Node, given: NodeDefinition) {
-    RED.nodes.createNode(this, given as never);
+  registerType<Node>(RED, 'webtapi-relay-set', function (given: NodeDefinition) {
     // The node property is relayStatus: the editor keeps each node's runtime status in `status`.
     // A flow written by hand with a plain `status` property still works.
     const def: NodeDefinition = given.relayStatus === undefined && ['string', 'number', 'boolean'].includes(typeof given.status)
@@ -33,6 +33,5 @@ export = (RED: NodeAPI) => {
       const { final, params } = pulse > 0 ? await lane.pulse(target, pulse, restoreFor, by) : await lane.switchTo(target, by);
       return { payload: final, action: 'relay_status_set', params, label: `relay ${params.relay_id} = ${final}` };
     });
-  }
-  RED.nodes.registerType('webtapi-relay-set', WebTapiRelaySet as never);
+  });
 };

@@ -20,14 +20,14 @@ class FakeRelay {
       await this.wait(signal);
       const ok = !this.down;
       this.log.push({ op: 'set', status, at: Date.now(), ok });
-      if (!ok) throw new UnreachableError('relay_status_set', 'ECONNREFUSED', 'refused');
+      if (!ok) throw new UnreachableError('relay_status_set', 'ECONNREFUSED', false, 'refused');
       if (!this.stuck) this.status = status;
       return { relay_id: '17', status: String(status) };
     },
     read: async (signal?: AbortSignal): Promise<number> => {
       await this.wait(signal);
       this.log.push({ op: 'get', at: Date.now(), ok: !this.down });
-      if (this.down) throw new UnreachableError('relay_status_get', 'ECONNREFUSED', 'refused');
+      if (this.down) throw new UnreachableError('relay_status_get', 'ECONNREFUSED', false, 'refused');
       return this.status;
     },
   };

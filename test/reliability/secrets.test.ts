@@ -11,8 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
-  ALL, assertCalm, watchCalm, configNode, helper, LOG, Nodes, PASSWORD, send, Status, statuses, text, TestNode, until, USER, WITH_TLS,
-  caughtCode,
+  ALL, configNode, helper, LOG, Nodes, PASSWORD, send, Status, statuses, text, TestNode, until, USER, WITH_TLS, caughtCode, useSubjectSimulator,
 } from './kit';
 import { CATCH_HAS_CODE } from '../nodes/harness';
 import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
@@ -47,23 +46,11 @@ describe('reliability: secrets', function () {
   let sim: Simulator;
   const sids = new Set<string>();
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD } });
-    LOG.install();
-  });
-  after(async () => { await sim.close(); });
-  beforeEach(() => {
-    sim.reset();
-    sidsOf(sim, sids);
-    sim.expireSessions();
-    LOG.clear();
-    watchCalm();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sim.clearFaults();
-    await sim.resume();
-    assertCalm();
+  useSubjectSimulator((s) => { sim = s; }, {}, {
+    fresh: () => {
+      sidsOf(sim, sids);
+      sim.expireSessions();
+    },
   });
 
   it('no password or session id in the log (every level), status, errors, msg.error, output messages or admin answers', async () => {
@@ -196,7 +183,7 @@ describe('reliability: secrets', function () {
     seen.assertFree(sids, 'a session id');
   });
 
-  describe('a whole Node-RED (embedded, adminAuth off): GET /flows, admin routes, console log at trace level', () => {
+  describe('a whole Node-RED (the node-red command in a child process, adminAuth off): GET /flows, admin routes, console log at trace level', () => {
     let nr: ChildNodeRed;
     let port = 0;
     /** Node-RED's console output so far (trace level). */

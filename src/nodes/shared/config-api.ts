@@ -4,13 +4,18 @@ import type { StatusView } from './status';
 import type { StatusPoller } from './poller';
 import type { RelayHub } from './relay-hub';
 
-/** What a webtapi-config node offers the nodes that use it. */
+/**
+ * What a webtapi-config node offers the nodes that use it. The config node owns the client; a node
+ * registers when it starts and deregisters when its close work is done (the mqtt node's pattern):
+ * the client stays open until the last user has deregistered, so work a node finishes on close
+ * (a relay switching back) still has a connection, whatever order Node-RED closes nodes in.
+ */
 export interface WebTapiConfigNode extends Node {
   readonly client: WebTapiClient;
   readonly poller: StatusPoller;
   /** The node's status follows the connection until it shows its own. */
   register(user: Node, view: StatusView): void;
-  /** `done` when the config node has finished the user's work (a relay switching back). */
+  /** The node no longer needs the client; `done` once the config node has finished the node's work (its relay pulses switched back). */
   deregister(user: Node, done?: () => void): void;
   /** One writer per relay, pending switch-backs and their journal. */
   readonly relays: RelayHub;

@@ -4,6 +4,7 @@
  * the PBX, the journal and the node's log and status are handed in (see relay-hub.ts for the
  * Node-RED side), so it is tested without Node-RED.
  */
+import { isErrorCode, mayHaveReachedPbx } from '../../client/codes';
 import { AbortedError, RelayNotRestoredError } from '../../client/errors';
 
 /** What the lane needs from the PBX. */
@@ -75,10 +76,15 @@ interface Pulse {
   result: Promise<Outcome>;
 }
 
-/** Failures after which the PBX certainly did not switch the relay. */
-const NOT_RUN = new Set(['WEBTAPI_ACTION_FAILED', 'WEBTAPI_INVALID_INPUT', 'WEBTAPI_UNREACHABLE', 'WEBTAPI_LOGIN_FAILED', 'WEBTAPI_TLS', 'WEBTAPI_NOT_WEBTAPI', 'WEBTAPI_CLOSED']);
-/** Failures that reached the PBX: the first switch's audit line records them. */
-const REACHED_PBX = new Set(['WEBTAPI_OUTCOME_UNKNOWN', 'WEBTAPI_ACTION_FAILED', 'WEBTAPI_HTTP_STATUS', 'WEBTAPI_BAD_RESPONSE', 'WEBTAPI_RESPONSE_TOO_LARGE', 'WEBTAPI_TIMEOUT']);
+/** The failure may have reached the PBX (the audit trail records it). */
+function reachedPbx(code: string): boolean {
+  return isErrorCode(code) && mayHaveReachedPbx(code);
+}
+
+/** The switch may have happened: it reached the PBX and was not refused with a `0`. */
+function mayHaveSwitched(code: string): boolean {
+  return reachedPbx(code) && code !== 'WEBTAPI_ACTION_FAILED';
+}
 
 /** An attempt is not started with less time than this before the deadline. */
 const LAST_ATTEMPT_MS = 100;
@@ -244,7 +250,7 @@ export class RelayLane {
       await this.first(target, p.owner);
     } catch (err) {
       const code = errorCode(err);
-      if (NOT_RUN.has(code) || code === 'WEBTAPI_ABORTED' || code === 'WEBTAPI_ERROR') {
+      if (!mayHaveSwitched(code)) {
         await this.journal.clear();
         throw err;
       }
@@ -271,7 +277,7 @@ export class RelayLane {
       return params;
     } catch (err) {
       const code = errorCode(err);
-      if (REACHED_PBX.has(code)) by.audit({ relay_id: this.relay, status: String(status) }, code);
+      if (reachedPbx(code)) by.audit({ relay_id: this.relay, status: String(status) }, code);
       throw err;
     }
   }
