@@ -21,6 +21,8 @@ export type ErrorKind =
   | 'no-answer'
   /** The PBX answered, with a refusal or with something unusable. */
   | 'answer'
+  /** Repeated requests did not get a confirmation in time (a relay's switch-back): the state of the device is not known. */
+  | 'not-confirmed'
   /** Only the editor's admin routes answer with it; a flow never sees it. */
   | 'editor';
 
@@ -125,7 +127,7 @@ export const ERROR_CODES = {
     },
   },
   WEBTAPI_RELAY_NOT_RESTORED: {
-    kind: 'no-answer',
+    kind: 'not-confirmed',
     meaning: {
       'en-US': 'a pulse\'s switch-back was not confirmed by the PBX within the node\'s <i>Switch back for</i> time (<code>restoreTimeout</code>): the relay may still be switched (a door open). Raise an alarm; the switch-back stays in the journal and is carried out at the next start.',
       de: 'das Zurückschalten nach einem Impuls wurde innerhalb der Zeit <i>Zurückschalten</i> (<code>restoreTimeout</code>) nicht von der Anlage bestätigt: Das Relais kann noch geschaltet sein (eine Tür offen). Alarm auslösen; das Zurückschalten bleibt im Journal und wird beim nächsten Start ausgeführt.',

@@ -142,6 +142,10 @@ export class RelayHub {
     const r = this.reporters.get(node);
     this.reporters.delete(node);
     const involved = r ? [...this.lanes.values()].filter((lane) => lane.involves(r)) : [];
+    if (involved.length === 0) {
+      done();
+      return;
+    }
     for (const lane of involved) lane.cutShort(r);
     this.within(Promise.all(involved.map((lane) => lane.idle())), closeBudgetMs(this.RED)).then(done, done);
   }
