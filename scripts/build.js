@@ -28,8 +28,9 @@ assets.updateEditorScript();
 fs.cpSync(path.join(root, 'icons'), path.join(nodesOut, 'icons'), { recursive: true });
 const simAssets = path.join(root, 'src', 'simulator', 'assets');
 if (fs.existsSync(simAssets)) fs.cpSync(simAssets, path.join(root, 'dist', 'simulator', 'assets'), { recursive: true });
-const bin = path.join(root, 'dist', 'simulator', 'bin.js');
-if (fs.existsSync(bin)) fs.chmodSync(bin, 0o755);
+for (const bin of [path.join(root, 'dist', 'simulator', 'bin.js'), path.join(root, 'dist', 'probe', 'bin.js')]) {
+  if (fs.existsSync(bin)) fs.chmodSync(bin, 0o755);
+}
 
 if (process.argv.includes('--tests')) {
   fs.rmSync(path.join(root, 'dist-test'), { recursive: true, force: true });

@@ -22,6 +22,7 @@ Starts the WebTAPI simulator and Node-RED with the example flows deployed.
   --sim-port N      simulator port (default 9998, env WEBTAPI_SIM_PORT; when taken, any free port)
   --pbx-url URL     use this WebTAPI endpoint instead of the simulator (env WEBTAPI_URL);
                     credentials from env WEBTAPI_USER and WEBTAPI_PASSWORD
+  --replay FILE     the simulator answers the read-only actions of a webtapi-probe capture as captured
   --user-dir DIR    Node-RED user directory (default .demo/ in the package, env WEBTAPI_DEMO_DIR)
   --reset           deploy the example flows again (the current flows are kept as a .bak file)
   --help            this text
@@ -62,6 +63,7 @@ function parseArgs(argv, env) {
       case '--port': o.port = port('--port', value()); break;
       case '--sim-port': o.simPort = port('--sim-port', value()); break;
       case '--pbx-url': o.pbxUrl = value(); break;
+      case '--replay': o.replay = path.resolve(value()); break;
       case '--user-dir': o.userDir = path.resolve(value()); break;
       case '--reset': o.reset = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
@@ -117,10 +119,18 @@ function requireNodeRed() {
   }
 }
 
-async function startSimulatorOn(preferred) {
+async function startSimulatorOn(preferred, replayFile) {
   const { startSimulator } = require(path.join(root, 'dist', 'simulator'));
   // The simulator answers calls after 4 s, as a person would.
   const options = { ringMs: 4000 };
+  if (replayFile) {
+    const { readCapture } = require(path.join(root, 'dist', 'probe', 'capture'));
+    try {
+      options.replay = readCapture(JSON.parse(fs.readFileSync(replayFile, 'utf8')));
+    } catch (err) {
+      fail(`--replay ${replayFile}: ${err.message}`);
+    }
+  }
   try {
     return { sim: await startSimulator({ ...options, port: preferred }), fellBack: false };
   } catch (err) {
@@ -138,10 +148,11 @@ async function startTarget(o, demo) {
     }
     return { mode: 'pbx', url: o.pbxUrl, username: o.user, password: o.password };
   }
-  const started = await startSimulatorOn(o.simPort);
+  const started = await startSimulatorOn(o.simPort, o.replay);
   demo.sim = started.sim;
   if (started.fellBack) process.stdout.write(`note: port ${o.simPort} is in use; the simulator listens on port ${demo.sim.port} instead\n`);
   process.stdout.write(`WebTAPI simulator: ${demo.sim.url} (user ${SIM_USER}, password ${SIM_PASSWORD})\n`);
+  if (o.replay) process.stdout.write(`replaying the read-only answers of ${o.replay}\n`);
   return { mode: 'simulator', url: demo.sim.url, username: SIM_USER, password: SIM_PASSWORD };
 }
 

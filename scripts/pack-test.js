@@ -193,7 +193,8 @@ function checkLog(text) {
 
 async function runInstalled(userDir, tarball, running) {
   running.red = await stage('start Node-RED (node-red --userDir <tmp> --port 0)', async () => {
-    const red = await startChild({ userDir, credentialSecret: 'pack-test-only' });
+    // The package as npm installed it from the tarball, not the working tree's links.
+    const red = await startChild({ userDir, install: false, credentialSecret: 'pack-test-only' });
     log(`   Node-RED ${red.version} listening at ${red.url}`);
     return red;
   });

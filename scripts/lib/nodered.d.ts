@@ -74,6 +74,8 @@ export interface EmbeddedNodeRed {
 }
 
 export interface ChildOptions extends StartOptions {
+  /** Default true here: this package installed into userDir/node_modules (kept when already there). */
+  install?: boolean;
   /** Node-RED's console log level: info (default), debug or trace. */
   logLevel?: 'info' | 'debug' | 'trace';
   env?: NodeJS.ProcessEnv;

@@ -293,14 +293,15 @@ function embeddedHandle(RED, { dir, web, user, flowsProblem }) {
 
 /**
  * The `node-red` command in a child process on `userDir` (created when not given; kept on stop, so
- * a later start runs the same flows and credentials). Writes userDir/settings.js from settings();
+ * a later start runs the same flows and credentials), with this package installed in it unless
+ * `install: false`. Writes userDir/settings.js from settings();
  * `logLevel` at least info (the "Started flows" lines are how the start is seen). Options as for
  * startEmbedded, plus `env`, `credentialSecret` (default: a fixed test-only key, so a restart
  * reads the credentials) and `timeoutMs` for the start. Resolves once it listens and runs its flows.
  */
 async function startChild(options = {}) {
   const dir = nodeRedDir();
-  const user = prepareUserDir({ ...options, prefix: options.prefix || 'webtapi-nr-child-' });
+  const user = prepareUserDir({ install: true, ...options, prefix: options.prefix || 'webtapi-nr-child-' });
   const level = options.logLevel || 'info';
   const config = settings({
     credentialSecret: 'a test-only key for flows_cred.json',

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // webtapi-sim: run the WebTAPI PBX simulator from the command line.
+import fs from 'node:fs';
+import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
 
 const USAGE = `Usage: webtapi-sim [options]
@@ -10,6 +12,7 @@ const USAGE = `Usage: webtapi-sim [options]
   --ring-ms N           answer called extensions after N ms (default 0 = ring until answered, env WEBTAPI_SIM_RING_MS)
   --session-idle-ms N   session idle timeout (default 1800000, env WEBTAPI_SIM_SESSION_IDLE_MS)
   --image-bytes N       pad camera pictures to N bytes (env WEBTAPI_SIM_IMAGE_BYTES)
+  --replay FILE         answer the read-only actions of a webtapi-probe capture as captured
   --quiet               no request log
   --help                this text
 `;
@@ -22,6 +25,7 @@ interface CliOptions {
   ringMs: number;
   sessionIdleMs?: number;
   imageBytes?: number;
+  replay?: string;
   quiet: boolean;
 }
 
@@ -62,6 +66,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--ring-ms': o.ringMs = int('--ring-ms', value()); break;
       case '--session-idle-ms': o.sessionIdleMs = int('--session-idle-ms', value()); break;
       case '--image-bytes': o.imageBytes = int('--image-bytes', value()); break;
+      case '--replay': o.replay = value(); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
       default: fail(`unknown option ${flag}`);
@@ -71,8 +76,23 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   return o;
 }
 
+function loadCapture(file: string): Capture {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    fail(`--replay: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return readCapture(JSON.parse(text));
+  } catch (err) {
+    fail(`--replay: ${file}: ${(err as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2), process.env);
+  const replay = o.replay !== undefined ? loadCapture(o.replay) : undefined;
   const sim = await startSimulator({
     port: o.port,
     host: o.host,
@@ -80,9 +100,11 @@ async function main(): Promise<void> {
     ringMs: o.ringMs,
     sessionIdleMs: o.sessionIdleMs,
     imageBytes: o.imageBytes,
+    replay,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`WebTAPI simulator listening on ${sim.url}\n`);
+  if (replay) process.stdout.write(`replaying the read-only answers of ${o.replay} (captured ${replay.capturedAt} from ${replay.url})\n`);
   process.stdout.write(`user ${o.user} / password ${o.password === 'secret' ? 'secret' : '(as given)'}\n`);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -1,4 +1,5 @@
 // Defaults and validation of SimulatorOptions.
+import { Replay } from './replay';
 import type { SimulatorOptions } from './types';
 
 export interface SimConfig {
@@ -18,6 +19,7 @@ export interface SimConfig {
   statusSeparator: string;
   channelFields: 13 | 14;
   tls?: { key: string | Buffer; cert: string | Buffer };
+  replay?: Replay;
   log?: (line: string) => void;
 }
 
@@ -81,6 +83,7 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
     statusSeparator: o.statusSeparator ?? ':',
     channelFields,
     tls: o.tls,
+    replay: o.replay ? new Replay(o.replay) : undefined,
     log: o.log,
   };
 }

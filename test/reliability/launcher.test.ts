@@ -24,7 +24,7 @@ describe('the Node-RED launcher: a child process killed and started again on its
   });
 
   it('runs the deployed flow again after a SIGKILL, with its credentials', async () => {
-    const first = await startChild({ install: true });
+    const first = await startChild();
     started.push(first);
     await first.deploy([
       { id: 'tab', type: 'tab', label: 'launcher' },

@@ -191,7 +191,7 @@ describe('reliability: secrets', function () {
 
     before(async function () {
       this.timeout(60_000);
-      nr = await startChild({ nodesDir: [path.resolve(__dirname, '..', '..')], httpNodeRoot: '/api', logLevel: 'trace', timeoutMs: 45_000 });
+      nr = await startChild({ httpNodeRoot: '/api', logLevel: 'trace', timeoutMs: 45_000 });
       port = nr.port;
     });
     after(async function () {
