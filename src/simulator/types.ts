@@ -68,6 +68,8 @@ export type Fault = {
   action?: string;
   /** How many requests it applies to; default 1. */
   times?: number;
+  /** Instead of `times`: every matching request for this many milliseconds from now (an outage). */
+  forMs?: number;
   /** hang/http500/garbage/drip/oversize: run the action's side effect first (default false). */
   execute?: boolean;
   /** oversize: body size to stream (default 64 MiB). */

@@ -57,7 +57,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     chan: '', chanType: 'str', position: '',
   },
   'webtapi-relay-set': {
-    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0,
+    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0, restoreTimeout: 600000,
   },
   'webtapi-cam-snapshot': {
     name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0,
@@ -76,7 +76,7 @@ const STATUS_KEYS: Record<string, string[]> = {
   connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [], badAnswer: ['__code__'], misconfigured: [],
   // the runtime (src/nodes/shared/status.ts) passes the action or the error code to these three
   requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
-  watching: ['__count__'], pulse: ['__ms__'],
+  watching: ['__count__'], pulse: ['__ms__'], switchingBack: ['__attempt__'],
 };
 
 const ACTIONS = [
