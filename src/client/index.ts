@@ -13,3 +13,7 @@ export type { CameraInfo, Channel, ExtensionState, ExtensionStateName, RelayInfo
 export type { ConnectionState } from './session';
 export type { TlsOptions } from './transport';
 export type { Execution, Params, RequestOptions } from './types';
+export { CallTracker, callEvents } from './call-events';
+export type { CallEvent, CallEventKind, CallTrackerOptions, GapEvent, MonitorEvent } from './call-events';
+export { groupCalls, dialTargets } from './call-graph';
+export type { CallChannel, CallGroup, Party } from './call-graph';
