@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { InvalidInputError, validators, type Channel, type ExtensionState } from '../client';
+import { InvalidInputError, validators, type ExtensionState, type ListItem } from '../client';
 import type { PollResult } from './shared/poller';
 import { configNode, MissingConfigError } from './shared/input';
 import type { NodeDefinition } from './shared/properties';
@@ -43,7 +43,7 @@ export = (RED: NodeAPI) => {
     const interval = Math.max(250, Number(def.interval) || 2000);
     const states = new Map<string, ExtensionState>();
     const relayStates = new Map<string, number>();
-    let calls: Map<string, Channel> | null = null;
+    let calls: Map<string, ListItem> | null = null;
     let failing = '';
     let lastStatus = '';
 
@@ -84,7 +84,8 @@ export = (RED: NodeAPI) => {
         }
       }
       if (watchCalls && r.calls) {
-        const now = new Map(r.calls.map((c) => [c.channel, c]));
+        // A line the PBX gave in an unknown shape is still a call: keyed by the line itself.
+        const now = new Map(r.calls.map((c) => [c.channel ?? c.raw, c]));
         if (calls) {
           for (const [chan, c] of now) if (!calls.has(chan)) node.send({ topic: `call/${chan}`, payload: 'started', call: c });
           for (const [chan, c] of calls) if (!now.has(chan)) node.send({ topic: `call/${chan}`, payload: 'ended', call: c });

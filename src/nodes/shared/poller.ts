@@ -1,9 +1,9 @@
-import type { Channel, ExtensionState, WebTapiClient } from '../../client';
+import type { ExtensionState, ListItem, WebTapiClient } from '../../client';
 
 export interface PollResult {
   states: Record<string, ExtensionState>;
   /** Present when a subscriber watches calls. */
-  calls?: Channel[];
+  calls?: ListItem[];
   /** Present when a subscriber watches relays: relay id → status. */
   relays?: Record<string, number>;
 }
