@@ -17,8 +17,10 @@ export interface CallChannel {
   callerId: string;
   /** The caller id name, where the PBX gives one (the document's 13-field layout). */
   callerIdName?: string | null;
-  /** A peer channel name (Asterisk ≤ 11), a bridge id (12+), or null when not bridged. */
+  /** The peer channel (Asterisk ≤ 11); null when not bridged. A bridge id here is read as one, too. */
   bridgedTo: string | null;
+  /** The bridge id (Asterisk 12+), shared by the channels of one bridge; null when not bridged. */
+  bridgeId?: string | null;
   uniqueId?: string;
 }
 
@@ -58,6 +60,9 @@ export interface CallGroup {
 const OUTGOING_LINE = '(Outgoing Line)';
 
 const lower = (s: string | undefined): string => (s ?? '').trim().toLowerCase();
+
+/** The bridged field, whichever form it has: a peer channel name or a bridge id. */
+const bridge = (c: CallChannel): string | null => (c.bridgedTo || c.bridgeId || null);
 
 /** `Local/603@ctx-92f4;1` and `;2` (and 1.4's `,1`) are one pair: one key for both. */
 function pairKey(name: string): string {
@@ -160,8 +165,8 @@ function link(list: CallChannel[]): Links {
   });
   const bridges = new Map<string, number>();
   list.forEach((c, i) => {
-    const b = c.bridgedTo;
-    if (b === null || b === undefined || b === '') return;
+    const b = bridge(c);
+    if (b === null) return;
     if (b.includes('/')) {
       const peer = byName.get(b) ?? byPair.get(pairKey(b));
       if (peer !== undefined) uf.union(i, peer);
@@ -189,9 +194,9 @@ function link(list: CallChannel[]): Links {
 
 /** b is not bridged, or bridged with a (by name or by a shared bridge id). */
 function bridgedWith(a: CallChannel, b: CallChannel): boolean {
-  const peer = b.bridgedTo;
+  const peer = bridge(b);
   if (!peer) return true;
-  return peer === a.channel || pairKey(peer) === pairKey(a.channel) || (!peer.includes('/') && peer === a.bridgedTo);
+  return peer === a.channel || pairKey(peer) === pairKey(a.channel) || (!peer.includes('/') && peer === bridge(a));
 }
 
 /** A channel the PBX dialled: AppDial/AppQueue, "(Outgoing Line)", or 1.4's masqueraded "Bridged Call". */
@@ -208,14 +213,14 @@ const isLeg = (c: CallChannel): boolean => {
 function linkQueueOffers(list: CallChannel[], uf: UnionFind): void {
   const waiting = new Map<string, number[]>();
   list.forEach((c, i) => {
-    if (lower(c.application) !== 'queue' || c.bridgedTo) return;
+    if (lower(c.application) !== 'queue' || bridge(c)) return;
     const w = waiting.get(c.exten);
     if (w) w.push(i);
     else waiting.set(c.exten, [i]);
   });
   if (waiting.size === 0) return;
   list.forEach((c, i) => {
-    if (lower(c.application) !== 'appqueue' || c.bridgedTo) return;
+    if (lower(c.application) !== 'appqueue' || bridge(c)) return;
     const callers = waiting.get(c.exten);
     if (callers && callers.length > 0) uf.union(i, callers[0]);
   });
@@ -238,11 +243,11 @@ const isUp = (c: CallChannel): boolean => lower(c.state) === 'up';
 
 /** Up and bridged; where no channel of the call carries a bridged value at all, up with another party up. */
 function connection(members: CallChannel[], parties: Array<Omit<Party, 'connected' | 'peerChannel'>>, byName: Map<string, CallChannel>): Party[] {
-  const anyBridge = members.some((m) => m.bridgedTo);
+  const anyBridge = members.some((m) => bridge(m) !== null);
   const up = parties.filter((p) => isUp(byName.get(p.channel) as CallChannel));
   return parties.map((p) => {
     const c = byName.get(p.channel) as CallChannel;
-    const connected = isUp(c) && (c.bridgedTo ? true : !anyBridge && up.length > 1);
+    const connected = isUp(c) && (bridge(c) !== null || (!anyBridge && up.length > 1));
     if (!connected) return { ...p, connected, peerChannel: null };
     const direct = c.bridgedTo && byName.has(c.bridgedTo) && !isLocal(c.bridgedTo) ? c.bridgedTo : null;
     const other = up.find((o) => o.channel !== p.channel);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { CallTracker, callEvents, dialTargets, groupCalls, parseChannelLine, type CallChannel, type CallEvent, type MonitorEvent } from '../../dist/client';
 
 /**
@@ -6,14 +7,7 @@ import { CallTracker, callEvents, dialTargets, groupCalls, parseChannelLine, typ
  * Where a sample shows only one moment, the other moments are written in the same version's shape.
  */
 
-/** Asterisk 1.4: 12 fields, no unique id (the client's parser reads 13 and 14; the rules need only these fields). */
-function line14(line: string): CallChannel {
-  const f = line.split('!');
-  assert.equal(f.length, 12);
-  return { channel: f[0], exten: f[2], state: f[4], application: f[5], data: f[6], callerId: f[7], bridgedTo: f[11] === '(None)' ? null : f[11] };
-}
-
-const parse = (text: string): CallChannel[] => text.trim().split('\n').map((l) => l.trim()).filter(Boolean).map((l) => (l.split('!').length === 12 ? line14(l) : parseChannelLine('call_list_all', l)));
+const parse = (text: string): CallChannel[] => text.trim().split('\n').map((l) => l.trim()).filter(Boolean).map((l) => parseChannelLine('call_list_all', l));
 
 const T0 = Date.parse('2026-01-01T12:00:00Z');
 const at = (s: number): number => T0 + s * 1000;
@@ -219,5 +213,69 @@ describe('call events from channel lists', () => {
     assert.deepEqual(dialTargets('SIP/IP-7436-QPQGE/997799298,90,TtM(x)'), [{ device: 'SIP/IP-7436-QPQGE', number: '997799298' }]);
     assert.deepEqual(dialTargets('Local/207@sugarsip/n,"",tr'), [{ device: 'Local/207@sugarsip', number: '207' }]);
     assert.deepEqual(dialTargets('(Outgoing Line)'), []);
+  });
+});
+
+describe('call events: properties over any sequence of channel lists', () => {
+  const EXT = ['1001', '1002', '1003', 'trunk'];
+  const channel = fc.record({
+    dev: fc.constantFrom(...EXT, 'Local/1001@from-queue'),
+    seq: fc.integer({ min: 0, max: 5 }),
+    half: fc.constantFrom('', ';1', ';2'),
+    state: fc.constantFrom('Down', 'Ring', 'Ringing', 'Up', 'Busy', 'weird'),
+    application: fc.constantFrom('Dial', 'AppDial', 'Queue', 'AppQueue', 'Bridged Call', 'VoiceMail', ''),
+    target: fc.constantFrom(...EXT, ''),
+    callerId: fc.constantFrom(...EXT, '', '"Max" <+49301>'),
+    bridged: fc.option(fc.oneof(fc.constantFrom(...EXT).map((e) => `SIP/${e}-0000000${e.length % 3}`), fc.constantFrom('bridge-a', 'bridge-b')), { nil: null }),
+    uniqueId: fc.constantFrom('1.1', '1.2', '1.3', ''),
+  }).map((r): CallChannel => {
+    const name = r.dev.startsWith('Local/') ? `${r.dev}-000${r.seq}${r.half || ';1'}` : `SIP/${r.dev}-0000000${r.seq}`;
+    const bridgedTo = r.bridged && r.bridged.includes('/') ? r.bridged : null;
+    return {
+      channel: name, exten: r.target, state: r.state, application: r.application, data: r.target ? `SIP/${r.target},30` : '(Outgoing Line)',
+      callerId: r.callerId, bridgedTo, bridgeId: bridgedTo ? null : r.bridged, uniqueId: r.uniqueId,
+    };
+  });
+  const poll = fc.oneof(
+    { weight: 5, arbitrary: fc.array(channel, { maxLength: 8 }).map((channels) => ({ channels, failed: false })) },
+    { weight: 1, arbitrary: fc.constant({ channels: [] as CallChannel[], failed: true }) },
+  );
+  const polls = fc.array(fc.tuple(poll, fc.integer({ min: -500, max: 5000 })), { minLength: 1, maxLength: 25 });
+
+  it('connect and disconnect only after ring or call; one disconnect per call and extension; times never go backwards', () => {
+    fc.assert(fc.property(polls, fc.constantFrom<string[] | null>(null, ['1001'], ['1002', 'trunk']), (seq, extensions) => {
+      let t = T0;
+      const list = seq.map(([p, step]) => {
+        t += step; // a step back is a clock that jumped: the tracker must not go back with it
+        return { at: t, channels: p.channels, failed: p.failed };
+      });
+      const events = callEvents(list, { extensions });
+      const started = new Set<string>();
+      const ended = new Set<string>();
+      let last = -Infinity;
+      for (const e of events) {
+        if (e.event === 'gap') {
+          assert.ok(Date.parse(e.from) <= Date.parse(e.to));
+          continue;
+        }
+        const key = `${e.callId}|${e.extension}`;
+        assert.ok(!ended.has(key), `${key}: an event after its disconnect`);
+        if (e.event === 'ring' || e.event === 'call') {
+          assert.ok(!started.has(key), `${key}: started twice`);
+          started.add(key);
+        } else {
+          assert.ok(started.has(key), `${key}: ${e.event} without ring or call`);
+        }
+        if (e.event === 'disconnect') ended.add(key);
+        const times = [e.startedAt, e.answeredAt, e.endedAt].filter((x): x is string => x !== null).map(Date.parse);
+        for (let i = 1; i < times.length; i++) assert.ok(times[i - 1] <= times[i], `${key}: times out of order`);
+        const when = Date.parse(e.event === 'disconnect' ? e.endedAt! : e.event === 'connect' ? e.answeredAt! : e.startedAt);
+        assert.ok(when >= last, `${key}: ${e.event} earlier than the event before it`);
+        last = when;
+        assert.ok(e.ringSeconds >= 0 && e.talkSeconds >= 0);
+        assert.equal(e.answered, e.answeredAt !== null);
+        if (extensions) assert.ok(extensions.includes(e.extension));
+      }
+    }), { numRuns: 500 });
   });
 });
