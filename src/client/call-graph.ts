@@ -151,13 +151,18 @@ function link(list: CallChannel[]): Links {
   for (let i = 0; i < list.length; i++) uf.add();
   const byName = new Map<string, number>();
   const byPair = new Map<string, number>();
+  const partner = new Map<number, number>();
   const byPrefix = new Map<string, number[]>();
   list.forEach((c, i) => {
     byName.set(c.channel, i);
     const key = pairKey(c.channel);
     const half = byPair.get(key);
     if (half === undefined) byPair.set(key, i);
-    else uf.union(half, i);
+    else {
+      uf.union(half, i);
+      partner.set(half, i);
+      partner.set(i, half);
+    }
     const prefix = devicePrefix(c.channel);
     const same = byPrefix.get(prefix);
     if (same) same.push(i);
@@ -188,7 +193,7 @@ function link(list: CallChannel[]): Links {
       uf.union(i, leg);
     }
   });
-  linkQueueOffers(list, uf);
+  linkQueueOffers(list, uf, partner);
   return { uf, dialledAs };
 }
 
@@ -207,10 +212,11 @@ const isLeg = (c: CallChannel): boolean => {
 
 /**
  * A queue offering a caller to an agent: the AppQueue channel (a Local `;1` or the agent's own) is
- * not bridged yet, nor is the caller waiting in Queue with the same exten. The longest waiting
- * caller of that queue is taken (an assumption: the lines do not say which caller is offered).
+ * not bridged yet, nor is the caller waiting in Queue with the same exten. The caller is the one
+ * whose number the Local `;2` half carries (it dials the agent with the caller's id); without a
+ * `;2`, the longest waiting caller of that queue (an assumption: the lines do not say more).
  */
-function linkQueueOffers(list: CallChannel[], uf: UnionFind): void {
+function linkQueueOffers(list: CallChannel[], uf: UnionFind, partner: ReadonlyMap<number, number>): void {
   const waiting = new Map<string, number[]>();
   list.forEach((c, i) => {
     if (lower(c.application) !== 'queue' || bridge(c)) return;
@@ -222,7 +228,10 @@ function linkQueueOffers(list: CallChannel[], uf: UnionFind): void {
   list.forEach((c, i) => {
     if (lower(c.application) !== 'appqueue' || bridge(c)) return;
     const callers = waiting.get(c.exten);
-    if (callers && callers.length > 0) uf.union(i, callers[0]);
+    if (!callers || callers.length === 0) return;
+    const half = partner.get(i);
+    const number = half === undefined ? null : callerOf(list[half]).number;
+    uf.union(i, callers.find((j) => number !== null && callerOf(list[j]).number === number) ?? callers[0]);
   });
 }
 

@@ -21,3 +21,5 @@ export { CallTracker, callEvents } from './call-events';
 export type { CallEvent, CallEventKind, CallTrackerOptions, GapEvent, MonitorEvent } from './call-events';
 export { groupCalls, dialTargets } from './call-graph';
 export type { CallChannel, CallGroup, Party } from './call-graph';
+export { channelChanges, valueChanges } from './changes';
+export type { Change, ChangeOptions } from './changes';

@@ -127,6 +127,16 @@ describe('call events from channel lists', () => {
     });
   });
 
+  it('a queue offer belongs to the caller whose number the Local ;2 half carries, not to the longest waiting one', () => {
+    const [first, offered] = groupCalls(parse(`SIP/trunk-00000001!from-trunk!401!1!Up!Queue!401,t!0891111!!!3!90!(None)!1.1
+      SIP/trunk-00000002!from-trunk!401!1!Up!Queue!401,t!0892222!!!3!5!(None)!1.2
+      Local/8003@from-queue-00000012;1!from-queue!401!1!Ringing!AppQueue!(Outgoing Line)!8003!!!3!0!(None)!1.3
+      Local/8003@from-queue-00000012;2!from-queue!8003!1!Ring!Dial!SIP/8003,,tr!0892222!!!3!0!(None)!1.4
+      SIP/8003-00000013!from-internal!8003!1!Ringing!AppDial!(Outgoing Line)!8003!!!3!0!(None)!1.5`));
+    assert.deepEqual(first.channels, ['SIP/trunk-00000001']);
+    assert.deepEqual([offered.origin!.number, offered.parties[1].number, offered.queue], ['0892222', '8003', '401']);
+  });
+
   it('a missed outside call: the name from the document\'s 13-field layout, answered false, ring time to the end', () => {
     const events = run([
       [1, `SIP/trunk-00000030!from-trunk!1002!Ring!Dial!SIP/1002,60,tT!+4930123456!Erika Muster!!3!0!(None)!1700000000.1
