@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import type { NodeAPI } from 'node-red';
 import { WebTapiClient } from '../../dist/client';
 import type { Simulator } from '../../dist/simulator';
 import { ALL, CREDS, PASSWORD, config, helper, statusMatching, until, withSimulator, TestNode } from './harness';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const CALL_MONITOR = require('../../dist/nodes/webtapi-call-monitor.js') as (RED: NodeAPI) => void;
-const NODES = [...ALL, CALL_MONITOR];
+const NODES = ALL;
 
 type Msg = { topic: string; payload: Record<string, any> };
 
