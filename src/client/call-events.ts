@@ -126,13 +126,26 @@ export class CallTracker {
     const continuing = new Set(pairs.map(([, call]) => call));
     for (const call of this.calls) {
       if (continuing.has(call)) continue;
+      this.setChannels(call, []);
       for (const leg of call.legs.values()) if (!leg.silent) out.push(this.event('disconnect', call, leg, at, gap));
     }
     for (const [group, call] of pairs) this.follow(call, group, at, first, gap, out);
     this.calls = pairs.map(([, call]) => call);
-    this.byChannel = new Map();
-    for (const call of this.calls) for (const ch of call.channels) this.byChannel.set(ch, call);
     return out;
+  }
+
+  /**
+   * The call's channels, and the index from channel to call kept up to date in place: most calls
+   * do not change from one poll to the next, and a rebuilt index of every channel each poll would
+   * be most of the garbage a poll makes.
+   */
+  private setChannels(call: TrackedCall, channels: string[]): boolean {
+    const old = call.channels;
+    if (old.length === channels.length && old.every((ch, i) => ch === channels[i])) return false;
+    for (const ch of old) if (this.byChannel.get(ch) === call) this.byChannel.delete(ch);
+    call.channels = channels;
+    for (const ch of channels) this.byChannel.set(ch, call);
+    return true;
   }
 
   /** Each group with the call it continues (sharing a channel, or the same parties on new channels) or a new call. */
@@ -180,9 +193,8 @@ export class CallTracker {
 
   /** Brings one call up to date with its group: legs appear, connect, or leave the call. */
   private follow(call: TrackedCall, g: CallGroup, at: number, first: boolean, gap: boolean, out: MonitorEvent[]): void {
-    call.channels = g.channels;
+    if (this.setChannels(call, g.channels)) call.numbers = g.parties.map((p) => p.number);
     call.originNumber = g.origin?.number ?? call.originNumber;
-    call.numbers = g.parties.map((p) => p.number);
     call.answered ||= g.parties.some((p) => p.connected);
     const present = this.watchedParties(g.parties);
     for (const [ext, leg] of call.legs) {

@@ -191,6 +191,8 @@ function link(facts: Facts[]): Links {
       partner.set(half, i);
       partner.set(i, half);
     }
+    // Only a leg can be a Dial target.
+    if (!facts[i].leg) continue;
     const prefix = devicePrefix(name);
     const same = byPrefix.get(prefix);
     if (same) same.push(i);
@@ -213,7 +215,7 @@ function link(facts: Facts[]): Links {
   facts.forEach((f, i) => {
     for (const t of f.targets ?? []) {
       // A leg bridged to another channel belongs to another call.
-      const free = (byPrefix.get(t.device) ?? []).filter((j) => j !== i && !dialledAs.has(j) && facts[j].leg && bridgedWith(f, facts[j]));
+      const free = (byPrefix.get(t.device) ?? []).filter((j) => j !== i && !dialledAs.has(j) && bridgedWith(f, facts[j]));
       const leg = free.find((j) => !facts[j].local) ?? free[0];
       if (leg === undefined) continue;
       dialledAs.set(leg, t.number);
