@@ -1,7 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { CallTracker, InvalidInputError, validators, type CallEventKind, type MonitorEvent } from '../client';
 import type { NodeDefinition } from './shared/properties';
-import { PollHealth, commaList, intervalMs, quoted, refused, watchServer } from './shared/watch';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
 
 const KINDS: readonly CallEventKind[] = ['ring', 'call', 'connect', 'disconnect'];
 
@@ -61,7 +61,7 @@ function WebTapiCallMonitorNode(RED: NodeAPI) {
       if (e.event === 'gap' || s.events.has(e.event)) node.send({ topic: e.event, payload: e });
     };
 
-    server.poller.register(node, {
+    followPoll(node, server, {
       calls: true,
       intervalMs: s.interval,
       onResult: (r) => {
@@ -74,16 +74,6 @@ function WebTapiCallMonitorNode(RED: NodeAPI) {
         health.failed(err);
         shown = -1;
       },
-    });
-
-    node.on('input', (_msg: unknown, _send: unknown, done: () => void) => {
-      server.poller.pollNow();
-      done();
-    });
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      node.status({});
-      server.poller.deregister(node, done);
     });
   };
 }

@@ -1,9 +1,9 @@
-import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI } from 'node-red';
 import { InvalidInputError, channelChanges, validators, valueChanges, type ExtensionState, type ListItem } from '../client';
 import type { PollResult } from './shared/poller';
 import type { NodeDefinition } from './shared/properties';
 import { text } from './shared/status';
-import { PollHealth, commaList, intervalMs, quoted, refused, watchServer } from './shared/watch';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
 
 interface Settings {
   /** null: every extension. */
@@ -79,7 +79,7 @@ export = (RED: NodeAPI) => {
     const seen = new Watched();
     const health = new PollHealth(node);
 
-    server.poller.register(node, {
+    followPoll(node, server, {
       states: s.extensions, calls: s.watchCalls, relays: s.relays, intervalMs: s.interval,
       onResult: (r) => {
         health.ok();
@@ -95,16 +95,6 @@ export = (RED: NodeAPI) => {
         health.failed(err);
         seen.status = '';
       },
-    });
-
-    node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: () => void) => {
-      server.poller.pollNow();
-      done();
-    });
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      node.status({});
-      server.poller.deregister(node, done);
     });
   }
   RED.nodes.registerType('webtapi-status-watch', WebTapiStatusWatch as never);

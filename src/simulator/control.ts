@@ -2,21 +2,13 @@
 // simulated PBX over HTTP (`POST /sim/<command>?...`, answers JSON). Not part of WebTAPI: a real PBX
 // has phones for that. See docs/simulator.md.
 import type { ServerResponse } from 'node:http';
-import type { CallOptions, SimState } from './state';
+import type { CallOptions } from './state';
+import type { Simulator } from './types';
 
 export const CONTROL_PREFIX = '/sim/';
 
 /** What the control API drives (the simulator itself). */
-export interface ControlTarget {
-  readonly state: SimState;
-  ring(ext: string, from?: string, options?: CallOptions): string;
-  doorbell(flat?: string): string;
-  queueCall(queue: string, from?: string, options?: CallOptions): string;
-  answer(chan: string): void;
-  reject(chan: string): void;
-  hangup(chan: string): void;
-  hangupAll(): void;
-}
+export type ControlTarget = Pick<Simulator, 'state' | 'ring' | 'doorbell' | 'queueCall' | 'answer' | 'reject' | 'hangup' | 'hangupAll'>;
 
 type Query = URLSearchParams;
 type Command = (t: ControlTarget, q: Query) => Record<string, unknown>;

@@ -1,6 +1,7 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { InvalidInputError } from '../../client';
 import type { WebTapiConfigNode } from './config-api';
+import type { Subscription } from './poller';
 import { configNode, MissingConfigError } from './input';
 import type { NodeDefinition } from './properties';
 import { shortReason, text } from './status';
@@ -73,4 +74,20 @@ export class PollHealth {
     this.failing = reason;
     this.node.status({ fill: 'red', shape: 'ring', text: reason });
   }
+}
+
+/**
+ * Follows the server's shared poll until the node closes: an input message polls at once (and is
+ * not passed on); on close the node deregisters and Node-RED waits for the poll under way.
+ */
+export function followPoll(node: Node, server: WebTapiConfigNode, sub: Subscription): void {
+  server.poller.register(node, sub);
+  node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: Done) => {
+    server.poller.pollNow();
+    done();
+  });
+  node.on('close', (_removed: boolean, done: () => void) => {
+    node.status({});
+    server.poller.deregister(node, done);
+  });
 }
