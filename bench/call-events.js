@@ -3,16 +3,13 @@
 // (1,000 channels within 2 ms per poll, linear in channels), and PBX requests per interval with 1
 // and with 20 call-monitor nodes on one config node (one each: the poll is shared).
 //
-//   node bench/call-events.js [--smoke]   on its own (starts a simulator process and Node-RED)
-//   bench/run.js runs it as phase "calls" inside its own Node-RED run.
+//   node bench/run.js --phases=callEvents [--smoke]   this phase alone (one of bench/run.js's phases)
 'use strict';
 
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { CallTracker } = require(path.join(__dirname, '..', 'dist', 'client'));
 
-const USER = '1004';
-const PASSWORD = 'secret';
 const DIFF_GOAL_MS = 2;
 
 // ---------------------------------------------------------------- the pure part: one poll's cost
@@ -117,11 +114,12 @@ function monitorTab(count, intervalMs) {
   return out;
 }
 
-/** Deploys `count` call monitors next to `flows` and counts call_list_all over `seconds`. */
-async function requestsWith(count, { rt, flows, simStats, intervalMs, seconds }) {
-  await rt.deploy([...flows, ...monitorTab(count, intervalMs)], 'nodes');
-  const listed = async () => ((await simStats()).stats.byAction.call_list_all ?? 0);
-  const poller = rt.node('cfg').poller;
+/** With `count` call monitors deployed beside the bench flow: call_list_all per poll over `seconds`. */
+async function requestsWith(ctx, count, intervalMs, seconds) {
+  ctx.flows = ctx.flows.filter((n) => n.z !== 'tabCalls' && n.id !== 'tabCalls');
+  await ctx.addFlows(monitorTab(count, intervalMs));
+  const listed = async () => ((await ctx.simStats()).stats.byAction.call_list_all ?? 0);
+  const poller = ctx.cfg.poller;
   // The window starts and ends right after a poll's answer was handed out (the next poll is an
   // interval away), so the PBX's count and the poller's agree. The benchmark listens like one more
   // call monitor, at the same interval.
@@ -129,35 +127,43 @@ async function requestsWith(count, { rt, flows, simStats, intervalMs, seconds })
   const self = {};
   poller.register(self, { calls: true, intervalMs, onResult: () => answered?.(), onError: () => answered?.() });
   const afterPoll = () => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('calls: no poll answered within 15 s')), 15_000);
+    const timer = setTimeout(() => reject(new Error('callEvents: no poll answered within 15 s')), 15_000);
     answered = () => { answered = null; clearTimeout(timer); resolve(); };
   });
-  await afterPoll();
-  const p0 = poller.polls;
-  const t0 = performance.now();
-  const r0 = await listed();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  await afterPoll();
-  const polls = poller.polls - p0;
-  const elapsed = performance.now() - t0;
-  poller.deregister(self);
-  const requests = (await listed()) - r0;
-  return { monitors: count, intervalMs, seconds: elapsed / 1000, polls, requests, requestsPerPoll: polls ? requests / polls : NaN, requestsPerInterval: requests / (elapsed / intervalMs) };
+  try {
+    await afterPoll();
+    const p0 = poller.polls;
+    const t0 = performance.now();
+    const r0 = await listed();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    await afterPoll();
+    const polls = poller.polls - p0;
+    const elapsed = performance.now() - t0;
+    const requests = (await listed()) - r0;
+    return { monitors: count, intervalMs, seconds: elapsed / 1000, polls, requests, requestsPerPoll: polls ? requests / polls : NaN, requestsPerInterval: requests / (elapsed / intervalMs) };
+  } finally {
+    poller.deregister(self);
+  }
 }
 
-/** The phase inside a running benchmark: `rt` a started Node-RED with config node `cfg` deployed in `flows`. */
-async function phase({ rt, flows, simStats, smoke = false, progress = () => undefined }) {
-  progress('calls: deriving call events from channel lists of 250 to 2,000 channels');
+/** The phase (bench/run.js): `ctx` as bench/context.js builds it. */
+async function callEventsPhase(ctx) {
+  const smoke = Boolean(ctx.results.smoke);
+  ctx.progress('callEvents: deriving call events from channel lists of 250 to 2,000 channels');
   const diff = diffCosts(smoke);
   const intervalMs = 250;
   const seconds = smoke ? 1 : 5;
   const polling = [];
   for (const count of [1, 20]) {
-    progress(`calls: ${count} call-monitor node${count > 1 ? 's' : ''}, every ${intervalMs} ms, ${seconds} s`);
-    polling.push(await requestsWith(count, { rt, flows, simStats, intervalMs, seconds }));
+    ctx.progress(`callEvents: ${count} call-monitor node${count > 1 ? 's' : ''}, every ${intervalMs} ms, ${seconds} s`);
+    polling.push(await requestsWith(ctx, count, intervalMs, seconds));
   }
-  await rt.deploy(flows, 'nodes');
-  return { diff, polling };
+  ctx.flows = ctx.flows.filter((n) => n.z !== 'tabCalls' && n.id !== 'tabCalls');
+  await ctx.addFlows([]);
+  const r = { diff, polling };
+  const cpu = diff.rows.map((row) => `${row.channels} ch ${row.medianMs.toFixed(2)} ms`).join(', ');
+  const requests = polling.map((p) => `${p.monitors} node${p.monitors > 1 ? 's' : ''} ${p.requestsPerPoll.toFixed(2)}`).join(', ');
+  return { ...r, summary: `CPU per poll (median): ${cpu}; call_list_all per poll: ${requests}`, targets: targets(r), failures: failures(r) };
 }
 
 /** Figures with a goal, for the benchmark's target table. */
@@ -183,43 +189,5 @@ function failures(r) {
   return f;
 }
 
-function print(r) {
-  const lines = ['channels | CPU ms/poll (median) | wall ms/poll (median) | wall p95 | CPU µs per channel', '---|---|---|---|---'];
-  for (const row of r.diff.rows) lines.push(`${row.channels} | ${row.medianMs.toFixed(3)} | ${row.wallMedianMs.toFixed(3)} | ${row.wallP95Ms.toFixed(3)} | ${(1000 * row.medianMs / row.channels).toFixed(2)}`);
-  lines.push('', 'call monitors | interval | polls | call_list_all | per poll | per interval', '---|---|---|---|---|---');
-  for (const p of r.polling) lines.push(`${p.monitors} | ${p.intervalMs} ms | ${p.polls} | ${p.requests} | ${p.requestsPerPoll.toFixed(2)} | ${p.requestsPerInterval.toFixed(2)}`);
-  lines.push('', ...targets(r).map((t) => `${t.pass ? 'pass' : 'MISS'}  ${t.name}: ${typeof t.value === 'number' ? t.value.toFixed(3) : t.value} (goal ${t.goal})`));
-  return lines.join('\n');
-}
-
-module.exports = { phase, targets, failures, print, diffCosts, SyntheticPbx };
-
-if (require.main === module) {
-  const { SimProcess } = require('./lib');
-  const { startNodeRed } = require('./runtime');
-  const smoke = process.argv.includes('--smoke');
-  (async () => {
-    const sim = new SimProcess();
-    let rt = null;
-    try {
-      const { url } = await sim.call('start', { options: { port: 0, users: { [USER]: PASSWORD } } });
-      rt = await startNodeRed({ echo: true });
-      const flows = [{ id: 'cfg', type: 'webtapi-config', name: 'pbx', url, timeout: 5000, concurrency: 4 }];
-      await rt.deploy(flows, 'full', { cfg: { username: USER, password: PASSWORD } });
-      const r = await phase({ rt, flows, simStats: () => sim.call('stats'), smoke, progress: (t) => process.stderr.write(`${t}\n`) });
-      process.stdout.write(`${print(r)}\n`);
-      const f = failures(r);
-      if (f.length) {
-        process.stderr.write(`FAILED: ${f.join('; ')}\n`);
-        process.exitCode = 1;
-      }
-    } finally {
-      if (rt) await rt.stop().catch(() => undefined);
-      await sim.close();
-    }
-    setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
-  })().catch((err) => {
-    process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
-    process.exit(1);
-  });
-}
+module.exports = callEventsPhase;
+Object.assign(module.exports, { targets, failures, diffCosts, SyntheticPbx });

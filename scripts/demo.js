@@ -2,15 +2,17 @@
 'use strict';
 // npm start: the bundled WebTAPI simulator and a local Node-RED with this package loaded from the
 // working tree and the example flows deployed against the simulator (or against a real PBX).
-// Embeds Node-RED the way its own red.js does; nothing is downloaded at run time.
+// Node-RED is embedded through the shared launcher (scripts/lib/nodered.js); nothing is downloaded
+// at run time.
 const fs = require('node:fs');
-const http = require('node:http');
 const path = require('node:path');
 const { CONFIG_ID, prepareUserDir } = require('./demo/flows');
+const { listen, nodeRedDir, startEmbedded } = require('./lib/nodered');
 
 const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
 const SIM_PASSWORD = 'secret';
+const TITLE = 'Node-RED · METASEC WebTAPI demo';
 
 const USAGE = `Usage: npm start [-- options]   (or: node scripts/demo.js [options])
 
@@ -20,6 +22,7 @@ Starts the WebTAPI simulator and Node-RED with the example flows deployed.
   --sim-port N      simulator port (default 9998, env WEBTAPI_SIM_PORT; when taken, any free port)
   --pbx-url URL     use this WebTAPI endpoint instead of the simulator (env WEBTAPI_URL);
                     credentials from env WEBTAPI_USER and WEBTAPI_PASSWORD
+  --replay FILE     the simulator answers the read-only actions of a webtapi-probe capture as captured
   --user-dir DIR    Node-RED user directory (default .demo/ in the package, env WEBTAPI_DEMO_DIR)
   --reset           deploy the example flows again (the current flows are kept as a .bak file)
   --help            this text
@@ -60,6 +63,7 @@ function parseArgs(argv, env) {
       case '--port': o.port = port('--port', value()); break;
       case '--sim-port': o.simPort = port('--sim-port', value()); break;
       case '--pbx-url': o.pbxUrl = value(); break;
+      case '--replay': o.replay = path.resolve(value()); break;
       case '--user-dir': o.userDir = path.resolve(value()); break;
       case '--reset': o.reset = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
@@ -108,17 +112,25 @@ function requireBuilt() {
 
 function requireNodeRed() {
   try {
-    return require('node-red');
+    nodeRedDir();
   } catch (err) {
     if (err && err.code === 'MODULE_NOT_FOUND') fail('Node-RED is not installed: run "npm install" in the package folder first (it is a dev dependency)', 1);
     throw err;
   }
 }
 
-async function startSimulatorOn(preferred) {
+async function startSimulatorOn(preferred, replayFile) {
   const { startSimulator } = require(path.join(root, 'dist', 'simulator'));
   // The simulator answers calls after 4 s, as a person would.
   const options = { ringMs: 4000 };
+  if (replayFile) {
+    const { readCapture } = require(path.join(root, 'dist', 'probe', 'capture'));
+    try {
+      options.replay = readCapture(JSON.parse(fs.readFileSync(replayFile, 'utf8')));
+    } catch (err) {
+      fail(`--replay ${replayFile}: ${err.message}`);
+    }
+  }
   try {
     return { sim: await startSimulator({ ...options, port: preferred }), fellBack: false };
   } catch (err) {
@@ -127,77 +139,94 @@ async function startSimulatorOn(preferred) {
   }
 }
 
-/** Resolves with null once Node-RED runs the flows, or with the reason it does not. */
-function flowsStarted(RED) {
-  return new Promise((resolve) => {
-    const done = (problem) => {
-      clearTimeout(timer);
-      RED.events.removeListener('flows:started', onStarted);
-      RED.events.removeListener('runtime-event', onEvent);
-      resolve(problem);
-    };
-    const onStarted = () => done(null);
-    const onEvent = (ev) => {
-      const p = ev && ev.id === 'runtime-state' ? ev.payload : null;
-      if (p && p.error) done([p.error, ...(p.types || [])].join(' '));
-    };
-    const timer = setTimeout(() => done('not started within 60 s'), 60_000);
-    timer.unref();
-    RED.events.on('flows:started', onStarted);
-    RED.events.on('runtime-event', onEvent);
-  });
+/** The WebTAPI the flows use: the real PBX given, or the simulator started here. */
+async function startTarget(o, demo) {
+  if (o.pbxUrl !== undefined) {
+    process.stdout.write(`WebTAPI PBX: ${shown(o.pbxUrl)}${o.user ? ` (user ${o.user})` : ''}\n`);
+    if (o.user === undefined || o.password === undefined) {
+      process.stdout.write('note: WEBTAPI_USER / WEBTAPI_PASSWORD not both set: the stored credentials are kept; enter them in the config node "PBX" if needed\n');
+    }
+    return { mode: 'pbx', url: o.pbxUrl, username: o.user, password: o.password };
+  }
+  const started = await startSimulatorOn(o.simPort, o.replay);
+  demo.sim = started.sim;
+  if (started.fellBack) process.stdout.write(`note: port ${o.simPort} is in use; the simulator listens on port ${demo.sim.port} instead\n`);
+  process.stdout.write(`WebTAPI simulator: ${demo.sim.url} (user ${SIM_USER}, password ${SIM_PASSWORD})\n`);
+  if (o.replay) process.stdout.write(`replaying the read-only answers of ${o.replay}\n`);
+  return { mode: 'simulator', url: demo.sim.url, username: SIM_USER, password: SIM_PASSWORD };
 }
 
-async function main() {
-  const o = parseArgs(process.argv.slice(2), process.env);
-  requireBuilt();
-  const RED = requireNodeRed();
-  const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));
+/** The example flows in the user directory (or the user's own flows, pointed at the target). */
+function prepareFlows(o, target) {
+  const prepared = prepareUserDir({ dir: o.userDir, examplesDir: path.join(root, 'examples'), target, reset: o.reset });
+  if (prepared.backedUp) process.stdout.write(`previous flows kept in ${prepared.backedUp}\n`);
+  process.stdout.write(prepared.created
+    ? `example flows deployed to ${prepared.flowsFile}\n`
+    : `using your flows in ${prepared.flowsFile} (--reset deploys the examples again)\n`);
+  if (!prepared.configFound) process.stdout.write(`note: config node ${CONFIG_ID} is not in your flows; its server was not changed\n`);
+}
 
-  let sim = null;
-  let server = null;
-  let redStarted = false;
-  let stopping = false;
-  let startup = Promise.resolve();
+async function start(o, demo) {
+  // The editor's port first: a taken port fails before anything else has started.
+  demo.web = await listen({ port: o.port });
+  demo.web.server.on('error', (err) => process.stderr.write(`demo: server error: ${err.message}\n`));
+  prepareFlows(o, await startTarget(o, demo));
+  demo.nr = await startEmbedded({
+    userDir: o.userDir,
+    web: demo.web,
+    // This package, from the working tree (dist/ and examples/), not from a registry.
+    nodesDir: [root],
+    // The demo's credentials are the simulator's public ones; a real PBX password given by
+    // environment is stored in flows_cred.json (mode 0600) inside the git-ignored user directory.
+    credentialSecret: false,
+    extra: {
+      editorTheme: { page: { title: TITLE }, header: { title: TITLE } },
+      // The palette manager stays open for the user (installs need the registry); modules in
+      // function nodes are not installed.
+      externalModules: { autoInstall: false, modules: { allowInstall: false } },
+    },
+  });
+  if (demo.nr.flowsProblem) process.stderr.write(`demo: the flows did not start (${demo.nr.flowsProblem}); the editor shows why\n`);
+  // Printed once the flows run (the launcher waits for them).
+  process.stdout.write(`Node-RED editor: ${demo.web.url}\n`);
+  process.stdout.write('Press Ctrl-C to stop.\n');
+}
 
-  const stop = async (reason, code) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`${reason}: stopping Node-RED${sim ? ' and the simulator' : ''}\n`);
-    // A node that does not close within Node-RED's own limits must not keep the terminal.
-    const guard = setTimeout(() => {
-      process.stderr.write('demo: could not stop in time, exiting\n');
-      process.exit(1);
-    }, 20_000);
-    guard.unref();
-    let exitCode = code;
-    await startup.catch(() => undefined);
-    try {
-      if (redStarted) await RED.stop();
-    } catch (err) {
-      process.stderr.write(`demo: stopping Node-RED failed: ${err && err.message}\n`);
-      exitCode = 1;
-    }
-    if (server && server.listening) {
-      await new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    }
-    try {
-      if (sim) await sim.close();
-    } catch (err) {
-      process.stderr.write(`demo: stopping the simulator failed: ${err && err.message}\n`);
-      exitCode = 1;
-    }
-    process.exit(exitCode);
-  };
+async function stop(demo, reason, code) {
+  if (demo.stopping) return;
+  demo.stopping = true;
+  process.stdout.write(`${reason}: stopping Node-RED${demo.sim ? ' and the simulator' : ''}\n`);
+  // A node that does not close within Node-RED's own limits must not keep the terminal.
+  const guard = setTimeout(() => {
+    process.stderr.write('demo: could not stop in time, exiting\n');
+    process.exit(1);
+  }, 20_000);
+  guard.unref();
+  let exitCode = code;
+  await demo.startup.catch(() => undefined);
+  try {
+    if (demo.nr) await demo.nr.stop();
+  } catch (err) {
+    process.stderr.write(`demo: stopping Node-RED failed: ${err && err.message}\n`);
+    exitCode = 1;
+  }
+  if (demo.web) await demo.web.close();
+  try {
+    if (demo.sim) await demo.sim.close();
+  } catch (err) {
+    process.stderr.write(`demo: stopping the simulator failed: ${err && err.message}\n`);
+    exitCode = 1;
+  }
+  process.exit(exitCode);
+}
+
+function stopOnSignals(demo) {
   let firstSignalAt = 0;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
-      if (!stopping) {
+      if (!demo.stopping) {
         firstSignalAt = Date.now();
-        void stop(signal, 0);
+        void stop(demo, signal, 0);
         return;
       }
       // Under npm one Ctrl-C arrives twice (from the terminal and forwarded by npm): only a
@@ -207,90 +236,24 @@ async function main() {
       process.exit(1);
     });
   }
+}
 
-  startup = (async () => {
-    // The editor's port first: a taken port fails before anything else has started.
-    const app = express();
-    server = http.createServer(app);
-    await new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(o.port, '127.0.0.1', () => {
-        server.removeListener('error', reject);
-        resolve();
-      });
-    });
-    server.on('error', (err) => process.stderr.write(`demo: server error: ${err.message}\n`));
-    const { port: bound } = server.address();
-
-    let target;
-    if (o.pbxUrl !== undefined) {
-      target = { mode: 'pbx', url: o.pbxUrl, username: o.user, password: o.password };
-      process.stdout.write(`WebTAPI PBX: ${shown(o.pbxUrl)}${o.user ? ` (user ${o.user})` : ''}\n`);
-      if (o.user === undefined || o.password === undefined) {
-        process.stdout.write('note: WEBTAPI_USER / WEBTAPI_PASSWORD not both set: the stored credentials are kept; enter them in the config node "PBX" if needed\n');
-      }
-    } else {
-      const started = await startSimulatorOn(o.simPort);
-      sim = started.sim;
-      if (started.fellBack) process.stdout.write(`note: port ${o.simPort} is in use; the simulator listens on port ${sim.port} instead\n`);
-      target = { mode: 'simulator', url: sim.url, username: SIM_USER, password: SIM_PASSWORD };
-      process.stdout.write(`WebTAPI simulator: ${sim.url} (user ${SIM_USER}, password ${SIM_PASSWORD})\n`);
-    }
-
-    const prepared = prepareUserDir({ dir: o.userDir, examplesDir: path.join(root, 'examples'), target, reset: o.reset });
-    if (prepared.backedUp) process.stdout.write(`previous flows kept in ${prepared.backedUp}\n`);
-    process.stdout.write(prepared.created
-      ? `example flows deployed to ${prepared.flowsFile}\n`
-      : `using your flows in ${prepared.flowsFile} (--reset deploys the examples again)\n`);
-    if (!prepared.configFound) process.stdout.write(`note: config node ${CONFIG_ID} is not in your flows; its server was not changed\n`);
-
-    const settings = {
-      userDir: o.userDir,
-      flowFile: 'flows.json',
-      // The demo's credentials are the simulator's public ones; a real PBX password given by
-      // environment is stored in flows_cred.json (mode 0600) inside the git-ignored user directory.
-      credentialSecret: false,
-      // This package, from the working tree (dist/ and examples/), not from a registry.
-      nodesDir: [root],
-      uiHost: '127.0.0.1',
-      uiPort: bound,
-      httpAdminRoot: '/',
-      httpNodeRoot: '/',
-      logging: { console: { level: 'info', metrics: false, audit: false } },
-      editorTheme: {
-        projects: { enabled: false },
-        tours: false,
-        // No catalogue download from nodered.org when the editor opens.
-        palette: { catalogues: [] },
-        page: { title: 'Node-RED · METASEC WebTAPI demo' },
-        header: { title: 'Node-RED · METASEC WebTAPI demo' },
-      },
-      telemetry: { enabled: false, updateNotification: false },
-      externalModules: { autoInstall: false, modules: { allowInstall: false } },
-      functionExternalModules: false,
-    };
-    RED.init(server, settings);
-    app.use(settings.httpAdminRoot, RED.httpAdmin);
-    app.use(settings.httpNodeRoot, RED.httpNode);
-    // RED.start() resolves before the flows are loaded: the address is printed once they run.
-    const flowsReady = flowsStarted(RED);
-    redStarted = true;
-    await RED.start();
-    const problem = await flowsReady;
-    if (problem) process.stderr.write(`demo: the flows did not start (${problem}); the editor shows why\n`);
-    process.stdout.write(`Node-RED editor: http://127.0.0.1:${bound}/\n`);
-    process.stdout.write('Press Ctrl-C to stop.\n');
-  })();
-
+async function main() {
+  const o = parseArgs(process.argv.slice(2), process.env);
+  requireBuilt();
+  requireNodeRed();
+  const demo = { sim: null, web: null, nr: null, stopping: false, startup: Promise.resolve() };
+  stopOnSignals(demo);
+  demo.startup = start(o, demo);
   try {
-    await startup;
+    await demo.startup;
   } catch (err) {
     const text = err && err.code === 'EADDRINUSE'
       ? `port ${o.port} is in use: choose another with --port N (or PORT=N)`
       : (err && err.message) || String(err);
     process.stderr.write(`demo: ${text}\n`);
-    startup = Promise.resolve();
-    await stop('startup failed', 1);
+    demo.startup = Promise.resolve();
+    await stop(demo, 'startup failed', 1);
   }
 }
 

@@ -17,11 +17,13 @@
 //   --no-install  skip `npm install` in the sub-packages (they must be installed already)
 //   --no-e2e      skip the browser suite
 // Closing line: `matrix: N passed, N failed` (tests summed over all runs; a check or run that
-// failed without a test count counts as one failure).
+// failed without a test count counts as one failure, and so does a run with a skipped test: the
+// matrix is there to run every test on every target).
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { createReport, npm, NPM_QUIET } = require('./lib/report');
 
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -37,23 +39,8 @@ const TARGETS = [
   { name: 'nr5', nodeRed: /^5\./, node: 22, nodeBin: 'package', modules: 'own', e2e: true },
 ].filter((t) => !only || only.includes(t.name));
 
-const timings = [];
-let passed = 0;
-let failed = 0;
-
-const log = (line) => process.stdout.write(`[matrix] ${line}\n`);
-const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-async function timed(label, fn) {
-  const started = Date.now();
-  try {
-    return await fn();
-  } finally {
-    const ms = Date.now() - started;
-    timings.push([label, ms]);
-    log(`${label}: ${secs(ms)}`);
-  }
-}
+const report = createReport('matrix');
+const { check, log, stage } = report;
 
 /** Runs a command; output streams through (or into `capture` when given). Resolves with the exit code. */
 function run(cmd, argv, opts = {}) {
@@ -74,17 +61,6 @@ function run(cmd, argv, opts = {}) {
   });
 }
 
-function check(ok, what, detail) {
-  if (ok) {
-    passed++;
-    log(`ok   ${what}`);
-  } else {
-    failed++;
-    log(`FAIL ${what}${detail ? ` -- ${String(detail).trim()}` : ''}`);
-  }
-  return ok;
-}
-
 const dirOf = (t) => path.join(root, 'matrix', t.name);
 const nodeOf = (t) => (t.nodeBin === 'system' ? process.execPath : path.join(dirOf(t), 'node_modules', '.bin', 'node'));
 /** npm puts a package's .bin first on PATH for its scripts; do the same so child processes get that Node. */
@@ -96,8 +72,7 @@ const envOf = (t, extra = {}) => ({
 
 async function install(t) {
   const output = [];
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const code = await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-update-notifier'], { cwd: dirOf(t), capture: output });
+  const code = await run(npm, ['install', ...NPM_QUIET], { cwd: dirOf(t), capture: output });
   const text = Buffer.concat(output).toString();
   if (code !== 0) process.stdout.write(text.split('\n').slice(-40).join('\n') + '\n');
   else log(`${t.name}: ${(text.match(/(added|up to date|changed|removed)[^\n]*/) || ['installed'])[0]}`);
@@ -171,17 +146,19 @@ async function mocha(t, runDir, config, extraEnv) {
     env: envOf(t, extraEnv),
     onText: (s) => { tail = (tail + s).slice(-4000); },
   });
-  const totals = [...tail.matchAll(/^mocha: (\d+) passed, (\d+) failed/gm)].pop();
+  const last = [...tail.matchAll(/^mocha: (\d+) passed, (\d+) failed, (\d+) skipped/gm)].pop();
+  const totals = last ? { passed: Number(last[1]), failed: Number(last[2]), skipped: Number(last[3]) } : null;
   if (totals) {
-    passed += Number(totals[1]);
-    failed += Number(totals[2]);
-    if (code !== 0 && Number(totals[2]) === 0) failed++; // exited non-zero without a failing test
+    report.passed += totals.passed;
+    report.failed += totals.failed;
+    if (code !== 0 && totals.failed === 0) report.failed++; // exited non-zero without a failing test
+    check(totals.skipped === 0, `${t.name}: no test skipped in ${config}`, `${totals.skipped} skipped`);
   } else {
-    failed++;
+    report.failed++;
   }
-  const ok = code === 0 && !!totals;
-  log(`${t.name}: mocha ${config} ${ok ? 'passed' : `FAILED (exit ${code})`}${totals ? `: ${totals[1]} passed, ${totals[2]} failed` : ''}`);
-  return { ok, totals: totals ? { passed: Number(totals[1]), failed: Number(totals[2]) } : null };
+  const ok = code === 0 && !!totals && totals.skipped === 0;
+  log(`${t.name}: mocha ${config} ${ok ? 'passed' : `FAILED (exit ${code})`}${totals ? `: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped` : ''}`);
+  return { ok, totals };
 }
 
 /** Which Node-RED the browser suite will embed, asked of its own nodeRedDir() with the same environment. */
@@ -202,59 +179,50 @@ function hasE2e(runDir) {
   return fs.readdirSync(dir, { recursive: true }).some((f) => String(f).endsWith('.test.js'));
 }
 
+/** The suites of one target (already installed): copy, resolution check, mocha, browser suite. */
+async function runTarget(t) {
+  const runDir = prepare(t);
+  const info = resolution(t, runDir);
+  if (!info) return null;
+  const row = { name: t.name, nodeRed: info.nodeRedVersion, node: info.node, unit: null, e2e: null };
+  const on = `(Node-RED ${info.nodeRedVersion}, Node ${info.node})`;
+  row.unit = await stage(`${t.name}: mocha suite ${on}`, () => mocha(t, runDir, '.mocharc.json'));
+  if (!t.e2e || flag('--no-e2e')) return row;
+  if (!hasE2e(runDir)) {
+    log(`${t.name}: no browser suite built (dist-test/e2e has no *.test.js): skipped`);
+    return row;
+  }
+  const nodeRedDir = path.join(dirOf(t), 'node_modules', 'node-red');
+  e2eNodeRed(t, runDir, nodeRedDir);
+  row.e2e = await stage(`${t.name}: browser suite ${on}`, () => mocha(t, runDir, '.mocharc.e2e.json', { NODE_RED_DIR: nodeRedDir }));
+  return row;
+}
+
 async function main() {
-  const started = Date.now();
   const results = [];
   const built = fs.existsSync(path.join(root, 'dist', 'nodes', 'webtapi-config.js')) && fs.existsSync(path.join(root, 'dist-test'));
   if (flag('--build') || !built) {
-    await timed('build (src + tests)', async () => {
+    await stage('build (src + tests)', async () => {
       const code = await run(process.execPath, [path.join(root, 'scripts', 'build.js'), '--tests']);
       if (!check(code === 0, 'build')) throw new Error('build failed');
     });
   }
-
   // Installs are mostly network and disk: both at once.
   if (!flag('--no-install')) {
-    const ok = await timed(`npm install (${TARGETS.map((t) => t.name).join(' + ')}, in parallel)`, () => Promise.all(TARGETS.map(install)));
+    const ok = await stage(`npm install (${TARGETS.map((t) => t.name).join(' + ')}, in parallel)`, () => Promise.all(TARGETS.map(install)));
     if (ok.includes(false)) return results;
   }
-
   // Suites one after the other: two cores, and the runs must not compete for them.
   for (const t of TARGETS) {
-    const runDir = prepare(t);
-    const info = resolution(t, runDir);
-    if (!info) continue;
-    const row = { name: t.name, nodeRed: info.nodeRedVersion, node: info.node, unit: null, e2e: null };
-    results.push(row);
-    row.unit = await timed(`${t.name}: mocha suite (Node-RED ${info.nodeRedVersion}, Node ${info.node})`, () => mocha(t, runDir, '.mocharc.json'));
-    if (t.e2e && !flag('--no-e2e')) {
-      if (hasE2e(runDir)) {
-        const nodeRedDir = path.join(dirOf(t), 'node_modules', 'node-red');
-        e2eNodeRed(t, runDir, nodeRedDir);
-        row.e2e = await timed(`${t.name}: browser suite (Node-RED ${info.nodeRedVersion}, Node ${info.node})`, () =>
-          mocha(t, runDir, '.mocharc.e2e.json', { NODE_RED_DIR: nodeRedDir }));
-      } else {
-        log(`${t.name}: no browser suite built (dist-test/e2e has no *.test.js): skipped`);
-      }
-    }
+    const row = await runTarget(t);
+    if (row) results.push(row);
   }
-  log(`total: ${secs(Date.now() - started)}`);
   return results;
 }
 
-main()
-  .catch((err) => {
-    failed++;
-    process.stderr.write(`[matrix] ${err && err.stack ? err.stack : err}\n`);
-    return [];
-  })
-  .then((results) => {
-    process.stdout.write('\n[matrix] summary\n');
-    for (const r of results) {
-      const fmt = (x) => (x === null ? 'not run' : `${x.ok ? 'ok' : 'FAILED'}${x.totals ? ` (${x.totals.passed} passed, ${x.totals.failed} failed)` : ''}`);
-      process.stdout.write(`  ${r.name}: Node-RED ${r.nodeRed} on Node ${r.node}: tests ${fmt(r.unit)}, browser ${fmt(r.e2e)}\n`);
-    }
-    for (const [label, ms] of timings) process.stdout.write(`  ${secs(ms).padStart(8)}  ${label}\n`);
-    process.stdout.write(`\nmatrix: ${passed} passed, ${failed} failed\n`);
-    process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
-  });
+function summary(results = []) {
+  const fmt = (x) => (x === null ? 'not run' : `${x.ok ? 'ok' : 'FAILED'}${x.totals ? ` (${x.totals.passed} passed, ${x.totals.failed} failed, ${x.totals.skipped} skipped)` : ''}`);
+  return results.map((r) => `${r.name}: Node-RED ${r.nodeRed} on Node ${r.node}: tests ${fmt(r.unit)}, browser ${fmt(r.e2e)}`);
+}
+
+report.run(main, summary);

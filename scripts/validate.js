@@ -15,16 +15,18 @@
 //            the other suites built it)
 // Closing line: `validate: N passed, N failed` (one per scorecard check).
 'use strict';
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { createReport, npm, npmPack, NPM_QUIET, sh } = require('./lib/report');
 
 const root = path.resolve(__dirname, '..');
 const sub = path.join(root, 'matrix', 'validate');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const args = process.argv.slice(2);
+const report = createReport('validate');
+const { check, log, stage } = report;
 
 /** Every check node-red-dev 0.1.x scores; a missing one means a check did not run. */
 const CHECKS = {
@@ -54,126 +56,97 @@ const ACCEPTED = {
   },
 };
 
-let passed = 0;
-let failed = 0;
-const timings = [];
-const log = (line) => process.stdout.write(`[validate] ${line}\n`);
-const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
-
-function check(ok, what, detail) {
-  if (ok) passed++;
-  else failed++;
-  log(`${ok ? 'ok  ' : 'FAIL'} ${what}${!ok && detail ? ` -- ${detail}` : ''}`);
-  return ok;
+/** npm pack (the existing dist/ unless --build) unpacked into work/package: what would be published. */
+function packAndUnpack(work) {
+  const built = fs.existsSync(path.join(root, 'dist', 'nodes', 'webtapi-config.js'));
+  const reuse = built && !args.includes('--build');
+  log(reuse ? 'packing the existing dist/ (--build to rebuild)' : 'packing with the prepare build');
+  const info = npmPack(root, work, reuse ? ['--ignore-scripts'] : []);
+  const target = path.join(work, 'package');
+  fs.mkdirSync(target);
+  sh('tar', ['-xzf', info.file, '-C', target, '--strip-components=1'], work);
+  log(`${info.filename}: ${info.files.length} files`);
+  return target;
 }
 
-async function stage(label, fn) {
-  const started = Date.now();
-  try {
-    return await fn();
-  } finally {
-    const ms = Date.now() - started;
-    timings.push([label, ms]);
-    log(`${label}: ${secs(ms)}`);
+/** node-red-dev validate on `dir`, its output teed through; resolves with exit code and text. */
+function runNodeRedDev(devBin, dir, work, scorecardFile) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'validate-preload.js'), devBin, 'validate', '--path', dir, '--output', scorecardFile], {
+      cwd: work, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tee = (stream) => (c) => { chunks.push(c); stream.write(c); };
+    child.stdout.on('data', tee(process.stdout));
+    child.stderr.on('data', tee(process.stderr));
+    child.on('error', (err) => resolve({ code: 127, text: String(err) }));
+    child.on('close', (code) => resolve({ code, text: Buffer.concat(chunks).toString() }));
+  });
+}
+
+/** The registry's latest version of a package (npm view), asked once per name. */
+function registryLookup(work) {
+  const cache = {};
+  return (name) => {
+    if (!(name in cache)) {
+      try { cache[name] = JSON.parse(sh(npm, ['view', `${name}@latest`, 'version', 'engines', '--json'], work)); } catch { cache[name] = null; }
+    }
+    return cache[name];
+  };
+}
+
+/** One counted check per scorecard entry; answers the ids passed as ACCEPTED. */
+function checkScorecard(card, ctx) {
+  const accepted = [];
+  for (const [id, what] of Object.entries(CHECKS)) {
+    const c = card[id];
+    if (!c) { check(false, `${id} ${what}`, 'not in the scorecard (the check did not run)'); continue; }
+    if (c.test === true) { check(true, `${id} ${what}`); continue; }
+    const acc = ACCEPTED[id];
+    if (acc && acc.still(c, ctx)) {
+      check(true, `${id} ${what}: accepted -- ${acc.reason}`);
+      accepted.push(id);
+    } else {
+      check(false, `${id} ${what}`, JSON.stringify(c));
+    }
   }
+  return accepted;
 }
 
-function sh(cmd, argv, cwd) {
-  const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${(r.stdout + r.stderr).split('\n').slice(-30).join('\n')}`);
-  return r.stdout;
+function checkWarnings(text, accepted) {
+  const warnings = text.split('\n').filter((l) => /Warning:/.test(l)).map((l) => l.replace(/^\s*›\s*/, '').trim());
+  if (warnings.length) {
+    log('warnings printed by node-red-dev:');
+    for (const w of warnings) log(`  ${w}`);
+  }
+  // P04 prints a "should use a scoped name" warning for every unscoped new package and still
+  // scores it true for a node-red-contrib- name: the name is fixed (it is how users install it).
+  const unexplained = warnings.filter((w) => !/^Warning: P04 New Packages should use a scoped name$/.test(w) && !(accepted.includes('D03') && /^Warning: D03 undici is not at latest version/.test(w)));
+  check(unexplained.length === 0, 'no warning other than the explained ones (P04 scoped-name advice, accepted D03)', unexplained.join(' | '));
 }
 
 async function main() {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'webtapi-validate-'));
   try {
     if (!args.includes('--no-install')) {
-      await stage('npm install (matrix/validate: node-red-dev)', () => {
-        sh(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-update-notifier'], sub);
-      });
+      await stage('npm install (matrix/validate: node-red-dev)', () => sh(npm, ['install', ...NPM_QUIET], sub));
     }
-    const devBin = path.join(sub, 'node_modules', 'node-red-dev', 'bin', 'run');
-    const devVersion = JSON.parse(fs.readFileSync(path.join(sub, 'node_modules', 'node-red-dev', 'package.json'), 'utf8')).version;
-
-    const dir = await stage('npm pack + unpack', () => {
-      const built = fs.existsSync(path.join(root, 'dist', 'nodes', 'webtapi-config.js'));
-      const reuse = built && !args.includes('--build');
-      log(reuse ? 'packing the existing dist/ (--build to rebuild)' : 'packing with the prepare build');
-      const out = sh(npm, ['pack', '--json', '--pack-destination', work, '--no-update-notifier', ...(reuse ? ['--ignore-scripts'] : [])], root);
-      const info = JSON.parse(out.slice(out.search(/^\[/m)))[0];
-      const target = path.join(work, 'package');
-      fs.mkdirSync(target);
-      sh('tar', ['-xzf', path.join(work, info.filename), '-C', target, '--strip-components=1'], work);
-      log(`${info.filename}: ${info.files.length} files`);
-      return target;
-    });
-
+    const devDir = path.join(sub, 'node_modules', 'node-red-dev');
+    const devVersion = JSON.parse(fs.readFileSync(path.join(devDir, 'package.json'), 'utf8')).version;
+    const dir = await stage('npm pack + unpack', () => packAndUnpack(work));
     const scorecardFile = path.join(work, 'scorecard.json');
-    const output = await stage(`node-red-dev@${devVersion} validate (catalogue answered offline)`, () => new Promise((resolve) => {
-      const chunks = [];
-      const child = spawn(process.execPath, ['-r', path.join(__dirname, 'validate-preload.js'), devBin, 'validate', '--path', dir, '--output', scorecardFile], {
-        cwd: work, stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const tee = (stream) => (c) => { chunks.push(c); stream.write(c); };
-      child.stdout.on('data', tee(process.stdout));
-      child.stderr.on('data', tee(process.stderr));
-      child.on('error', (err) => resolve({ code: 127, text: String(err) }));
-      child.on('close', (code) => resolve({ code, text: Buffer.concat(chunks).toString() }));
-    }));
+    const output = await stage(`node-red-dev@${devVersion} validate (catalogue answered offline)`, () => runNodeRedDev(path.join(devDir, 'bin', 'run'), dir, work, scorecardFile));
 
     check(output.code === 0, `node-red-dev exited ${output.code}`);
     const errors = output.text.split('\n').filter((l) => /^\s*(Error|›\s+Error)\b/.test(l));
     check(errors.length === 0 && /\bComplete\b/.test(output.text), 'node-red-dev completed without an error', errors.join(' | '));
-    const offline = /\[validate-preload\] .*catalogue/.test(output.text);
-    check(offline, 'the catalogue request was answered by the offline preload');
-
+    check(/\[validate-preload\] .*catalogue/.test(output.text), 'the catalogue request was answered by the offline preload');
     const card = fs.existsSync(scorecardFile) ? JSON.parse(fs.readFileSync(scorecardFile, 'utf8')) : {};
-    const registryCache = {};
-    const ctx = {
-      registry(name) {
-        if (!(name in registryCache)) {
-          try { registryCache[name] = JSON.parse(sh(npm, ['view', `${name}@latest`, 'version', 'engines', '--json'], work)); } catch { registryCache[name] = null; }
-        }
-        return registryCache[name];
-      },
-    };
-    const accepted = [];
-    for (const [id, what] of Object.entries(CHECKS)) {
-      const c = card[id];
-      if (!c) { check(false, `${id} ${what}`, 'not in the scorecard (the check did not run)'); continue; }
-      if (c.test === true) { check(true, `${id} ${what}`); continue; }
-      const acc = ACCEPTED[id];
-      if (acc && acc.still(c, ctx)) {
-        check(true, `${id} ${what}: accepted -- ${acc.reason}`);
-        accepted.push(id);
-      } else {
-        check(false, `${id} ${what}`, JSON.stringify(c));
-      }
-    }
-    const warnings = output.text.split('\n').filter((l) => /Warning:/.test(l)).map((l) => l.replace(/^\s*›\s*/, '').trim());
-    if (warnings.length) {
-      log('warnings printed by node-red-dev:');
-      for (const w of warnings) log(`  ${w}`);
-    }
-    // P04 prints a "should use a scoped name" warning for every unscoped new package and still
-    // scores it true for a node-red-contrib- name: the name is fixed (it is how users install it).
-    const unexplained = warnings.filter((w) => !/^Warning: P04 New Packages should use a scoped name$/.test(w) && !(accepted.includes('D03') && /^Warning: D03 undici is not at latest version/.test(w)));
-    check(unexplained.length === 0, 'no warning other than the explained ones (P04 scoped-name advice, accepted D03)', unexplained.join(' | '));
+    const accepted = checkScorecard(card, { registry: registryLookup(work) });
+    checkWarnings(output.text, accepted);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-const started = Date.now();
-main()
-  .catch((err) => {
-    failed++;
-    process.stderr.write(`[validate] ${err && err.stack ? err.stack : err}\n`);
-  })
-  .then(() => {
-    process.stdout.write('\n[validate] timings\n');
-    for (const [label, ms] of timings) process.stdout.write(`  ${secs(ms).padStart(8)}  ${label}\n`);
-    process.stdout.write(`  ${secs(Date.now() - started).padStart(8)}  total\n`);
-    process.stdout.write(`\nvalidate: ${passed} passed, ${failed} failed\n`);
-    process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
-  });
+report.run(main);

@@ -1,3 +1,5 @@
+import type { AnswerResult } from './answer';
+import type { Params, RequestOptions, Requester } from './types';
 import { Validator, validators as v } from './validate';
 
 /**
@@ -36,11 +38,11 @@ export interface ActionSpec {
 const req = (validate: Validator): ParamSpec => ({ validate, required: true });
 const opt = (validate: Validator): ParamSpec => ({ validate, required: false });
 
-function spec(name: string, answer: AnswerKind, sideEffect: boolean, params: Record<string, ParamSpec> = {}): ActionSpec {
+function spec<N extends string, A extends AnswerKind>(name: N, answer: A, sideEffect: boolean, params: Record<string, ParamSpec> = {}): ActionSpec & { name: N; answer: A } {
   return { name, answer, sideEffect, params };
 }
 
-const list: ActionSpec[] = [
+const list = [
   // Call management
   spec('call', 'boolean', true, { src: req(v.extension), dst: req(v.extension) }),
   spec('call_pick', 'boolean', true, { chan: req(v.channel), dst: req(v.extension) }),
@@ -78,13 +80,23 @@ const list: ActionSpec[] = [
   spec('relay_list', 'relays', false),
   spec('relay_status_get', 'number', false, { relay_id: req(v.relayId) }),
   spec('relay_status_set', 'boolean', true, { relay_id: req(v.relayId), status: req(v.relayStatus) }),
-];
+] as const;
 
-export const ACTIONS: ReadonlyMap<string, ActionSpec> = new Map(list.map((s) => [s.name, s]));
+type DocumentedAction = (typeof list)[number];
+export type ActionName = DocumentedAction['name'];
+/** The result of a documented action, as the table's answer kind reads it. */
+export type ActionResult<N extends ActionName> = AnswerResult<Extract<DocumentedAction, { name: N }>['answer']>;
+
+export const ACTIONS: ReadonlyMap<string, ActionSpec> = new Map(list.map((s): [string, ActionSpec] => [s.name, s]));
 
 export const ACTION_NAMES: readonly string[] = list.map((s) => s.name);
 
 /** An action the document does not list (a firmware's addition): treated as having a side effect. */
 export function unknownAction(name: string): ActionSpec {
   return { name, answer: 'auto', sideEffect: true, params: {} };
+}
+
+/** A documented action, its result typed by the table (parseAnswer() reads the answer by the same kind). */
+export function requestAction<N extends ActionName>(r: Requester, action: N, params: Params, o?: RequestOptions): Promise<ActionResult<N>> {
+  return r.request(action, params, o) as Promise<ActionResult<N>>;
 }

@@ -1,9 +1,9 @@
-import { ActionSpec } from './actions';
+import type { ActionSpec, AnswerKind } from './actions';
 import { ActionFailedError, BadResponseError } from './errors';
 import * as p from './parsers';
 import { Answer } from './transport';
 
-const EMPTY_AS_ZERO = new Set(['channels', 'recordings', 'queues', 'agents', 'relays', 'cameras']);
+const EMPTY_AS_ZERO = new Set(['channels', 'list', 'queues', 'relays', 'cameras']);
 
 /** A picture, a recording or a stream excerpt, byte for byte as the PBX served it. */
 export interface BinaryAnswer {
@@ -37,43 +37,37 @@ function binary(spec: ActionSpec, answer: Answer): BinaryAnswer {
   return { data: answer.body, contentType };
 }
 
+const text = (answer: Answer): string => answer.body.toString('utf8');
+
+/** How each kind of answer is read; the result types of the actions derive from it (actions.ts). */
+const PARSERS = {
+  binary: (spec: ActionSpec, answer: Answer) => binary(spec, answer),
+  stream: (spec: ActionSpec, answer: Answer) => binary(spec, answer),
+  boolean: (spec: ActionSpec, answer: Answer) => p.parseBoolean(spec.name, text(answer)),
+  name: (spec: ActionSpec, answer: Answer) => p.parseName(spec.name, text(answer)),
+  loose: (spec: ActionSpec, answer: Answer) => p.parseLoose(spec.name, text(answer)),
+  channels: (spec: ActionSpec, answer: Answer) => p.parseChannels(spec.name, text(answer)),
+  status: (spec: ActionSpec, answer: Answer, params: Record<string, string>) => p.parseStatusMap(spec.name, text(answer), params.filter),
+  recordings: (spec: ActionSpec, answer: Answer) => p.parseList(spec.name, text(answer)),
+  queues: (spec: ActionSpec, answer: Answer) => p.parseQueues(spec.name, text(answer)),
+  agents: (spec: ActionSpec, answer: Answer) => p.parseAgents(spec.name, text(answer)),
+  relays: (spec: ActionSpec, answer: Answer) => p.parseRelays(spec.name, text(answer)),
+  cameras: (spec: ActionSpec, answer: Answer) => p.parseCameras(spec.name, text(answer)),
+  number: (spec: ActionSpec, answer: Answer) => p.parseNumber(spec.name, text(answer)),
+  auto: (spec: ActionSpec, answer: Answer): unknown => parseAuto(spec, answer),
+} satisfies Record<AnswerKind, (spec: ActionSpec, answer: Answer, params: Record<string, string>) => unknown>;
+
+/** The result of an answer of kind K. */
+export type AnswerResult<K extends AnswerKind> = ReturnType<(typeof PARSERS)[K]>;
+
 /**
  * Turns an answer into the action's result. It is only called with a bare `0` once the session is
  * known to be valid, so there `0` is the PBX's own word: an error, or for a list without
  * parameters (where nothing can be wrong) an empty list, as some PBXs answer it.
  */
 export function parseAnswer(spec: ActionSpec, answer: Answer, params: Record<string, string> = {}): unknown {
-  const action = spec.name;
   if (EMPTY_AS_ZERO.has(spec.answer) && Object.keys(spec.params).length === 0 && isZeroAnswer(spec, answer)) return [];
-  switch (spec.answer) {
-    case 'binary':
-    case 'stream':
-      return binary(spec, answer);
-    case 'boolean':
-      return p.parseBoolean(action, answer.body.toString('utf8'));
-    case 'name':
-      return p.parseName(action, answer.body.toString('utf8'));
-    case 'loose':
-      return p.parseLoose(action, answer.body.toString('utf8'));
-    case 'channels':
-      return p.parseChannels(action, answer.body.toString('utf8'));
-    case 'status':
-      return p.parseStatusMap(action, answer.body.toString('utf8'), params.filter);
-    case 'recordings':
-      return p.parseList(action, answer.body.toString('utf8'));
-    case 'queues':
-      return p.parseQueues(action, answer.body.toString('utf8'));
-    case 'agents':
-      return p.parseAgents(action, answer.body.toString('utf8'));
-    case 'relays':
-      return p.parseRelays(action, answer.body.toString('utf8'));
-    case 'cameras':
-      return p.parseCameras(action, answer.body.toString('utf8'));
-    case 'number':
-      return p.parseNumber(action, answer.body.toString('utf8'));
-    case 'auto':
-      return parseAuto(spec, answer);
-  }
+  return PARSERS[spec.answer](spec, answer, params);
 }
 
 /** An action this package does not know: 1/0 as boolean, text as lines, anything else as data. */

@@ -6,9 +6,11 @@ import { isZeroAnswer, parseAnswer } from './answer';
 import { Calls } from './calls';
 import { Cameras } from './cameras';
 import { Channels } from './channels';
-import { ClosedError, InvalidInputError, WebTapiError } from './errors';
+import { errorKind } from './codes';
+import { ClosedError, InvalidInputError, isWebTapiError } from './errors';
 import { Queues } from './queues';
 import { Relays } from './relays';
+import { echoed, scrubError, scrubResult } from './secrets';
 import { ConnectionState, Session } from './session';
 import { Answer, TlsOptions, Transport } from './transport';
 import type { Execution, Params, RequestOptions, Requester } from './types';
@@ -19,9 +21,9 @@ export interface WebTapiClientOptions {
   url: string;
   username: string;
   password: string;
-  /** Total deadline of one request, ms (default 10000). */
+  /** Total deadline of one request, ms (default 10000, 100..600000; see LIMITS). */
   timeoutMs?: number;
-  /** Requests in flight at once (default 4). */
+  /** Requests in flight at once (default 4, 1..64). */
   concurrency?: number;
   tls?: TlsOptions;
   /** Cap for text answers (default 4 MiB). */
@@ -44,6 +46,17 @@ export interface WebTapiClientOptions {
   dispatcher?: Dispatcher;
 }
 
+/** The bounds of the client's settings: a value outside is brought within, a missing or non-numeric one is the default. */
+export const LIMITS = {
+  timeoutMs: { min: 100, max: 600_000, default: 10_000 },
+  concurrency: { min: 1, max: 64, default: 4 },
+} as const;
+
+function within(value: unknown, limit: { min: number; max: number; default: number }): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(n) ? Math.min(limit.max, Math.max(limit.min, Math.floor(n))) : limit.default;
+}
+
 export interface WebTapiClientEvents {
   state: [ConnectionState];
 }
@@ -62,13 +75,17 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   private readonly transport: Transport;
   private readonly session: Session;
   private readonly streamMs: number;
-  private connection: ConnectionState = { state: 'idle' };
+  private connection: ConnectionState;
   private closed = false;
 
+  /**
+   * A URL that cannot be used does not throw: the client is then `misconfigured` and every request
+   * fails with WEBTAPI_INVALID_INPUT naming the URL, without opening a socket.
+   */
   constructor(options: WebTapiClientOptions) {
     super();
-    const concurrency = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? 4)));
-    const timeoutMs = Math.max(100, options.timeoutMs ?? 10_000);
+    const concurrency = within(options.concurrency, LIMITS.concurrency);
+    const timeoutMs = within(options.timeoutMs, LIMITS.timeoutMs);
     this.streamMs = options.streamMs ?? 3_000;
     this.transport = new Transport({
       url: options.url,
@@ -87,9 +104,11 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       freshSessionMs: options.freshSessionMs ?? 0,
       onState: (s) => this.setState(s),
     });
+    const problem = this.transport.urlProblem;
+    this.connection = problem === null ? { state: 'idle' } : { state: 'misconfigured', reason: problem };
   }
 
-  /** The connection as last seen: idle, logging in, connected, login failed, unreachable. */
+  /** The connection as last seen (see ConnectionState). */
   get state(): ConnectionState {
     return this.connection;
   }
@@ -101,7 +120,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
 
   /** Logs in now (Test connection); resolves when a session exists. */
   async connect(options?: RequestOptions): Promise<void> {
-    if (this.closed) throw new ClosedError('login');
+    this.assertUsable('login');
     if (options?.signal?.aborted) throw new ClosedError('login');
     await this.session.current();
   }
@@ -115,7 +134,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   async execute(action: string, params: Params = {}, options: RequestOptions = {}): Promise<Execution> {
     const started = performance.now();
     const name = validateActionName(action);
-    if (this.closed) throw new ClosedError(name);
+    this.assertUsable(name);
     const spec = ACTIONS.get(name) ?? unknownAction(name);
     const sent = buildParams(spec, params);
     const query = encodeParams(name, sent);
@@ -134,15 +153,22 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     } catch (err) {
       // A parse error quotes the answer, and a PBX may echo the request in it (a PHP notice
       // dumping $_GET): the session id and the password must not travel on in the error.
-      throw this.session.scrub(err, sid);
+      throw scrubError(err, this.session.secrets(sid));
     }
     // Texts of the answer become results (names, list items): the same echo must not reach a
     // message. Looked for in the raw bytes first, so a normal answer costs one search; pictures,
     // recordings and streams are data, passed on as they are.
-    if (spec.answer !== 'binary' && spec.answer !== 'stream' && this.session.echoed(answer.body, sid)) {
-      result = scrubStrings(result, (t) => this.session.scrubText(t, sid));
+    if (spec.answer !== 'binary' && spec.answer !== 'stream') {
+      const secrets = this.session.secrets(sid);
+      if (echoed(answer.body, secrets)) result = scrubResult(result, secrets);
     }
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  /** Refuses a request of a closed client, or of one whose URL cannot be used, before anything else. */
+  private assertUsable(action: string): void {
+    if (this.closed) throw new ClosedError(action);
+    if (this.connection.state === 'misconfigured') throw new InvalidInputError(action, 'url', this.connection.reason);
   }
 
   private async send(spec: ActionSpec, sid: string, query: string, options: RequestOptions): Promise<Answer> {
@@ -160,7 +186,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       if (this.connection.state !== 'connected') this.setState({ state: 'connected' });
       return answer;
     } catch (err) {
-      if (err instanceof WebTapiError && (err.code === 'WEBTAPI_UNREACHABLE' || err.code === 'WEBTAPI_TIMEOUT' || err.code === 'WEBTAPI_OUTCOME_UNKNOWN')) {
+      if (isWebTapiError(err) && (err.code === 'WEBTAPI_UNREACHABLE' || errorKind(err.code) === 'no-answer')) {
         this.setState({ state: 'unreachable', code: err.code });
       }
       throw err;
@@ -180,18 +206,6 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     this.session.clear();
     await this.transport.close();
   }
-}
-
-/** The result with every string in it (in arrays and plain objects) cleaned; data buffers as they are. */
-function scrubStrings(value: unknown, clean: (text: string) => string): unknown {
-  if (typeof value === 'string') return clean(value);
-  if (Array.isArray(value)) return value.map((v) => scrubStrings(v, clean));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[clean(k)] = scrubStrings(v, clean);
-    return out;
-  }
-  return value;
 }
 
 /** Validates and stringifies the parameters of an action; unknown ones pass through checked. */

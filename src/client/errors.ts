@@ -1,23 +1,14 @@
+import type { WebTapiErrorCode } from './codes';
+import { redact } from './secrets';
+
+export type { WebTapiErrorCode } from './codes';
+
 /**
- * One class per failure, each with a stable `code` that flows can switch on.
+ * One class per failure, each with a stable `code` that flows can switch on (the codes and their
+ * meaning: codes.ts).
  * No message or property of these errors ever holds the password or a session id:
  * they are built from action names, parameter names and our own wording only.
  */
-
-export type WebTapiErrorCode =
-  | 'WEBTAPI_LOGIN_FAILED'
-  | 'WEBTAPI_ACTION_FAILED'
-  | 'WEBTAPI_TIMEOUT'
-  | 'WEBTAPI_HTTP_STATUS'
-  | 'WEBTAPI_BAD_RESPONSE'
-  | 'WEBTAPI_OUTCOME_UNKNOWN'
-  | 'WEBTAPI_INVALID_INPUT'
-  | 'WEBTAPI_UNREACHABLE'
-  | 'WEBTAPI_TLS'
-  | 'WEBTAPI_NOT_WEBTAPI'
-  | 'WEBTAPI_RESPONSE_TOO_LARGE'
-  | 'WEBTAPI_ABORTED'
-  | 'WEBTAPI_CLOSED';
 
 export class WebTapiError extends Error {
   readonly code: WebTapiErrorCode;
@@ -106,11 +97,15 @@ export class InvalidInputError extends WebTapiError {
 
 /** The request never reached the PBX (connection refused, no route, DNS), or a read lost its connection. */
 export class UnreachableError extends WebTapiError {
+  /** The system's or undici's error code (ECONNREFUSED, UND_ERR_SOCKET...), when there was one. */
   readonly causeCode: string | undefined;
-  constructor(action: string, causeCode: string | undefined, detail: string) {
+  /** The connection broke after the request was written (a read only: a side effect reports OutcomeUnknownError). */
+  readonly connectionLost: boolean;
+  constructor(action: string, causeCode: string | undefined, connectionLost: boolean, detail: string) {
     super('WEBTAPI_UNREACHABLE', action, `${action}: PBX unreachable (${detail})`);
     this.name = 'UnreachableError';
     this.causeCode = causeCode;
+    this.connectionLost = connectionLost;
   }
 }
 
@@ -156,11 +151,4 @@ export class ClosedError extends WebTapiError {
 
 export function isWebTapiError(err: unknown): err is WebTapiError {
   return err instanceof WebTapiError;
-}
-
-/** Removes anything that looks like a session id or password field from a text. */
-export function redact(text: string): string {
-  return text
-    .replace(/(SID=)[^&\s"']*/gi, '$1[redacted]')
-    .replace(/(AUTH(?:%5B|\[)pass(?:%5D|\])=)[^&\s"']*/gi, '$1[redacted]');
 }

@@ -1,10 +1,13 @@
-export { WebTapiClient, buildParams } from './client';
+export { LIMITS, WebTapiClient, buildParams } from './client';
 export type { WebTapiClientOptions } from './client';
 export { ACTIONS, ACTION_NAMES } from './actions';
-export type { ActionSpec, AnswerKind } from './actions';
+export type { ActionName, ActionResult, ActionSpec, AnswerKind } from './actions';
 export type { BinaryAnswer } from './answer';
 export * from './errors';
-export { validators, validateActionName } from './validate';
+export { ERROR_CODES, ERROR_CODE_NAMES, errorKind, flowCodes, isErrorCode, mayHaveReachedPbx } from './codes';
+export type { ErrorCodeInfo, ErrorKind } from './codes';
+export { redact } from './secrets';
+export { EDITOR_RULES, validators, validateActionName } from './validate';
 export {
   channelExtension, isNotWebTapi, parseAgents, parseBoolean, parseCameras, parseChannelLine, parseChannels, parseList,
   parseName, parseNumber, parseQueues, parseRelays, parseStatusMap, readState, stateName,

@@ -144,7 +144,7 @@ function groups(line: string): { head: string; groups: string[]; rest: string } 
 }
 
 /** A member detail in parentheses, as `queue show` prints them across versions. */
-function memberDetail(item: Draft, g: string): void {
+function memberDetail(item: Draft, details: string[], g: string): void {
   const low = g.toLowerCase();
   const paused = /^paused(?::([^ ]*))?(?: was (\d+) secs ago)?$/.exec(g);
   if (DEVICE_STATES.has(low)) item.state = g;
@@ -155,22 +155,25 @@ function memberDetail(item: Draft, g: string): void {
   } else if (/^ringinuse (enabled|disabled)$/.test(low)) item.ringInUse = low.endsWith('enabled');
   else if (low === 'in call') item.inCall = true;
   else if (low === 'dynamic' || low === 'realtime' || low === 'static') item.membership = low;
-  else item.details!.push(g);
+  else details.push(g);
 }
 
 /** `queue show` member: `[Name (]Interface[)] (detail)... has taken N calls (last was N secs ago) (login was N secs ago)`. */
 function member(line: string): Draft | null {
   const g = groups(line);
-  if (!g || g.groups.length === 0 || /\s/.test(g.head)) return null;
-  const item: Draft = { shape: 'member', details: [] };
+  if (!g || g.groups.length === 0) return null;
+  const item: Draft = { shape: 'member' };
+  const details: string[] = [];
   const first = g.groups[0].split(' from ');
   const named = !isChannel(g.head) && isChannel(first[0]);
+  // A display name may hold spaces (`Door Agent (SIP/1001)`); an interface never does.
+  if (!named && /\s/.test(g.head)) return null;
   item.agent = named ? first[0] : g.head;
   if (named) {
     item.memberName = g.head;
     if (first[1]) item.stateInterface = first[1];
   }
-  for (const d of g.groups.slice(named ? 1 : 0)) memberDetail(item, d);
+  for (const d of g.groups.slice(named ? 1 : 0)) memberDetail(item, details, d);
   const taken = /has taken (no|\d+) calls?/.exec(g.rest);
   if (taken) item.callsTaken = taken[1] === 'no' ? 0 : Number(taken[1]);
   const last = /last was (\d+) secs ago/.exec(g.rest);
@@ -178,7 +181,7 @@ function member(line: string): Draft | null {
   const login = /login was (\d+) secs ago/.exec(g.rest);
   if (login) item.loginSecsAgo = Number(login[1]);
   if (!named && !isChannel(g.head) && !taken && item.state === undefined) return null;
-  if (item.details!.length === 0) delete item.details;
+  if (details.length > 0) item.details = details;
   return item;
 }
 
@@ -188,8 +191,10 @@ const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** `key=value` pairs: `channel=SIP/1001-0001;position=1`. */
 function pairs(line: string): Draft | null {
   if (!line.includes('=')) return null;
-  for (const sep of PAIR_SEPARATORS) {
-    const tokens = line.split(sep).map((t) => t.trim()).filter((t) => t !== '');
+  for (const sep of PAIR_SEPARATORS.filter((s) => line.includes(s)).concat([''])) {
+    // '' stands for "no separator": the line is a single pair.
+    if (sep === '' && line.indexOf('=') !== line.lastIndexOf('=')) return null;
+    const tokens = (sep === '' ? [line] : line.split(sep)).map((t) => t.trim()).filter((t) => t !== '');
     if (!tokens.every((t) => /^[A-Za-z_][\w.-]*=/.test(t))) continue;
     const values: Record<string, string> = {};
     for (const t of tokens) {

@@ -1,12 +1,36 @@
+import { errorKind, WebTapiErrorCode } from './codes';
 import { BadResponseError, HttpStatusError, LoginFailedError, NotWebTapiError, WebTapiError } from './errors';
+import { formEncode as form, passwordForms } from './secrets';
 import { Transport } from './transport';
 
+/** The connection as last seen, named for what happened. */
 export type ConnectionState =
   | { state: 'idle' }
   | { state: 'logging-in' }
   | { state: 'connected' }
+  /** The PBX rejected user or password; the next login waits retryInMs. */
   | { state: 'login-failed'; retryInMs: number }
-  | { state: 'unreachable'; code: string };
+  /** No connection, or no answer in time (WEBTAPI_UNREACHABLE, _TLS, _TIMEOUT, _OUTCOME_UNKNOWN). */
+  | { state: 'unreachable'; code: WebTapiErrorCode }
+  /** The login was answered, but not with a session (an HTTP error, an HTML page, an oversize answer...). */
+  | { state: 'bad-answer'; code: WebTapiErrorCode }
+  /** The server URL cannot be used: nothing is ever sent. */
+  | { state: 'misconfigured'; reason: string };
+
+/** The state a failed login leaves, by where it failed. */
+function afterFailedLogin(err: WebTapiError): ConnectionState {
+  switch (errorKind(err.code)) {
+    case 'no-connection':
+    case 'no-answer':
+      return { state: 'unreachable', code: err.code };
+    case 'input':
+      return { state: 'misconfigured', reason: err.message };
+    case 'local':
+      return { state: 'idle' };
+    default:
+      return { state: 'bad-answer', code: err.code };
+  }
+}
 
 export interface SessionOptions {
   username: string;
@@ -20,12 +44,6 @@ export interface SessionOptions {
 }
 
 const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
-
-function form(value: string): string {
-  // A lone surrogate would make encodeURIComponent throw a URIError out of the login; a browser's
-  // form encoder sends U+FFFD for it, and so do we.
-  return encodeURIComponent(value.replace(/\p{Cs}/gu, '\ufffd')).replace(/%20/g, '+');
-}
 
 /**
  * The one WebTAPI session of a client: logged in lazily, one login shared by every caller,
@@ -52,9 +70,7 @@ export class Session {
   constructor(private readonly transport: Transport, opts: SessionOptions) {
     const { password, username, ...rest } = opts;
     this.#password = password;
-    // A short password (a 4-digit PIN) is also ordinary answer text (an extension, a relay id):
-    // only one of 8 characters or more is looked for in answers.
-    this.#passwordForms = password.length >= 8 ? [...new Set([password, form(password), encodeURIComponent(password.replace(/\p{Cs}/gu, '\ufffd'))])] : [];
+    this.#passwordForms = passwordForms(password);
     this.username = username;
     this.opts = rest;
   }
@@ -93,30 +109,8 @@ export class Session {
     return this.current();
   }
 
-  /** Takes the session id and the password (as typed and form-encoded) out of an error's text. */
-  scrub(err: unknown, sid: string): unknown {
-    if (!(err instanceof WebTapiError)) return err;
-    const message = this.scrubText(err.message, sid);
-    if (message !== err.message) {
-      err.message = message;
-      if (typeof err.stack === 'string') err.stack = this.scrubText(err.stack, sid);
-    }
-    return err;
-  }
-
-  /** True when an answer holds the session id or the password (a PBX echoing the request). */
-  echoed(body: Buffer, sid: string): boolean {
-    return this.secrets(sid).some((secret) => body.includes(secret));
-  }
-
-  /** A text from the PBX with the session id and the password taken out (a PBX may echo the request). */
-  scrubText(text: string, sid: string): string {
-    let out = text;
-    for (const secret of this.secrets(sid)) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-    return out;
-  }
-
-  private secrets(sid: string): string[] {
+  /** The secrets a text from the PBX may hold: the password (as typed and encoded), `sid` and the current session id. */
+  secrets(sid: string): string[] {
     const out = this.#passwordForms.slice();
     for (const s of [sid, this.sid]) if (s && s.length >= 4 && !out.includes(s)) out.push(s);
     return out;
@@ -157,12 +151,10 @@ export class Session {
       });
     } catch (err) {
       if (err instanceof HttpStatusError && err.statusCode >= 400 && err.statusCode < 500) {
-        throw this.notWebTapi(`HTTP ${err.statusCode}`);
+        throw this.failed(new NotWebTapiError(`HTTP ${err.statusCode}`));
       }
-      // Any failed login ends "logging in": an HTTP 500 or an oversize answer left every node of
-      // the server showing "logging in" until some later request.
-      if (err instanceof WebTapiError) this.opts.onState({ state: 'unreachable', code: err.code });
-      throw err;
+      // Every failed login ends "logging in", or each node of the server would show it until some later request.
+      throw err instanceof WebTapiError ? this.failed(err) : err;
     }
     const text = answer.body.toString('utf8').trim();
     if (text === '0') {
@@ -174,9 +166,9 @@ export class Session {
       throw new LoginFailedError(this.lastRejection, delay);
     }
     if (!SESSION_ID.test(text) || text.includes('<')) {
-      throw this.notWebTapi(text === '' ? 'empty answer' : /<html|<!doctype|<body|<br/i.test(text) ? 'an HTML page' : 'the answer is not a session id');
+      throw this.failed(new NotWebTapiError(text === '' ? 'empty answer' : /<html|<!doctype|<body|<br/i.test(text) ? 'an HTML page' : 'the answer is not a session id'));
     }
-    if (text === this.#password) throw new BadResponseError('login', 'the answer repeats the password');
+    if (text === this.#password) throw this.failed(new BadResponseError('login', 'the answer repeats the password'));
     this.rejections = 0;
     this.blockedUntil = 0;
     this.sid = text;
@@ -185,9 +177,9 @@ export class Session {
     return text;
   }
 
-  private notWebTapi(detail: string): NotWebTapiError {
-    const err = new NotWebTapiError(detail);
-    this.opts.onState({ state: 'unreachable', code: err.code });
+  /** Reports the state a failed login leaves, and returns the error to throw. */
+  private failed<E extends WebTapiError>(err: E): E {
+    this.opts.onState(afterFailedLogin(err));
     return err;
   }
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Dispatcher } from 'undici';
 import {
-  AbortedError, ClosedError, HttpStatusError, OutcomeUnknownError, ResponseTooLargeError,
+  AbortedError, ClosedError, HttpStatusError, InvalidInputError, OutcomeUnknownError, ResponseTooLargeError,
   TimeoutError, TlsError, UnreachableError, WebTapiError,
 } from './errors';
 
@@ -64,12 +64,13 @@ function isTlsFailure(code: string, message: string): boolean {
     /certificate|ssl|tls/i.test(message);
 }
 
-type DeadlineReason = 'timeout' | 'aborted' | 'closed';
+/** Why a request was stopped on this side; null when close() stopped it (close() sets `closed` first). */
+type DeadlineReason = 'timeout' | 'aborted';
 
 /**
  * What stops one request: its deadline, the caller's signal or close(). undici takes an
- * EventEmitter with `aborted` as a signal; an AbortController per request cost more than the rest
- * of the transport in the benchmark's profile.
+ * EventEmitter with `aborted` as a signal, which costs far less per request than an
+ * AbortController (one request's whole budget is a few microseconds).
  */
 class Stop extends EventEmitter {
   aborted = false;
@@ -130,12 +131,20 @@ export class Transport {
   private readonly inFlight = new Set<Stop>();
   private closed = false;
 
+  /** Why the URL cannot be used (every request fails with WEBTAPI_INVALID_INPUT), or null. */
+  readonly urlProblem: string | null = null;
+
   constructor(opts: TransportOptions) {
-    const url = new URL(opts.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('the WebTAPI URL must start with http:// or https://');
     this.opts = opts;
-    this.origin = url.origin;
-    this.path = url.pathname || '/';
+    const target = parseUrl(opts.url);
+    if (typeof target === 'string') {
+      this.urlProblem = target;
+      this.origin = '';
+      this.path = '';
+    } else {
+      this.origin = target.origin;
+      this.path = target.pathname || '/';
+    }
     this.slots = new Slots(opts.concurrency);
     this.ownsDispatcher = !opts.dispatcher;
     this.pool = opts.dispatcher ?? null;
@@ -143,7 +152,7 @@ export class Transport {
 
   /**
    * The connection pool, made at the first request: undici takes longer to load than the rest of
-   * the package (the benchmark's load time), so Node-RED does not pay for it until a node needs it.
+   * the package, so Node-RED does not pay for it until a node needs it.
    */
   private get dispatcher(): Dispatcher {
     if (this.pool) return this.pool;
@@ -161,89 +170,89 @@ export class Transport {
     return this.pool;
   }
 
-  async send(ex: Exchange): Promise<Answer> {
+  async send(exchange: Exchange): Promise<Answer> {
     try {
-      return await this.attempt(ex);
+      return await this.attempt(exchange);
     } catch (err) {
       // A read that lost its connection (often a keep-alive socket the PBX had just closed) is
       // safe to send once more. A side effect never is.
-      if (!ex.sideEffect && err instanceof UnreachableError && err.causeCode === 'connection-lost' && !this.closed) {
-        return this.attempt(ex);
+      if (!exchange.sideEffect && err instanceof UnreachableError && err.connectionLost && !this.closed) {
+        return this.attempt(exchange);
       }
       throw err;
     }
   }
 
-  private async attempt(ex: Exchange): Promise<Answer> {
-    if (this.closed) throw new ClosedError(ex.action);
-    if (ex.signal?.aborted) throw new AbortedError(ex.action);
-    const waiting = this.slots.take(ex.signal, ex.action);
+  private async attempt(exchange: Exchange): Promise<Answer> {
+    if (this.closed) throw new ClosedError(exchange.action);
+    if (this.urlProblem !== null) throw new InvalidInputError(exchange.action, 'url', this.urlProblem);
+    if (exchange.signal?.aborted) throw new AbortedError(exchange.action);
+    const waiting = this.slots.take(exchange.signal, exchange.action);
     if (waiting) await waiting;
     const stop = new Stop();
-    // null when close() stops it (close() sets `closed` first).
     let reason: DeadlineReason | null = null;
-    const timeoutMs = ex.timeoutMs ?? this.opts.timeoutMs;
+    const timeoutMs = exchange.timeoutMs ?? this.opts.timeoutMs;
     const timer = setTimeout(() => { reason = 'timeout'; stop.abort(); }, timeoutMs);
     const onUserAbort = () => { reason = 'aborted'; stop.abort(); };
-    ex.signal?.addEventListener('abort', onUserAbort, { once: true });
+    exchange.signal?.addEventListener('abort', onUserAbort, { once: true });
     this.inFlight.add(stop);
     try {
-      return await this.exchange(ex, stop, () => reason);
+      return await this.roundTrip(exchange, stop);
     } catch (err) {
-      throw this.classify(err, ex, reason, timeoutMs);
+      throw this.classify(err, exchange, reason, timeoutMs);
     } finally {
       clearTimeout(timer);
-      ex.signal?.removeEventListener('abort', onUserAbort);
+      exchange.signal?.removeEventListener('abort', onUserAbort);
       this.inFlight.delete(stop);
       this.slots.give();
     }
   }
 
-  private async exchange(ex: Exchange, signal: Stop, stopReason: () => DeadlineReason | null): Promise<Answer> {
+  private async roundTrip(exchange: Exchange, signal: Stop): Promise<Answer> {
     // A request granted its slot just as close() ran must not make a new pool.
-    if (this.closed) throw new ClosedError(ex.action);
+    if (this.closed) throw new ClosedError(exchange.action);
     const res = await this.dispatcher.request({
       origin: this.origin,
-      path: ex.query ? `${this.path}?${ex.query}` : this.path,
-      method: ex.method,
-      headers: ex.body !== undefined
+      path: exchange.query ? `${this.path}?${exchange.query}` : this.path,
+      method: exchange.method,
+      headers: exchange.body !== undefined
         ? { 'content-type': 'application/x-www-form-urlencoded', accept: '*/*' }
         : { accept: '*/*' },
-      body: ex.body,
+      body: exchange.body,
       signal,
     });
     const ct = res.headers['content-type'];
     const contentType = (Array.isArray(ct) ? ct[0] : ct) ?? '';
     if (res.statusCode < 200 || res.statusCode >= 300) {
       discard(res.body);
-      throw new HttpStatusError(ex.action, res.statusCode);
+      throw new HttpStatusError(exchange.action, res.statusCode);
     }
-    const limit = ex.binary ? this.opts.maxBinaryBytes : this.opts.maxTextBytes;
+    const limit = exchange.binary ? this.opts.maxBinaryBytes : this.opts.maxTextBytes;
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       discard(res.body);
-      throw new ResponseTooLargeError(ex.action, limit);
+      throw new ResponseTooLargeError(exchange.action, limit);
     }
-    const body = await readBody(res.body, limit, ex, signal, stopReason);
+    const body = await readBody(res.body, limit, exchange, signal);
     return { status: res.statusCode, contentType, body };
   }
 
-  private classify(err: unknown, ex: Exchange, reason: DeadlineReason | null, timeoutMs: number): WebTapiError {
+  private classify(err: unknown, exchange: Exchange, reason: DeadlineReason | null, timeoutMs: number): WebTapiError {
     if (err instanceof WebTapiError) return err;
     if (reason === 'timeout') {
-      return ex.sideEffect ? new OutcomeUnknownError(ex.action, 'timeout', `no answer within ${timeoutMs} ms`) : new TimeoutError(ex.action, timeoutMs);
+      return exchange.sideEffect ? new OutcomeUnknownError(exchange.action, 'timeout', `no answer within ${timeoutMs} ms`) : new TimeoutError(exchange.action, timeoutMs);
     }
-    if (reason === 'closed' || this.closed) return new ClosedError(ex.action);
+    if (this.closed) return new ClosedError(exchange.action);
     if (reason === 'aborted') {
-      return ex.sideEffect ? new OutcomeUnknownError(ex.action, 'aborted', 'aborted while the PBX was answering') : new AbortedError(ex.action);
+      return exchange.sideEffect ? new OutcomeUnknownError(exchange.action, 'aborted', 'aborted while the PBX was answering') : new AbortedError(exchange.action);
     }
     const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
     const code = String(e?.code ?? e?.cause?.code ?? '');
     const message = String(e?.message ?? '');
-    if (NOT_REACHED.has(code)) return new UnreachableError(ex.action, code, code);
-    if (isTlsFailure(code, message)) return new TlsError(ex.action, code || undefined, code || 'handshake failed');
-    if (ex.sideEffect) return new OutcomeUnknownError(ex.action, 'connection-lost', CONNECTION_LOST.has(code) ? `connection lost: ${code}` : `transport error${code ? ': ' + code : ''}`);
-    return new UnreachableError(ex.action, 'connection-lost', `connection lost${code ? ': ' + code : ''}`);
+    if (NOT_REACHED.has(code)) return new UnreachableError(exchange.action, code, false, code);
+    if (isTlsFailure(code, message)) return new TlsError(exchange.action, code || undefined, code || 'handshake failed');
+    if (exchange.sideEffect) return new OutcomeUnknownError(exchange.action, 'connection-lost', CONNECTION_LOST.has(code) ? `connection lost: ${code}` : `transport error${code ? ': ' + code : ''}`);
+    return new UnreachableError(exchange.action, code || undefined, true, `connection lost${code ? ': ' + code : ''}`);
   }
 
   /** Fails queued requests, aborts those in flight and closes every socket. */
@@ -254,6 +263,18 @@ export class Transport {
     for (const c of this.inFlight) c.abort();
     if (this.ownsDispatcher && this.pool) await this.pool.destroy().catch(() => undefined);
   }
+}
+
+/** The endpoint, or why it cannot be one. */
+function parseUrl(text: unknown): URL | string {
+  let url: URL;
+  try {
+    url = new URL(String(text));
+  } catch {
+    return 'the server URL is not valid';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'the server URL must start with http:// or https://';
+  return url;
 }
 
 /**
@@ -269,9 +290,8 @@ function discard(body: Dispatcher.ResponseData['body']): void {
 function readBody(
   body: Dispatcher.ResponseData['body'],
   limit: number,
-  ex: Exchange,
+  exchange: Exchange,
   signal: Stop,
-  stopReason: () => DeadlineReason | null,
 ): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -294,18 +314,19 @@ function readBody(
       body.destroy();
       finish(null);
     };
-    const onAbort = () => finish(Object.assign(new Error('aborted'), { code: 'ABORT_' + (stopReason() ?? 'closed') }));
-    if (ex.streamMs !== undefined) streamTimer = setTimeout(endStream, ex.streamMs);
+    // classify() reads why from the deadline's reason, not from this error.
+    const onAbort = () => finish(new Error('aborted'));
+    if (exchange.streamMs !== undefined) streamTimer = setTimeout(endStream, exchange.streamMs);
     signal.once('abort', onAbort);
     body.on('data', (chunk: Buffer) => {
       if (settled) return;
       if (size + chunk.length > limit) {
-        if (ex.streamMs !== undefined) {
+        if (exchange.streamMs !== undefined) {
           chunks.push(chunk.subarray(0, limit - size));
           size = limit;
           endStream();
         } else {
-          finish(new ResponseTooLargeError(ex.action, limit));
+          finish(new ResponseTooLargeError(exchange.action, limit));
         }
         return;
       }

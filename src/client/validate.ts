@@ -7,16 +7,39 @@ import { InvalidInputError } from './errors';
  */
 export type Validator = (action: string, param: string, value: unknown) => string;
 
-const EXTENSION = /^[A-Za-z0-9*#+_.-]{1,64}$/;
-const CHANNEL = /^[A-Za-z0-9][A-Za-z0-9_.@:+#*-]*\/[A-Za-z0-9_.@:/+#*-]{1,120}$/;
-const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
+// `..` is refused in every name: a path step in a file name or an id is never right.
+const EXTENSION = /^(?!.*\.\.)[A-Za-z0-9*#+_.-]{1,64}$/;
+const CHANNEL = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.@:+#*-]*\/[A-Za-z0-9_.@:/+#*-]{1,120}$/;
+const QUEUE = /^(?!.*\.\.)[A-Za-z0-9_.-]{1,64}$/;
 const ID = /^[A-Za-z0-9_-]{1,32}$/;
-const MONITOR_FILE = /^[A-Za-z0-9_.-]{1,128}$/;
+const MONITOR_FILE = /^(?!.*\.\.)[A-Za-z0-9_.-]{1,128}$/;
 const DTMF = /^[0-9*#A-Da-d]{1,64}$/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 const ACTION_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const RELAY_STATUS = { min: 0, max: 255 };
+const POSITION = { min: 1, max: 9999 };
+const LIST_MAX = 500;
 
-function describe(value: unknown): string {
+/**
+ * The rules the editor checks before a deploy, as data: the build writes them into
+ * resources/webtapi-editor.js (scripts/editor-assets.js), so the dialogs accept exactly what the
+ * client accepts. Values are trimmed first, as scalarText() does.
+ */
+export const EDITOR_RULES = {
+  patterns: {
+    extension: EXTENSION.source,
+    channel: CHANNEL.source,
+    queue: QUEUE.source,
+    id: ID.source,
+    monitorFile: MONITOR_FILE.source,
+    dtmf: DTMF.source,
+    actionName: ACTION_NAME.source,
+  },
+  ranges: { relayStatus: RELAY_STATUS, position: POSITION },
+  listMax: LIST_MAX,
+};
+
+function valueText(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (typeof value === 'string') return value === '' ? 'empty' : `"${value.length > 40 ? value.slice(0, 40) + '…' : value}"`;
@@ -28,14 +51,14 @@ function describe(value: unknown): string {
 function scalarText(action: string, param: string, value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'string') return value.trim();
-  throw new InvalidInputError(action, param, `expected text, got ${describe(value)}`);
+  throw new InvalidInputError(action, param, `expected text, got ${valueText(value)}`);
 }
 
 function pattern(re: RegExp, what: string): Validator {
   return (action, param, value) => {
     const text = scalarText(action, param, value);
-    if (!re.test(text) || text.includes('..')) {
-      throw new InvalidInputError(action, param, `${describe(value)} is not a valid ${what}`);
+    if (!re.test(text)) {
+      throw new InvalidInputError(action, param, `${valueText(value)} is not a valid ${what}`);
     }
     return text;
   };
@@ -46,7 +69,7 @@ function integer(min: number, max: number, what: string): Validator {
     const text = typeof value === 'string' ? value.trim() : value;
     const n = typeof text === 'number' ? text : typeof text === 'string' && /^-?\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new InvalidInputError(action, param, `${describe(value)} is not a valid ${what} (${min}..${max})`);
+      throw new InvalidInputError(action, param, `${valueText(value)} is not a valid ${what} (${min}..${max})`);
     }
     return String(n);
   };
@@ -59,10 +82,9 @@ function extensionList(action: string, param: string, value: unknown): string {
     : scalarText(action, param, value).split(',').map((s) => s.trim());
   const list = items.filter((s) => s !== '');
   if (list.length === 0) throw new InvalidInputError(action, param, 'the list is empty');
-  if (list.length > 500) throw new InvalidInputError(action, param, 'more than 500 entries');
+  if (list.length > LIST_MAX) throw new InvalidInputError(action, param, `more than ${LIST_MAX} entries`);
   for (const item of list) {
-    // The same rule as a single extension (no `..`), or a value valid in `dst` would be refused in a list and vice versa.
-    if (!EXTENSION.test(item) || item.includes('..')) throw new InvalidInputError(action, param, `${describe(item)} is not a valid extension`);
+    if (!EXTENSION.test(item)) throw new InvalidInputError(action, param, `${valueText(item)} is not a valid extension`);
   }
   return list.join(',');
 }
@@ -71,14 +93,14 @@ function extensionList(action: string, param: string, value: unknown): string {
 function flag(action: string, param: string, value: unknown): string {
   if (value === true || value === 'true' || value === 1 || value === '1') return 'true';
   if (value === false || value === 'false' || value === 0 || value === '0' || value === '') return '';
-  throw new InvalidInputError(action, param, `${describe(value)} is not true or false`);
+  throw new InvalidInputError(action, param, `${valueText(value)} is not true or false`);
 }
 
 /** A parameter a firmware adds and this package does not know: passed through, within reason. */
 export function passThrough(action: string, param: string, value: unknown): string {
   // __proto__ would vanish from (or reshape) the object the parameters are collected in.
   if (!PARAM_NAME.test(param) || param.toUpperCase() === 'SID' || param === 'action' || param === '__proto__') {
-    throw new InvalidInputError(action, 'parameter name', `${describe(param)} is not allowed`);
+    throw new InvalidInputError(action, 'parameter name', `${valueText(param)} is not allowed`);
   }
   let text: string;
   if (typeof value === 'boolean') text = String(value);
@@ -99,15 +121,15 @@ export const validators = {
   cameraId: pattern(ID, 'camera id'),
   monitorFile: pattern(MONITOR_FILE, 'monitor file name'),
   dtmf: pattern(DTMF, 'DTMF tone sequence (0-9 * # A-D)'),
-  relayStatus: integer(0, 255, 'relay status'),
-  position: integer(1, 9999, 'queue position'),
+  relayStatus: integer(RELAY_STATUS.min, RELAY_STATUS.max, 'relay status'),
+  position: integer(POSITION.min, POSITION.max, 'queue position'),
   extensionList,
   flag,
 } satisfies Record<string, Validator>;
 
 export function validateActionName(action: unknown): string {
   if (typeof action !== 'string' || !ACTION_NAME.test(action.trim())) {
-    throw new InvalidInputError(typeof action === 'string' ? action.slice(0, 64) : 'request', 'action', `${describe(action)} is not an action name`);
+    throw new InvalidInputError(typeof action === 'string' ? action.slice(0, 64) : 'request', 'action', `${valueText(action)} is not an action name`);
   }
   const name = action.trim();
   // The session logs in by itself (a POST with the credentials); a GET "login" could only fail or confuse it.

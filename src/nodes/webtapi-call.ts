@@ -1,15 +1,15 @@
-import type { Node, NodeAPI } from 'node-red';
+import type { NodeAPI } from 'node-red';
 import { audited } from './shared/audit';
 import { choice } from './shared/choice';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveFields } from './shared/properties';
+import { registerType } from './shared/register';
 
 const FIELDS = ['mode', 'src', 'dst', 'stations', 'break', 'chan'] as const;
 const MODES = ['call', 'prio', 'conference', 'pickup'] as const;
 
 export = (RED: NodeAPI) => {
-  function WebTapiCall(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  registerType(RED, 'webtapi-call', function (def: NodeDefinition) {
     const node = this;
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const f = await resolveFields(RED, node, def, msg, FIELDS, 'dst');
@@ -27,6 +27,5 @@ export = (RED: NodeAPI) => {
       const ex = await audited(node, client, action, params, { signal });
       return { payload: true, action, params: ex.params, label: `${action} ${ex.params.dst ?? ex.params.stations ?? ''}`.trim() };
     });
-  }
-  RED.nodes.registerType('webtapi-call', WebTapiCall as never);
+  });
 };

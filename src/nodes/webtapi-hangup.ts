@@ -1,12 +1,12 @@
-import type { Node, NodeAPI } from 'node-red';
-import { InvalidInputError, validators } from '../client';
+import type { NodeAPI } from 'node-red';
+import { InvalidInputError, isWebTapiError, validators } from '../client';
 import { audited } from './shared/audit';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveField } from './shared/properties';
+import { registerType } from './shared/register';
 
 export = (RED: NodeAPI) => {
-  function WebTapiHangup(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  registerType(RED, 'webtapi-hangup', function (def: NodeDefinition) {
     const node = this;
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const raw = await resolveField(RED, node, def, msg, 'target', true);
@@ -32,12 +32,11 @@ export = (RED: NodeAPI) => {
         } catch (err) {
           // The PBX refusing one channel does not stop the others; a transport failure does.
           firstError ??= err;
-          if ((err as { code?: string }).code !== 'WEBTAPI_ACTION_FAILED') break;
+          if (!isWebTapiError(err) || err.code !== 'WEBTAPI_ACTION_FAILED') break;
         }
       }
       if (firstError) throw firstError;
       return { payload: hungUp, action: 'call_hangup', params: lastParams, label: `hung up ${hungUp.length}` };
     });
-  }
-  RED.nodes.registerType('webtapi-hangup', WebTapiHangup as never);
+  });
 };

@@ -1,9 +1,10 @@
-import type { Node, NodeAPI } from 'node-red';
+import type { NodeAPI } from 'node-red';
 import { ACTIONS } from '../client';
 import { audited } from './shared/audit';
 import { choice } from './shared/choice';
 import { wireInput } from './shared/input';
 import { NodeDefinition, resolveFields } from './shared/properties';
+import { registerType } from './shared/register';
 
 const FIELDS = ['operation', 'queue', 'agent', 'chan', 'position'] as const;
 
@@ -20,8 +21,7 @@ const ACTION = {
 const OPERATIONS = Object.keys(ACTION) as Array<keyof typeof ACTION>;
 
 export = (RED: NodeAPI) => {
-  function WebTapiQueueAgent(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  registerType(RED, 'webtapi-queue-agent', function (def: NodeDefinition) {
     const node = this;
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const f = await resolveFields(RED, node, def, msg, FIELDS, 'operation');
@@ -41,6 +41,5 @@ export = (RED: NodeAPI) => {
       const ex = ACTIONS.get(action)?.sideEffect ? await audited(node, client, action, params, { signal }) : await client.execute(action, params, { signal });
       return { payload: ex.result, action, params: ex.params, label: `${ex.params.q_name ?? ''} ${operation}`.trim() };
     });
-  }
-  RED.nodes.registerType('webtapi-queue-agent', WebTapiQueueAgent as never);
+  });
 };

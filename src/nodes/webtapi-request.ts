@@ -1,8 +1,9 @@
-import type { Node, NodeAPI } from 'node-red';
+import type { NodeAPI } from 'node-red';
 import { ACTIONS, BinaryAnswer, InvalidInputError, validateActionName } from '../client';
 import { audited } from './shared/audit';
 import { wireInput } from './shared/input';
 import { NodeDefinition, isPlainObject, resolveField } from './shared/properties';
+import { registerType } from './shared/register';
 
 function nodeParams(def: NodeDefinition): Record<string, unknown> {
   const raw = def.params;
@@ -18,8 +19,7 @@ function nodeParams(def: NodeDefinition): Record<string, unknown> {
 }
 
 export = (RED: NodeAPI) => {
-  function WebTapiRequest(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  registerType(RED, 'webtapi-request', function (def: NodeDefinition) {
     const node = this;
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const action = validateActionName(await resolveField(RED, node, def, msg, 'action', true));
@@ -43,6 +43,5 @@ export = (RED: NodeAPI) => {
       }
       return { payload: result, action, params: ex.params };
     });
-  }
-  RED.nodes.registerType('webtapi-request', WebTapiRequest as never);
+  });
 };

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // webtapi-sim: run the WebTAPI PBX simulator from the command line.
+import fs from 'node:fs';
+import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
 
 const USAGE = `Usage: webtapi-sim [options]
@@ -14,6 +16,9 @@ const USAGE = `Usage: webtapi-sim [options]
   --channel-fields N    channel lines with 14 fields (default) or 13 (the document's layout, with caller names)
   --bridge-ids          the bridged field holds bridge ids (Asterisk 12+) instead of peer channel names
   --no-control          no control API under /sim/
+  --replay FILE         answer the read-only actions of a webtapi-probe capture as captured
+  --quiet               no request log
+  --help                this text
 
 Control API (not WebTAPI; for tests and demos), answers JSON:
   curl -X POST 'http://127.0.0.1:9998/sim/doorbell?flat=1001'       door station calls flat 1001
@@ -23,8 +28,6 @@ Control API (not WebTAPI; for tests and demos), answers JSON:
   curl -X POST 'http://127.0.0.1:9998/sim/reject?chan=1001'
   curl -X POST 'http://127.0.0.1:9998/sim/hangup?chan=1001'           (no chan: every call)
   curl 'http://127.0.0.1:9998/sim/calls'
-  --quiet               no request log
-  --help                this text
 `;
 
 interface CliOptions {
@@ -39,6 +42,7 @@ interface CliOptions {
   channelFields?: 13 | 14;
   bridgeIds: boolean;
   control: boolean;
+  replay?: string;
   quiet: boolean;
 }
 
@@ -90,6 +94,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       }
       case '--bridge-ids': o.bridgeIds = true; break;
       case '--no-control': o.control = false; break;
+      case '--replay': o.replay = value(); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
       default: fail(`unknown option ${flag}`);
@@ -99,8 +104,23 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   return o;
 }
 
+function loadCapture(file: string): Capture {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    fail(`--replay: cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return readCapture(JSON.parse(text));
+  } catch (err) {
+    fail(`--replay: ${file}: ${(err as Error).message}`);
+  }
+}
+
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2), process.env);
+  const replay = o.replay !== undefined ? loadCapture(o.replay) : undefined;
   const sim = await startSimulator({
     port: o.port,
     host: o.host,
@@ -112,9 +132,11 @@ async function main(): Promise<void> {
     channelFields: o.channelFields,
     bridgeField: o.bridgeIds ? 'id' : 'peer',
     control: o.control,
+    replay,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`WebTAPI simulator listening on ${sim.url}\n`);
+  if (replay) process.stdout.write(`replaying the read-only answers of ${o.replay} (captured ${replay.capturedAt} from ${replay.url})\n`);
   if (o.control) process.stdout.write(`control API: ${new URL('/sim/', sim.url).href} (see --help)\n`);
   process.stdout.write(`user ${o.user} / password ${o.password === 'secret' ? 'secret' : '(as given)'}\n`);
   let stopping = false;

@@ -1,4 +1,5 @@
 // Defaults and validation of SimulatorOptions.
+import { Replay } from './replay';
 import type { SimulatorOptions } from './types';
 
 export interface SimConfig {
@@ -21,6 +22,7 @@ export interface SimConfig {
   doorStation: string;
   control: boolean;
   tls?: { key: string | Buffer; cert: string | Buffer };
+  replay?: Replay;
   log?: (line: string) => void;
 }
 
@@ -89,6 +91,7 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
     doorStation: nonEmpty('doorStation', o.doorStation ?? '1009'),
     control: o.control ?? true,
     tls: o.tls,
+    replay: o.replay ? new Replay(o.replay) : undefined,
     log: o.log,
   };
 }

@@ -87,6 +87,7 @@ function describe(params: Record<string, string>): string {
 function summary(action: string, answer: Answer): string {
   if (answer.kind === 'binary') return `${answer.type} ${answer.body.length} bytes`;
   if (answer.kind === 'stream') return 'MJPEG stream';
+  if (answer.kind === 'raw') return `replayed: HTTP ${answer.status} ${answer.body.length} bytes`;
   if (action === 'login') return answer.body === '0' ? 'login refused' : 'new session';
   return JSON.stringify(answer.body.length > 40 ? `${answer.body.slice(0, 37)}...` : answer.body);
 }
@@ -190,6 +191,8 @@ export class RequestHandler {
     if (action === 'login') return this.login(method, body);
     const user = this.d.sessions.use(params.get('SID') ?? null);
     if (user === undefined || !Object.hasOwn(ACTIONS, action)) return ZERO;
+    const replayed = this.d.config.replay?.answer(action, params, user);
+    if (replayed) return replayed;
     const ctx: ActionContext = {
       user,
       state: this.d.state,
@@ -219,6 +222,9 @@ export class RequestHandler {
   private respond(res: ServerResponse, answer: Answer): void {
     if (answer.kind === 'text') {
       sendText(res, 200, answer.body);
+    } else if (answer.kind === 'raw') {
+      res.writeHead(answer.status, { 'Content-Type': answer.type, 'Content-Length': answer.body.length });
+      res.end(answer.body);
     } else if (answer.kind === 'binary') {
       res.writeHead(200, { 'Content-Type': answer.type, 'Content-Length': answer.body.length, 'Cache-Control': 'no-cache' });
       res.end(answer.body);

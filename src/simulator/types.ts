@@ -1,5 +1,6 @@
 // Public types of the WebTAPI simulator (see docs/protocol.md for the wire contract).
 import type { CallOptions, SimState } from './state';
+import type { Capture } from '../probe/capture';
 
 export interface SimulatorOptions {
   /** Port to listen on; default 0 (ephemeral). The CLI defaults to 9998. */
@@ -38,6 +39,8 @@ export interface SimulatorOptions {
   control?: boolean;
   /** Serve HTTPS with this key and certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** A webtapi-probe capture: its read-only actions are answered with the captured bytes. */
+  replay?: Capture;
   /** One line per request (never contains a session id or a password). */
   log?: (line: string) => void;
 }
@@ -134,4 +137,6 @@ export interface Simulator {
 export type Answer =
   | { kind: 'text'; body: string }
   | { kind: 'binary'; type: string; body: Buffer }
-  | { kind: 'stream'; camera: string };
+  | { kind: 'stream'; camera: string }
+  /** A replayed answer: status, content type and bytes as captured. */
+  | { kind: 'raw'; status: number; type: string; body: Buffer };

@@ -196,7 +196,7 @@ describe('WebTapiClient against the simulator', () => {
 
   it('refuses bad values before sending anything', async () => {
     await client.calls.listAll();
-    const before = sim.stats.requests;
+    const requestsBefore = sim.stats.requests;
     await assert.rejects(client.calls.call('1001', '1001&action=call_prio'), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.calls.recordGet('../../etc/passwd'), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.calls.recordGet('a/b.wav'), code('WEBTAPI_INVALID_INPUT'));
@@ -205,7 +205,7 @@ describe('WebTapiClient against the simulator', () => {
     await assert.rejects(client.request('call', { src: '1001', dst: '1002', SID: 'x' }), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.request('call', { src: '1001', dst: '1002', extra: 'a\u0000b' }), code('WEBTAPI_INVALID_INPUT'));
     await assert.rejects(client.request('call', { src: { a: 1 }, dst: '1002' }), code('WEBTAPI_INVALID_INPUT'));
-    assert.equal(sim.stats.requests, before);
+    assert.equal(sim.stats.requests, requestsBefore);
   });
 
   it('encodes pass-through parameters so they cannot add parameters', async () => {
@@ -256,6 +256,50 @@ describe('WebTapiClient against the simulator', () => {
   it('reports a login answer that is not a session id as not a WebTAPI endpoint', async () => {
     sim.injectFault({ kind: 'garbage', action: 'login', body: '<html><body>Welcome to nginx</body></html>' });
     await assert.rejects(client.calls.listAll(), code('WEBTAPI_NOT_WEBTAPI'));
+    assert.deepEqual(client.state, { state: 'bad-answer', code: 'WEBTAPI_NOT_WEBTAPI' });
+  });
+
+  it('names the state after a login answered with HTTP 500 or an oversize answer "bad-answer", not "unreachable"', async () => {
+    sim.injectFault({ kind: 'http500', action: 'login' });
+    await assert.rejects(client.calls.listAll(), code('WEBTAPI_HTTP_STATUS'));
+    assert.deepEqual(client.state, { state: 'bad-answer', code: 'WEBTAPI_HTTP_STATUS' });
+    const capped = new WebTapiClient({ url: sim.url, username: '1004', password: PASSWORD, maxTextBytes: 1024 });
+    try {
+      sim.injectFault({ kind: 'oversize', action: 'login', bytes: 64 * 1024 });
+      await assert.rejects(capped.calls.listAll(), code('WEBTAPI_RESPONSE_TOO_LARGE'));
+      assert.deepEqual(capped.state, { state: 'bad-answer', code: 'WEBTAPI_RESPONSE_TOO_LARGE' });
+    } finally {
+      await capped.close();
+    }
+    assert.ok(Array.isArray(await client.calls.listAll()));
+    assert.equal(client.state.state, 'connected');
+  });
+
+  it('a URL that cannot be used: state "misconfigured", every request WEBTAPI_INVALID_INPUT naming the URL, nothing sent', async () => {
+    for (const url of ['ftp://127.0.0.1/x', 'not a url', 'http://']) {
+      const unusable = new WebTapiClient({ url, username: '1004', password: PASSWORD });
+      try {
+        assert.equal(unusable.state.state, 'misconfigured', url);
+        const from = sim.stats.requests;
+        await assert.rejects(unusable.connect(), (e: WebTapiError & { param?: string }) => e.code === 'WEBTAPI_INVALID_INPUT' && e.param === 'url');
+        await assert.rejects(unusable.calls.call('1001', '1002'), (e: WebTapiError & { param?: string }) => e.code === 'WEBTAPI_INVALID_INPUT' && e.param === 'url');
+        assert.equal(unusable.state.state, 'misconfigured');
+        assert.equal(sim.stats.requests, from);
+      } finally {
+        await unusable.close();
+      }
+    }
+  });
+
+  it('brings a timeout below the limit up to the minimum (100 ms)', async () => {
+    const quick = new WebTapiClient({ url: sim.url, username: '1004', password: PASSWORD, timeoutMs: 1 });
+    try {
+      await quick.connect();
+      sim.injectFault({ kind: 'hang', action: 'call_list_all', times: 2 });
+      await assert.rejects(quick.calls.listAll(), (e: WebTapiError & { timeoutMs?: number }) => e.code === 'WEBTAPI_TIMEOUT' && e.timeoutMs === 100);
+    } finally {
+      await quick.close();
+    }
   });
 
   it('never resends a side effect after the connection broke mid-request', async () => {

@@ -221,7 +221,7 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     const { editor, page, sim } = world();
     await fresh();
     const since = mark(world());
-    const before = { logins: sim.stats.logins, failures: sim.stats.loginFailures };
+    const counted = { logins: sim.stats.logins, failures: sim.stats.loginFailures };
     await editor.importNodes([{ id: 'e2e-relay', type: 'webtapi-relay-set', name: '', server: '', relay: '17', relayType: 'str', pulse: 0, x: 200, y: 100, wires: [[]] }]);
     const tray = await editor.openNodeEditor('e2e-relay');
     await editor.configAddButton('server').click();
@@ -236,7 +236,7 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     assert.equal(ok.code, 'OK', `answer: ${ok.text}`);
     assert.equal(await result.getAttribute('class'), 'webtapi-ok');
     assert.ok(ok.text.includes(await editor.t(`${NS}/webtapi-config:webtapi-config.test.success`)), ok.text);
-    assert.equal(sim.stats.logins, before.logins + 1, 'one login at the simulator');
+    assert.equal(sim.stats.logins, counted.logins + 1, 'one login at the simulator');
 
     // The README picture: the dialog just after a successful test.
     const shot = docScreenshot('config.png');
@@ -257,7 +257,7 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     assert.match(reason, /password|login|credential/i);
     assert.ok(bad.text.includes(reason), bad.text);
     assert.ok(!bad.text.includes(wrong) && !bad.text.includes(PASSWORD), `no password in the answer: ${bad.text}`);
-    assert.equal(sim.stats.loginFailures, before.failures + 1, 'one rejected login at the simulator');
+    assert.equal(sim.stats.loginFailures, counted.failures + 1, 'one rejected login at the simulator');
 
     // Deployed with the right password, the dialog holds Node-RED's placeholder: the test uses the stored one.
     await cfg.locator('#node-config-input-password').fill(PASSWORD);

@@ -70,7 +70,7 @@ export class Editor {
 
   /** Drag a palette node onto the workspace at (x, y) relative to the workspace's top left; answers the new node's id. */
   async dragToWorkspace(type: string, x: number, y: number): Promise<string> {
-    const before = await this.page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n: FlowNode) => n.id), type);
+    const existing = await this.page.evaluate((t) => RED.nodes.filterNodes({ type: t }).map((n: FlowNode) => n.id), type);
     const source = this.paletteNode(type);
     await source.scrollIntoViewIfNeeded();
     const from = await source.boundingBox();
@@ -86,7 +86,7 @@ export class Editor {
     const handle = await this.page.waitForFunction(({ t, known }) => {
       const added = RED.nodes.filterNodes({ type: t }).filter((n: FlowNode) => known.indexOf(n.id) === -1);
       return added.length === 1 ? added[0].id : null;
-    }, { t: type, known: before }, { timeout: TIMEOUT });
+    }, { t: type, known: existing }, { timeout: TIMEOUT });
     return await handle.jsonValue() as string;
   }
 
@@ -163,7 +163,7 @@ export class Editor {
   /** The import dialog, then a click on the workspace drops the nodes that hang on the pointer. */
   private async importThroughDialog(action: string, choose: (dialog: Locator) => Promise<void>, newFlow: boolean): Promise<string[]> {
     const page = this.page;
-    const before = await this.nodeIds();
+    const existing = await this.nodeIds();
     await page.evaluate((a) => RED.actions.invoke(a), action);
     const dialog = page.locator('#red-ui-clipboard-dialog');
     await dialog.waitFor({ state: 'visible' });
@@ -177,8 +177,8 @@ export class Editor {
     await page.mouse.move(chart.x + 60, chart.y + 40, { steps: 4 });
     await page.mouse.click(chart.x + 60, chart.y + 40);
     await page.waitForFunction(() => RED.view.state() === RED.state.DEFAULT && RED.nodes.dirty(), null, { timeout: TIMEOUT });
-    const after = await this.nodeIds();
-    return after.filter((id) => !before.includes(id));
+    const now = await this.nodeIds();
+    return now.filter((id) => !existing.includes(id));
   }
 
   /** Ids of every flow and config node in the editor (not tabs). */

@@ -6,9 +6,12 @@
  * labels, validators) exactly as the editor would register them. The helpers all dialogs share,
  * resources/webtapi-editor.js (served by Node-RED at resources/<module>/webtapi-editor.js), run
  * first in the same stand-in window, as the editor loads a file's src scripts before its own.
+ * Templates, locale catalogues and help pages are checked as the build writes them (dist/nodes):
+ * the build assembles them from parts and the client's tables (scripts/editor-assets.js).
  */
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
+import { ACTIONS as CLIENT_ACTIONS, EDITOR_RULES, ERROR_CODES, ERROR_CODE_NAMES, flowCodes, validators } from '../../dist/client';
 
 const MODULE = 'node-red-contrib-metasec-webtapi';
 /** The shared editor script: its path in the package and the tag every editor html loads it with. */
@@ -66,17 +69,9 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
   'webtapi-call-monitor': { name: '', server: '', extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
 };
 
-const ERROR_CODES = [
-  'WEBTAPI_LOGIN_FAILED', 'WEBTAPI_ACTION_FAILED', 'WEBTAPI_TIMEOUT', 'WEBTAPI_HTTP_STATUS',
-  'WEBTAPI_BAD_RESPONSE', 'WEBTAPI_OUTCOME_UNKNOWN', 'WEBTAPI_INVALID_INPUT', 'WEBTAPI_UNREACHABLE',
-  'WEBTAPI_RESPONSE_TOO_LARGE', 'WEBTAPI_ABORTED', 'WEBTAPI_TLS', 'WEBTAPI_NOT_WEBTAPI',
-  // further codes of src/client/errors.ts and src/nodes
-  'WEBTAPI_CLOSED', 'WEBTAPI_NO_CONFIG', 'WEBTAPI_NOT_DEPLOYED',
-];
-
 /** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
 const STATUS_KEYS: Record<string, string[]> = {
-  connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [],
+  connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [], badAnswer: ['__code__'], misconfigured: [],
   // the runtime (src/nodes/shared/status.ts) passes the action or the error code to these three
   requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
   watching: ['__count__'], pulse: ['__ms__'],
@@ -138,7 +133,7 @@ function locale(lang: string, type: string): Map<string, unknown> {
   const id = `${lang}/${type}`;
   let m = localeCache.get(id);
   if (!m) {
-    const parsed: unknown = JSON.parse(read(`nodes/locales/${lang}/${type}.json`));
+    const parsed: unknown = JSON.parse(read(`dist/nodes/locales/${lang}/${type}.json`));
     assert.ok(isObject(parsed), `${id}.json is not a JSON object`);
     m = flatten(parsed);
     localeCache.set(id, m);
@@ -308,6 +303,7 @@ describe('editor files (static)', () => {
 
       it('has an editor html file with its template and registration', () => {
         assert.ok(exists(htmlPath), `${htmlPath} is missing`);
+        assert.doesNotMatch(read(`dist/${htmlPath}`), /<!-- include|\{\{/, 'an include left unresolved in the built file');
         const html = read(htmlPath);
         assert.match(html, new RegExp(`data-template-name="${type}"`), 'no edit template');
         const registered = [...html.matchAll(/RED\.nodes\.registerType\(\s*["']([^"']+)["']/g)].map((m) => m[1]);
@@ -347,12 +343,14 @@ describe('editor files (static)', () => {
       });
 
       it('uses only locale keys that exist in every language', () => {
-        const html = read(htmlPath);
+        const html = read(`dist/${htmlPath}`);
         const refs = usedKeys(type, html);
         assert.ok(refs.length > 0, 'no locale keys found: is the html localised?');
         for (const lang of LANGS) {
           const keys = locale(lang, type);
-          const missing = refs.filter((r) => !keys.has(r.key)).map((r) => `${r.key} (${r.where})`);
+          // a key ending in "." is a prefix completed at run time ("webtapi-config.errors." + code)
+          const known = (key: string) => keys.has(key) || (key.endsWith('.') && [...keys.keys()].some((k) => k.startsWith(key)));
+          const missing = refs.filter((r) => !known(r.key)).map((r) => `${r.key} (${r.where})`);
           assert.deepStrictEqual([...new Set(missing)], [], `keys missing in ${lang}/${type}.json`);
         }
       });
@@ -373,7 +371,7 @@ describe('editor files (static)', () => {
 
       for (const lang of LANGS) {
         it(`has a ${lang} help file in Node-RED style`, () => {
-          const rel = `nodes/locales/${lang}/${type}.html`;
+          const rel = `dist/nodes/locales/${lang}/${type}.html`;
           assert.ok(exists(rel), `${rel} is missing`);
           const help = read(rel);
           assert.match(help, new RegExp(`<script type="text/html" data-help-name="${type}">`));
@@ -402,7 +400,7 @@ describe('editor files (static)', () => {
 
       for (const kind of info.pickLists) {
         it(`offers the ${kind} pick list from the runtime`, () => {
-          const html = read(htmlPath);
+          const html = read(`dist/${htmlPath}`);
           assert.match(html, new RegExp(`<datalist id="webtapi-options-${kind}">`));
           assert.match(html, new RegExp(`W\\.pickLists\\(\\["${kind}"\\]\\)`), `${htmlPath} does not fill the ${kind} list`);
           assert.match(read(SHARED_JS), /"metasec-webtapi\/" \+ encodeURIComponent\(id\) \+ "\/options\/" \+ kind/);
@@ -435,8 +433,8 @@ describe('editor files (static)', () => {
     it('has a text per WEBTAPI_* error code', () => {
       for (const lang of LANGS) {
         const keys = locale(lang, 'webtapi-config');
-        for (const code of ERROR_CODES) {
-          assert.ok(keys.has(`webtapi-config.errors.${code}`), `${lang}: webtapi-config.errors.${code} is missing`);
+        for (const code of ERROR_CODE_NAMES) {
+          assert.strictEqual(keys.get(`webtapi-config.errors.${code}`), ERROR_CODES[code].hint[lang as 'en-US' | 'de'], `${lang}: webtapi-config.errors.${code}`);
         }
       }
     });
@@ -448,10 +446,9 @@ describe('editor files (static)', () => {
       assert.match(html, /url: "metasec-webtapi\/test-connection"/);
       assert.match(html, /type: "POST"/);
       assert.match(html, /contentType: "application\/json"/);
-      for (const code of ['WEBTAPI_UNREACHABLE', 'WEBTAPI_TLS', 'WEBTAPI_LOGIN_FAILED', 'WEBTAPI_NOT_WEBTAPI',
-        'WEBTAPI_TIMEOUT', 'WEBTAPI_INVALID_INPUT']) {
-        assert.ok(html.includes(`"webtapi-config.errors.${code}"`), `no text for ${code} in the test result`);
-      }
+      // a text for every code of the registry, none listed by hand
+      assert.match(html, /if \(W\.isErrorCode\(code\)\) \{\s*showResult\(false, _t\("webtapi-config\.errors\." \+ code\)/);
+      assert.doesNotMatch(html, /"webtapi-config\.errors\.WEBTAPI_/);
     });
 
     it('validates url, timeout and concurrency', () => {
@@ -615,6 +612,9 @@ describe('editor files (static)', () => {
       ['webtapi-status-watch', 'interval', '${POLL}', '', 'validation.interval'],
       ['webtapi-request', 'action', 'q_list', 'q_lists', 'validation.action'],
       ['webtapi-request', 'params', '', 'null', 'validation.params'],
+      ['webtapi-call-monitor', 'extensions', '1001, 1004', '1001;1004', 'validation.extensions'],
+      ['webtapi-call-monitor', 'events', 'ring,disconnect', 'ring,hangup', 'validation.events'],
+      ['webtapi-call-monitor', 'interval', '${POLL}', '100', 'validation.interval'],
     ];
     for (const [type, prop, good, bad, key] of messages) {
       it(`${type}.${prop}: accepts ${JSON.stringify(good)}, rejects ${JSON.stringify(bad)} with ${type}.${key}`, () => {
@@ -623,6 +623,102 @@ describe('editor files (static)', () => {
         assert.strictEqual(definition(type).defaults[prop].validate?.call({}, bad), false, 'without opt: false');
       });
     }
+  });
+
+  describe('help pages assembled from nodes/help/<lang>/ parts', () => {
+    const ASSETS = require(`${ROOT}/scripts/editor-assets.js`) as { assembleHelp: (t: string, lang: string) => string; editorScript: (t: string) => string };
+    // The poll followers (status watch, call monitor) send no request per message: no error list.
+    const nodeTypes = Object.keys(TYPES).filter((t) => t !== 'webtapi-config' && t !== 'webtapi-status-watch' && t !== 'webtapi-call-monitor');
+    for (const lang of LANGS) {
+      for (const type of nodeTypes) {
+        it(`${lang}/${type}: the built error list is the registry's, the source has no copy`, () => {
+          const source = read(`nodes/locales/${lang}/${type}.html`);
+          assert.doesNotMatch(source, /<li><code>WEBTAPI_/, 'an error list written by hand: use <!-- include: errors -->');
+          assert.match(source, /<!-- include: errors -->/);
+          const built = read(`dist/nodes/locales/${lang}/${type}.html`);
+          assert.doesNotMatch(built, /<!-- include|\{\{/, 'an include left unresolved');
+          const listed = [...built.matchAll(/<li><code>(WEBTAPI_[A-Z_]+)<\/code>: ([^\n]*)<\/li>/g)].map((m) => [m[1], m[2]]);
+          const expected = flowCodes().map((c) => [c, ERROR_CODES[c].meaning[lang as 'en-US' | 'de']]);
+          assert.deepStrictEqual(listed, expected);
+        });
+      }
+    }
+    it('stops the build on an unknown part or a missing value', () => {
+      assert.throws(() => ASSETS.assembleHelp('    <!-- include: no-such-part -->', 'en-US'), /no part nodes\/help\/en-US\/no-such-part.html/);
+      assert.throws(() => ASSETS.assembleHelp('    <!-- include: field-sources -->', 'en-US'), /needs primary=/);
+    });
+    it('writes each shared section once per language', () => {
+      for (const lang of LANGS) {
+        for (const part of fs.readdirSync(`${ROOT}/nodes/help/${lang}`)) {
+          const heading = /<h4>[^<]+<\/h4>/.exec(read(`nodes/help/${lang}/${part}`))?.[0];
+          if (!heading) continue;
+          for (const type of Object.keys(TYPES)) {
+            assert.ok(!read(`nodes/locales/${lang}/${type}.html`).includes(heading), `${lang}/${type}.html repeats ${heading} of ${part}`);
+          }
+        }
+      }
+    });
+  });
+
+  describe('validation rules shared with the client (src/client/validate.ts)', () => {
+    const ASSETS = require(`${ROOT}/scripts/editor-assets.js`) as { editorScript: (t: string) => string };
+    function editor(): Json {
+      const env = standIn(new Map());
+      run(env, read(SHARED_JS));
+      return env.window.MetasecWebtapiEditor as Json;
+    }
+    const client = (v: (a: string, p: string, value: unknown) => string) => (s: string): boolean => {
+      try { v('x', 'y', s); return true; } catch { return false; }
+    };
+
+    it('has the rules block the build writes from the client', () => {
+      const text = read(SHARED_JS);
+      assert.strictEqual(ASSETS.editorScript(text), text, 'resources/webtapi-editor.js is stale: run the build');
+    });
+
+    const samples = ['1001', ' 1001 ', '*98#', '10 01', '', 'a..b', '1.2', 'SIP/1004-0000003a', 'SIP/', '/SIP', 'SIP/../x',
+      'Local/1001@from-internal-00000001;2', 'IAX2/pbx:4569/1001-1', 'SIP/a/b', `SIP/${'a'.repeat(120)}`, `SIP/${'a'.repeat(121)}`,
+      `${'a'.repeat(130)}/x`, 'door_1', 'door-1', 'x'.repeat(33), 'VMX', 'q.1', 'q..1', '-1', '0', '255', '256', '9999', '10000', '0255'];
+    const pairs: [string, (s: string) => boolean][] = [
+      ['isExt', client(validators.extension)], ['isChan', client(validators.channel)], ['isQueue', client(validators.queue)],
+      ['isId', client(validators.relayId)], ['isExtList', client(validators.extensionList)],
+    ];
+    for (const [name, accepts] of pairs) {
+      it(`${name} accepts exactly what the client accepts`, () => {
+        const check = editor()[name] as (s: string) => boolean;
+        for (const s of samples) assert.strictEqual(check(s), accepts(s), `${name}(${JSON.stringify(s)})`);
+      });
+    }
+    it('inRange("relayStatus") and inRange("position") accept exactly what the client accepts', () => {
+      const inRange = editor().inRange as (n: string) => (s: string) => boolean;
+      for (const s of samples) {
+        assert.strictEqual(inRange('relayStatus')(s), s !== '' && client(validators.relayStatus)(s), `relayStatus ${s}`);
+        assert.strictEqual(inRange('position')(s), s !== '' && client(validators.position)(s), `position ${s}`);
+      }
+    });
+    it('docs/protocol.md lists the client\'s rules as they are', () => {
+      const doc = read('docs/protocol.md');
+      const section = doc.slice(doc.indexOf('## Validation'), doc.indexOf('\n## ', doc.indexOf('## Validation') + 1) >>> 0);
+      const documented = [...section.matchAll(/\| `(\^[^`]*)` \|/g)].map((m) => m[1]).sort();
+      assert.deepStrictEqual(documented, Object.values(EDITOR_RULES.patterns).sort());
+      for (const { min, max } of Object.values(EDITOR_RULES.ranges)) assert.ok(section.includes(`integer ${min}..${max}`), `${min}..${max}`);
+    });
+    it('knows every error code of the registry', () => {
+      const isErrorCode = editor().isErrorCode as (c: string) => boolean;
+      for (const code of ERROR_CODE_NAMES) assert.ok(isErrorCode(code), code);
+      assert.ok(!isErrorCode('WEBTAPI_NOPE'));
+    });
+    it('webtapi-request offers each action with the client\'s parameters, and examples the client accepts', () => {
+      const html = read('nodes/webtapi-request.html');
+      for (const m of html.matchAll(/^ {8}(\w+): \{ params: \[([^\]]*)\](?:, example: (\{.*\}))? \},?$/gm)) {
+        const spec = CLIENT_ACTIONS.get(m[1]);
+        assert.ok(spec, `${m[1]} is not a documented action`);
+        const params = m[2] ? m[2].split(',').map((p) => JSON.parse(p.trim()) as string) : [];
+        assert.deepStrictEqual(params, Object.entries(spec.params).map(([k, p]) => (p.required ? k : `${k}?`)), m[1]);
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        if (m[3]) for (const [k, v] of Object.entries(new Function(`return ${m[3]}`)() as Json)) spec.params[k].validate(m[1], k, v);
+      }
+    });
   });
 
   describe('webtapi-request', () => {

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WebTapiClient } from '../../dist/client';
 import { Simulator, startSimulator } from '../../dist/simulator';
+import { until } from '../../scripts/lib/until';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
@@ -76,13 +77,8 @@ async function getJson(url: string): Promise<any> {
 }
 
 /** Polls an async condition (state in another process) until it holds. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  return until(check, { what, timeoutMs, everyMs: 25 });
 }
 
 function takePort(): Promise<net.Server> {

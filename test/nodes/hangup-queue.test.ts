@@ -15,11 +15,11 @@ describe('webtapi-hangup', () => {
     const nodes = await loadFlow(sim, 'webtapi-hangup', { target: '1002' });
     const call = await loadCall();
     assert.ok(call);
-    const before = channelsOf('1002');
-    assert.equal(before.length, 1);
+    const channels = channelsOf('1002');
+    assert.equal(channels.length, 1);
     const r = await outcome(nodes, {});
     assert.ok(r.out, JSON.stringify(r.error));
-    assert.deepEqual(r.out.payload, before);
+    assert.deepEqual(r.out.payload, channels);
     assert.equal(r.out.webtapi.action, 'call_hangup');
     assert.equal(channelsOf('1002').length, 0);
   });

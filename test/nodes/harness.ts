@@ -1,6 +1,17 @@
-/* Shared set-up for node tests: the real Node-RED runtime (test helper) and the simulator over HTTP. */
+/*
+ * The one harness of the node tests: the real Node-RED runtime (test helper) and the simulator over
+ * HTTP; flows of one node under test with an output and a Catch node; sending a message and waiting
+ * for its outcome (bounded); node status recorders; a capture of Node-RED's log at every level; a
+ * recorder for what would stop a user's Node-RED (unhandled rejections, uncaught exceptions); and
+ * the one polling wait, until() (scripts/lib/until.js), for state that sends no event.
+ */
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import type { NodeAPI } from 'node-red';
 import { Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
+import { until } from '../../scripts/lib/until';
+
+export { until };
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper') as {
@@ -34,6 +45,9 @@ export const NODES: NodeModule[] = [
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 export const CATCH = core('common/25-catch.js');
 export const ALL = [...NODES, CATCH];
+/** Node-RED's own tls-config node, and ALL with it. */
+export const TLS_CONFIG = core('network/05-tls.js');
+export const WITH_TLS = [...ALL, TLS_CONFIG];
 
 export interface TestNode {
   id: string;
@@ -52,36 +66,78 @@ export function config(sim: Simulator, extra: Record<string, unknown> = {}): Rec
   return { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 2000, concurrency: 4, ...extra };
 }
 
-/** A flow: config node, node `n1` of `type` wired to helper `out`, and a catch node wired to `caught`. */
-export function flow(sim: Simulator, type: string, props: Record<string, unknown> = {}, cfgExtra: Record<string, unknown> = {}): object[] {
+/**
+ * A flow: config node, node `n1` of `type` wired to helper `out`, and a Catch node wired to
+ * `caught` (for the whole tab, or for the nodes in `catchScope`).
+ */
+export function flow(sim: Simulator, type: string, props: Record<string, unknown> = {}, cfgExtra: Record<string, unknown> = {}, catchScope: string[] | null = null): object[] {
   return [
     config(sim, cfgExtra),
     { id: 'n1', type, name: 'under test', server: 'cfg', ...props, wires: [['out']] },
     { id: 'out', type: 'helper' },
-    { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'c1', type: 'catch', scope: catchScope, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
   ];
 }
 
-export async function loadFlow(sim: Simulator, type: string, props: Record<string, unknown> = {}, cfgExtra: Record<string, unknown> = {}): Promise<{ n1: TestNode; out: TestNode; caught: TestNode }> {
-  await helper.load(ALL, flow(sim, type, props, cfgExtra), CREDS);
+export async function loadFlow(sim: Simulator, type: string, props: Record<string, unknown> = {}, cfgExtra: Record<string, unknown> = {}, creds: object = CREDS, catchScope: string[] | null = null): Promise<Nodes> {
+  await helper.load(ALL, flow(sim, type, props, cfgExtra, catchScope), creds);
   return { n1: helper.getNode('n1')!, out: helper.getNode('out')!, caught: helper.getNode('caught')! };
 }
 
 /** The next message a helper node receives. */
-export function next(node: TestNode): Promise<Record<string, any>> {
-  return new Promise((resolve) => node.once('input', resolve));
+export function next(node: TestNode, limitMs = 15_000): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const onInput = (m: Record<string, any>) => { clearTimeout(timer); resolve(m); };
+    const timer = setTimeout(() => { node.removeListener('input', onInput); reject(new Error(`${node.id}: no message within ${limitMs} ms`)); }, limitMs);
+    node.once('input', onInput);
+  });
 }
 
-/** Sends msg into n1 and waits for either an output on `out` or an error on `caught`. */
-export function outcome(nodes: { n1: TestNode; out: TestNode; caught: TestNode }, msg: Record<string, unknown>): Promise<{ out?: Record<string, any>; error?: Record<string, any> }> {
-  return new Promise((resolve) => {
+export interface Nodes {
+  n1: TestNode;
+  out: TestNode;
+  caught: TestNode;
+}
+
+export interface Outcome {
+  out?: Record<string, any>;
+  error?: Record<string, any>;
+}
+
+/** Sends msg into n1 and waits for its output on `out` or its error on `caught` (a message left hanging fails after limitMs). */
+export function outcome(nodes: Nodes, msg: Record<string, unknown>, limitMs = 15_000): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
     const onOut = (m: Record<string, any>) => { cleanup(); resolve({ out: m }); };
     const onErr = (m: Record<string, any>) => { cleanup(); resolve({ error: m }); };
-    const cleanup = () => { nodes.out.removeListener('input', onOut); nodes.caught.removeListener('input', onErr); };
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`no outcome within ${limitMs} ms for ${text(msg).slice(0, 200)}`)); }, limitMs);
+    const cleanup = () => { clearTimeout(timer); nodes.out.removeListener('input', onOut); nodes.caught.removeListener('input', onErr); };
     nodes.out.on('input', onOut);
     nodes.caught.on('input', onErr);
     nodes.n1.receive(msg);
+  });
+}
+
+/** The same as outcome(). */
+export const send = outcome;
+
+/** Sends several messages at once; resolves with every outcome, keyed by the message's `tag` (bounded by limitMs). */
+export function sendAll(nodes: Nodes, msgs: Array<Record<string, unknown>>, limitMs = 15_000): Promise<Map<string, Outcome>> {
+  return new Promise((resolve, reject) => {
+    const got = new Map<string, Outcome>();
+    const cleanup = () => { clearTimeout(timer); nodes.out.removeListener('input', onOut); nodes.caught.removeListener('input', onErr); };
+    const check = () => {
+      if (got.size === msgs.length) {
+        cleanup();
+        resolve(got);
+      }
+    };
+    const onOut = (m: Record<string, any>) => { got.set(m.tag, { out: m }); check(); };
+    const onErr = (m: Record<string, any>) => { got.set(m.tag, { error: m }); check(); };
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`${got.size} of ${msgs.length} outcomes within ${limitMs} ms`)); }, limitMs);
+    nodes.out.on('input', onOut);
+    nodes.caught.on('input', onErr);
+    for (const m of msgs) nodes.n1.receive(m);
   });
 }
 
@@ -93,20 +149,25 @@ export function outcome(nodes: { n1: TestNode; out: TestNode; caught: TestNode }
 export function caughtCode(m: Record<string, any> | undefined): string | undefined {
   if (!m?.error) return undefined;
   if (CATCH_HAS_CODE) return m.error.code;
-  const spy = (helper as unknown as { _NodePrototype: { error: { getCalls(): { thisValue: { id?: string }; args: any[] }[] } } })._NodePrototype.error;
-  const call = spy.getCalls().filter((c) => c.thisValue?.id === m.error.source?.id && c.args[1]?._msgid === m._msgid).pop();
+  // The test helper makes every node method a sinon spy shared by all nodes (its documented
+  // `node.error.should.have.been.called...`): the calls are told apart by `this`.
+  const source = helper.getNode(m.error.source?.id);
+  const spy = source?.error as { getCalls(): { thisValue: { id?: string }; args: any[] }[] } | undefined;
+  const call = spy?.getCalls().filter((c) => c.thisValue?.id === m.error.source?.id && c.args[1]?._msgid === m._msgid).pop();
   return call?.args[0]?.code;
 }
 
-/** Resolves when the node's status matches. */
-export function statusMatching(node: TestNode, test: (s: { fill?: string; shape?: string; text?: string }) => boolean): Promise<void> {
-  return new Promise((resolve) => {
+/** Resolves when the node's status matches (rejects after limitMs). */
+export function statusMatching(node: TestNode, test: (s: Status) => boolean, limitMs = 15_000): Promise<void> {
+  return new Promise((resolve, reject) => {
     const check = (call: { args: any[] }) => {
       if (test(call.args[0] ?? {})) {
         node.removeListener('call:status', check);
+        clearTimeout(timer);
         resolve();
       }
     };
+    const timer = setTimeout(() => { node.removeListener('call:status', check); reject(new Error(`${node.id}: no matching status within ${limitMs} ms`)); }, limitMs);
     node.on('call:status', check);
   });
 }
@@ -115,15 +176,122 @@ export async function withSimulator(opts: SimulatorOptions = {}): Promise<Simula
   return startSimulator({ port: 0, ...opts });
 }
 
-/** Waits for a condition on state this process can only look at (the simulator's counters). */
-export function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      if (condition()) resolve();
-      else if (Date.now() - started > timeoutMs) reject(new Error('condition not met in time'));
-      else setTimeout(check, 2);
-    };
-    check();
-  });
+export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as const;
+
+// ---------------------------------------------------------------------------------------------
+// What would stop a user's Node-RED. Mocha has its own handlers; these only record.
+const incidents: string[] = [];
+process.on('unhandledRejection', (reason) => { incidents.push(`unhandledRejection: ${errorText(reason)}`); });
+process.on('uncaughtException', (err) => { incidents.push(`uncaughtException: ${errorText(err)}`); });
+
+function errorText(x: unknown): string {
+  if (x instanceof Error) return `${x.name}: ${x.message}\n${x.stack ?? ''}`;
+  try {
+    return JSON.stringify(x);
+  } catch {
+    return String(x);
+  }
+}
+
+/** Forgets what happened before (in other suites): each test answers for its own time. */
+export function watchCalm(): void {
+  incidents.length = 0;
+}
+
+/** Fails when anything reached process-level handlers since watchCalm() or the last call. */
+export function assertCalm(): void {
+  const seen = incidents.splice(0);
+  assert.deepEqual(seen, [], 'an unhandled rejection or uncaught exception happened');
+}
+
+// ---------------------------------------------------------------------------------------------
+/** One line of Node-RED's log as its handlers get it. */
+export interface LogEntry {
+  level: number;
+  msg: unknown;
+  id?: string;
+  type?: string;
+}
+
+/**
+ * Node-RED's log at every level (trace included), through a handler added with RED.log's public
+ * addHandler: unlike the helper's spy it stays in place while the helper unloads a flow.
+ */
+class LogCapture {
+  readonly entries: LogEntry[] = [];
+  private installed = false;
+
+  install(): void {
+    if (this.installed) return;
+    this.installed = true;
+    const handler = new EventEmitter();
+    handler.on('log', (m: LogEntry) => this.entries.push(m));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('node-red') as { log: { addHandler(h: EventEmitter): void } }).log.addHandler(handler);
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+
+  /** Each entry as text (objects as JSON, errors with their stack). */
+  texts(maxLevel = 60): string[] {
+    return this.entries.filter((e) => e.level <= maxLevel).map((e) => `${e.level} ${e.type ?? ''}:${e.id ?? ''} ${text(e.msg)}`);
+  }
+
+  at(level: number, id?: string): string[] {
+    return this.entries.filter((e) => e.level === level && (id === undefined || e.id === id)).map((e) => text(e.msg));
+  }
+}
+
+export const LOG = new LogCapture();
+
+/** Anything as text: strings as they are, errors with message, stack and fields, the rest as JSON. */
+export function text(x: unknown): string {
+  if (typeof x === 'string') return x;
+  if (x instanceof Error) return `${x.message}\n${x.stack ?? ''}\n${safeJson(x)}`;
+  return safeJson(x);
+}
+
+function safeJson(x: unknown): string {
+  const seen = new WeakSet<object>();
+  try {
+    return JSON.stringify(x, (_k, v: unknown) => {
+      if (typeof v === 'bigint') return String(v);
+      if (v && typeof v === 'object') {
+        if (seen.has(v)) return '[circular]';
+        seen.add(v);
+      }
+      return v;
+    }) ?? String(x);
+  } catch {
+    return String(x);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+export interface Status {
+  fill?: string;
+  shape?: string;
+  text?: string;
+}
+
+/** Every status a node shows from now on (the helper reports them a tick after the call). */
+export function statuses(node: TestNode): Status[] {
+  const seen: Status[] = [];
+  node.on('call:status', (call: { args: unknown[] }) => seen.push((call.args[0] ?? {}) as Status));
+  return seen;
+}
+
+export function lastStatus(seen: Status[]): Status {
+  return seen[seen.length - 1] ?? {};
+}
+
+/** Waits until the node's latest status passes the test. */
+export async function settleStatus(seen: Status[], test: (s: Status) => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  try {
+    await until(() => seen.length > 0 && test(lastStatus(seen)), timeoutMs);
+  } catch {
+    assert.fail(`status: expected ${what}, got ${JSON.stringify(lastStatus(seen))} after ${JSON.stringify(seen.slice(-5))}`);
+  }
 }

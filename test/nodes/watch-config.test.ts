@@ -49,9 +49,9 @@ describe('webtapi-status-watch', () => {
     assert.equal(got[0].topic, '1005');
     assert.equal(got[0].payload, 'ringing');
     await helper.unload();
-    const after = sim.stats.byAction.call_status_get;
+    const pollsAfterUnload = sim.stats.byAction.call_status_get;
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(sim.stats.byAction.call_status_get, after);
+    assert.equal(sim.stats.byAction.call_status_get, pollsAfterUnload);
   });
 
   it('shares one poll among several watch nodes on one config node', async () => {
@@ -203,5 +203,46 @@ describe('webtapi-config', () => {
     const polls = sim.stats.byAction.call_status_get;
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(sim.stats.byAction.call_status_get, polls);
+  });
+
+  it('keeps its client open while closing until the last user has deregistered (register/deregister(node, done))', async () => {
+    await helper.load(ALL, [config(sim)], CREDS);
+    const cfg = helper.getNode('cfg') as unknown as {
+      client: { calls: { listAll(): Promise<unknown> } };
+      register(user: object, view: { connection(): void }): void;
+      deregister(user: object, done?: () => void): void;
+      close(removed: boolean): Promise<void>;
+    };
+    const user = {};
+    cfg.register(user, { connection: () => undefined });
+    let closed = false;
+    const closing = cfg.close(false).then(() => { closed = true; });
+    // The user still finishes its close work with the client...
+    assert.ok(Array.isArray(await cfg.client.calls.listAll()));
+    assert.equal(closed, false);
+    let deregistered = false;
+    cfg.deregister(user, () => { deregistered = true; });
+    assert.equal(deregistered, true, 'done is called at once');
+    // ...and only then the config node closes it.
+    await closing;
+    await assert.rejects(cfg.client.calls.listAll(), (e: { code?: string }) => e.code === 'WEBTAPI_CLOSED');
+  });
+
+  it('a server URL that cannot be used: status "invalid server URL", every message WEBTAPI_INVALID_INPUT, nothing sent', async () => {
+    await helper.load(ALL, [
+      config(sim, { url: 'ftp://127.0.0.1/webtapi.php' }),
+      { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], CREDS);
+    const a = helper.getNode('a')!;
+    // The node took the config node's state when it registered, during the load.
+    const spy = (helper as unknown as { _NodePrototype: { status: { getCalls(): { thisValue: { id?: string }; args: any[] }[] } } })._NodePrototype.status;
+    const shown = spy.getCalls().filter((c) => c.thisValue?.id === 'a').map((c) => c.args[0]?.text);
+    assert.ok(shown.includes('invalid server URL'), JSON.stringify(shown));
+    const failed = new Promise<{ code?: string }>((resolve) => a.on('call:error', (call: { args: [unknown, unknown] }) => resolve(call.args[0] as { code?: string })));
+    a.receive({});
+    const err = await failed;
+    assert.equal(err.code, 'WEBTAPI_INVALID_INPUT');
+    assert.equal(sim.stats.requests, 0);
   });
 });

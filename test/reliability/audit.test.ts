@@ -4,8 +4,9 @@
  * when the PBX may have acted but its answer was lost.
  */
 import assert from 'node:assert/strict';
-import { startSimulator, type Simulator } from '../../dist/simulator';
-import { assertCalm, caughtCode, watchCalm, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, USER
+import type { Simulator } from '../../dist/simulator';
+import {
+  caughtCode, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, useSubjectSimulator,
 } from './kit';
 
 /** The audit lines of node n1, at the level they were logged. */
@@ -21,22 +22,14 @@ describe('reliability: audit trail', function () {
   this.timeout(30_000);
   let sim: Simulator;
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD } });
-    LOG.install();
-  });
-  after(async () => { await sim.close(); });
-  beforeEach(() => { sim.reset(); LOG.clear(); watchCalm(); });
-  afterEach(async () => {
-    await helper.unload();
-    sim.clearFaults();
-    await sim.resume();
-    // Never a secret in the trail.
-    for (const line of LOG.at(LEVEL.INFO)) {
-      assert.ok(!line.includes(PASSWORD), line);
-      for (const sid of sim.sessions) assert.ok(!line.includes(sid), line);
-    }
-    assertCalm();
+  useSubjectSimulator((s) => { sim = s; }, {}, {
+    check: () => {
+      // Never a secret in the trail.
+      for (const line of LOG.at(LEVEL.INFO)) {
+        assert.ok(!line.includes(PASSWORD), line);
+        for (const sid of sim.sessions) assert.ok(!line.includes(sid), line);
+      }
+    },
   });
 
   it('webtapi-call: call, prio, conference and pickup, at info level with node id, action and target', async () => {

@@ -6,11 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { startSimulator, type Fault, type Simulator } from '../../dist/simulator';
+import type { Fault, Simulator } from '../../dist/simulator';
 import {
-  ALL, assertCalm, watchCalm, CREDS, configNode, subjectFlow, EXTENSIONS, executed, helper, LEVEL, LOG, lastStatus, loadSubject, Nodes, PASSWORD,
-  reasonText, send, sendAll, settleStatus, Status, statuses, Subject, SUBJECTS, TestNode, until, USER,
-  caughtCode,
+  ALL, CREDS, configNode, subjectFlow, EXTENSIONS, executed, helper, LEVEL, LOG, lastStatus, loadSubject, Nodes, PASSWORD, reasonText, send, sendAll, settleStatus, Status, statuses, Subject, SUBJECTS, TestNode, until, USER, caughtCode, useSubjectSimulator,
 } from './kit';
 
 const MiB = 1024 * 1024;
@@ -72,13 +70,13 @@ const LOGIN_FAULTS: FaultCase[] = [
 
 /** The highest RSS seen while `work` runs, minus the RSS before. */
 async function rssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growth: number }> {
-  const before = process.memoryUsage().rss;
-  let peak = before;
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
   const sample = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 2);
   try {
     const result = await work();
     peak = Math.max(peak, process.memoryUsage().rss);
-    return { result, growth: peak - before };
+    return { result, growth: peak - rssBefore };
   } finally {
     clearInterval(sample);
   }
@@ -106,21 +104,10 @@ describe('reliability: PBX faults on every node type', function () {
   this.timeout(20_000);
   let sim: Simulator;
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD }, extensions: EXTENSIONS });
-    LOG.install();
-  });
-  after(async () => {
-    await sim.close();
+  useSubjectSimulator((s) => { sim = s; }, { extensions: EXTENSIONS });
+  after(() => {
     const worst = Math.max(...Object.values(measured));
     console.log(`      peak RSS growth while refusing ${HUGE / MiB} MiB answers: ${Math.round(worst / MiB)} MiB (worst of ${Object.keys(measured).length})`);
-  });
-  beforeEach(() => { sim.reset(); LOG.clear(); watchCalm(); });
-  afterEach(async () => {
-    await helper.unload();
-    sim.clearFaults();
-    await sim.resume();
-    assertCalm();
   });
 
   for (const s of SUBJECTS) {
@@ -221,7 +208,7 @@ describe('reliability: PBX faults on every node type', function () {
           const nodes = await loadSubject(sim, s);
           const seen = statuses(nodes.n1);
           await expectFailure(nodes, seen, s.message(sim, 0), 'WEBTAPI_LOGIN_FAILED');
-          assert.ok(seen.some((st) => st.fill === 'red' && /^login failed, retrying in 2 s$/.test(st.text ?? '')), JSON.stringify(seen));
+          assert.ok(seen.some((st) => st.fill === 'red' && /^login failed, retry in 2 s$/.test(st.text ?? '')), JSON.stringify(seen));
           assert.notEqual(lastStatus(seen).text, reasonText('WEBTAPI_UNREACHABLE'));
           assert.ok(LOG.at(LEVEL.WARN, 'cfg').some((l) => /login to the PBX failed; next attempt in 2 s/.test(l)), 'no warning in the log');
           // A flow that keeps sending, once a second, for a minute.

@@ -6,11 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { startSimulator } from '../../dist/simulator';
 import { ACTIONS } from '../../dist/client';
 import {
-  ALL, assertCalm, watchCalm, configNode, CREDS, helper, lastStatus, loadSubject, Nodes, PASSWORD, send, statuses, until, USER, LOG, LEVEL,
-  caughtCode,
+  ALL, configNode, CREDS, helper, lastStatus, loadSubject, Nodes, send, statuses, until, LOG, LEVEL, caughtCode, useSubjectSimulator,
 } from './kit';
 
 const MB = 1024 * 1024;
@@ -171,16 +169,7 @@ describe('reliability: bad input on every field of every node', function () {
   this.timeout(120_000);
   let sim: Simulator;
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD } });
-    LOG.install();
-  });
-  after(async () => { await sim.close(); });
-  beforeEach(() => { sim.reset(); LOG.clear(); watchCalm(); });
-  afterEach(async () => {
-    await helper.unload();
-    assertCalm();
-  });
+  useSubjectSimulator((s) => { sim = s; });
 
   for (const c of CASES) {
     for (const field of c.fields) {

@@ -4,8 +4,10 @@
  * cut short by a shutdown switched back (and logged).
  */
 import assert from 'node:assert/strict';
-import { startSimulator, type Simulator } from '../../dist/simulator';
-import { ALL, assertCalm, watchCalm, configNode, CREDS, helper, LEVEL, LOG, PASSWORD, TestNode, until, USER } from './kit';
+import type { Simulator } from '../../dist/simulator';
+import {
+  ALL, configNode, CREDS, helper, LEVEL, LOG, TestNode, until, useSubjectSimulator,
+} from './kit';
 
 /** Active handles and requests by kind (sockets, timers, servers...). */
 function resources(): Record<string, number> {
@@ -29,18 +31,7 @@ describe('reliability: lifecycle', function () {
   this.timeout(120_000);
   let sim: Simulator;
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD } });
-    LOG.install();
-  });
-  after(async () => { await sim.close(); });
-  beforeEach(() => { sim.reset(); LOG.clear(); watchCalm(); });
-  afterEach(async () => {
-    await helper.unload();
-    sim.clearFaults();
-    await sim.resume();
-    assertCalm();
-  });
+  useSubjectSimulator((s) => { sim = s; });
 
   const busyFlow = (): object[] => [
     configNode(sim),

@@ -70,7 +70,7 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
           expected = model(msg, field, primary, def);
         } catch {
           // A property Node-RED cannot evaluate for this message (msg.missing.deep): the flow's input is wrong.
-          await assert.rejects(resolveField(RED, NODE, def, msg as NodeMessage, field, primary), (e: WebTapiError) => e.code === 'WEBTAPI_INVALID_INPUT');
+          await assert.rejects(async () => resolveField(RED, NODE, def, msg as NodeMessage, field, primary), (e: WebTapiError) => e.code === 'WEBTAPI_INVALID_INPUT');
           return;
         }
         assert.deepEqual(await resolveField(RED, NODE, def, msg as NodeMessage, field, primary), expected);
@@ -134,13 +134,13 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
 
     it('a value the client accepts reaches the PBX byte for byte (any text, & = % included)', async () => {
       await fc.assert(fc.asyncProperty(fc.oneof(special, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 })), async (text) => {
-        const before = sim.requests.length;
+        const sentBefore = sim.requests.length;
         let sent: Record<string, string>;
         try {
           sent = (await client.execute('call_list', { note: text })).params;
         } catch (err) {
           assert.ok(err instanceof WebTapiError && err.code === 'WEBTAPI_INVALID_INPUT', String(err));
-          assert.equal(sim.requests.length, before, 'refused, but sent');
+          assert.equal(sim.requests.length, sentBefore, 'refused, but sent');
           return;
         }
         const got = sim.requests[sim.requests.length - 1];
@@ -153,13 +153,13 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
     it('extension lists the client accepts arrive as they were given', async () => {
       const ext = fc.stringMatching(/^[A-Za-z0-9*#+_.-]{1,8}$/);
       await fc.assert(fc.asyncProperty(fc.array(ext, { minLength: 1, maxLength: 6 }), async (list) => {
-        const before = sim.requests.length;
+        const sentBefore = sim.requests.length;
         try {
           await client.execute('call_status_get', { filter: list.join(',') });
         } catch (err) {
           assert.ok(err instanceof WebTapiError, String(err));
           if (err.code === 'WEBTAPI_INVALID_INPUT') {
-            assert.equal(sim.requests.length, before);
+            assert.equal(sim.requests.length, sentBefore);
             assert.ok(list.some((e) => e.includes('..')), `refused a valid list ${JSON.stringify(list)}`);
             return;
           }

@@ -4,17 +4,17 @@
  * with a self-signed certificate works through Node-RED's tls-config node and is refused without it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
-  ALL, assertCalm, watchCalm, configNode, helper, LOG, Nodes, PASSWORD, send, Status, statuses, text, TestNode, until, USER, WITH_TLS,
-  caughtCode,
+  ALL, configNode, helper, LOG, Nodes, PASSWORD, send, Status, statuses, text, TestNode, until, USER, WITH_TLS, caughtCode, useSubjectSimulator,
 } from './kit';
 import { CATCH_HAS_CODE } from '../nodes/harness';
+import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
 
 const WRONG = 'Wr0ng&Secret=Pa55%word';
 const secretsOf = (pw: string) => [pw, encodeURIComponent(pw), encodeURIComponent(pw).replace(/%20/g, '+'), JSON.stringify(pw).slice(1, -1)];
@@ -46,23 +46,11 @@ describe('reliability: secrets', function () {
   let sim: Simulator;
   const sids = new Set<string>();
 
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD } });
-    LOG.install();
-  });
-  after(async () => { await sim.close(); });
-  beforeEach(() => {
-    sim.reset();
-    sidsOf(sim, sids);
-    sim.expireSessions();
-    LOG.clear();
-    watchCalm();
-  });
-  afterEach(async () => {
-    await helper.unload();
-    sim.clearFaults();
-    await sim.resume();
-    assertCalm();
+  useSubjectSimulator((s) => { sim = s; }, {}, {
+    fresh: () => {
+      sidsOf(sim, sids);
+      sim.expireSessions();
+    },
   });
 
   it('no password or session id in the log (every level), status, errors, msg.error, output messages or admin answers', async () => {
@@ -195,37 +183,27 @@ describe('reliability: secrets', function () {
     seen.assertFree(sids, 'a session id');
   });
 
-  describe('a whole Node-RED (embedded, adminAuth off): GET /flows, admin routes, console log at trace level', () => {
-    let child: ChildProcess;
+  describe('a whole Node-RED (the node-red command in a child process, adminAuth off): GET /flows, admin routes, console log at trace level', () => {
+    let nr: ChildNodeRed;
     let port = 0;
-    let stdout = '';
-    let userDir: string;
+    /** Node-RED's console output so far (trace level). */
+    const output = () => nr.output();
 
     before(async function () {
       this.timeout(60_000);
-      userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webtapi-nr-'));
-      child = spawn(process.execPath, [path.join(__dirname, 'embedded-runtime.js'), userDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child.stdout!.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-      child.stderr!.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-      await until(() => /LISTENING (\d+)/.test(stdout) || child.exitCode !== null, 45_000);
-      const m = /LISTENING (\d+)/.exec(stdout);
-      assert.ok(m, `Node-RED did not start:\n${stdout.slice(-2000)}`);
-      port = Number(m[1]);
+      nr = await startChild({ httpNodeRoot: '/api', logLevel: 'trace', timeoutMs: 45_000 });
+      port = nr.port;
     });
-    after(async () => {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        const stuck = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        await exited;
-        clearTimeout(stuck);
-      }
-      fs.rmSync(userDir, { recursive: true, force: true });
+    after(async function () {
+      this.timeout(30_000);
+      if (!nr) return;
+      await nr.stop(20_000);
+      fs.rmSync(nr.userDir, { recursive: true, force: true });
     });
 
     function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { req.destroy(); reject(new Error(`${method} ${url}: no answer within 15 s; Node-RED said:\n${stdout.split('\n').filter((l) => !l.includes('[trace]')).slice(-30).join('\n')}`)); }, 15_000);
+        const timer = setTimeout(() => { req.destroy(); reject(new Error(`${method} ${url}: no answer within 15 s; Node-RED said:\n${output().split('\n').filter((l) => !l.includes('[trace]')).slice(-30).join('\n')}`)); }, 15_000);
         const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
         const req = http.request({ host: '127.0.0.1', port, method, path: url, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers } }, (res) => {
           const chunks: Buffer[] = [];
@@ -280,7 +258,7 @@ describe('reliability: secrets', function () {
         return r;
       };
       await until(() => (sim.stats.byAction.call_status_get ?? 0) >= 1, 10_000)
-        .catch(() => assert.fail(`the watch node never polled; Node-RED said:\n${stdout.split('\n').filter((l) => !l.includes('[trace]')).slice(-40).join('\n')}`));
+        .catch(() => assert.fail(`the watch node never polled; Node-RED said:\n${output().split('\n').filter((l) => !l.includes('[trace]')).slice(-40).join('\n')}`));
       for (const url of ['/api/call', '/api/relay', '/api/cam', '/api/request', '/api/queue', `/api/hangup?target=${encodeURIComponent(sim.ring('1004'))}`]) {
         const r = await get(url);
         assert.equal(r.status, 200, `${url}: ${r.text.slice(0, 300)}`);
@@ -327,11 +305,11 @@ describe('reliability: secrets', function () {
 
       const seen = new Exposure();
       for (const [url, body] of answers) seen.add(`the answer to ${url}`, body);
-      seen.add('Node-RED\'s console log (trace level)', stdout);
-      seen.add('flows.json on disk', fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8'));
-      seen.add('flows_cred.json on disk (encrypted)', fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8'));
-      assert.match(stdout, /\[debug\]|\[trace\]/, 'the console log is not at debug level');
-      assert.match(stdout, /audit node=r-relay action=relay_status_set relay_id=17 status=1/);
+      seen.add('Node-RED\'s console log (trace level)', output());
+      seen.add('flows.json on disk', fs.readFileSync(path.join(nr.userDir, 'flows.json'), 'utf8'));
+      seen.add('flows_cred.json on disk (encrypted)', fs.readFileSync(path.join(nr.userDir, 'flows_cred.json'), 'utf8'));
+      assert.match(output(), /\[debug\]|\[trace\]/, 'the console log is not at debug level');
+      assert.match(output(), /audit node=r-relay action=relay_status_set relay_id=17 status=1/);
       assert.ok(sids.size >= 2);
       seen.assertFree(secretsOf(PASSWORD), 'the password');
       seen.assertFree(secretsOf(WRONG), 'the wrong password');

@@ -1,8 +1,8 @@
 // Every action of docs/protocol.md: a happy path that is not '0', and a bad parameter that is.
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { ACTION_NAMES, startSimulator, type Simulator } from '../../dist/simulator';
-import { actionUrl, login, request } from './helpers';
+import { ACTION_NAMES, type Simulator } from '../../dist/simulator';
+import { actionUrl, request, useSimulator } from './helpers';
 
 type Params = Record<string, string>;
 interface Case {
@@ -60,15 +60,9 @@ describe('simulator: all 30 actions', () => {
   let sim: Simulator;
   let sid: string;
 
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    sim.reset();
-    sid = await login(sim);
+  useSimulator((s, id) => {
+    sim = s;
+    sid = id;
   });
 
   it('covers every action of the protocol', () => {

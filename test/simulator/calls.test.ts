@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../dist/simulator';
-import { act, actionUrl, lines, login, request, waitFor } from './helpers';
+import { act, actionUrl, lines, login, request, waitFor, useSimulator } from './helpers';
 
 const CHANNEL_14 = /^[A-Za-z]+\/[^!]+(![^!]*){13}$/;
 
@@ -12,15 +12,9 @@ describe('simulator: call management', () => {
   let sim: Simulator;
   let sid: string;
 
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    sim.reset();
-    sid = await login(sim);
+  useSimulator((s, id) => {
+    sim = s;
+    sid = id;
   });
 
   const status = (ext: string): number => sim.state.extensions.get(ext)!.code;

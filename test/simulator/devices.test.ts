@@ -1,20 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { startSimulator, type Simulator } from '../../dist/simulator';
-import { act, lines, login } from './helpers';
+import { act, lines, login, useSimulator } from './helpers';
 
 describe('simulator: relays, cameras, DTMF and spying', () => {
   let sim: Simulator;
   let sid: string;
 
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    sim.reset();
-    sid = await login(sim);
+  useSimulator((s, id) => {
+    sim = s;
+    sid = id;
   });
 
   it('relay_list, relay_status_get, relay_status_set', async () => {

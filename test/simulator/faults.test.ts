@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { startSimulator, type Simulator } from '../../dist/simulator';
-import { act, actionUrl, errorCode, login, loginRequest, request } from './helpers';
+import type { Simulator } from '../../dist/simulator';
+import { act, actionUrl, errorCode, loginRequest, request, useSimulator } from './helpers';
 
 const CALL = { src: '1004', dst: '1001' };
 
@@ -18,17 +18,11 @@ describe('simulator: fault injection', () => {
   let sid: string;
   const logged: string[] = [];
 
-  before(async () => {
-    sim = await startSimulator({ log: (l) => logged.push(l) });
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    sim.reset();
+  useSimulator((s, id) => {
+    sim = s;
+    sid = id;
     logged.length = 0;
-    sid = await login(sim);
-  });
+  }, { log: (l) => logged.push(l) });
 
   const calls = (): number => sim.state.channelsOf('1004').length;
 

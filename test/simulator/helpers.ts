@@ -1,9 +1,13 @@
-// Test helpers: plain node:http requests (a fresh connection each, so paused servers and
-// reset sockets are seen as they are), login and action shortcuts.
+// The simulator suites' shared parts: one simulator per suite (reset and logged in again before
+// each test), plain node:http requests (a fresh connection each, so paused servers and reset
+// sockets are seen as they are), login and action shortcuts, and the one polling wait.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../dist/simulator';
+import { until } from '../../scripts/lib/until';
+
+export { until };
 
 export interface Reply {
   status: number;
@@ -104,11 +108,23 @@ export function lines(text: string): string[] {
   return text === '' ? [] : text.split(/\r?\n/);
 }
 
-/** Wait (polling the model, bounded) until cond() holds. */
-export async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) assert.fail('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+/** Waits (polling the model, bounded) until cond() holds: until() under the name these suites used. */
+export const waitFor = (cond: () => boolean, timeoutMs = 2000): Promise<void> => until(cond, { timeoutMs, everyMs: 5 });
+
+/**
+ * One simulator for the enclosing describe(): started before its tests, closed after them, and
+ * before each test reset and logged in again; `fresh(sim, sid)` hands both to the suite.
+ */
+export function useSimulator(fresh: (sim: Simulator, sid: string) => void, opts: SimulatorOptions = {}): void {
+  let sim: Simulator | undefined;
+  before(async () => {
+    sim = await startSimulator(opts);
+  });
+  after(async () => {
+    await sim?.close();
+  });
+  beforeEach(async () => {
+    sim!.reset();
+    fresh(sim!, await login(sim!));
+  });
 }

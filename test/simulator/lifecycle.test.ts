@@ -4,7 +4,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSimulator, type Simulator } from '../../dist/simulator';
-import { act, actionUrl, errorCode, login, loginRequest, request } from './helpers';
+import { act, actionUrl, errorCode, login, loginRequest, request, until } from './helpers';
 
 const DIST = path.resolve(__dirname, '../../dist/simulator');
 
@@ -220,6 +220,6 @@ describe('simulator: lifecycle', () => {
   });
 });
 
-async function waitForRequests(sim: Simulator, n: number): Promise<void> {
-  while (sim.stats.requests < n) await new Promise((r) => setImmediate(r));
+function waitForRequests(sim: Simulator, n: number): Promise<void> {
+  return until(() => sim.stats.requests >= n, { what: `${n} requests`, everyMs: 1 });
 }

@@ -1,20 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { startSimulator, type Simulator } from '../../dist/simulator';
-import { act, lines, login } from './helpers';
+import type { Simulator } from '../../dist/simulator';
+import { act, lines, useSimulator } from './helpers';
 
 describe('simulator: queue management', () => {
   let sim: Simulator;
   let sid: string;
 
-  before(async () => {
-    sim = await startSimulator();
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(async () => {
-    sim.reset();
-    sid = await login(sim);
+  useSimulator((s, id) => {
+    sim = s;
+    sid = id;
   });
 
   const waiting = async (q = 'VMX'): Promise<string[]> => lines(await act(sim, sid, 'q_waiting_list', { q_name: q })).map((l) => l.split('!')[0]);

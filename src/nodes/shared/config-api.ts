@@ -3,13 +3,19 @@ import type { WebTapiClient } from '../../client';
 import type { StatusView } from './status';
 import type { StatusPoller } from './poller';
 
-/** What a webtapi-config node offers the nodes that use it. */
+/**
+ * What a webtapi-config node offers the nodes that use it. The config node owns the client; a node
+ * registers when it starts and deregisters when its close work is done (the mqtt node's pattern):
+ * the client stays open until the last user has deregistered, so work a node finishes on close
+ * (a relay switching back) still has a connection, whatever order Node-RED closes nodes in.
+ */
 export interface WebTapiConfigNode extends Node {
   readonly client: WebTapiClient;
   readonly poller: StatusPoller;
   /** The node's status follows the connection until it shows its own. */
   register(user: Node, view: StatusView): void;
-  deregister(user: Node): void;
-  /** Work the client must finish before it closes (a relay switching back on shutdown). */
+  /** The node no longer needs the client; `done` is called at once (the config node never waits on it). */
+  deregister(user: Node, done?: () => void): void;
+  /** Work the client must finish before it closes. Prefer deregistering once the work is done. */
   hold(work: Promise<unknown>): void;
 }

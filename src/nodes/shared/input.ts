@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { WebTapiError, isWebTapiError } from '../../client';
 import type { WebTapiClient } from '../../client';
 import type { WebTapiConfigNode } from './config-api';
 import type { NodeDefinition } from './properties';
@@ -27,7 +28,7 @@ export interface Context {
 export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<Outcome>;
 
 export interface WiringOptions {
-  /** Runs on close, before Node-RED is told the node is done (a relay pulse switching back). */
+  /** Runs on close, before Node-RED is told the node is done (a relay pulse switching back); the client stays open for it. */
   onClose?: () => Promise<void>;
 }
 
@@ -39,10 +40,9 @@ export function configNode(RED: NodeAPI, def: NodeDefinition): WebTapiConfigNode
   return found && found.client ? found : null;
 }
 
-export class MissingConfigError extends Error {
-  readonly code = 'WEBTAPI_NO_CONFIG';
+export class MissingConfigError extends WebTapiError {
   constructor() {
-    super('no WebTAPI server configured: choose a webtapi-config node in this node\'s settings');
+    super('WEBTAPI_NO_CONFIG', 'input', 'no WebTAPI server configured: choose a webtapi-config node in this node\'s settings');
     this.name = 'MissingConfigError';
   }
 }
@@ -55,9 +55,9 @@ export class MissingConfigError extends Error {
 export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler: Handler, options: WiringOptions = {}): WebTapiConfigNode | null {
   const view = new StatusView(RED, node);
   const server = configNode(RED, def);
-  // One signal for every message of the node, aborted on close: an AbortController per message
-  // was a measurable part of a request's cost (the benchmark's profile). Each request in flight or
-  // waiting for a slot listens to it, so there can be more than the default 10 listeners.
+  // One signal for every message of the node, aborted on close (an AbortController per message
+  // would cost as much as the rest of the input path). Each request in flight or waiting for a
+  // slot listens to it, so there can be more than the default 10 listeners.
   const closing = new AbortController();
   setMaxListeners(0, closing.signal);
   let closed = false;
@@ -99,10 +99,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
         view.failed(err);
         // Node-RED copies err.code into a Catch node's msg.error only since 4.1: the code also
         // travels on the message itself, for flows on Node-RED 3.1 and 4.0.
-        const e = err as { code?: unknown; action?: unknown };
-        if (typeof e?.code === 'string') {
-          (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: typeof e.action === 'string' ? e.action : undefined, code: e.code };
-        }
+        if (isWebTapiError(err)) (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: err.action, code: err.code };
         finish(err instanceof Error ? err : new Error(String(err)));
       },
     ).catch((err: unknown) => {
@@ -114,10 +111,11 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
   node.on('close', (_removed: boolean, done: () => void) => {
     closed = true;
     closing.abort();
-    server?.deregister(node);
     view.clear();
     const after = options.onClose ? options.onClose() : Promise.resolve();
-    after.then(() => done(), () => done());
+    // Deregistering only now keeps the config node's client open for the close work.
+    const finish = () => (server ? server.deregister(node, done) : done());
+    after.then(finish, finish);
   });
   return server;
 }

@@ -15,20 +15,18 @@ function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
-/** A node property evaluated through its TypedInput type (`<property>Type`, plain string when missing). */
-export function evaluateProperty(RED: NodeAPI, node: Node, def: NodeDefinition, field: string, msg: NodeMessage): Promise<unknown> {
-  return Promise.resolve(propertyNow(RED, node, def, field, msg));
-}
-
-/** evaluateProperty(), without a promise when the value is at hand (a plain string). */
-function propertyNow(RED: NodeAPI, node: Node, def: NodeDefinition, field: string, msg: NodeMessage): unknown {
+/**
+ * A node property evaluated through its TypedInput type (`<property>Type`, plain string when
+ * missing): the value itself when at hand (a plain string), else a promise.
+ */
+function nodeProperty(RED: NodeAPI, node: Node, def: NodeDefinition, field: string, msg: NodeMessage): unknown {
   const value = def[field];
   const given = def[`${field}Type`];
   const type = typeof given === 'string' && given !== '' ? given : 'str';
   if (type === 'str') return value ?? '';
   // A property that cannot be evaluated (bad JSON, a JSONata syntax error) is the flow's input
   // being wrong: a WEBTAPI_INVALID_INPUT a Catch node can switch on, not a bare SyntaxError.
-  const invalid = (err: unknown) => new InvalidInputError('input', property(field), `the node property is not a valid ${type.slice(0, 20)} (${String((err as Error)?.message ?? err).slice(0, 80)})`);
+  const invalid = (err: unknown) => new InvalidInputError('input', paramName(field), `the node property is not a valid ${type.slice(0, 20)} (${String((err as Error)?.message ?? err).slice(0, 80)})`);
   return new Promise((resolve, reject) => {
     try {
       RED.util.evaluateNodeProperty(String(value ?? ''), type, node, msg, (err: Error | null, result: unknown) => {
@@ -41,24 +39,19 @@ function propertyNow(RED: NodeAPI, node: Node, def: NodeDefinition, field: strin
   });
 }
 
-function property(field: string): string {
+/** The field's name as an error names the parameter (bounded: a field name can come from a flow). */
+function paramName(field: string): string {
   return field.length > 32 ? field.slice(0, 32) : field;
 }
 
 /**
  * The value of field F for this message: `msg.payload.F` (payload a plain object), then `msg.F`,
  * then, for the primary field only, a scalar `msg.payload`, then the node property (named F unless
- * `property` says otherwise).
+ * `propertyName` says otherwise). A promise only where a TypedInput other than a string must be
+ * evaluated: most messages resolve their fields without an await.
  */
-export async function resolveField(
-  RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary = false, property = field,
-): Promise<unknown> {
-  return fieldNow(RED, node, def, msg, field, primary, property);
-}
-
-/** resolveField(), without a promise when the value is at hand. */
-function fieldNow(
-  RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary: boolean, property: string,
+export function resolveField(
+  RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary = false, propertyName = field,
 ): unknown {
   const payload = (msg as { payload?: unknown }).payload;
   if (isPlainObject(payload) && isSet(payload[field])) return fromMessage(field, payload[field]);
@@ -67,7 +60,7 @@ function fieldNow(
   if (primary && (typeof payload === 'string' || typeof payload === 'number' || typeof payload === 'boolean') && payload !== '') {
     return payload;
   }
-  return propertyNow(RED, node, def, property, msg);
+  return nodeProperty(RED, node, def, propertyName, msg);
 }
 
 /** Resolves several fields at once; `primary` names the node's one primary field. */
@@ -76,10 +69,9 @@ export async function resolveFields<K extends string>(
   properties: Partial<Record<K, string>> = {},
 ): Promise<Record<K, unknown>> {
   const out = {} as Record<K, unknown>;
-  // In order, one at a time as before, but an await only where a value is not at hand (a TypedInput
-  // other than a string): six awaits per message showed in the benchmark's profile.
+  // In order, one at a time; an await only where a value is not at hand.
   for (const f of fields) {
-    const value = fieldNow(RED, node, def, msg, f, f === primary, properties[f] ?? f);
+    const value = resolveField(RED, node, def, msg, f, f === primary, properties[f] ?? f);
     out[f] = isThenable(value) ? await value : value;
   }
   return out;
@@ -96,7 +88,7 @@ function fromMessage(field: string, value: unknown): unknown {
   } catch {
     thenable = true; // a Proxy whose traps throw: as unusable
   }
-  if (thenable) throw new InvalidInputError('input', property(field), 'a promise is not a value');
+  if (thenable) throw new InvalidInputError('input', paramName(field), 'a promise is not a value');
   return value;
 }
 

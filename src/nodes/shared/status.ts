@@ -1,24 +1,34 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
-import type { ConnectionState, WebTapiError } from '../../client';
+import { isWebTapiError } from '../../client';
+import type { ConnectionState, WebTapiErrorCode } from '../../client';
 
-const NS = 'node-red-contrib-metasec-webtapi/webtapi-config:webtapi-config.status.';
+/** The runtime texts live in the catalogue of the config node every node uses (key `<type>.status`). */
+const CATALOGUE = 'webtapi-config';
+const PACKAGE_ROOT = path.join(__dirname, '..', '..', '..');
+const MODULE = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string }).name;
+const KEY = `${CATALOGUE}.status.`;
+const NS = `${MODULE}/${CATALOGUE}:${KEY}`;
 
-const FALLBACK: Record<string, string> = {
-  connected: 'connected',
-  loggingIn: 'logging in',
-  loginFailed: 'login failed, retrying in __seconds__ s',
-  unreachable: 'unreachable',
-  requesting: '__action__…',
-  ok: '__action__',
-  error: '__code__',
-  watching: 'watching __count__',
-  pulse: 'pulse __ms__ ms',
-  noServer: 'no server',
-};
+let english: Record<string, string> | undefined;
 
-// An i18next lookup costs more than the rest of a request (the benchmark's profile): each key is
-// looked up once per runtime (node types are registered, with their catalogues, before any node
-// runs), with its placeholders left in, split once at them, and filled here.
+/** The English text of `key`, read from the en-US catalogue as built beside the nodes: for a runtime without the catalogue. */
+function englishText(key: string): string {
+  if (!english) {
+    try {
+      const file = path.join(__dirname, '..', 'locales', 'en-US', `${CATALOGUE}.json`);
+      english = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { status: Record<string, string> }>)[CATALOGUE].status;
+    } catch {
+      english = {};
+    }
+  }
+  return english[key] ?? key;
+}
+
+// An i18next lookup costs more than the rest of a request: each key is looked up once per runtime
+// (node types are registered, with their catalogues, before any node runs), with its placeholders
+// left in, split once at them, and filled in per message.
 const templates = new WeakMap<NodeAPI, Map<string, string[]>>();
 
 /** The text of `key` as [literal, name, literal, name, ..., literal]. */
@@ -33,7 +43,7 @@ function template(RED: NodeAPI, key: string, names: string[]): string[] {
   } catch {
     out = '';
   }
-  if (!out || out === NS + key || out === 'webtapi-config.status.' + key) out = FALLBACK[key] ?? key;
+  if (!out || out === NS + key || out === KEY + key) out = englishText(key);
   const parts = String(out).split(/__(\w+?)__/);
   known.set(key, parts);
   return parts;
@@ -48,7 +58,7 @@ function fill(parts: string[], vars: Record<string, string | number>): string {
   return out;
 }
 
-/** Runtime texts from the webtapi-config locale, with English if the catalogue is not loaded. */
+/** Runtime texts from the webtapi-config catalogue, in English if the runtime has not loaded it. */
 export function text(RED: NodeAPI, key: string, vars: Record<string, string | number> = {}): string {
   return fill(template(RED, key, Object.keys(vars)), vars);
 }
@@ -83,6 +93,12 @@ export class StatusView {
       case 'unreachable':
         this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'unreachable') });
         break;
+      case 'bad-answer':
+        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'badAnswer', { code: codeWords(state.code) }) });
+        break;
+      case 'misconfigured':
+        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'misconfigured') });
+        break;
     }
   }
   clear(): void {
@@ -92,7 +108,9 @@ export class StatusView {
 
 /** A few words for a status line: the code without its prefix, lower case. */
 export function shortReason(err: unknown): string {
-  const code = (err as WebTapiError)?.code;
-  if (typeof code === 'string' && code.startsWith('WEBTAPI_')) return code.slice(8).toLowerCase().replace(/_/g, ' ');
-  return 'error';
+  return isWebTapiError(err) ? codeWords(err.code) : 'error';
+}
+
+function codeWords(code: WebTapiErrorCode): string {
+  return code.slice('WEBTAPI_'.length).toLowerCase().replace(/_/g, ' ');
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// webtapi-probe: what does this PBX actually say? Sends every read-only action, prints what came
+// back and which assumptions of docs/protocol.md hold, and saves a capture for a bug report or
+// for `webtapi-sim --replay`.
+import fs from 'node:fs';
+import path from 'node:path';
+import { runProbe } from './probe';
+import { formatReport, reportJson } from './report';
+
+const USAGE = `Usage: webtapi-probe --url URL --user USER [--save FILE] [--media] [--json]
+  --url URL     the WebTAPI endpoint, e.g. http://192.168.1.10:9998/webtapi/webtapi.php
+  --user USER   the WebTAPI user
+  --save FILE   write a capture (the answers, without password or session id; the user name as <user>)
+  --media       also read camera pictures and a short stream excerpt, and keep them whole in the capture
+  --json        print the report as JSON
+The password comes from the environment variable WEBTAPI_PASSWORD, or is asked for (not echoed).
+Only read-only actions are sent. Exit status: 0 when the login worked and every read answered, else 1.
+`;
+
+interface Args {
+  url: string;
+  user: string;
+  save?: string;
+  media: boolean;
+  json: boolean;
+}
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`webtapi-probe: ${message}\n${code === 2 ? `\n${USAGE}` : ''}`);
+  process.exit(code);
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Partial<Args> = { media: false, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
+    const flag = eq > 0 ? argv[i].slice(0, eq) : argv[i];
+    const value = (): string => {
+      const v = eq > 0 ? argv[i].slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') fail(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--url': a.url = value(); break;
+      case '--user': a.user = value(); break;
+      case '--save': a.save = value(); break;
+      case '--media': a.media = true; break;
+      case '--json': a.json = true; break;
+      case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
+      case '--password': case '--pass': case '-p':
+        fail('the password is never taken from the command line (other users could read it): set WEBTAPI_PASSWORD or type it when asked');
+        break;
+      default: fail(`unknown option ${flag}`);
+    }
+  }
+  if (!a.url) fail('--url is required');
+  if (!a.user) fail('--user is required');
+  try {
+    const u = new URL(a.url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+  } catch {
+    fail(`--url must be an http:// or https:// URL, got ${JSON.stringify(a.url)}`);
+  }
+  return a as Args;
+}
+
+/** Reads the password from the terminal without echo, or a line from piped input. */
+function askPassword(): Promise<string> {
+  const { stdin, stderr } = process;
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const finish = (err: Error | null) => {
+      stdin.removeListener('data', onData);
+      stdin.removeListener('end', onEnd);
+      if (stdin.isTTY) stdin.setRawMode(false);
+      stdin.pause();
+      if (stdin.isTTY) stderr.write('\n');
+      if (err) reject(err);
+      else resolve(typed);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === '\r' || ch === '\n') return finish(null);
+        if (ch === '\u0003' || ch === '\u0004') return finish(new Error('no password given'));
+        typed = ch === '\u007f' || ch === '\b' ? typed.slice(0, -1) : typed + ch;
+      }
+    };
+    const onEnd = () => finish(typed === '' ? new Error('no password given') : null);
+    if (stdin.isTTY) {
+      stderr.write('WebTAPI password: ');
+      stdin.setRawMode(true);
+    }
+    stdin.setEncoding('utf8');
+    stdin.on('data', onData);
+    stdin.on('end', onEnd);
+    stdin.resume();
+  });
+}
+
+function packageInfo(): { name: string; version: string } {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { name: string; version: string };
+    return { name: pkg.name, version: pkg.version };
+  } catch {
+    return { name: 'node-red-contrib-metasec-webtapi', version: 'unknown' };
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const password = process.env.WEBTAPI_PASSWORD || await askPassword();
+  const pkg = packageInfo();
+  const report = await runProbe({ url: args.url, user: args.user, password, media: args.media, packageName: pkg.name, packageVersion: pkg.version });
+  process.stdout.write(args.json ? reportJson(report) : formatReport(report));
+  if (args.save) {
+    fs.writeFileSync(args.save, `${JSON.stringify(report.capture, null, 2)}\n`, { mode: 0o644 });
+    process.stderr.write(`capture written to ${args.save} (no password, no session id; the user name appears as <user>)\n`);
+  }
+  process.exitCode = report.ok ? 0 : 1;
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1));
