@@ -150,6 +150,11 @@ describe('npm start (scripts/demo.js)', function () {
         const calls = await client.calls.listAll();
         return !calls.some((c) => c.extension === '1009') && (await client.relays.status('17')) === 0;
       });
+      // The same from a terminal, with the command the demo prints: the simulator's control API.
+      const doorbell = /^ring the doorbell .*: curl -X POST '(\S+)'$/m.exec(demo.output())?.[1];
+      assert.ok(doorbell, demo.output());
+      assert.equal((await fetch(doorbell, { method: 'POST' })).status, 200);
+      await eventually('door relay 17 on again', async () => (await client.relays.status('17')) === 1);
     } finally {
       await client.close();
     }
