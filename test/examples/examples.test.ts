@@ -28,6 +28,8 @@ const CORE: Record<string, string> = {
   change: 'function/15-change.js',
   function: 'function/10-function.js',
   template: 'function/80-template.js',
+  'http in': 'network/21-httpin.js',
+  'http response': 'network/21-httpin.js',
 };
 const core = (file: string): NodeModule =>
   require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [require.resolve('node-red')] })) as NodeModule;
@@ -41,6 +43,7 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-queue-agent': [...COMMON, 'operation', 'queue', 'queueType', 'agent', 'agentType', 'chan', 'chanType', 'position'],
   'webtapi-relay-set': [...COMMON, 'relay', 'relayType', 'relayStatus', 'relayStatusType', 'pulse'],
   'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output', 'history'],
+  'webtapi-cam-stream': [...COMMON, 'camera', 'cameraType', 'fps', 'output', 'autoStart'],
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
   'webtapi-call-monitor': [...COMMON, 'extensions', 'interval', 'events'],
@@ -63,7 +66,7 @@ async function loadExample(file: string, sim: Simulator): Promise<FlowNode[]> {
   cfg.url = sim.url;
   const types = new Set(nodes.map((n) => n.type));
   const modules: NodeModule[] = [...NODES];
-  for (const t of types) if (CORE[t]) modules.push(core(CORE[t]));
+  for (const file of new Set([...types].map((t) => CORE[t]).filter(Boolean))) modules.push(core(file));
   await helper.load(modules, nodes, { [cfg.id]: { username: '1004', password: PASSWORD } });
   reported = [];
   waiting.clear();
@@ -117,14 +120,15 @@ function click(id: string): void {
 }
 
 describe('example flows: files', () => {
-  it('there are the five documented examples', () => {
+  it('there are the documented examples', () => {
     assert.deepEqual(FILES, [
       '01 Door opener on doorbell.json',
       '02 Priority alarm call.json',
       '03 Queue agent login and logout.json',
       '04 Extension presence board.json',
       '05 Call recording with download.json',
-      '08 Call monitor.json',
+      '08 Camera live frames.json',
+      '09 Call monitor.json',
     ]);
   });
 
@@ -216,38 +220,43 @@ describe('example flows: in the runtime against the simulator', function () {
     assert.equal(end.payload.length, 1);
     assert.match(end.payload[0], /^SIP\/1009-/);
     assert.equal(sim.state.channelsOf('1001').length + sim.state.channelsOf('1009').length, 0, 'the doorbell call is gone');
-    assert.equal(sim.state.cameras.get('44')!.frames, 1);
+    assert.equal(typeof pic.frameAt, 'number');
+    assert.ok(Math.abs(pic.frameAt - Date.parse(pic.at)) <= 1000, 'the frame from the moment of the ring, out of the camera history');
     assert.deepEqual(reported, []);
   });
 
   it('01 door opener: a flat already ringing at deploy does not open the door', async () => {
     sim.ring('1001', '1009');
     await loadExample('01 Door opener on doorbell.json', sim);
+    let pictures = 0;
+    node('ex1-snapshot').on('input', () => pictures++);
     const polls = () => sim.stats.byAction.call_list_all ?? 0;
     await until(() => polls() >= 2, 10_000);
     assert.equal(sim.state.relays.get('17')!.sets, 0);
-    assert.equal(sim.state.cameras.get('44')!.frames, 0);
+    assert.equal(pictures, 0);
   });
 
   it('01 door opener: a call to the flat from anyone but the door station does not open the door', async () => {
     await loadExample('01 Door opener on doorbell.json', sim);
+    let pictures = 0;
+    node('ex1-snapshot').on('input', () => pictures++);
     await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
     sim.ring('1001', '1002');
     const polls = sim.stats.byAction.call_list_all;
     await until(() => sim.stats.byAction.call_list_all >= polls + 2, 10_000);
     assert.equal(sim.state.relays.get('17')!.sets, 0);
-    assert.equal(sim.state.cameras.get('44')!.frames, 0);
+    assert.equal(pictures, 0);
   });
 
-  it('08 call monitor: a call from 1004 to 1002 and a missed call, one line each in the call log', async () => {
-    await loadExample('08 Call monitor.json', sim);
+  it('09 call monitor: a call from 1004 to 1002 and a missed call, one line each in the call log', async () => {
+    await loadExample('09 Call monitor.json', sim);
     await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
     const lines: string[] = [];
-    node('ex8-line').on('input', (m: Record<string, any>) => lines.push(m.payload));
-    click('ex8-call');
+    node('ex9-line').on('input', (m: Record<string, any>) => lines.push(m.payload));
+    click('ex9-call');
     await until(() => lines.length === 1, 10_000);
     assert.deepEqual(lines, ['1004 calls 1002']);
-    click('ex8-hangup');
+    click('ex9-hangup');
     await until(() => lines.length === 2, 10_000);
     assert.equal(lines[1], 'missed call from 1004 to 1002');
     assert.deepEqual(reported, []);
@@ -352,5 +361,19 @@ describe('example flows: in the runtime against the simulator', function () {
     await until(() => sim.state.channelsOf('1004').length === 0 && sim.state.channelsOf('1001').length === 0);
     assert.equal(sim.stats.executed.call_hangup, 1);
     assert.deepEqual(reported, []);
+  });
+
+  it('08 camera live frames: the stream starts on deploy and keeps the newest JPEG for the page; stop closes the stream', async () => {
+    await loadExample('08 Camera live frames.json', sim);
+    const kept = node('ex8-keep');
+    const frame = await nextInput('ex8-keep');
+    assert.equal(frame.camera, '44');
+    await until(() => Buffer.isBuffer(kept.context().flow.get('cameraFrame')));
+    const jpeg = kept.context().flow.get('cameraFrame') as Buffer;
+    assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
+    assert.match(read('08 Camera live frames.json').find((n) => n.id === 'ex8-page')!.template, /<img id="frame" src="webtapi-camera\/frame.jpg"/);
+    assert.equal(sim.openStreams('44'), 1);
+    click('ex8-stop');
+    await until(() => sim.openStreams() === 0, 1000);
   });
 });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { PASSWORD, helper, loadFlow, next, outcome, statusMatching, until, withSimulator, caughtCode } from './harness';
+import { PASSWORD, helper, loadFlow, next, outcome, statusMatching, until, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-call', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   it('places a call from node properties and keeps the message', async () => {
     const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });

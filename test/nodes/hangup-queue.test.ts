@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { helper, loadFlow, outcome, withSimulator, caughtCode } from './harness';
+import { loadFlow, outcome, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-hangup', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   const channelsOf = (ext: string) => [...sim.state.channels.keys()].filter((n) => n.startsWith(`SIP/${ext}-`));
 
@@ -55,10 +52,7 @@ describe('webtapi-hangup', () => {
 
 describe('webtapi-queue-agent', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   it('logs an agent in and out with true/false from a dashboard switch', async () => {
     const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'login', queue: 'SUPPORT', agent: '1003' });

@@ -40,7 +40,7 @@ type NodeModule = (RED: NodeAPI) => void;
 const load = (name: string) => require(`../../dist/nodes/${name}.js`) as NodeModule;
 export const NODES: NodeModule[] = [
   'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
-  'webtapi-cam-snapshot', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor',
+  'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor',
 ].map(load);
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 export const CATCH = core('common/25-catch.js');
@@ -174,6 +174,21 @@ export function statusMatching(node: TestNode, test: (s: Status) => boolean, lim
 
 export async function withSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   return startSimulator({ port: 0, ...opts });
+}
+
+/**
+ * One simulator for the enclosing describe() (handed to `started`), reset before each test; the
+ * test's flow unloaded after each.
+ */
+export function useNodeSimulator(started: (sim: Simulator) => void, opts: SimulatorOptions = {}): void {
+  let sim: Simulator | undefined;
+  before(async () => {
+    sim = await withSimulator(opts);
+    started(sim);
+  });
+  after(async () => { await sim?.close(); });
+  beforeEach(() => sim!.reset());
+  afterEach(async () => { await helper.unload(); });
 }
 
 export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as const;

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { helper, loadFlow, outcome, until, withSimulator, caughtCode } from './harness';
+import { helper, loadFlow, outcome, until, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-relay-set', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   const relay = (id: string) => sim.state.relays.get(id)!.status;
 
@@ -90,10 +87,7 @@ describe('webtapi-relay-set', () => {
 
 describe('webtapi-cam-snapshot', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   it('outputs the picture bytes, content type and a file name', async () => {
     const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44' });
@@ -124,10 +118,7 @@ describe('webtapi-cam-snapshot', () => {
 
 describe('webtapi-request', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   it('runs the node\'s action with its params, merged under msg.payload', async () => {
     const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{"filter":"1001,1002"}' });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, PASSWORD, config, helper, next, statusMatching, until, withSimulator, TestNode } from './harness';
+import { ALL, CREDS, PASSWORD, config, helper, next, statusMatching, until, TestNode, useNodeSimulator } from './harness';
 
 function collect(node: TestNode): Array<Record<string, any>> {
   const got: Array<Record<string, any>> = [];
@@ -10,10 +10,7 @@ function collect(node: TestNode): Array<Record<string, any>> {
 
 describe('webtapi-status-watch', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   it('emits the initial states, then one message per change only', async () => {
     await helper.load(ALL, [
@@ -108,10 +105,7 @@ describe('webtapi-status-watch', () => {
 
 describe('webtapi-config', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  useNodeSimulator((s) => { sim = s; });
 
   const twoCalls = (s: Simulator) => [
     config(s),
