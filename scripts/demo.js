@@ -153,6 +153,7 @@ async function startTarget(o, demo) {
   if (started.fellBack) process.stdout.write(`note: port ${o.simPort} is in use; the simulator listens on port ${demo.sim.port} instead\n`);
   process.stdout.write(`WebTAPI simulator: ${demo.sim.url} (user ${SIM_USER}, password ${SIM_PASSWORD})\n`);
   if (o.replay) process.stdout.write(`replaying the read-only answers of ${o.replay}\n`);
+  process.stdout.write(`ring the doorbell (door station 1009 calls flat 1001): curl -X POST '${new URL('/sim/doorbell?flat=1001', demo.sim.url).href}'\n`);
   return { mode: 'simulator', url: demo.sim.url, username: SIM_USER, password: SIM_PASSWORD };
 }
 
