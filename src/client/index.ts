@@ -26,3 +26,7 @@ export { groupCalls, dialTargets } from './call-graph';
 export type { CallChannel, CallGroup, Party } from './call-graph';
 export { channelChanges, valueChanges } from './changes';
 export type { Change, ChangeOptions } from './changes';
+export { MjpegParser, multipartBoundary } from './mjpeg';
+export type { MjpegParserOptions } from './mjpeg';
+export { readCameraStream } from './camera-stream';
+export type { CameraStreamOptions } from './camera-stream';

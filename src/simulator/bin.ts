@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
+import { parseStreamSpec, type StreamOptions } from './stream';
 
 const USAGE = `Usage: webtapi-sim [options]
   --port N              port to listen on (default 9998, env WEBTAPI_SIM_PORT)
@@ -16,6 +17,7 @@ const USAGE = `Usage: webtapi-sim [options]
   --channel-fields N    channel lines with 14 fields (default) or 13 (the document's layout, with caller names)
   --bridge-ids          the bridged field holds bridge ids (Asterisk 12+) instead of peer channel names
   --no-control          no control API under /sim/
+  --stream SPEC         camera streams: bare, lf, no-length, drop=N, interval=MS (comma-separated)
   --replay FILE         answer the read-only actions of a webtapi-probe capture as captured
   --quiet               no request log
   --help                this text
@@ -42,6 +44,7 @@ interface CliOptions {
   channelFields?: 13 | 14;
   bridgeIds: boolean;
   control: boolean;
+  stream?: Partial<StreamOptions>;
   replay?: string;
   quiet: boolean;
 }
@@ -94,6 +97,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       }
       case '--bridge-ids': o.bridgeIds = true; break;
       case '--no-control': o.control = false; break;
+      case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail((err as Error).message); } break;
       case '--replay': o.replay = value(); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
@@ -132,6 +136,7 @@ async function main(): Promise<void> {
     channelFields: o.channelFields,
     bridgeField: o.bridgeIds ? 'id' : 'peer',
     control: o.control,
+    stream: o.stream,
     replay,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });

@@ -10,7 +10,7 @@ import { cameraJpeg } from './media';
 import type { SimConfig } from './options';
 import type { Sessions } from './sessions';
 import type { SimState } from './state';
-import { streamMjpeg } from './stream';
+import { OpenStreams, streamMjpeg, type StreamOptions } from './stream';
 import type { Timers } from './timers';
 import type { Answer, SimRequest, SimStats } from './types';
 
@@ -33,6 +33,8 @@ export interface ServerDeps {
   ioTimers: Timers;
   /** Serves the control API when config.control is on. */
   control: ControlTarget;
+  stream: StreamOptions;
+  openStreams: OpenStreams;
 }
 
 class BodyTooLarge extends Error {}
@@ -230,11 +232,11 @@ export class RequestHandler {
       res.end(answer.body);
     } else {
       const id = answer.camera;
-      streamMjpeg(res, () => {
+      streamMjpeg(res, id, () => {
         const cam = this.d.state.cameras.get(id);
         const frame = cam ? ++cam.frames : 0;
         return cameraJpeg(id, cam?.name ?? '', frame, cam?.recording ?? false, this.d.config.imageBytes);
-      }, this.d.ioTimers);
+      }, this.d.ioTimers, { ...this.d.stream }, this.d.openStreams);
     }
   }
 }
