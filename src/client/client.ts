@@ -6,11 +6,11 @@ import { isZeroAnswer, parseAnswer } from './answer';
 import { Calls } from './calls';
 import { Cameras } from './cameras';
 import { Channels } from './channels';
-import { ClosedError, InvalidInputError, WebTapiError } from './errors';
+import { ActionFailedError, BadResponseError, ClosedError, InvalidInputError, WebTapiError } from './errors';
 import { Queues } from './queues';
 import { Relays } from './relays';
 import { ConnectionState, Session } from './session';
-import { Answer, TlsOptions, Transport } from './transport';
+import { Answer, OpenAnswer, TlsOptions, Transport } from './transport';
 import type { Execution, Params, RequestOptions, Requester } from './types';
 import { passThrough, validateActionName } from './validate';
 
@@ -62,6 +62,8 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   private readonly transport: Transport;
   private readonly session: Session;
   private readonly streamMs: number;
+  /** Cap for pictures, recordings and one stream frame. */
+  readonly maxBinaryBytes: number;
   private connection: ConnectionState = { state: 'idle' };
   private closed = false;
 
@@ -70,13 +72,14 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     const concurrency = Math.max(1, Math.min(64, Math.floor(options.concurrency ?? 4)));
     const timeoutMs = Math.max(100, options.timeoutMs ?? 10_000);
     this.streamMs = options.streamMs ?? 3_000;
+    this.maxBinaryBytes = options.maxBinaryBytes ?? 32 * 1024 * 1024;
     this.transport = new Transport({
       url: options.url,
       timeoutMs,
       concurrency,
       tls: options.tls,
       maxTextBytes: options.maxTextBytes ?? 4 * 1024 * 1024,
-      maxBinaryBytes: options.maxBinaryBytes ?? 32 * 1024 * 1024,
+      maxBinaryBytes: this.maxBinaryBytes,
       dispatcher: options.dispatcher,
     });
     this.session = new Session(this.transport, {
@@ -145,6 +148,48 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
   }
 
+  /**
+   * Opens an endless answer (vmx_cam_get_stream) and hands over its body unread: readCameraStream()
+   * turns it into frames. A text answer is the PBX's word: a `0` with an expired session is sent
+   * once more with a new one, otherwise it fails the call.
+   */
+  async openStream(action: string, params: Params = {}, options: RequestOptions = {}): Promise<OpenAnswer & { head: Buffer }> {
+    const name = validateActionName(action);
+    if (this.closed) throw new ClosedError(name);
+    const spec = ACTIONS.get(name) ?? unknownAction(name);
+    const query = encodeParams(name, buildParams(spec, params));
+    let sid = await this.session.current();
+    for (let attempt = 0; ; attempt++) {
+      const open = await this.track(this.transport.open({
+        action: name, method: 'GET', query: `SID=${encodeURIComponent(sid)}&${query}`, binary: true, sideEffect: false,
+        signal: options.signal, timeoutMs: options.timeoutMs,
+      }));
+      const head = /^\s*(image|multipart|video)\//i.test(open.contentType) ? Buffer.alloc(0) : await firstBytes(open);
+      if (!isPbxText(head)) {
+        this.session.proven(sid);
+        return { ...open, head };
+      }
+      open.close();
+      if (head.toString('latin1').trim() !== '0') throw new BadResponseError(name, 'text instead of a stream');
+      if (attempt > 0 || !(await this.session.isExpired(sid))) throw new ActionFailedError(name);
+      sid = await this.session.renew(sid);
+    }
+  }
+
+  /** Keeps the connection state current for a request that bypasses send(). */
+  private async track<T>(work: Promise<T>): Promise<T> {
+    try {
+      const result = await work;
+      if (this.connection.state !== 'connected') this.setState({ state: 'connected' });
+      return result;
+    } catch (err) {
+      if (err instanceof WebTapiError && (err.code === 'WEBTAPI_UNREACHABLE' || err.code === 'WEBTAPI_TIMEOUT')) {
+        this.setState({ state: 'unreachable', code: err.code });
+      }
+      throw err;
+    }
+  }
+
   private async send(spec: ActionSpec, sid: string, query: string, options: RequestOptions): Promise<Answer> {
     try {
       const answer = await this.transport.send({
@@ -180,6 +225,36 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     this.session.clear();
     await this.transport.close();
   }
+}
+
+/** The first bytes of a body whose content type does not say what it is (up to 64 bytes, or all of a short text). */
+function firstBytes(open: OpenAnswer): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      open.body.removeListener('data', onData);
+      open.body.removeListener('end', done);
+      open.body.removeListener('error', done);
+      open.body.pause();
+      resolve(Buffer.concat(parts, size));
+    };
+    const onData = (c: Buffer) => {
+      parts.push(c);
+      size += c.length;
+      if (size >= 64) done();
+    };
+    open.body.on('data', onData);
+    open.body.once('end', done);
+    open.body.once('error', done);
+  });
+}
+
+/** A short text answer rather than the start of a JPEG or multipart body. */
+function isPbxText(head: Buffer): boolean {
+  if (head.length === 0 || head.length >= 64) return false;
+  if (head[0] === 0xff && head[1] === 0xd8) return false;
+  return !head.toString('latin1').trimStart().startsWith('--');
 }
 
 /** The result with every string in it (in arrays and plain objects) cleaned; data buffers as they are. */

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { ConnectionState, InvalidInputError, TlsOptions, WebTapiClient, WebTapiError, isWebTapiError } from '../client';
 import type { WebTapiConfigNode } from './shared/config-api';
 import { StatusPoller } from './shared/poller';
+import { StreamHub } from './shared/stream-hub';
 import type { NodeDefinition } from './shared/properties';
 import type { StatusView } from './shared/status';
 
@@ -76,6 +77,8 @@ export = (RED: NodeAPI) => {
     const poller = new StatusPoller(client);
     (this as { client: WebTapiClient }).client = client;
     (this as { poller: StatusPoller }).poller = poller;
+    const streams = new StreamHub(client, (text) => this.warn(text));
+    (this as { streams: StreamHub }).streams = streams;
 
     client.on('state', (state: ConnectionState) => {
       for (const view of users.values()) view.connection(state);
@@ -98,6 +101,7 @@ export = (RED: NodeAPI) => {
 
     this.on('close', (done: () => void) => {
       poller.close();
+      void streams.close();
       users.clear();
       // Nodes closing in the same deploy may still hand over work (a relay switching back): let
       // them, then wait for it, within Node-RED's close timeout.

@@ -1,5 +1,6 @@
 // Public types of the WebTAPI simulator (see docs/protocol.md for the wire contract).
 import type { SimState } from './state';
+import type { StreamOptions } from './stream';
 
 export interface SimulatorOptions {
   /** Port to listen on; default 0 (ephemeral). The CLI defaults to 9998. */
@@ -84,6 +85,10 @@ export interface Simulator {
   readonly stats: SimStats;
   /** The last 1000 requests. */
   readonly requests: SimRequest[];
+  /** How vmx_cam_get_stream answers (format, framing, rate, drop after N frames); change it at run time. */
+  readonly stream: StreamOptions;
+  /** Camera streams open now, of one camera or (no argument) of all. */
+  openStreams(camera?: string): number;
   /** The session ids valid now (a snapshot). */
   readonly sessions: ReadonlySet<string>;
   /** Every session id answers '0' from now on. */

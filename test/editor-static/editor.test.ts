@@ -30,6 +30,7 @@ const TYPES: Record<string, TypeInfo> = {
   'webtapi-queue-agent': { category: 'METASEC', icon: 'webtapi-queue.svg', pickLists: ['queues'] },
   'webtapi-relay-set': { category: 'METASEC', icon: 'webtapi-relay.svg', pickLists: ['relays'] },
   'webtapi-cam-snapshot': { category: 'METASEC', icon: 'webtapi-camera.svg', pickLists: ['cameras'] },
+  'webtapi-cam-stream': { category: 'METASEC', icon: 'webtapi-camera-stream.svg', pickLists: ['cameras'] },
   'webtapi-status-watch': { category: 'METASEC', icon: 'webtapi-watch.svg', pickLists: [] },
   'webtapi-request': { category: 'METASEC', icon: 'webtapi-request.svg', pickLists: [] },
 };
@@ -56,7 +57,10 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0,
   },
   'webtapi-cam-snapshot': {
-    name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer',
+    name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0,
+  },
+  'webtapi-cam-stream': {
+    name: '', server: '', camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false,
   },
   'webtapi-status-watch': {
     name: '', server: '', extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '',

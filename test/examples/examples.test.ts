@@ -34,6 +34,8 @@ const CORE: Record<string, string> = {
   'mqtt in': 'network/10-mqtt.js',
   'mqtt out': 'network/10-mqtt.js',
   'mqtt-broker': 'network/10-mqtt.js',
+  'http in': 'network/21-httpin.js',
+  'http response': 'network/21-httpin.js',
 };
 /** Config nodes (global: no `z`) other than ours. */
 const OTHER_CONFIGS = new Set(['mqtt-broker']);
@@ -48,7 +50,8 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-hangup': [...COMMON, 'target', 'targetType'],
   'webtapi-queue-agent': [...COMMON, 'operation', 'queue', 'queueType', 'agent', 'agentType', 'chan', 'chanType', 'position'],
   'webtapi-relay-set': [...COMMON, 'relay', 'relayType', 'relayStatus', 'relayStatusType', 'pulse'],
-  'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output'],
+  'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output', 'history'],
+  'webtapi-cam-stream': [...COMMON, 'camera', 'cameraType', 'fps', 'output', 'autoStart'],
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
 };
@@ -139,6 +142,7 @@ describe('example flows: files', () => {
       '04 Extension presence board.json',
       '05 Call recording with download.json',
       '07 Home Assistant via MQTT.json',
+      '08 Camera live frames.json',
     ]);
   });
 
@@ -349,5 +353,19 @@ describe('example flows: in the runtime against the simulator', function () {
     await until(() => sim.state.channelsOf('1004').length === 0 && sim.state.channelsOf('1001').length === 0);
     assert.equal(sim.stats.executed.call_hangup, 1);
     assert.deepEqual(reported, []);
+  });
+
+  it('08 camera live frames: the stream starts on deploy and keeps the newest JPEG for the page; stop closes the stream', async () => {
+    await loadExample('08 Camera live frames.json', sim);
+    const kept = node('ex8-keep');
+    const frame = await nextInput('ex8-keep');
+    assert.equal(frame.camera, '44');
+    await until(() => Buffer.isBuffer(kept.context().flow.get('cameraFrame')));
+    const jpeg = kept.context().flow.get('cameraFrame') as Buffer;
+    assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
+    assert.match(read('08 Camera live frames.json').find((n) => n.id === 'ex8-page')!.template, /<img id="frame" src="webtapi-camera\/frame.jpg"/);
+    assert.equal(sim.openStreams('44'), 1);
+    click('ex8-stop');
+    await until(() => sim.openStreams() === 0, 1000);
   });
 });
