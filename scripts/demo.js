@@ -7,6 +7,8 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { CONFIG_ID, prepareUserDir } = require('./demo/flows');
+const { startBroker } = require('./demo/broker');
+const { panelUrl } = require('./demo/dashboard');
 
 const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
@@ -18,6 +20,7 @@ Starts the WebTAPI simulator and Node-RED with the example flows deployed.
 
   --port N          Node-RED editor port (default 1880, env PORT; 0 = any free port)
   --sim-port N      simulator port (default 9998, env WEBTAPI_SIM_PORT; when taken, any free port)
+  --mqtt-port N     MQTT broker for the Home Assistant example (default any free port, env WEBTAPI_MQTT_PORT)
   --pbx-url URL     use this WebTAPI endpoint instead of the simulator (env WEBTAPI_URL);
                     credentials from env WEBTAPI_USER and WEBTAPI_PASSWORD
   --user-dir DIR    Node-RED user directory (default .demo/ in the package, env WEBTAPI_DEMO_DIR)
@@ -42,6 +45,7 @@ function parseArgs(argv, env) {
   const o = {
     port: e('PORT') !== undefined ? port('PORT', e('PORT')) : 1880,
     simPort: e('WEBTAPI_SIM_PORT') !== undefined ? port('WEBTAPI_SIM_PORT', e('WEBTAPI_SIM_PORT')) : 9998,
+    mqttPort: e('WEBTAPI_MQTT_PORT') !== undefined ? port('WEBTAPI_MQTT_PORT', e('WEBTAPI_MQTT_PORT')) : 0,
     pbxUrl: e('WEBTAPI_URL'),
     user: e('WEBTAPI_USER'),
     password: env.WEBTAPI_PASSWORD,
@@ -59,6 +63,7 @@ function parseArgs(argv, env) {
     switch (flag) {
       case '--port': o.port = port('--port', value()); break;
       case '--sim-port': o.simPort = port('--sim-port', value()); break;
+      case '--mqtt-port': o.mqttPort = port('--mqtt-port', value()); break;
       case '--pbx-url': o.pbxUrl = value(); break;
       case '--user-dir': o.userDir = path.resolve(value()); break;
       case '--reset': o.reset = true; break;
@@ -155,6 +160,7 @@ async function main() {
   const express = require(require.resolve('express', { paths: [require.resolve('node-red')] }));
 
   let sim = null;
+  let broker = null;
   let server = null;
   let redStarted = false;
   let stopping = false;
@@ -185,6 +191,7 @@ async function main() {
       });
     }
     try {
+      if (broker) await broker.close();
       if (sim) await sim.close();
     } catch (err) {
       process.stderr.write(`demo: stopping the simulator failed: ${err && err.message}\n`);
@@ -237,6 +244,12 @@ async function main() {
       process.stdout.write(`WebTAPI simulator: ${sim.url} (user ${SIM_USER}, password ${SIM_PASSWORD})\n`);
     }
 
+    broker = await startBroker(o.mqttPort);
+    if (broker) {
+      target.mqtt = { port: broker.port };
+      process.stdout.write(`MQTT broker (example Home Assistant via MQTT): ${broker.url}\n`);
+    }
+
     const prepared = prepareUserDir({ dir: o.userDir, examplesDir: path.join(root, 'examples'), target, reset: o.reset });
     if (prepared.backedUp) process.stdout.write(`previous flows kept in ${prepared.backedUp}\n`);
     process.stdout.write(prepared.created
@@ -278,6 +291,8 @@ async function main() {
     await RED.start();
     const problem = await flowsReady;
     if (problem) process.stderr.write(`demo: the flows did not start (${problem}); the editor shows why\n`);
+    const panel = RED.nodes.getType('ui-base') ? panelUrl(prepared.flows, `http://127.0.0.1:${bound}/`) : null;
+    if (panel) process.stdout.write(`Door station dashboard: ${panel}\n`);
     process.stdout.write(`Node-RED editor: http://127.0.0.1:${bound}/\n`);
     process.stdout.write('Press Ctrl-C to stop.\n');
   })();
