@@ -7,7 +7,7 @@
 //   node bench/run.js --smoke    a few seconds, to keep it working; asserts no timing
 //   node bench/run.js --json     JSON on stdout instead of the tables (progress goes to stderr)
 //   options: --concurrency=N (4)  --messages=N per competitor for throughput (24300)  --rounds=N (9)
-//            --phases=load,cold,latency,throughput,memory,camera,polling (all)
+//            --phases=load,cold,latency,throughput,memory,camera,polling,mjpeg (all)
 //            --competitors=raw,nodeRedFloor,node,coreKeepAlive,coreDefault (all; for profiling one path)
 //            --poll-seconds=N (10)  --save=FILE (the JSON result, besides the table)
 'use strict';
@@ -40,7 +40,7 @@ const option = (name, dflt) => {
 const SMOKE = flag('smoke');
 const JSON_OUT = flag('json');
 const C = Math.max(1, Number(option('concurrency', 4)));
-const PHASES = new Set(option('phases', 'load,cold,latency,throughput,memory,camera,polling').split(','));
+const PHASES = new Set(option('phases', 'load,cold,latency,throughput,memory,camera,polling,mjpeg').split(','));
 // For profiling one path: --competitors=node (ratios need raw in the list).
 const ONLY = option('competitors', '') ? new Set(option('competitors', '').split(',')) : null;
 
@@ -432,6 +432,7 @@ async function main() {
     if (rawPool) await rawPool.destroy().catch(() => undefined);
     await sim.close();
   }
+  if (PHASES.has('mjpeg')) results.mjpeg = await require('./mjpeg').run({ smoke: SMOKE, progress });
   results.totalSeconds = (performance.now() - t0) / 1000;
   results.targets = targets(results);
   return results;
@@ -606,6 +607,7 @@ function targets(r) {
   if (r.camera) add('camera: large Buffer allocations per image', r.camera.copiesPerImage, '<= 1', r.camera.copiesPerImage <= 1 && r.camera.base64Conversions === 0);
   if (r.camera) add('camera: heap + arrayBuffers growth over the run (after GC)', r.camera.heldGrowthMiB, '< 10 MiB', r.camera.heldGrowthMiB < 10, 'MiB');
   if (r.camera) add('camera: RSS trend (max of 2nd half - max of 1st half)', r.camera.rssTrendMiB, '< 10 MiB', !(r.camera.rssTrendMiB >= 10), 'MiB');
+  if (r.mjpeg) t.push(...r.mjpeg.targets);
   if (r.load) add('package load time in Node-RED', r.load.packageMs, '< 100 ms', r.load.packageMs < 100, 'ms');
   return t;
 }
@@ -657,6 +659,7 @@ function print(r) {
   }
   if (r.load) misc.push(['load time (median)', `package ${fixed(r.load.packageMs, 1)} ms (require ${fixed(r.load.requireMs, 1)} + register ${fixed(r.load.initMs, 1)}), ${r.load.nodeTypes} node types; Node-RED start ${fixed(r.load.startWithMs, 0)} ms with${r.load.startWithoutMs !== null ? `, ${fixed(r.load.startWithoutMs, 0)} ms without` : ''}`]);
   if (r.auditLogLines !== undefined) misc.push(['audit log lines (info)', String(r.auditLogLines)]);
+  if (r.mjpeg) for (const line of require('./mjpeg').summary(r.mjpeg)) misc.push(line);
   out.push(table(misc), '');
   out.push('Targets');
   out.push(table([['target', 'goal', 'measured', 'result'], ...r.targets.map((t) => [t.name, t.goal, typeof t.value === 'number' ? `${fixed(t.value, t.unit === 'x' ? 2 : 3)}${t.unit && t.unit !== 'x' ? ' ' + t.unit : t.unit}` : String(t.value), t.pass ? 'pass' : (r.smoke ? 'miss (smoke)' : 'MISS')])]));

@@ -73,5 +73,7 @@ export async function readCameraStream(client: WebTapiClient, camera: string, o:
       finish(err instanceof WebTapiError ? err : new UnreachableError(ACTION, 'connection-lost', 'connection lost'));
     });
     open.body.resume();
+    // a body that ended while its first bytes were looked at sends no 'end' any more
+    if (open.body.readableEnded) finish(new UnreachableError(ACTION, 'connection-lost', 'the stream ended'));
   });
 }

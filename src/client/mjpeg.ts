@@ -16,6 +16,7 @@ export interface MjpegParserOptions {
 /** Part headers longer than this are not MJPEG. */
 const MAX_HEADER_BYTES = 16 * 1024;
 const LF = 0x0a;
+const LF_BYTE = Buffer.from([LF]);
 const CR = 0x0d;
 const DASH = 0x2d;
 const SOI = Buffer.from([0xff, 0xd8]);
@@ -182,7 +183,7 @@ export class MjpegParser {
 
   /** Position of the first LF at or after `from`, or -1. */
   private lineEnd(from: number): number {
-    return this.q.indexOf(Buffer.from([LF]), from);
+    return this.q.indexOf(LF_BYTE, from);
   }
 
   /** One multipart step; false when more bytes are needed. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // webtapi-sim: run the WebTAPI PBX simulator from the command line.
 import { startSimulator } from './index';
+import { parseStreamSpec, type StreamOptions } from './stream';
 
 const USAGE = `Usage: webtapi-sim [options]
   --port N              port to listen on (default 9998, env WEBTAPI_SIM_PORT)
@@ -10,6 +11,7 @@ const USAGE = `Usage: webtapi-sim [options]
   --ring-ms N           answer called extensions after N ms (default 0 = ring until answered, env WEBTAPI_SIM_RING_MS)
   --session-idle-ms N   session idle timeout (default 1800000, env WEBTAPI_SIM_SESSION_IDLE_MS)
   --image-bytes N       pad camera pictures to N bytes (env WEBTAPI_SIM_IMAGE_BYTES)
+  --stream SPEC         camera streams: bare, lf, no-length, drop=N, interval=MS (comma-separated)
   --quiet               no request log
   --help                this text
 `;
@@ -22,6 +24,7 @@ interface CliOptions {
   ringMs: number;
   sessionIdleMs?: number;
   imageBytes?: number;
+  stream?: Partial<StreamOptions>;
   quiet: boolean;
 }
 
@@ -62,6 +65,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--ring-ms': o.ringMs = int('--ring-ms', value()); break;
       case '--session-idle-ms': o.sessionIdleMs = int('--session-idle-ms', value()); break;
       case '--image-bytes': o.imageBytes = int('--image-bytes', value()); break;
+      case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail((err as Error).message); } break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
       default: fail(`unknown option ${flag}`);
@@ -80,6 +84,7 @@ async function main(): Promise<void> {
     ringMs: o.ringMs,
     sessionIdleMs: o.sessionIdleMs,
     imageBytes: o.imageBytes,
+    stream: o.stream,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`WebTAPI simulator listening on ${sim.url}\n`);

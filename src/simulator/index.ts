@@ -9,7 +9,7 @@ import { normalizeOptions, type SimConfig } from './options';
 import { RequestHandler } from './server';
 import { Sessions } from './sessions';
 import { SimState } from './state';
-import { defaultStreamOptions, OpenStreams, type StreamOptions } from './stream';
+import { checkStreamOptions, defaultStreamOptions, OpenStreams, type StreamOptions } from './stream';
 import { Timers } from './timers';
 import type { Fault, SimRequest, SimStats, Simulator, SimulatorOptions } from './types';
 
@@ -180,7 +180,9 @@ class WebTapiSimulator implements Simulator {
 
 /** Start a simulator; resolves once it listens. */
 export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator> {
+  const stream = checkStreamOptions(opts?.stream ?? {});
   const sim = new WebTapiSimulator(normalizeOptions(opts));
+  Object.assign(sim.stream, stream);
   await sim.listen(sim.port);
   return sim;
 }

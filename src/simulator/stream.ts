@@ -25,6 +25,45 @@ export function defaultStreamOptions(): StreamOptions {
   return { intervalMs: 100, format: 'multipart', partLength: true, lineEnding: '\r\n', dropAfter: 0 };
 }
 
+/** Checked stream options (SimulatorOptions.stream, the CLI's --stream). */
+export function checkStreamOptions(o: Partial<StreamOptions>): Partial<StreamOptions> {
+  const out: Partial<StreamOptions> = {};
+  const int = (name: string, v: unknown, min: number): number => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 3_600_000) throw new RangeError(`webtapi simulator: stream.${name} must be an integer >= ${min}`);
+    return v;
+  };
+  if (o.intervalMs !== undefined) out.intervalMs = int('intervalMs', o.intervalMs, 1);
+  if (o.dropAfter !== undefined) out.dropAfter = int('dropAfter', o.dropAfter, 0);
+  if (o.format !== undefined) {
+    if (o.format !== 'multipart' && o.format !== 'bare') throw new RangeError('webtapi simulator: stream.format must be "multipart" or "bare"');
+    out.format = o.format;
+  }
+  if (o.lineEnding !== undefined) {
+    if (o.lineEnding !== '\r\n' && o.lineEnding !== '\n') throw new RangeError('webtapi simulator: stream.lineEnding must be "\\r\\n" or "\\n"');
+    out.lineEnding = o.lineEnding;
+  }
+  if (o.partLength !== undefined) out.partLength = o.partLength !== false;
+  if (o.tap !== undefined) out.tap = o.tap;
+  return out;
+}
+
+/** `--stream bare,lf,no-length,drop=5,interval=100`: the CLI's stream options. */
+export function parseStreamSpec(spec: string): Partial<StreamOptions> {
+  const o: Partial<StreamOptions> = {};
+  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [key, value] = item.split('=');
+    const n = Number(value);
+    if (key === 'bare' || key === 'multipart') o.format = key;
+    else if (key === 'lf') o.lineEnding = '\n';
+    else if (key === 'crlf') o.lineEnding = '\r\n';
+    else if (key === 'no-length') o.partLength = false;
+    else if (key === 'drop' && value !== undefined) o.dropAfter = n;
+    else if (key === 'interval' && value !== undefined) o.intervalMs = n;
+    else throw new RangeError(`unknown stream option ${JSON.stringify(item)} (bare, multipart, lf, crlf, no-length, drop=N, interval=MS)`);
+  }
+  return checkStreamOptions(o);
+}
+
 /** Streams open now, per camera id. */
 export class OpenStreams {
   private readonly byCamera = new Map<string, number>();
@@ -72,7 +111,8 @@ export function streamMjpeg(
     if (!bare) res.write(nl);
     if (dropAfter > 0 && ++sent >= dropAfter) {
       timers.clear(t);
-      res.destroy(); // a dropped connection, not an orderly end
+      // an endless stream that ends: to the client a dropped stream (the frames sent still arrive)
+      res.end();
     }
   };
   open.add(camera, 1);

@@ -25,6 +25,8 @@ export interface SimulatorOptions {
   ringMs?: number;
   /** Pad each JPEG with COM segments to at least this many bytes; default: natural size. */
   imageBytes?: number;
+  /** How vmx_cam_get_stream answers (also changeable later through `simulator.stream`). */
+  stream?: Partial<StreamOptions>;
   /** Line separator of list answers; default '\n'. */
   lineEnding?: '\n' | '\r\n';
   /** call_status_get separator; default ':'. */
