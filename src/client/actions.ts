@@ -10,8 +10,9 @@ export type AnswerKind =
   | 'loose'     // 1, 0 or some text (undocumented camera actions)
   | 'channels'  // Asterisk concise channel lines
   | 'status'    // call_status_get
-  | 'list'      // one name a line
+  | 'recordings' // one file name a line
   | 'queues'
+  | 'agents'
   | 'relays'
   | 'cameras'
   | 'number'    // relay_status_get: the status itself; 0 is "off", not an error
@@ -49,13 +50,13 @@ const list: ActionSpec[] = [
   spec('call_list_all', 'channels', false),
   spec('call_record_start', 'name', true, { chan: req(v.channel), monitor_file: opt(v.monitorFile) }),
   spec('call_record_stop', 'boolean', true, { chan: req(v.channel) }),
-  spec('call_record_list', 'list', false),
+  spec('call_record_list', 'recordings', false),
   spec('call_record_get', 'binary', false, { monitor_file: req(v.monitorFile) }),
   spec('call_status_get', 'status', false, { filter: opt(v.extensionList) }),
   spec('call_create_conf', 'boolean', true, { stations: req(v.extensionList), break: opt(v.flag) }),
   // Queue management
   spec('q_list', 'queues', false),
-  spec('agent_list', 'list', false, { q_name: req(v.queue) }),
+  spec('agent_list', 'agents', false, { q_name: req(v.queue) }),
   spec('agent_login', 'boolean', true, { q_name: req(v.queue), src: opt(v.extension) }),
   spec('agent_logout', 'boolean', true, { q_name: req(v.queue), src: opt(v.extension) }),
   spec('q_call_list', 'channels', false, { q_name: req(v.queue) }),

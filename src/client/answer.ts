@@ -3,7 +3,7 @@ import { ActionFailedError, BadResponseError } from './errors';
 import * as p from './parsers';
 import { Answer } from './transport';
 
-const EMPTY_AS_ZERO = new Set(['channels', 'list', 'queues', 'relays', 'cameras']);
+const EMPTY_AS_ZERO = new Set(['channels', 'recordings', 'queues', 'agents', 'relays', 'cameras']);
 
 /** A picture, a recording or a stream excerpt, byte for byte as the PBX served it. */
 export interface BinaryAnswer {
@@ -59,10 +59,12 @@ export function parseAnswer(spec: ActionSpec, answer: Answer, params: Record<str
       return p.parseChannels(action, answer.body.toString('utf8'));
     case 'status':
       return p.parseStatusMap(action, answer.body.toString('utf8'), params.filter);
-    case 'list':
+    case 'recordings':
       return p.parseList(action, answer.body.toString('utf8'));
     case 'queues':
       return p.parseQueues(action, answer.body.toString('utf8'));
+    case 'agents':
+      return p.parseAgents(action, answer.body.toString('utf8'));
     case 'relays':
       return p.parseRelays(action, answer.body.toString('utf8'));
     case 'cameras':

@@ -1,5 +1,5 @@
 import type { BinaryAnswer } from './answer';
-import type { Channel, ExtensionState } from './parsers';
+import type { ExtensionState, ListItem, RecordingInfo } from './parsers';
 import type { RequestOptions, Requester } from './types';
 
 /** Call management: calls, pickup, hangup, priority calls, recordings, extension states, conferences. */
@@ -18,11 +18,12 @@ export class Calls {
   prio(dst: string, o?: RequestOptions): Promise<true> {
     return this.r.request('call_prio', { dst }, o) as Promise<true>;
   }
-  list(o?: RequestOptions): Promise<Channel[]> {
-    return this.r.request('call_list', {}, o) as Promise<Channel[]>;
+  /** Concise channel lines as ConciseChannel (`shape: 'concise'`), other lines as LineItem. */
+  list(o?: RequestOptions): Promise<ListItem[]> {
+    return this.r.request('call_list', {}, o) as Promise<ListItem[]>;
   }
-  listAll(o?: RequestOptions): Promise<Channel[]> {
-    return this.r.request('call_list_all', {}, o) as Promise<Channel[]>;
+  listAll(o?: RequestOptions): Promise<ListItem[]> {
+    return this.r.request('call_list_all', {}, o) as Promise<ListItem[]>;
   }
   /** Resolves to the file name the PBX records into. */
   recordStart(chan: string, monitorFile?: string, o?: RequestOptions): Promise<string> {
@@ -31,8 +32,8 @@ export class Calls {
   recordStop(chan: string, o?: RequestOptions): Promise<true> {
     return this.r.request('call_record_stop', { chan }, o) as Promise<true>;
   }
-  recordList(o?: RequestOptions): Promise<string[]> {
-    return this.r.request('call_record_list', {}, o) as Promise<string[]>;
+  recordList(o?: RequestOptions): Promise<RecordingInfo[]> {
+    return this.r.request('call_record_list', {}, o) as Promise<RecordingInfo[]>;
   }
   recordGet(monitorFile: string, o?: RequestOptions): Promise<BinaryAnswer> {
     return this.r.request('call_record_get', { monitor_file: monitorFile }, o) as Promise<BinaryAnswer>;

@@ -6,10 +6,14 @@ export type { BinaryAnswer } from './answer';
 export * from './errors';
 export { validators, validateActionName } from './validate';
 export {
-  channelExtension, parseBoolean, parseCameras, parseChannelLine, parseChannels, parseList, parseName,
-  parseNumber, parseQueues, parseRelays, parseStatusMap, stateName,
+  channelExtension, isNotWebTapi, parseAgents, parseBoolean, parseCameras, parseChannelLine, parseChannels, parseList,
+  parseName, parseNumber, parseQueues, parseRelays, parseStatusMap, readState, stateName,
 } from './parsers';
-export type { CameraInfo, Channel, ExtensionState, ExtensionStateName, RelayInfo } from './parsers';
+export type {
+  CameraInfo, Channel, ConciseChannel, ExtensionState, ExtensionStateName, LineItem, LineShape, ListItem, RecordingInfo, RelayInfo,
+} from './parsers';
+export { readConciseChannel } from './concise';
+export { readItems } from './line-items';
 export type { ConnectionState } from './session';
 export type { TlsOptions } from './transport';
 export type { Execution, Params, RequestOptions } from './types';
@@ -17,3 +21,9 @@ export { MjpegParser, multipartBoundary } from './mjpeg';
 export type { MjpegParserOptions } from './mjpeg';
 export { readCameraStream } from './camera-stream';
 export type { CameraStreamOptions } from './camera-stream';
+export { CallTracker, callEvents } from './call-events';
+export type { CallEvent, CallEventKind, CallTrackerOptions, GapEvent, MonitorEvent } from './call-events';
+export { groupCalls, dialTargets } from './call-graph';
+export type { CallChannel, CallGroup, Party } from './call-graph';
+export { channelChanges, valueChanges } from './changes';
+export type { Change, ChangeOptions } from './changes';

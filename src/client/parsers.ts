@@ -1,65 +1,47 @@
+import { ConciseChannel, readConciseChannel } from './concise';
 import { ActionFailedError, BadResponseError } from './errors';
+import { ExtensionState, readState, readStateLine, stateName } from './ext-states';
+import { LineItem, ListItem, readItems, splitFields, stripOutputPrefix } from './line-items';
 
 /**
- * Parsers for WebTAPI answers. Lenient about layout (LF or CRLF, blank lines, spacing),
- * strict about meaning: anything they cannot read is a BadResponseError, never a guess.
+ * Parsers for WebTAPI answers. A list answer never fails for the shape of its lines: every
+ * non-blank line is an item (see line-items.ts). An answer is an error only where it carries no
+ * data: a bare `0`, an HTML page or PHP error text, or (for a single value) text that is not one.
  */
 
-export interface Channel {
-  channel: string;
-  context: string;
-  exten: string;
-  priority: number | null;
-  state: string;
-  application: string;
-  data: string;
-  callerId: string;
-  accountCode: string;
-  peerAccount: string;
-  amaFlags: string;
-  /** Seconds. */
-  duration: number;
-  bridgedTo: string | null;
-  uniqueId: string;
-  /** The device part of the channel: `SIP/1004-0000003a` → `1004`. */
-  extension: string;
-  raw: string;
-}
+export { channelExtension } from './concise';
+export type { ConciseChannel } from './concise';
+export { readState, stateName };
+export type { ExtensionState, ExtensionStateName } from './ext-states';
+export type { LineItem, LineShape, ListItem } from './line-items';
 
-export type ExtensionStateName =
-  | 'not_found' | 'idle' | 'inuse' | 'busy' | 'unavailable' | 'ringing'
-  | 'inuse_ringing' | 'hold' | 'inuse_hold' | 'unknown';
-
-export interface ExtensionState {
-  code: number;
-  state: ExtensionStateName;
-}
+/** A channel list item read as a concise channel line (the name used before list items of any shape). */
+export type Channel = ConciseChannel;
 
 export interface RelayInfo {
   id: string;
   name?: string;
   status?: number;
+  /** The line as received, without its line ending. */
+  raw: string;
+  /** Fields after id, name and status. */
+  fields?: string[];
 }
 
 export interface CameraInfo {
   id: string;
   name?: string;
+  raw: string;
+  /** Fields after id and name. */
+  fields?: string[];
 }
 
-const STATE_NAMES: Record<number, ExtensionStateName> = {
-  [-1]: 'not_found',
-  0: 'idle',
-  1: 'inuse',
-  2: 'busy',
-  4: 'unavailable',
-  8: 'ringing',
-  9: 'inuse_ringing',
-  16: 'hold',
-  17: 'inuse_hold',
-};
-
-export function stateName(code: number): ExtensionStateName {
-  return STATE_NAMES[code] ?? 'unknown';
+export interface RecordingInfo {
+  /** The file name (the first field of the line). */
+  file: string;
+  raw: string;
+  /** Fields after the file name. */
+  fields?: string[];
 }
 
 /** Non-empty, trimmed lines. */
@@ -72,8 +54,12 @@ export function lines(text: string): string[] {
   return out;
 }
 
-export function isZero(text: string): boolean {
-  return text.trim() === '0';
+const HTML_START = /^\s*<(!doctype|html|head|body|br|b|p|div|table|title|h[1-6]|pre|script|style|meta)\b/i;
+const PHP_ERROR = /(<b>\s*|^\s*(PHP )?)(Warning|Fatal error|Parse error|Notice|Deprecated)(<\/b>)?:\s.*\bon line\b/im;
+
+/** An HTML page or a PHP error text: recognisably not a WebTAPI answer. */
+export function isNotWebTapi(text: string): boolean {
+  return HTML_START.test(text) || PHP_ERROR.test(text);
 }
 
 /** A `1`/`0` answer. */
@@ -99,86 +85,127 @@ export function parseNumber(action: string, text: string): number {
   return Number(answer);
 }
 
-/** The device part of an Asterisk channel name: `SIP/1004-0000003a` → `1004`, `Local/prio-1@ctx-0001;1` → `prio-1`. */
-export function channelExtension(channel: string): string {
-  const slash = channel.indexOf('/');
-  const device = slash >= 0 ? channel.slice(slash + 1) : channel;
-  // Local/exten@context-0001;1: the unique suffix follows the context, not the extension.
-  const at = device.indexOf('@');
-  if (at >= 0) return device.slice(0, at);
-  const dash = device.lastIndexOf('-');
-  return dash > 0 ? device.slice(0, dash) : device;
+/** One concise channel line; a BadResponseError when the line is not one. */
+export function parseChannelLine(action: string, line: string): ConciseChannel {
+  const c = readConciseChannel(line);
+  if (!c) throw new BadResponseError(action, `${preview(line)} is not a concise channel line (12 to 14 fields separated by "!")`);
+  return c;
 }
 
-function bridged(value: string): string | null {
-  const v = value.trim();
-  return v === '' || v === '(None)' || v.toLowerCase() === '(none)' ? null : v;
-}
-
-function seconds(action: string, value: string): number {
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v);
-  // Some Asterisk versions print hh:mm:ss.
-  const m = /^(\d+):(\d{1,2}):(\d{1,2})$/.exec(v);
-  if (m) return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
-  if (v === '') return 0;
-  throw new BadResponseError(action, `channel duration ${preview(v)} is not a number of seconds`);
-}
-
-/**
- * One Asterisk "concise" channel line. 14 fields: channel!context!exten!priority!state!application!
- * data!callerId!accountCode!peerAccount!amaFlags!duration!bridgedTo!uniqueId. 13 fields come in two
- * layouts: Asterisk 1.6 (priority, no peerAccount) when the 4th field is a number, otherwise the
- * document's own example (no priority; callerId, callerIdName, accountCode, amaFlags).
- */
-export function parseChannelLine(action: string, line: string): Channel {
-  const f = line.split('!');
-  if (f.length > 14 && f[f.length - 1] === '') f.pop();
-  let c: Omit<Channel, 'extension' | 'raw'>;
-  if (f.length === 14) {
-    c = {
-      channel: f[0], context: f[1], exten: f[2], priority: toPriority(f[3]), state: f[4], application: f[5],
-      data: f[6], callerId: f[7], accountCode: f[8], peerAccount: f[9], amaFlags: f[10],
-      duration: seconds(action, f[11]), bridgedTo: bridged(f[12]), uniqueId: f[13],
-    };
-  } else if (f.length === 13 && /^\d+$/.test(f[3].trim())) {
-    c = {
-      channel: f[0], context: f[1], exten: f[2], priority: toPriority(f[3]), state: f[4], application: f[5],
-      data: f[6], callerId: f[7], accountCode: f[8], peerAccount: '', amaFlags: f[9],
-      duration: seconds(action, f[10]), bridgedTo: bridged(f[11]), uniqueId: f[12],
-    };
-  } else if (f.length === 13) {
-    c = {
-      channel: f[0], context: f[1], exten: f[2], priority: null, state: f[3], application: f[4],
-      data: f[5], callerId: f[6], accountCode: f[8], peerAccount: '', amaFlags: f[9],
-      duration: seconds(action, f[10]), bridgedTo: bridged(f[11]), uniqueId: f[12],
-    };
-  } else {
-    throw new BadResponseError(action, `a channel line has ${f.length} fields, expected 13 or 14`);
-  }
-  const channel = c.channel.trim();
-  if (!channel) throw new BadResponseError(action, 'a channel line has no channel name');
-  return { ...c, channel, extension: channelExtension(channel), raw: line };
-}
-
-function toPriority(value: string): number | null {
-  const v = value.trim();
-  return /^\d+$/.test(v) ? Number(v) : null;
-}
-
-/** A channel list; a bare `0` is the PBX's error answer. */
-export function parseChannels(action: string, text: string): Channel[] {
+/** The items of a list answer; a bare `0`, `No such queue`, an HTML page or a PHP error is no list. */
+function listItems(action: string, text: string): ListItem[] {
+  if (isNotWebTapi(text)) throw new BadResponseError(action, `an HTML page or PHP error instead of a list: ${preview(text.trim())}`);
   const all = lines(text);
   if (all.length === 1 && all[0] === '0') throw new ActionFailedError(action);
-  return all.map((line) => parseChannelLine(action, line));
+  if (all.length === 1 && /^No such queue\b/.test(stripOutputPrefix(all[0]))) throw new ActionFailedError(action, `the PBX answered ${preview(all[0])}`);
+  return readItems(text);
+}
+
+/** The first value of the first key present. */
+function pick(values: Record<string, string> | undefined, keys: readonly string[]): string | undefined {
+  if (!values) return undefined;
+  for (const k of keys) if (Object.prototype.hasOwnProperty.call(values, k)) return values[k];
+  return undefined;
+}
+
+const integer = (v: string | undefined): number | undefined => (v !== undefined && /^-?\d+$/.test(v.trim()) ? Number(v) : undefined);
+
+/**
+ * Channel lists (call_list, call_list_all, q_call_list, q_waiting_list): concise channel lines
+ * as ConciseChannel, other lines as LineItem with `channel`, `extension` and `position` where present.
+ */
+export function parseChannels(action: string, text: string): ListItem[] {
+  return listItems(action, text).map((item) => {
+    if (item.shape !== 'pairs') return item;
+    const channel = pick(item.values, ['channel', 'Channel', 'chan']);
+    const position = integer(pick(item.values, ['position', 'Position', 'pos']));
+    return { ...item, ...(channel !== undefined ? { channel } : {}), ...(position !== undefined ? { position } : {}) };
+  });
 }
 
 /**
- * call_status_get: one `extension<sep>code` per line, the separator being `:`, `=`, `;`, `,`,
- * a tab or spaces; or, for a single-extension filter, the bare code.
+ * Fills `key` (a queue's `name`, an agent's interface) where the line did not give it: from
+ * `key=value` pairs, or the first field (`fields` then holds the rest, as q_list did before).
+ */
+function named(item: ListItem, key: 'name' | 'agent', keys: readonly string[]): ListItem {
+  if (item.shape === 'concise' || item[key] !== undefined) return item;
+  if (item.shape === 'pairs') {
+    const value = pick(item.values, keys);
+    return value === undefined ? item : { ...item, [key]: value };
+  }
+  if (item.shape === 'channel') return { ...item, [key]: item.channel };
+  if (item.shape === 'hint') return { ...item, [key]: key === 'agent' ? item.device : item.extension };
+  if (item.shape !== 'fields' || !item.fields) return item;
+  const [first, ...rest] = item.fields;
+  const out: LineItem = { ...item, [key]: first };
+  if (rest.length > 0) out.fields = rest;
+  else delete out.fields;
+  return out;
+}
+
+/** q_list: every item with the queue's `name` where the line gives one. */
+export function parseQueues(action: string, text: string): ListItem[] {
+  return listItems(action, text).map((item) => named(item, 'name', ['name', 'queue', 'Queue']));
+}
+
+/** agent_list: every item with `agent` (the interface) and `state` where the line gives them. */
+export function parseAgents(action: string, text: string): ListItem[] {
+  return listItems(action, text).map((item) => {
+    const out = named(item, 'agent', ['agent', 'interface', 'member', 'location', 'name']);
+    if (out.shape === 'concise' || out.state !== undefined) return out;
+    const state = out.shape === 'pairs'
+      ? pick(out.values, ['state', 'status', 'State', 'Status'])
+      : out.fields?.find((f) => /[A-Za-z]/.test(f) && readState(f) !== null);
+    return state === undefined ? out : { ...out, state };
+  });
+}
+
+/** The fields of a line: its `key=value` pairs' values under `keys`, or its separated fields. */
+function leading(item: ListItem, keys: readonly string[][]): { known: Array<string | undefined>; rest: string[] } {
+  if (item.shape === 'pairs') return { known: keys.map((k) => pick(item.values, k)), rest: [] };
+  const f = splitFields(stripOutputPrefix(item.raw));
+  return { known: keys.map((_, i) => f[i]), rest: f.slice(keys.length) };
+}
+
+/** call_record_list: one file name per line (D). */
+export function parseList(action: string, text: string): RecordingInfo[] {
+  return listItems(action, text).map((item) => {
+    const { known: [file], rest } = leading(item, [['file', 'name', 'monitor_file']]);
+    const out: RecordingInfo = { file: file ?? stripOutputPrefix(item.raw), raw: item.raw };
+    if (rest.length > 0) out.fields = rest;
+    return out;
+  });
+}
+
+export function parseRelays(action: string, text: string): RelayInfo[] {
+  return listItems(action, text).map((item) => {
+    const { known: [id, name, status], rest } = leading(item, [['id', 'relay_id', 'relay'], ['name'], ['status', 'state']]);
+    const relay: RelayInfo = { id: id ?? stripOutputPrefix(item.raw), raw: item.raw };
+    if (name !== undefined && name !== '') relay.name = name;
+    if (integer(status) !== undefined) relay.status = integer(status);
+    if (rest.length > 0) relay.fields = rest;
+    return relay;
+  });
+}
+
+export function parseCameras(action: string, text: string): CameraInfo[] {
+  return listItems(action, text).map((item) => {
+    const { known: [id, name], rest } = leading(item, [['id', 'CAMID', 'camid', 'cam_id'], ['name']]);
+    const camera: CameraInfo = { id: id ?? stripOutputPrefix(item.raw), raw: item.raw };
+    if (name !== undefined && name !== '') camera.name = name;
+    if (rest.length > 0) camera.fields = rest;
+    return camera;
+  });
+}
+
+/**
+ * call_status_get: one state a line (`1001:0`, `1001 InUse`, a `core show hints` line...); or, for a
+ * single-extension filter, the bare code. Lines that carry no state (a title, say) are skipped;
+ * an answer none of whose lines carries one is a BadResponseError.
  */
 export function parseStatusMap(action: string, text: string, filter?: string): Record<string, ExtensionState> {
-  const all = lines(text);
+  if (isNotWebTapi(text)) throw new BadResponseError(action, `an HTML page or PHP error instead of states: ${preview(text.trim())}`);
+  const all = lines(text).map(stripOutputPrefix).filter((l) => l !== '');
   const out: Record<string, ExtensionState> = {};
   // Asked for one extension, some PBXs answer its code alone (the document lists the codes as
   // the return values). The caller has made sure the session is valid, so a 0 here is "idle".
@@ -188,55 +215,15 @@ export function parseStatusMap(action: string, text: string, filter?: string): R
     return out;
   }
   if (all.length === 1 && all[0] === '0') throw new ActionFailedError(action);
+  let read = 0;
   for (const line of all) {
-    const m = /^(.+?)\s*(?:[:=;,\t]|\s)\s*(-?\d+)$/.exec(line);
-    if (!m || m[1].trim() === '') throw new BadResponseError(action, `status line ${preview(line)} is not "extension:code"`);
-    const code = Number(m[2]);
-    const ext = m[1].trim();
-    if (ext === '__proto__') throw new BadResponseError(action, 'an extension named __proto__');
-    out[ext] = { code, state: stateName(code) };
+    const entry = readStateLine(line);
+    if (!entry || entry[0] === '__proto__') continue;
+    out[entry[0]] = entry[1];
+    read++;
   }
+  if (read === 0 && all.length > 0) throw new BadResponseError(action, `no line reads as "extension:state": ${preview(all[0])}`);
   return out;
-}
-
-function fields(line: string): string[] {
-  const sep = line.includes(';') ? ';' : line.includes('\t') ? '\t' : line.includes('|') ? '|' : null;
-  return sep === null ? [line] : line.split(sep).map((s) => s.trim());
-}
-
-/** A list of names, one a line (call_record_list, agent_list...). */
-export function parseList(action: string, text: string): string[] {
-  const all = lines(text);
-  if (all.length === 1 && all[0] === '0') throw new ActionFailedError(action);
-  for (const line of all) {
-    if (/<\/?[a-z][^>]*>/i.test(line)) throw new BadResponseError(action, `markup in a list: ${preview(line)}`);
-  }
-  return all;
-}
-
-/** q_list: queue names, or objects when a line carries fields. */
-export function parseQueues(action: string, text: string): Array<string | { name: string; fields: string[] }> {
-  return parseList(action, text).map((line) => {
-    const f = fields(line);
-    return f.length === 1 ? f[0] : { name: f[0], fields: f.slice(1) };
-  });
-}
-
-export function parseRelays(action: string, text: string): RelayInfo[] {
-  return parseList(action, text).map((line) => {
-    const [id, name, status] = fields(line);
-    const relay: RelayInfo = { id };
-    if (name !== undefined && name !== '') relay.name = name;
-    if (status !== undefined && /^-?\d+$/.test(status)) relay.status = Number(status);
-    return relay;
-  });
-}
-
-export function parseCameras(action: string, text: string): CameraInfo[] {
-  return parseList(action, text).map((line) => {
-    const [id, name] = fields(line);
-    return name !== undefined && name !== '' ? { id, name } : { id };
-  });
 }
 
 /** An answer whose format the document does not give: `1` → true, `0` → error, other text as is. */

@@ -208,10 +208,8 @@ export = (RED: NodeAPI) => {
 async function options(client: WebTapiClient, kind: string): Promise<Array<{ value: string; label: string }>> {
   switch (kind) {
     case 'queues':
-      return (await client.queues.list()).map((q) => {
-        const name = typeof q === 'string' ? q : q.name;
-        return { value: name, label: name };
-      });
+      // Member and caller lines of a `queue show` answer carry no queue name.
+      return (await client.queues.list()).flatMap((q) => (q.shape !== 'concise' && q.name ? [{ value: q.name, label: q.name }] : []));
     case 'relays':
       return (await client.relays.list()).map((r) => ({ value: r.id, label: r.name ? `${r.id} (${r.name})` : r.id }));
     case 'cameras':

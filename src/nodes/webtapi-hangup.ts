@@ -18,7 +18,7 @@ export = (RED: NodeAPI) => {
       } else {
         status.busy('call_list_all');
         const extension = validators.extension('call_hangup', 'target', target);
-        channels = (await client.calls.listAll({ signal })).filter((c) => c.extension === extension).map((c) => c.channel);
+        channels = (await client.calls.listAll({ signal })).flatMap((c) => (c.extension === extension && c.channel ? [c.channel] : []));
       }
       const hungUp: string[] = [];
       let lastParams: Record<string, string> = { chan: target };

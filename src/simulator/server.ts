@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { ACTIONS, type ActionContext } from './actions';
 import type { CallControl } from './calls';
+import { CONTROL_PREFIX, handleControl, type ControlTarget } from './control';
 import { applyFault, faultExecutes, type FaultQueue } from './faults';
 import { cameraJpeg } from './media';
 import type { SimConfig } from './options';
@@ -32,6 +33,8 @@ export interface ServerDeps {
   ioTimers: Timers;
   stream: StreamOptions;
   openStreams: OpenStreams;
+  /** Serves the control API when config.control is on. */
+  control: ControlTarget;
 }
 
 class BodyTooLarge extends Error {}
@@ -129,6 +132,12 @@ export class RequestHandler {
     } catch {
       this.log(`${method} (bad url) -> 400`);
       sendText(res, 400, 'Bad Request\n');
+      return;
+    }
+    if (config.control && url.pathname.startsWith(CONTROL_PREFIX)) {
+      const command = url.pathname.slice(CONTROL_PREFIX.length);
+      const result = handleControl(this.d.control, method, command, url.searchParams, res);
+      this.log(`${method} control ${command.slice(0, 40)} -> ${result}`);
       return;
     }
     if (url.pathname !== config.path) {

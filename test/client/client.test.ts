@@ -1,8 +1,16 @@
 import assert from 'node:assert/strict';
-import { BinaryAnswer, Channel, WebTapiClient, WebTapiError } from '../../dist/client';
+import { BinaryAnswer, ConciseChannel, ListItem, WebTapiClient, WebTapiError } from '../../dist/client';
 import { Simulator, startSimulator } from '../../dist/simulator';
 
 const PASSWORD = 'secret';
+
+/** The simulator answers concise channel lines only: every item is one. */
+function concise(items: ListItem[]): ConciseChannel[] {
+  return items.map((c) => {
+    assert.equal(c.shape, 'concise', c.raw);
+    return c as ConciseChannel;
+  });
+}
 
 function code(expected: string) {
   return (err: unknown) => {
@@ -26,7 +34,7 @@ describe('WebTapiClient against the simulator', () => {
 
   /** A channel of a call this test placed (the simulator starts with queued trunk calls too). */
   async function firstCall(): Promise<string> {
-    const c = (await client.calls.listAll()).find((ch) => ch.application !== 'Queue');
+    const c = concise(await client.calls.listAll()).find((ch) => ch.application !== 'Queue');
     assert.ok(c, 'no call in progress');
     return c.channel;
   }
@@ -48,7 +56,7 @@ describe('WebTapiClient against the simulator', () => {
 
   it('places, lists, picks up and hangs up calls', async () => {
     assert.equal(await client.calls.call('1001', '1002'), true);
-    const all: Channel[] = (await client.calls.listAll()).filter((c) => c.application !== 'Queue');
+    const all = concise(await client.calls.listAll()).filter((c) => c.application !== 'Queue');
     assert.equal(all.length, 2);
     const caller = all.find((c) => c.extension === '1001');
     assert.ok(caller);
@@ -60,8 +68,8 @@ describe('WebTapiClient against the simulator', () => {
     assert.ok(callee);
     assert.equal(await client.calls.pick(callee.channel, '1005'), true);
     assert.ok((await client.calls.listAll()).some((c) => c.extension === '1005'));
-    for (const c of await client.calls.listAll()) if (c.application !== 'Queue') await client.calls.hangup(c.channel).catch(() => undefined);
-    assert.deepEqual((await client.calls.listAll()).filter((c) => c.application !== 'Queue'), []);
+    for (const c of concise(await client.calls.listAll())) if (c.application !== 'Queue') await client.calls.hangup(c.channel).catch(() => undefined);
+    assert.deepEqual(concise(await client.calls.listAll()).filter((c) => c.application !== 'Queue'), []);
     assert.equal(sim.stats.executed.call, 1);
   });
 
@@ -90,7 +98,8 @@ describe('WebTapiClient against the simulator', () => {
     assert.ok(generated.length > 4);
     await client.calls.recordStop(chan);
     const files = await client.calls.recordList();
-    assert.ok(files.includes(named) && files.includes(generated));
+    assert.ok(files.some((f) => f.file === named) && files.some((f) => f.file === generated));
+    assert.ok(files.every((f) => f.raw === f.file));
     const wav: BinaryAnswer = await client.calls.recordGet(named);
     assert.equal(wav.data.subarray(0, 4).toString('latin1'), 'RIFF');
     assert.equal(wav.data.subarray(8, 12).toString('latin1'), 'WAVE');
@@ -101,14 +110,14 @@ describe('WebTapiClient against the simulator', () => {
 
   it('runs the queue actions', async () => {
     const queues = await client.queues.list();
-    assert.ok(queues.includes('VMX'));
+    assert.deepEqual(queues[0], { shape: 'fields', name: 'VMX', raw: 'VMX' });
     assert.equal(await client.queues.agentLogin('VMX', '1002'), true);
-    assert.ok((await client.queues.agents('VMX')).some((a) => a.includes('1002')));
+    assert.ok((await client.queues.agents('VMX')).some((a) => a.shape !== 'concise' && a.agent === '1002'));
     assert.equal(await client.queues.agentLogout('VMX', '1002'), true);
-    assert.ok(!(await client.queues.agents('VMX')).some((a) => a.includes('1002')));
+    assert.ok(!(await client.queues.agents('VMX')).some((a) => a.shape !== 'concise' && a.agent === '1002'));
     assert.equal(await client.queues.agentLogin('SUPPORT'), true);
-    assert.ok((await client.queues.agents('SUPPORT')).some((a) => a.includes('1004')));
-    const waiting = await client.queues.waiting('VMX');
+    assert.ok((await client.queues.agents('SUPPORT')).some((a) => a.shape !== 'concise' && a.agent === '1004'));
+    const waiting = concise(await client.queues.waiting('VMX'));
     assert.ok(waiting.length >= 2);
     const last = waiting[waiting.length - 1];
     assert.equal(await client.queues.shiftCaller('VMX', last.channel, 1), true);
@@ -121,7 +130,7 @@ describe('WebTapiClient against the simulator', () => {
 
   it('runs the camera actions: pictures are real JPEGs, byte-exact', async () => {
     const cams = await client.cameras.list();
-    assert.deepEqual(cams[0], { id: '44', name: 'Entrance' });
+    assert.deepEqual(cams[0], { id: '44', name: 'Entrance', raw: '44;Entrance' });
     const pic = await client.cameras.picture('44');
     assert.match(pic.contentType, /^image\/jpeg/);
     assert.equal(pic.data[0], 0xff);
@@ -146,7 +155,7 @@ describe('WebTapiClient against the simulator', () => {
 
   it('lists, reads and switches relays; a relay at 0 is "off", not an error', async () => {
     const relays = await client.relays.list();
-    assert.deepEqual(relays[0], { id: '17', name: 'Door', status: 0 });
+    assert.deepEqual(relays[0], { id: '17', name: 'Door', status: 0, raw: '17;Door;0' });
     assert.equal(await client.relays.status('17'), 0);
     assert.equal(await client.relays.set('17', 1), true);
     assert.equal(await client.relays.status('17'), 1);

@@ -49,11 +49,12 @@ describe('parsers', () => {
     assert.equal(a16.bridgedTo, null);
   });
 
-  it('reads channel lists with CRLF and blank lines, and refuses short lines', () => {
+  it('reads channel lists with CRLF and blank lines; a short line is data, not an error', () => {
     const list = parseChannels('call_list_all', `${LINE14}\r\n\r\n${DOC_LINE}\r\n\r\n`);
     assert.equal(list.length, 2);
     assert.deepEqual(parseChannels('call_list_all', '\n \n'), []);
-    assert.throws(() => parseChannels('call_list_all', 'a!b!c'), (e: WebTapiError) => e.code === 'WEBTAPI_BAD_RESPONSE');
+    assert.deepEqual(parseChannels('call_list_all', 'a!b!c'), [{ shape: 'fields', fields: ['a', 'b', 'c'], raw: 'a!b!c' }]);
+    assert.throws(() => parseChannelLine('call_list_all', 'a!b!c'), (e: WebTapiError) => e.code === 'WEBTAPI_BAD_RESPONSE');
     assert.throws(() => parseChannels('call_list_all', '0'), (e: WebTapiError) => e.code === 'WEBTAPI_ACTION_FAILED');
   });
 
@@ -76,17 +77,21 @@ describe('parsers', () => {
     assert.deepEqual(map['1008'], { code: 9, state: 'inuse_ringing' });
     assert.deepEqual(map['1009'], { code: 2, state: 'busy' });
     assert.deepEqual(map['1010'], { code: 99, state: 'unknown' });
-    assert.throws(() => parseStatusMap('call_status_get', '1001 idle'), (e: WebTapiError) => e.code === 'WEBTAPI_BAD_RESPONSE');
+    assert.deepEqual(parseStatusMap('call_status_get', '1001 idle'), { 1001: { code: 0, state: 'idle' } });
+    assert.throws(() => parseStatusMap('call_status_get', 'nothing here'), (e: WebTapiError) => e.code === 'WEBTAPI_BAD_RESPONSE');
     assert.equal(stateName(3), 'unknown');
   });
 
   it('reads relay, camera, queue and plain lists', () => {
     assert.deepEqual(parseRelays('relay_list', '17;Door;1\r\n18\tGate\t0\n19|Light\n20'), [
-      { id: '17', name: 'Door', status: 1 }, { id: '18', name: 'Gate', status: 0 }, { id: '19', name: 'Light' }, { id: '20' },
+      { id: '17', name: 'Door', status: 1, raw: '17;Door;1' }, { id: '18', name: 'Gate', status: 0, raw: '18\tGate\t0' },
+      { id: '19', name: 'Light', raw: '19|Light' }, { id: '20', raw: '20' },
     ]);
-    assert.deepEqual(parseCameras('vmx_cam_list', '44;Entrance\n45'), [{ id: '44', name: 'Entrance' }, { id: '45' }]);
-    assert.deepEqual(parseQueues('q_list', 'VMX\nSUPPORT;2;strategy'), ['VMX', { name: 'SUPPORT', fields: ['2', 'strategy'] }]);
-    assert.deepEqual(parseList('call_record_list', 'a.wav\r\nb.wav\r\n'), ['a.wav', 'b.wav']);
+    assert.deepEqual(parseCameras('vmx_cam_list', '44;Entrance\n45'), [{ id: '44', name: 'Entrance', raw: '44;Entrance' }, { id: '45', raw: '45' }]);
+    assert.deepEqual(parseQueues('q_list', 'VMX\nSUPPORT;2;strategy'), [
+      { shape: 'fields', name: 'VMX', raw: 'VMX' }, { shape: 'fields', name: 'SUPPORT', fields: ['2', 'strategy'], raw: 'SUPPORT;2;strategy' },
+    ]);
+    assert.deepEqual(parseList('call_record_list', 'a.wav\r\nb.wav\r\n'), [{ file: 'a.wav', raw: 'a.wav' }, { file: 'b.wav', raw: 'b.wav' }]);
     assert.throws(() => parseList('call_record_list', '<html><body>oops</body></html>'), (e: WebTapiError) => e.code === 'WEBTAPI_BAD_RESPONSE');
   });
 

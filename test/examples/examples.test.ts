@@ -287,7 +287,7 @@ describe('example flows: in the runtime against the simulator', function () {
     const list = async (): Promise<unknown> => {
       const got = nextInput('ex3-agentlist');
       click('ex3-list');
-      return (await got).payload;
+      return ((await got).payload as Array<{ agent: string }>).map((a) => a.agent);
     };
 
     let result = nextInput('ex3-result');

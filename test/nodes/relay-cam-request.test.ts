@@ -116,7 +116,7 @@ describe('webtapi-cam-snapshot', () => {
     r = await outcome(nodes, { operation: 'record' });
     assert.equal(r.out?.payload, true);
     r = await outcome(nodes, { operation: 'list' });
-    assert.deepEqual(r.out?.payload[0], { id: '44', name: 'Entrance' });
+    assert.deepEqual(r.out?.payload[0], { id: '44', name: 'Entrance', raw: '44;Entrance' });
     r = await outcome(nodes, { payload: '99' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');
   });
@@ -145,7 +145,7 @@ describe('webtapi-request', () => {
     r = await outcome(nodes, { action: 'relay_list' });
     assert.equal(r.out?.payload[0].status, 1);
     r = await outcome(nodes, { payload: 'q_list' });
-    assert.ok(r.out?.payload.includes('VMX'));
+    assert.deepEqual(r.out?.payload[0], { shape: 'fields', name: 'VMX', raw: 'VMX' });
     r = await outcome(nodes, { payload: { CAMID: '44' }, action: 'vmx_cam_get_pic' });
     assert.ok(Buffer.isBuffer(r.out?.payload));
     assert.match(r.out?.contentType, /^image\/jpeg/);

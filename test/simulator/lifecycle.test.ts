@@ -59,7 +59,8 @@ describe('simulator: lifecycle', () => {
     const ch = sim.state.channels.get(chan)!;
     assert.equal(ch.state, 'Ringing');
     assert.match(ch.bridgedTo!, /^SIP\/doorstation-/);
-    assert.equal(ch.callerId, 'doorstation');
+    assert.equal(ch.callerId, '1003', 'a called channel shows its own number, as Asterisk does');
+    assert.equal(sim.state.channels.get(ch.bridgedTo!)!.callerId, 'doorstation');
     assert.equal(sim.state.extensions.get('1003')!.code, 8);
     sim.answer(chan);
     assert.equal(sim.state.extensions.get('1003')!.code, 1);
