@@ -58,6 +58,8 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     client = new WebTapiClient({ url: simUrl, username: '1004', password: 'secret', timeoutMs: 5000 });
 
     const page = browser!.page;
+    // A tablet on its side: the whole panel in one screen (and in the README's screenshot).
+    await page.setViewportSize({ width: 1280, height: 1040 });
     await page.goto(url);
     await page.getByText('Door station').first().waitFor();
     await live(page).waitFor();
