@@ -8,7 +8,7 @@ const http = require('node:http');
 const path = require('node:path');
 const { CONFIG_ID, prepareUserDir } = require('./demo/flows');
 const { startBroker } = require('./demo/broker');
-const { panelUrl } = require('./demo/dashboard');
+const { panelLine } = require('./demo/dashboard');
 
 const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
@@ -291,8 +291,8 @@ async function main() {
     await RED.start();
     const problem = await flowsReady;
     if (problem) process.stderr.write(`demo: the flows did not start (${problem}); the editor shows why\n`);
-    const panel = RED.nodes.getType('ui-base') ? panelUrl(prepared.flows, `http://127.0.0.1:${bound}/`) : null;
-    if (panel) process.stdout.write(`Door station dashboard: ${panel}\n`);
+    const panel = panelLine(Boolean(RED.nodes.getType('ui-base')), prepared.flows, `http://127.0.0.1:${bound}/`);
+    if (panel) process.stdout.write(`${panel}\n`);
     process.stdout.write(`Node-RED editor: http://127.0.0.1:${bound}/\n`);
     process.stdout.write('Press Ctrl-C to stop.\n');
   })();

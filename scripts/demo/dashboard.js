@@ -88,4 +88,13 @@ function panelUrl(flows, editorUrl) {
   return join(join(editorUrl, base.path || '/dashboard'), page.path);
 }
 
-module.exports = { applyDemoParts, panelUrl, controlBase };
+/** What the console says about the panel: its address, or how to get it (null without Dashboard 2.0). */
+function panelLine(dashboardLoaded, flows, editorUrl) {
+  if (!dashboardLoaded) return null;
+  const url = panelUrl(flows, editorUrl);
+  return url
+    ? `Door station dashboard: ${url}`
+    : 'note: your flows have no door-station panel (example 06): start with --reset to deploy the examples again';
+}
+
+module.exports = { applyDemoParts, panelUrl, panelLine, controlBase };
