@@ -7,7 +7,7 @@
 //   node bench/run.js --smoke    a few seconds, to keep it working; asserts no timing
 //   node bench/run.js --json     JSON on stdout instead of the tables (progress goes to stderr)
 //   options: --concurrency=N (4)  --messages=N per competitor for throughput (24300)  --rounds=N (9)
-//            --phases=load,cold,latency,throughput,memory,camera,polling,mjpeg (all)
+//            --phases=load,cold,latency,throughput,memory,camera,polling,mjpeg,calls (all)
 //            --competitors=raw,nodeRedFloor,node,coreKeepAlive,coreDefault (all; for profiling one path)
 //            --poll-seconds=N (10)  --save=FILE (the JSON result, besides the table)
 'use strict';
@@ -28,6 +28,7 @@ const { Pool, request } = require('undici');
 const { SimProcess, closedLoop, percentile, median, memory, settle, sleep, table, fixed, MiB } = require('./lib');
 const { countCopies } = require('./copies');
 const { startNodeRed } = require('./runtime');
+const callEvents = require('./call-events');
 
 // ---------------------------------------------------------------- settings
 
@@ -40,7 +41,7 @@ const option = (name, dflt) => {
 const SMOKE = flag('smoke');
 const JSON_OUT = flag('json');
 const C = Math.max(1, Number(option('concurrency', 4)));
-const PHASES = new Set(option('phases', 'load,cold,latency,throughput,memory,camera,polling,mjpeg').split(','));
+const PHASES = new Set(option('phases', 'load,cold,latency,throughput,memory,camera,polling,mjpeg,calls').split(','));
 // For profiling one path: --competitors=node (ratios need raw in the list).
 const ONLY = option('competitors', '') ? new Set(option('competitors', '').split(',')) : null;
 
@@ -376,8 +377,10 @@ async function main() {
       // interval away, so the PBX's count and the poller's agree. The benchmark subscribes to the
       // config node's poller like a watch node, with no extensions of its own.
       let polled = null;
-      const unsubscribe = poller.subscribe({
-        extensions: [], intervalMs: P.pollInterval, watchCalls: false, relays: [],
+      const self = {};
+      const unsubscribe = () => poller.deregister(self);
+      poller.register(self, {
+        states: [], intervalMs: P.pollInterval,
         onResult: () => { if (polled) polled(); },
         onError: () => { if (polled) polled(); },
       });
@@ -416,6 +419,9 @@ async function main() {
         simCpuUsPerPoll: polls ? ((s1.cpu.user + s1.cpu.system) - (s0.cpu.user + s0.cpu.system)) / polls : NaN,
       };
     }
+
+    // ---- call monitors (bench/call-events.js)
+    if (PHASES.has('calls')) results.calls = await callEvents.phase({ rt, flows, simStats, smoke: SMOKE, progress });
 
     // ---- 3. logins over the whole run
     const end = await simStats();
@@ -609,6 +615,7 @@ function targets(r) {
   if (r.camera) add('camera: RSS trend (max of 2nd half - max of 1st half)', r.camera.rssTrendMiB, '< 10 MiB', !(r.camera.rssTrendMiB >= 10), 'MiB');
   if (r.mjpeg) t.push(...r.mjpeg.targets);
   if (r.load) add('package load time in Node-RED', r.load.packageMs, '< 100 ms', r.load.packageMs < 100, 'ms');
+  t.push(...callEvents.targets(r.calls));
   return t;
 }
 
@@ -680,6 +687,7 @@ function functionalFailures(r) {
   if (r.camera && (r.camera.errors || r.camera.nonBufferPayloads)) f.push(`camera: ${r.camera.errors} errors, ${r.camera.nonBufferPayloads} non-Buffer payloads`);
   if (r.polling && r.polling.polls > 0 && r.polling.pbxRequests !== r.polling.polls) f.push(`polling: ${r.polling.pbxRequests} PBX requests for ${r.polling.polls} polls`);
   if (r.polling && r.polling.initialMessages !== WATCH_NODES * WATCH_EACH) f.push(`polling: ${r.polling.initialMessages} initial messages, expected ${WATCH_NODES * WATCH_EACH}`);
+  f.push(...callEvents.failures(r.calls));
   return f;
 }
 

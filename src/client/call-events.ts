@@ -68,7 +68,10 @@ interface TrackedCall {
   startedAt: number;
   channels: string[];
   originNumber: string | null;
-  numbers: Set<string>;
+  /** The parties' numbers in the last list. */
+  numbers: Array<string | null>;
+  /** Some party of the call has been connected. */
+  answered: boolean;
   legs: Map<string, Leg>;
   /** Extensions whose part in this call has ended: one disconnect each, so a return is not reported. */
   left: Set<string>;
@@ -144,11 +147,11 @@ export class CallTracker {
       if (best) taken.add(best);
       return [g, best];
     });
-    const present = new Set(groups.flatMap((g) => g.channels));
-    // Answered legs may be new channels (Asterisk 1.8): the same parties whose old channels are all gone.
-    const gone = gap ? [] : this.calls.filter((c) => !taken.has(c) && c.channels.every((ch) => !present.has(ch)));
+    let gone: TrackedCall[] | null = null;
     return pairs.map(([g, call]) => {
       if (call) return [g, call];
+      // Answered legs may be new channels (Asterisk 1.8): the same parties whose old channels are all gone.
+      gone ??= gap ? [] : this.vanished(groups, taken);
       const same = gone.find((c) => !taken.has(c) && sameParties(c, g));
       if (same) {
         taken.add(same);
@@ -158,6 +161,12 @@ export class CallTracker {
     });
   }
 
+  /** Calls not continued by a channel of theirs, with none of their channels in the list. */
+  private vanished(groups: readonly CallGroup[], taken: ReadonlySet<TrackedCall>): TrackedCall[] {
+    const present = new Set(groups.flatMap((g) => g.channels));
+    return this.calls.filter((c) => !taken.has(c) && c.channels.every((ch) => !present.has(ch)));
+  }
+
   private newCall(g: CallGroup): TrackedCall {
     const n = this.usedIds.get(g.firstId) ?? 0;
     this.usedIds.delete(g.firstId);
@@ -165,7 +174,7 @@ export class CallTracker {
     if (this.usedIds.size > MAX_REMEMBERED_IDS) this.usedIds.delete(this.usedIds.keys().next().value as string);
     return {
       id: n === 0 ? g.firstId : `${g.firstId}#${n + 1}`, startedAt: this.lastAt, channels: [], originNumber: null,
-      numbers: new Set(), legs: new Map(), left: new Set(),
+      numbers: [], answered: false, legs: new Map(), left: new Set(),
     };
   }
 
@@ -173,11 +182,11 @@ export class CallTracker {
   private follow(call: TrackedCall, g: CallGroup, at: number, first: boolean, gap: boolean, out: MonitorEvent[]): void {
     call.channels = g.channels;
     call.originNumber = g.origin?.number ?? call.originNumber;
-    call.numbers = new Set(g.parties.map((p) => p.number).filter((n): n is string => n !== null));
-    const present = new Map<string, Party>();
-    for (const p of g.parties) for (const ext of this.extensionsOf(p)) if (!present.has(ext)) present.set(ext, p);
+    call.numbers = g.parties.map((p) => p.number);
+    call.answered ||= g.parties.some((p) => p.connected);
+    const present = this.watchedParties(g.parties);
     for (const [ext, leg] of call.legs) {
-      if (present.has(ext)) continue;
+      if (present.some(([e]) => e === ext)) continue;
       call.legs.delete(ext);
       call.left.add(ext);
       if (!leg.silent) out.push(this.event('disconnect', call, leg, at, gap));
@@ -206,11 +215,20 @@ export class CallTracker {
     }
   }
 
-  private extensionsOf(p: Party): string[] {
-    if (this.watched === null) return p.isExtension && p.number !== null ? [p.number] : [];
-    const out: string[] = [];
-    if (p.number !== null && this.watched.has(p.number)) out.push(p.number);
-    if (p.device !== p.number && this.watched.has(p.device)) out.push(p.device);
+  /** The watched extensions among the parties, each with its first party. */
+  private watchedParties(parties: readonly Party[]): Array<[string, Party]> {
+    const out: Array<[string, Party]> = [];
+    const add = (ext: string, p: Party): void => {
+      if (!out.some(([e]) => e === ext)) out.push([ext, p]);
+    };
+    for (const p of parties) {
+      if (this.watched === null) {
+        if (p.isExtension && p.number !== null) add(p.number, p);
+        continue;
+      }
+      if (p.number !== null && this.watched.has(p.number)) add(p.number, p);
+      if (p.device !== p.number && this.watched.has(p.device)) add(p.device, p);
+    }
     return out;
   }
 
@@ -232,11 +250,16 @@ export class CallTracker {
   }
 }
 
-/** The same call on new channels: same origin number and the same other parties. */
+/**
+ * The same call answered on new channels (Asterisk 1.8): a call that was still ringing, now gone,
+ * and a connected group of the same origin number and parties. A new call between the same parties
+ * after an answered one is a new call.
+ */
 function sameParties(call: TrackedCall, g: CallGroup): boolean {
+  if (call.answered || !g.parties.some((p) => p.connected)) return false;
   if (call.originNumber === null || g.origin?.number !== call.originNumber) return false;
   const numbers = g.parties.map((p) => p.number).filter((n): n is string => n !== null);
-  return numbers.length > 1 && numbers.every((n) => call.numbers.has(n));
+  return numbers.length > 1 && numbers.every((n) => call.numbers.includes(n));
 }
 
 function iso(ms: number): string {

@@ -87,7 +87,12 @@ interface DialTarget {
 /** `SIP/105&SIP/99105,20,TtrI` (1.4: `|` separators), `SIP/trunk/0891234`, `Local/207@ctx/n`. */
 export function dialTargets(data: string): DialTarget[] {
   const out: DialTarget[] = [];
-  for (const t of data.split(/[,|]/)[0].split('&')) {
+  let end = data.length;
+  const comma = data.indexOf(',');
+  const bar = data.indexOf('|');
+  if (comma >= 0) end = comma;
+  if (bar >= 0 && bar < end) end = bar;
+  for (const t of data.slice(0, end).split('&')) {
     const parts = t.trim().split('/');
     if (parts.length < 2 || parts[0] === '' || parts[1] === '') continue;
     const device = `${parts[0]}/${parts[1]}`;
@@ -139,6 +144,28 @@ function distinct(channels: readonly CallChannel[]): CallChannel[] {
   return out;
 }
 
+/** What the rules read of one channel, worked out once per list. */
+interface Facts {
+  c: CallChannel;
+  /** Lower-case application. */
+  app: string;
+  bridge: string | null;
+  local: boolean;
+  leg: boolean;
+  up: boolean;
+  /** Dial targets of a channel in application Dial. */
+  targets: DialTarget[] | null;
+}
+
+function factsOf(c: CallChannel): Facts {
+  const app = lower(c.application);
+  const leg = app === 'appdial' || app === 'appqueue' || app === 'bridged call' || (c.data ?? '').trim() === OUTGOING_LINE;
+  return {
+    c, app, bridge: bridge(c), local: isLocal(c.channel), leg, up: lower(c.state) === 'up',
+    targets: app === 'dial' ? dialTargets(c.data ?? '') : null,
+  };
+}
+
 interface Links {
   uf: UnionFind;
   /** Leg index → the number it was dialled as. */
@@ -146,16 +173,17 @@ interface Links {
 }
 
 /** Joins channels that are one call: bridges, Local pairs, dials and queue offers. */
-function link(list: CallChannel[]): Links {
+function link(facts: Facts[]): Links {
   const uf = new UnionFind();
-  for (let i = 0; i < list.length; i++) uf.add();
   const byName = new Map<string, number>();
   const byPair = new Map<string, number>();
   const partner = new Map<number, number>();
   const byPrefix = new Map<string, number[]>();
-  list.forEach((c, i) => {
-    byName.set(c.channel, i);
-    const key = pairKey(c.channel);
+  for (let i = 0; i < facts.length; i++) {
+    uf.add();
+    const name = facts[i].c.channel;
+    byName.set(name, i);
+    const key = pairKey(name);
     const half = byPair.get(key);
     if (half === undefined) byPair.set(key, i);
     else {
@@ -163,14 +191,14 @@ function link(list: CallChannel[]): Links {
       partner.set(half, i);
       partner.set(i, half);
     }
-    const prefix = devicePrefix(c.channel);
+    const prefix = devicePrefix(name);
     const same = byPrefix.get(prefix);
     if (same) same.push(i);
     else byPrefix.set(prefix, [i]);
-  });
+  }
   const bridges = new Map<string, number>();
-  list.forEach((c, i) => {
-    const b = bridge(c);
+  facts.forEach((f, i) => {
+    const b = f.bridge;
     if (b === null) return;
     if (b.includes('/')) {
       const peer = byName.get(b) ?? byPair.get(pairKey(b));
@@ -182,33 +210,26 @@ function link(list: CallChannel[]): Links {
     else uf.union(node, i);
   });
   const dialledAs = new Map<number, string>();
-  list.forEach((c, i) => {
-    if (lower(c.application) !== 'dial') return;
-    for (const t of dialTargets(c.data ?? '')) {
+  facts.forEach((f, i) => {
+    for (const t of f.targets ?? []) {
       // A leg bridged to another channel belongs to another call.
-      const free = (byPrefix.get(t.device) ?? []).filter((j) => j !== i && !dialledAs.has(j) && isLeg(list[j]) && bridgedWith(list[i], list[j]));
-      const leg = free.find((j) => !isLocal(list[j].channel)) ?? free[0];
+      const free = (byPrefix.get(t.device) ?? []).filter((j) => j !== i && !dialledAs.has(j) && facts[j].leg && bridgedWith(f, facts[j]));
+      const leg = free.find((j) => !facts[j].local) ?? free[0];
       if (leg === undefined) continue;
       dialledAs.set(leg, t.number);
       uf.union(i, leg);
     }
   });
-  linkQueueOffers(list, uf, partner);
+  linkQueueOffers(facts, uf, partner);
   return { uf, dialledAs };
 }
 
 /** b is not bridged, or bridged with a (by name or by a shared bridge id). */
-function bridgedWith(a: CallChannel, b: CallChannel): boolean {
-  const peer = bridge(b);
+function bridgedWith(a: Facts, b: Facts): boolean {
+  const peer = b.bridge;
   if (!peer) return true;
-  return peer === a.channel || pairKey(peer) === pairKey(a.channel) || (!peer.includes('/') && peer === bridge(a));
+  return peer === a.c.channel || pairKey(peer) === pairKey(a.c.channel) || (!peer.includes('/') && peer === a.bridge);
 }
-
-/** A channel the PBX dialled: AppDial/AppQueue, "(Outgoing Line)", or 1.4's masqueraded "Bridged Call". */
-const isLeg = (c: CallChannel): boolean => {
-  const app = lower(c.application);
-  return app === 'appdial' || app === 'appqueue' || app === 'bridged call' || (c.data ?? '').trim() === OUTGOING_LINE;
-};
 
 /**
  * A queue offering a caller to an agent: the AppQueue channel (a Local `;1` or the agent's own) is
@@ -216,91 +237,93 @@ const isLeg = (c: CallChannel): boolean => {
  * whose number the Local `;2` half carries (it dials the agent with the caller's id); without a
  * `;2`, the longest waiting caller of that queue (an assumption: the lines do not say more).
  */
-function linkQueueOffers(list: CallChannel[], uf: UnionFind, partner: ReadonlyMap<number, number>): void {
+function linkQueueOffers(facts: Facts[], uf: UnionFind, partner: ReadonlyMap<number, number>): void {
   const waiting = new Map<string, number[]>();
-  list.forEach((c, i) => {
-    if (lower(c.application) !== 'queue' || bridge(c)) return;
-    const w = waiting.get(c.exten);
+  facts.forEach((f, i) => {
+    if (f.app !== 'queue' || f.bridge) return;
+    const w = waiting.get(f.c.exten);
     if (w) w.push(i);
-    else waiting.set(c.exten, [i]);
+    else waiting.set(f.c.exten, [i]);
   });
   if (waiting.size === 0) return;
-  list.forEach((c, i) => {
-    if (lower(c.application) !== 'appqueue' || bridge(c)) return;
-    const callers = waiting.get(c.exten);
+  facts.forEach((f, i) => {
+    if (f.app !== 'appqueue' || f.bridge) return;
+    const callers = waiting.get(f.c.exten);
     if (!callers || callers.length === 0) return;
     const half = partner.get(i);
-    const number = half === undefined ? null : callerOf(list[half]).number;
-    uf.union(i, callers.find((j) => number !== null && callerOf(list[j]).number === number) ?? callers[0]);
+    const number = half === undefined ? null : callerOf(facts[half].c).number;
+    uf.union(i, callers.find((j) => number !== null && callerOf(facts[j].c).number === number) ?? callers[0]);
   });
 }
 
-function partyOf(c: CallChannel, index: number, links: Links): Omit<Party, 'connected' | 'peerChannel'> {
+const DIGITS = /^[0-9*#+]+$/;
+
+function partyOf(f: Facts, index: number, links: Links): Party {
+  const c = f.c;
   const device = channelExtension(c.channel);
-  const role = isLeg(c) ? 'leg' : 'origin';
   const cid = callerOf(c);
   let number: string | null;
-  if (role === 'origin') number = cid.number ?? device;
-  else number = links.dialledAs.get(index) ?? (/^[0-9*#+]+$/.test(device) ? device : (cid.number ?? device));
+  if (!f.leg) number = cid.number ?? device;
+  else number = links.dialledAs.get(index) ?? (DIGITS.test(device) ? device : (cid.number ?? device));
   return {
-    channel: c.channel, role, number, name: role === 'origin' ? cid.name : null, device,
-    isExtension: number === device, uniqueId: (c.uniqueId ?? '').trim(),
+    channel: c.channel, role: f.leg ? 'leg' : 'origin', number, name: f.leg ? null : cid.name, device,
+    isExtension: number === device, connected: false, peerChannel: null, uniqueId: (c.uniqueId ?? '').trim(),
   };
 }
 
-const isUp = (c: CallChannel): boolean => lower(c.state) === 'up';
-
-/** Up and bridged; where no channel of the call carries a bridged value at all, up with another party up. */
-function connection(members: CallChannel[], parties: Array<Omit<Party, 'connected' | 'peerChannel'>>, byName: Map<string, CallChannel>): Party[] {
-  const anyBridge = members.some((m) => bridge(m) !== null);
-  const up = parties.filter((p) => isUp(byName.get(p.channel) as CallChannel));
-  return parties.map((p) => {
-    const c = byName.get(p.channel) as CallChannel;
-    const connected = isUp(c) && (bridge(c) !== null || (!anyBridge && up.length > 1));
-    if (!connected) return { ...p, connected, peerChannel: null };
-    const direct = c.bridgedTo && byName.has(c.bridgedTo) && !isLocal(c.bridgedTo) ? c.bridgedTo : null;
-    const other = up.find((o) => o.channel !== p.channel);
-    return { ...p, connected, peerChannel: direct ?? other?.channel ?? (c.bridgedTo?.includes('/') ? c.bridgedTo : null) };
-  });
+/**
+ * Up and bridged; where no channel of the call carries a bridged value at all, up with another
+ * party up. The peer: the bridged channel when it is a party, else another party that is up.
+ */
+function connect(members: number[], facts: Facts[], ends: Array<[Party, Facts]>): void {
+  const anyBridge = members.some((i) => facts[i].bridge !== null);
+  const up = ends.filter(([, f]) => f.up);
+  for (const [p, f] of ends) {
+    p.connected = f.up && (f.bridge !== null || (!anyBridge && up.length > 1));
+    if (!p.connected) continue;
+    const named = f.c.bridgedTo;
+    const direct = named ? ends.find(([o]) => o.channel === named)?.[0].channel : undefined;
+    const other = up.find(([o]) => o !== p)?.[0].channel;
+    p.peerChannel = direct ?? other ?? (named && named.includes('/') ? named : null);
+  }
 }
 
-function describeGroup(members: CallChannel[], links: Links, index: Map<CallChannel, number>): CallGroup {
-  const byName = new Map(members.map((m) => [m.channel, m]));
-  const ends = members.filter((m) => !isLocal(m.channel)).map((m) => partyOf(m, index.get(m) as number, links));
-  const ordered = [...ends.filter((p) => p.role === 'origin'), ...ends.filter((p) => p.role === 'leg')];
-  const parties = connection(members, ordered, byName);
-  const origin = parties.find((p) => p.role === 'origin') ?? null;
-  const originChannel = origin ? byName.get(origin.channel) : undefined;
-  const queueChannel = originChannel && lower(originChannel.application) === 'queue' ? originChannel : members.find((m) => lower(m.application) === 'queue');
-  const queue = queueChannel ? (queueChannel.data ?? '').split(/[,|]/)[0].trim() || null : null;
+function describeGroup(members: number[], facts: Facts[], links: Links): CallGroup {
+  const ends: Array<[Party, Facts]> = [];
+  for (const i of members) if (!facts[i].local && !facts[i].leg) ends.push([partyOf(facts[i], i, links), facts[i]]);
+  for (const i of members) if (!facts[i].local && facts[i].leg) ends.push([partyOf(facts[i], i, links), facts[i]]);
+  connect(members, facts, ends);
+  const parties = ends.map(([p]) => p);
+  const originEnd = ends.find(([p]) => p.role === 'origin');
+  const origin = originEnd ? originEnd[0] : null;
+  const originFacts = originEnd?.[1];
+  const queueFacts = originFacts?.app === 'queue' ? originFacts : members.map((i) => facts[i]).find((f) => f.app === 'queue');
+  const queue = queueFacts ? (queueFacts.c.data ?? '').split(/[,|]/)[0].trim() || null : null;
   let dialled: string | null = null;
-  if (originChannel) {
-    const targets = lower(originChannel.application) === 'dial' ? dialTargets(originChannel.data ?? '') : [];
-    const exten = (originChannel.exten ?? '').trim();
-    dialled = targets[0]?.number ?? (exten !== '' && exten !== 's' ? exten : null);
+  if (originFacts) {
+    const exten = (originFacts.c.exten ?? '').trim();
+    dialled = originFacts.targets?.[0]?.number ?? (exten !== '' && exten !== 's' ? exten : null);
   }
   dialled ??= parties.find((p) => p.role === 'leg')?.number ?? null;
-  const first = members[0];
+  const first = facts[members[0]].c;
   const firstId = origin?.uniqueId || (first.uniqueId ?? '').trim() || origin?.channel || first.channel;
-  return { channels: members.map((m) => m.channel), parties, origin, queue, dialled, firstId };
+  return { channels: members.map((i) => facts[i].c.channel), parties, origin, queue, dialled, firstId };
 }
 
 /** The calls a channel list shows, in the order of their first channel. */
 export function groupCalls(channels: readonly CallChannel[]): CallGroup[] {
-  const list = distinct(channels);
-  const links = link(list);
-  const components = new Map<number, CallChannel[]>();
-  const index = new Map<CallChannel, number>();
-  list.forEach((c, i) => {
-    index.set(c, i);
+  const facts = distinct(channels).map(factsOf);
+  const links = link(facts);
+  const components = new Map<number, number[]>();
+  for (let i = 0; i < facts.length; i++) {
     const root = links.uf.find(i);
     const members = components.get(root);
-    if (members) members.push(c);
-    else components.set(root, [c]);
-  });
+    if (members) members.push(i);
+    else components.set(root, [i]);
+  }
   const groups: CallGroup[] = [];
   for (const members of components.values()) {
-    if (members.some((m) => !isLocal(m.channel))) groups.push(describeGroup(members, links, index));
+    if (members.some((i) => !facts[i].local)) groups.push(describeGroup(members, facts, links));
   }
   return groups;
 }

@@ -76,6 +76,11 @@ function WebTapiCallMonitorNode(RED: NodeAPI) {
       },
     });
 
+    node.on('input', (_msg: unknown, _send: unknown, done: () => void) => {
+      server.poller.pollNow();
+      done();
+    });
+
     node.on('close', (_removed: boolean, done: () => void) => {
       node.status({});
       server.poller.deregister(node, done);

@@ -37,7 +37,7 @@ export interface SimulatorOptions {
   bridgeField?: 'peer' | 'id';
   /** The door station's extension, for doorbell(); default '1009'. */
   doorStation?: string;
-  /** Serve the control API under /sim/ (ring, answer, reject, hang up; see docs/simulator-control.md); default true. */
+  /** Serve the control API under /sim/ (ring, answer, reject, hang up; see docs/simulator.md); default true. */
   control?: boolean;
   /** Serve HTTPS with this key and certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };

@@ -201,6 +201,15 @@ describe('call events from channel lists', () => {
     assert.equal(events[8].peerChannel, 'SIP/1002-00000001');
   });
 
+  it('a new call between the same two phones right after an answered one is a new call, not its continuation', () => {
+    const talking = `SIP/106-00000001!from-internal!105!1!Up!Dial!SIP/105,30!106!!!3!0!SIP/105-00000002!1.1
+                     SIP/105-00000002!from-internal!105!1!Up!AppDial!(Outgoing Line)!105!!!3!0!SIP/106-00000001!1.2`;
+    const again = `SIP/106-00000003!from-internal!105!1!Up!Dial!SIP/105,30!106!!!3!0!SIP/105-00000004!1.3
+                   SIP/105-00000004!from-internal!105!1!Up!AppDial!(Outgoing Line)!105!!!3!0!SIP/106-00000003!1.4`;
+    const events = run([[1, talking], [2, again]], ['105']);
+    assert.deepEqual(events.map((e) => [e.event, e.callId]), [['ring', '1.1'], ['connect', '1.1'], ['disconnect', '1.1'], ['ring', '1.3'], ['connect', '1.3']]);
+  });
+
   it('after a polling outage: a gap first, then the calls that ended unseen, uncertain', () => {
     const talking = `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1001-00000002!1.1
                      SIP/1001-00000002!from-internal!1001!1!Up!AppDial!(Outgoing Line)!1001!!!3!0!SIP/1002-00000001!1.2`;

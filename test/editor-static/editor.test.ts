@@ -33,6 +33,7 @@ const TYPES: Record<string, TypeInfo> = {
   'webtapi-cam-stream': { category: 'METASEC', icon: 'webtapi-camera-stream.svg', pickLists: ['cameras'] },
   'webtapi-status-watch': { category: 'METASEC', icon: 'webtapi-watch.svg', pickLists: [] },
   'webtapi-request': { category: 'METASEC', icon: 'webtapi-request.svg', pickLists: [] },
+  'webtapi-call-monitor': { category: 'METASEC', icon: 'webtapi-call-monitor.svg', pickLists: [] },
 };
 
 /** docs/nodes.md: property → default value (type-only properties are checked separately). */
@@ -66,6 +67,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     name: '', server: '', extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '',
   },
   'webtapi-request': { name: '', server: '', action: '', params: '{}' },
+  'webtapi-call-monitor': { name: '', server: '', extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
 };
 
 const ERROR_CODES = [
@@ -385,7 +387,7 @@ describe('editor files (static)', () => {
             for (const code of ['WEBTAPI_INVALID_INPUT', 'WEBTAPI_TIMEOUT', 'WEBTAPI_LOGIN_FAILED']) {
               assert.ok(help.includes(code), `${rel} does not mention ${code}`);
             }
-            assert.ok(help.includes('msg.webtapi') || type === 'webtapi-status-watch', `${rel}: msg.webtapi`);
+            assert.ok(help.includes('msg.webtapi') || type === 'webtapi-status-watch' || type === 'webtapi-call-monitor', `${rel}: msg.webtapi`);
           }
         });
       }

@@ -57,9 +57,9 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-relay-set': [...COMMON, 'relay', 'relayType', 'relayStatus', 'relayStatusType', 'pulse'],
   'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output', 'history'],
   'webtapi-cam-stream': [...COMMON, 'camera', 'cameraType', 'fps', 'output', 'autoStart'],
-  'webtapi-call-monitor': [...COMMON, 'extensions', 'interval', 'events'],
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
+  'webtapi-call-monitor': [...COMMON, 'extensions', 'interval', 'events'],
 };
 
 function configOf(nodes: FlowNode[]): FlowNode {
@@ -152,6 +152,7 @@ describe('example flows: files', () => {
       '05 Call recording with download.json',
       '06 Door station dashboard.json',
       '07 Home Assistant via MQTT.json',
+      '08 Call monitor.json',
       '08 Camera live frames.json',
     ]);
   });
@@ -242,7 +243,8 @@ describe('example flows: in the runtime against the simulator', function () {
     const pic = await snapshot;
     assert.ok(Buffer.isBuffer(pic.payload) && pic.payload[0] === 0xff && pic.payload[1] === 0xd8, 'a JPEG');
     assert.match(pic.filename, /^cam-44-\d{8}T\d{6}\.jpg$/);
-    assert.equal(pic.state, 'ringing', 'the state moved out of the payload');
+    assert.deepEqual([pic.call.event, pic.call.extension, pic.call.caller.number], ['ring', '1001', '1009'], 'the ring event moved out of the payload');
+    assert.equal(pic.at, pic.call.startedAt, 'the picture asked for the moment of the ring');
     await until(() => sim.state.relays.get('17')!.status === 1);
 
     const end = await done;
@@ -258,10 +260,34 @@ describe('example flows: in the runtime against the simulator', function () {
   it('01 door opener: a flat already ringing at deploy does not open the door', async () => {
     sim.ring('1001', '1009');
     await loadExample('01 Door opener on doorbell.json', sim);
-    const polls = () => sim.stats.byAction.call_status_get ?? 0;
+    const polls = () => sim.stats.byAction.call_list_all ?? 0;
     await until(() => polls() >= 2, 10_000);
     assert.equal(sim.state.relays.get('17')!.sets, 0);
     assert.equal(sim.state.cameras.get('44')!.frames, 0);
+  });
+
+  it('01 door opener: a call to the flat from anyone but the door station does not open the door', async () => {
+    await loadExample('01 Door opener on doorbell.json', sim);
+    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    sim.ring('1001', '1002');
+    const polls = sim.stats.byAction.call_list_all;
+    await until(() => sim.stats.byAction.call_list_all >= polls + 2, 10_000);
+    assert.equal(sim.state.relays.get('17')!.sets, 0);
+    assert.equal(sim.state.cameras.get('44')!.frames, 0);
+  });
+
+  it('08 call monitor: a call from 1004 to 1002 and a missed call, one line each in the call log', async () => {
+    await loadExample('08 Call monitor.json', sim);
+    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    const lines: string[] = [];
+    node('ex8-line').on('input', (m: Record<string, any>) => lines.push(m.payload));
+    click('ex8-call');
+    await until(() => lines.length === 1, 10_000);
+    assert.deepEqual(lines, ['1004 calls 1002']);
+    click('ex8-hangup');
+    await until(() => lines.length === 2, 10_000);
+    assert.equal(lines[1], 'missed call from 1004 to 1002');
+    assert.deepEqual(reported, []);
   });
 
   it('02 priority alarm: "alarm" places a priority call to 1001; a refused call reaches the catch node with its code', async () => {

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import type { NodeAPI } from 'node-red';
 import { WebTapiClient } from '../../dist/client';
 import type { Simulator } from '../../dist/simulator';
 import { ALL, CREDS, PASSWORD, config, helper, statusMatching, until, withSimulator, TestNode } from './harness';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const CALL_MONITOR = require('../../dist/nodes/webtapi-call-monitor.js') as (RED: NodeAPI) => void;
-const NODES = [...ALL, CALL_MONITOR];
+const NODES = ALL;
 
 type Msg = { topic: string; payload: Record<string, any> };
 
@@ -166,13 +163,26 @@ describe('webtapi-call-monitor', () => {
     assert.equal(listPolls(), after);
   });
 
-  it('a malformed extension or event: red status, nothing polled', async () => {
+  it('a malformed extension or event: red status, nothing polled, an input ends with WEBTAPI_INVALID_INPUT', async () => {
     await helper.load(NODES, [config(sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001,bad ext', events: 'ring', wires: [[]] }], CREDS);
     const m = helper.getNode('m')!;
-    assert.equal(m.status.lastCall?.args[0].fill ?? 'red', 'red');
+    assert.equal(m.status.lastCall.args[0].fill, 'red');
+    assert.match(m.status.lastCall.args[0].text, /invalid input/);
     await helper.unload();
-    await helper.load(NODES, [config(sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '', events: 'ring,hangup', wires: [[]] }], CREDS);
-    await new Promise((r) => setImmediate(r));
+    await helper.load(NODES, [
+      config(sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '', events: 'ring,hangup', wires: [[]] },
+      { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper' },
+    ], CREDS);
+    const caught = new Promise<Record<string, any>>((resolve) => helper.getNode('caught')!.once('input', resolve));
+    helper.getNode('m')!.receive({ payload: 'poll' });
+    assert.match((await caught).error.message, /events "hangup" unknown/);
     assert.equal(listPolls(), 0);
+  });
+
+  it('an input message polls at once', async () => {
+    await monitor('1001', { interval: 60_000 });
+    const polls = listPolls();
+    helper.getNode('m')!.receive({});
+    await until(() => listPolls() === polls + 1);
   });
 });
