@@ -71,19 +71,23 @@ describe('example 07 Home Assistant via MQTT: Node-RED MQTT nodes, a real broker
   }
 
   it('publishes retained discovery configs (unique_id, name, device, availability) for extensions, relay, doorbell and camera', async () => {
-    // Home Assistant subscribes after the configs were published: it gets them because they are retained.
-    const early = await subscribe(['metasec-webtapi/#']);
-    await deploy();
     const extensions = [...sim.state.extensions.keys()];
-    await early.next((m) => m.topic === `metasec-webtapi/extension/${extensions.at(-1)}/state`);
-    await early.next((m) => m.topic === 'metasec-webtapi/relay/17/state');
-
-    const ha = await subscribe(['homeassistant/#', 'metasec-webtapi/#']);
     const expected = [...extensions.map((e) => `sensor/ext_${e}`), 'switch/relay_17', 'button/relay_17_pulse', 'event/doorbell', 'camera/camera_44'];
+    const stateTopics = [...extensions.map((e) => `metasec-webtapi/extension/${e}/state`), 'metasec-webtapi/relay/17/state', AVAILABILITY];
+    const seen = (s: Subscriber, retained: boolean) => new Set(s.received.filter((m) => !retained || m.retain).map((m) => m.topic));
+    const all = (s: Subscriber, retained: boolean) => {
+      const got = seen(s, retained);
+      return expected.every((e) => got.has(`homeassistant/${e.replace('/', `/${NODE_ID}/`)}/config`)) && stateTopics.every((t) => got.has(t));
+    };
+    const early = await subscribe(['homeassistant/#', 'metasec-webtapi/#']);
+    await deploy();
+    await until(() => all(early, false), 10_000);
+
+    // Home Assistant subscribing now gets all of it from the broker: retained.
+    const ha = await subscribe(['homeassistant/#', 'metasec-webtapi/#']);
+    await until(() => all(ha, true), 10_000);
     const configs = new Map<string, Record<string, any>>();
-    await until(() => ha.received.filter((m) => CONFIG.test(m.topic)).length >= expected.length, 10_000);
-    for (const m of ha.received.filter((r) => CONFIG.test(r.topic))) {
-      assert.equal(m.retain, true, `${m.topic} is retained`);
+    for (const m of ha.received.filter((r) => r.retain && CONFIG.test(r.topic))) {
       const [, component, objectId] = CONFIG.exec(m.topic)!;
       const c = JSON.parse(text(m)) as Record<string, any>;
       configs.set(`${component}/${objectId}`, c);
@@ -98,7 +102,7 @@ describe('example 07 Home Assistant via MQTT: Node-RED MQTT nodes, a real broker
     assert.equal(new Set([...configs.values()].map((c) => c.unique_id)).size, expected.length, 'unique ids');
 
     // Each topic a config names carries what Home Assistant expects, retained.
-    const state = (topic: string) => ha.next((m) => m.topic === topic);
+    const state = (topic: string) => ha.next((m) => m.topic === topic && m.retain);
     const s1001 = configs.get('sensor/ext_1001')!;
     assert.ok(s1001.options.includes('idle'));
     const first = await state(s1001.state_topic);
