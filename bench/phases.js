@@ -225,11 +225,13 @@ function watchTab(ctx) {
  */
 function pollWatcher(poller, intervalMs) {
   let polled = null;
-  const unsubscribe = poller.subscribe({
-    extensions: [], intervalMs, watchCalls: false, relays: [],
+  const self = {};
+  poller.register(self, {
+    states: [], intervalMs,
     onResult: () => { if (polled) polled(); },
     onError: () => { if (polled) polled(); },
   });
+  const unsubscribe = () => poller.deregister(self);
   const afterPoll = () => new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('polling: no poll answered within 15 s')), 15_000);
     polled = () => { polled = null; clearTimeout(timer); resolve(); };

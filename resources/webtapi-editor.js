@@ -58,6 +58,7 @@
             "WEBTAPI_RESPONSE_TOO_LARGE",
             "WEBTAPI_ABORTED",
             "WEBTAPI_CLOSED",
+            "WEBTAPI_RELAY_NOT_RESTORED",
             "WEBTAPI_TLS",
             "WEBTAPI_NOT_WEBTAPI",
             "WEBTAPI_NO_CONFIG",

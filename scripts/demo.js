@@ -8,6 +8,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { CONFIG_ID, prepareUserDir } = require('./demo/flows');
 const { listen, nodeRedDir, startEmbedded } = require('./lib/nodered');
+const { startBroker } = require('./demo/broker');
+const { panelLine } = require('./demo/dashboard');
 
 const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
@@ -20,6 +22,7 @@ Starts the WebTAPI simulator and Node-RED with the example flows deployed.
 
   --port N          Node-RED editor port (default 1880, env PORT; 0 = any free port)
   --sim-port N      simulator port (default 9998, env WEBTAPI_SIM_PORT; when taken, any free port)
+  --mqtt-port N     MQTT broker for the Home Assistant example (default any free port, env WEBTAPI_MQTT_PORT)
   --pbx-url URL     use this WebTAPI endpoint instead of the simulator (env WEBTAPI_URL);
                     credentials from env WEBTAPI_USER and WEBTAPI_PASSWORD
   --replay FILE     the simulator answers the read-only actions of a webtapi-probe capture as captured
@@ -45,6 +48,7 @@ function parseArgs(argv, env) {
   const o = {
     port: e('PORT') !== undefined ? port('PORT', e('PORT')) : 1880,
     simPort: e('WEBTAPI_SIM_PORT') !== undefined ? port('WEBTAPI_SIM_PORT', e('WEBTAPI_SIM_PORT')) : 9998,
+    mqttPort: e('WEBTAPI_MQTT_PORT') !== undefined ? port('WEBTAPI_MQTT_PORT', e('WEBTAPI_MQTT_PORT')) : 0,
     pbxUrl: e('WEBTAPI_URL'),
     user: e('WEBTAPI_USER'),
     password: env.WEBTAPI_PASSWORD,
@@ -62,6 +66,7 @@ function parseArgs(argv, env) {
     switch (flag) {
       case '--port': o.port = port('--port', value()); break;
       case '--sim-port': o.simPort = port('--sim-port', value()); break;
+      case '--mqtt-port': o.mqttPort = port('--mqtt-port', value()); break;
       case '--pbx-url': o.pbxUrl = value(); break;
       case '--replay': o.replay = path.resolve(value()); break;
       case '--user-dir': o.userDir = path.resolve(value()); break;
@@ -153,6 +158,7 @@ async function startTarget(o, demo) {
   if (started.fellBack) process.stdout.write(`note: port ${o.simPort} is in use; the simulator listens on port ${demo.sim.port} instead\n`);
   process.stdout.write(`WebTAPI simulator: ${demo.sim.url} (user ${SIM_USER}, password ${SIM_PASSWORD})\n`);
   if (o.replay) process.stdout.write(`replaying the read-only answers of ${o.replay}\n`);
+  process.stdout.write(`ring the doorbell (door station 1009 calls flat 1001): curl -X POST '${new URL('/sim/doorbell?flat=1001', demo.sim.url).href}'\n`);
   return { mode: 'simulator', url: demo.sim.url, username: SIM_USER, password: SIM_PASSWORD };
 }
 
@@ -164,13 +170,20 @@ function prepareFlows(o, target) {
     ? `example flows deployed to ${prepared.flowsFile}\n`
     : `using your flows in ${prepared.flowsFile} (--reset deploys the examples again)\n`);
   if (!prepared.configFound) process.stdout.write(`note: config node ${CONFIG_ID} is not in your flows; its server was not changed\n`);
+  return prepared;
 }
 
 async function start(o, demo) {
   // The editor's port first: a taken port fails before anything else has started.
   demo.web = await listen({ port: o.port });
   demo.web.server.on('error', (err) => process.stderr.write(`demo: server error: ${err.message}\n`));
-  prepareFlows(o, await startTarget(o, demo));
+  const target = await startTarget(o, demo);
+  demo.broker = await startBroker(o.mqttPort);
+  if (demo.broker) {
+    target.mqtt = { port: demo.broker.port };
+    process.stdout.write(`MQTT broker (example Home Assistant via MQTT): ${demo.broker.url}\n`);
+  }
+  const prepared = prepareFlows(o, target);
   demo.nr = await startEmbedded({
     userDir: o.userDir,
     web: demo.web,
@@ -188,6 +201,8 @@ async function start(o, demo) {
   });
   if (demo.nr.flowsProblem) process.stderr.write(`demo: the flows did not start (${demo.nr.flowsProblem}); the editor shows why\n`);
   // Printed once the flows run (the launcher waits for them).
+  const panel = panelLine(Boolean(demo.nr.RED.nodes.getType('ui-base')), prepared.flows, demo.web.url);
+  if (panel) process.stdout.write(`${panel}\n`);
   process.stdout.write(`Node-RED editor: ${demo.web.url}\n`);
   process.stdout.write('Press Ctrl-C to stop.\n');
 }
@@ -212,6 +227,7 @@ async function stop(demo, reason, code) {
   }
   if (demo.web) await demo.web.close();
   try {
+    if (demo.broker) await demo.broker.close();
     if (demo.sim) await demo.sim.close();
   } catch (err) {
     process.stderr.write(`demo: stopping the simulator failed: ${err && err.message}\n`);
@@ -242,7 +258,7 @@ async function main() {
   const o = parseArgs(process.argv.slice(2), process.env);
   requireBuilt();
   requireNodeRed();
-  const demo = { sim: null, web: null, nr: null, stopping: false, startup: Promise.resolve() };
+  const demo = { sim: null, broker: null, web: null, nr: null, stopping: false, startup: Promise.resolve() };
   stopOnSignals(demo);
   demo.startup = start(o, demo);
   try {

@@ -4,6 +4,7 @@
 // node at this run's server (the simulator's port can change from run to run).
 const fs = require('node:fs');
 const path = require('node:path');
+const { applyDemoParts } = require('./dashboard');
 
 const CONFIG_ID = 'demo-pbx';
 const FLOWS = 'flows.json';
@@ -29,7 +30,8 @@ function exampleFlows(examplesDir, url, mode) {
     out.push({ id: tab, type: 'tab', label: file.replace(/\.json$/, '').replace(/^\d+\s+/, ''), disabled: false, info: `Example \`${file}\` of node-red-contrib-metasec-webtapi.` });
     for (const n of nodes) {
       if (configs.has(n.id)) continue;
-      const copy = { ...n, z: tab };
+      // Other config nodes (an MQTT broker, the dashboard's base, page and groups) stay global.
+      const copy = n.z === undefined ? { ...n } : { ...n, z: tab };
       if (configs.has(copy.server)) copy.server = CONFIG_ID;
       out.push(copy);
     }
@@ -44,7 +46,7 @@ function writePrivate(file, data) {
 }
 
 /**
- * Prepares `dir` for Node-RED. target: { mode: 'simulator' | 'pbx', url, username?, password? };
+ * Prepares `dir` for Node-RED. target: { mode: 'simulator' | 'pbx', url, username?, password?, mqtt?: { port } };
  * credentials are only written when given. Answers what happened, for the console.
  */
 function prepareUserDir({ dir, examplesDir, target, reset = false }) {
@@ -74,6 +76,7 @@ function prepareUserDir({ dir, examplesDir, target, reset = false }) {
     cfg.url = target.url;
     if (Object.values(NAMES).includes(cfg.name)) cfg.name = NAMES[target.mode];
   }
+  const demoParts = applyDemoParts(flows, target);
   const text = JSON.stringify(flows, null, 4);
   if (created || !exists(flowsFile) || fs.readFileSync(flowsFile, 'utf8') !== text) fs.writeFileSync(flowsFile, text);
 
@@ -97,7 +100,7 @@ function prepareUserDir({ dir, examplesDir, target, reset = false }) {
     writePrivate(credsFile, JSON.stringify(creds, null, 4));
     credentialsWritten = true;
   }
-  return { created, configFound: Boolean(cfg), credentialsWritten, backedUp, flowsFile, credsFile };
+  return { created, configFound: Boolean(cfg), credentialsWritten, backedUp, flowsFile, credsFile, flows, demoParts };
 }
 
 module.exports = { CONFIG_ID, exampleFlows, prepareUserDir };

@@ -21,6 +21,8 @@ export type ErrorKind =
   | 'no-answer'
   /** The PBX answered, with a refusal or with something unusable. */
   | 'answer'
+  /** Repeated requests did not get a confirmation in time (a relay's switch-back): the state of the device is not known. */
+  | 'not-confirmed'
   /** Only the editor's admin routes answer with it; a flow never sees it. */
   | 'editor';
 
@@ -122,6 +124,17 @@ export const ERROR_CODES = {
     hint: {
       'en-US': 'The connection to the PBX was closed (node stopped or redeployed).',
       de: 'Die Verbindung zur Anlage wurde geschlossen (Node gestoppt oder neu übernommen).',
+    },
+  },
+  WEBTAPI_RELAY_NOT_RESTORED: {
+    kind: 'not-confirmed',
+    meaning: {
+      'en-US': 'a pulse\'s switch-back was not confirmed by the PBX within the node\'s <i>Switch back for</i> time (<code>restoreTimeout</code>): the relay may still be switched (a door open). Raise an alarm; the switch-back stays in the journal and is carried out at the next start.',
+      de: 'das Zurückschalten nach einem Impuls wurde innerhalb der Zeit <i>Zurückschalten</i> (<code>restoreTimeout</code>) nicht von der Anlage bestätigt: Das Relais kann noch geschaltet sein (eine Tür offen). Alarm auslösen; das Zurückschalten bleibt im Journal und wird beim nächsten Start ausgeführt.',
+    },
+    hint: {
+      'en-US': 'A pulse\'s switch-back was not confirmed before its deadline: the relay may still be switched.',
+      de: 'Das Zurückschalten nach einem Impuls wurde nicht rechtzeitig bestätigt: Das Relais kann noch geschaltet sein.',
     },
   },
   WEBTAPI_TLS: {

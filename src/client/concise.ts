@@ -26,6 +26,8 @@ export interface ConciseChannel {
   application: string;
   data: string;
   callerId: string;
+  /** The caller id name: only the document's 13-field layout has one; '' otherwise. */
+  callerIdName: string;
   accountCode: string;
   /** Asterisk 1.8+; '' otherwise. */
   peerAccount: string;
@@ -60,7 +62,8 @@ export function channelExtension(channel: string): string {
   return dash > 0 ? device.slice(0, dash) : device;
 }
 
-type Fields = Omit<ConciseChannel, 'shape' | 'extension' | 'raw' | 'bridgedTo' | 'bridgeId' | 'duration' | 'fieldCount'> & {
+type Fields = Omit<ConciseChannel, 'shape' | 'extension' | 'raw' | 'bridgedTo' | 'bridgeId' | 'duration' | 'fieldCount' | 'callerIdName'> & {
+  callerIdName?: string;
   duration: string;
   bridged: string;
 };
@@ -82,7 +85,7 @@ function layout13(f: string[]): Fields {
   }
   return {
     channel: f[0], context: f[1], exten: f[2], priority: null, state: f[3], application: f[4], data: f[5],
-    callerId: f[6], accountCode: f[8], peerAccount: '', amaFlags: f[9], duration: f[10], bridged: f[11], uniqueId: f[12],
+    callerId: f[6], callerIdName: f[7], accountCode: f[8], peerAccount: '', amaFlags: f[9], duration: f[10], bridged: f[11], uniqueId: f[12],
   };
 }
 
@@ -137,7 +140,7 @@ export function readConciseChannel(raw: string): ConciseChannel | null {
   return {
     shape: 'concise',
     channel, context: c.context, exten: c.exten, priority: c.priority, state: c.state, application: c.application,
-    data: c.data, callerId: c.callerId, accountCode: c.accountCode, peerAccount: c.peerAccount, amaFlags: c.amaFlags,
+    data: c.data, callerId: c.callerId, callerIdName: (c.callerIdName ?? '').trim(), accountCode: c.accountCode, peerAccount: c.peerAccount, amaFlags: c.amaFlags,
     uniqueId: c.uniqueId.trim(),
     duration: seconds(c.duration),
     bridgedTo: isChannel ? bridged : null,

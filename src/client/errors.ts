@@ -149,6 +149,23 @@ export class ClosedError extends WebTapiError {
   }
 }
 
+/**
+ * A pulse's switch-back was not confirmed by the PBX before its deadline (the node's
+ * restoreTimeout, or Node-RED's close timeout on shutdown): the relay may still be switched.
+ */
+export class RelayNotRestoredError extends WebTapiError {
+  readonly relay: string;
+  readonly status: number;
+  readonly attempts: number;
+  constructor(relay: string, status: number, attempts: number, detail: string) {
+    super('WEBTAPI_RELAY_NOT_RESTORED', 'relay_status_set', `relay ${relay} was not confirmed switched back to ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${detail})`);
+    this.name = 'RelayNotRestoredError';
+    this.relay = relay;
+    this.status = status;
+    this.attempts = attempts;
+  }
+}
+
 export function isWebTapiError(err: unknown): err is WebTapiError {
   return err instanceof WebTapiError;
 }

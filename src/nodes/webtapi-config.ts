@@ -7,10 +7,9 @@ import { StatusPoller } from './shared/poller';
 import { StreamHub } from './shared/stream-hub';
 import type { NodeDefinition } from './shared/properties';
 import { registerType } from './shared/register';
+import { closeBudgetMs, RelayHub } from './shared/relay-hub';
 import type { StatusView } from './shared/status';
 
-/** How long a closing config node waits for its users' close work (within Node-RED's 15 s close timeout). */
-const CLOSE_WAIT_MS = 10_000;
 const DEFAULT_URL = 'http://127.0.0.1:9998/webtapi/webtapi.php';
 
 export = (RED: NodeAPI) => {
@@ -25,9 +24,12 @@ export = (RED: NodeAPI) => {
     (this as { poller: StatusPoller }).poller = poller;
     const streams = new StreamHub(client, (text) => this.warn(text));
     (this as { streams: StreamHub }).streams = streams;
+    const relays = new RelayHub(RED, this, client, this.url);
+    (this as { relays: RelayHub }).relays = relays;
 
     const users = new Map<Node, StatusView>();
-    const held = new Set<Promise<unknown>>();
+    /** Users that deregistered and whose close work (a relay switching back) is not done yet. */
+    const releasing = new Set<Node>();
     let closing = false;
     let usersGone: (() => void) | null = null;
 
@@ -43,12 +45,12 @@ export = (RED: NodeAPI) => {
     };
     this.deregister = (user: Node, done?: () => void) => {
       users.delete(user);
-      if (users.size === 0) usersGone?.();
-      done?.();
-    };
-    this.hold = (work: Promise<unknown>) => {
-      const p = work.catch(() => undefined).finally(() => held.delete(p));
-      held.add(p);
+      releasing.add(user);
+      relays.release(user, () => {
+        releasing.delete(user);
+        if (users.size === 0 && releasing.size === 0) usersGone?.();
+        done?.();
+      });
     };
 
     this.on('close', (done: () => void) => {
@@ -56,17 +58,15 @@ export = (RED: NodeAPI) => {
       poller.close();
       // Camera streams end now: their users are closing in this deploy too.
       void streams.close();
-      // Users closing in the same deploy deregister once their close work is done (a relay
-      // switching back): the client stays open until then, within CLOSE_WAIT_MS.
-      const allGone = users.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => { usersGone = resolve; });
+      // Users closing in the same deploy deregister once their close work is done, and pending
+      // switch-backs run: the client stays open until then, within Node-RED's close timeout,
+      // whatever order Node-RED closes the nodes in.
+      const allGone = users.size + releasing.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => { usersGone = resolve; });
       let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); });
-      // setImmediate: a user closing in the same tick may still hand over work with hold().
-      setImmediate(() => {
-        Promise.race([Promise.all([allGone, Promise.allSettled([...held])]), limit])
-          .then(() => { clearTimeout(timer); return client.close(); })
-          .then(() => done(), () => done());
-      });
+      const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, closeBudgetMs(RED) + 500); });
+      Promise.race([Promise.all([allGone, relays.close()]), limit])
+        .then(() => { clearTimeout(timer); return client.close(); })
+        .then(() => done(), () => done());
     });
   }, {
     credentials: {

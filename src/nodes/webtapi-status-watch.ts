@@ -1,135 +1,100 @@
-import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { InvalidInputError, validators, type ExtensionState, type ListItem } from '../client';
+import type { Node, NodeAPI } from 'node-red';
+import { InvalidInputError, channelChanges, validators, valueChanges, type ExtensionState, type ListItem } from '../client';
 import type { PollResult } from './shared/poller';
-import { configNode, MissingConfigError } from './shared/input';
 import type { NodeDefinition } from './shared/properties';
-import { shortReason, text } from './shared/status';
+import { text } from './shared/status';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
 
-function list(value: unknown): string[] {
-  return String(value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+interface Settings {
+  /** null: every extension. */
+  extensions: string[] | null;
+  relays: string[];
+  watchCalls: boolean;
+  emitInitial: boolean;
+  interval: number;
 }
 
-/**
- * The entries a validator refuses. The poll is shared by every watch node on a server: one bad
- * entry in it would fail the poll of all of them, so a node with one is not subscribed at all.
- */
-function refused(items: string[], check: (item: string) => unknown): string[] {
-  return items.filter((item) => {
-    if (item === '__proto__') return true;
-    try {
-      check(item);
-      return false;
-    } catch {
-      return true;
+function settings(def: NodeDefinition): Settings {
+  const watched = commaList(def.extensions);
+  return {
+    extensions: watched.length ? watched : null,
+    relays: commaList(def.watchRelays),
+    watchCalls: def.watchCalls === true || def.watchCalls === 'true',
+    emitInitial: def.emitInitial !== false && def.emitInitial !== 'false',
+    interval: intervalMs(def.interval, 2000),
+  };
+}
+
+/** Extensions or relay ids the client would refuse, as one error; null when all are fine. */
+function problem(s: Settings): InvalidInputError | null {
+  const badExtensions = refused(s.extensions ?? [], (e) => validators.extension('call_status_get', 'filter', e));
+  const badRelays = refused(s.relays, (r) => validators.relayId('relay_status_get', 'relay_id', r));
+  if (badExtensions.length === 0 && badRelays.length === 0) return null;
+  const what = [
+    badExtensions.length ? `extensions ${quoted(badExtensions)}` : '',
+    badRelays.length ? `relays ${quoted(badRelays)}` : '',
+  ].filter(Boolean).join(' and ');
+  return new InvalidInputError('call_status_get', badExtensions.length ? 'extensions' : 'watchRelays', `${what} not valid; nothing is watched until the node is fixed`);
+}
+
+/** What the node remembers between polls: the last values, to tell changes. */
+class Watched {
+  states = new Map<string, ExtensionState>();
+  relays = new Map<string, number>();
+  calls: Map<string, ListItem> | null = null;
+  status = '';
+}
+
+/** The messages one poll result gives, and the values to remember. */
+function messages(s: Settings, seen: Watched, r: PollResult): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  if (r.states) {
+    const { changes, next } = valueChanges(seen.states, r.states, s.extensions ?? Object.keys(r.states), { initial: s.emitInitial, same: (a, b) => a.code === b.code });
+    seen.states = next;
+    for (const c of changes) {
+      out.push(c.previous ? { topic: c.key, payload: c.value.state, code: c.value.code, previous: c.previous.state } : { topic: c.key, payload: c.value.state, code: c.value.code });
     }
-  });
-}
-
-function shown(items: string[]): string {
-  const text = items.slice(0, 5).map((i) => JSON.stringify(i.length > 20 ? `${i.slice(0, 20)}…` : i)).join(', ');
-  return items.length > 5 ? `${text} and ${items.length - 5} more` : text;
+  }
+  if (s.watchCalls && r.calls) {
+    const { started, ended, next } = channelChanges(seen.calls, r.calls);
+    seen.calls = next;
+    for (const c of started) out.push({ topic: `call/${c.channel ?? c.raw}`, payload: 'started', call: c });
+    for (const c of ended) out.push({ topic: `call/${c.channel ?? c.raw}`, payload: 'ended', call: c });
+  }
+  if (r.relays) {
+    const { changes, next } = valueChanges(seen.relays, r.relays, s.relays, { initial: s.emitInitial });
+    seen.relays = next;
+    for (const c of changes) out.push(c.previous === undefined ? { topic: `relay/${c.key}`, payload: c.value } : { topic: `relay/${c.key}`, payload: c.value, previous: c.previous });
+  }
+  return out;
 }
 
 export = (RED: NodeAPI) => {
   function WebTapiStatusWatch(this: Node, def: NodeDefinition) {
     RED.nodes.createNode(this, def as never);
     const node = this;
-    const server = configNode(RED, def);
-    const watched = list(def.extensions);
-    const extensions = watched.length ? watched : null;
-    const relays = list(def.watchRelays);
-    const watchCalls = def.watchCalls === true || def.watchCalls === 'true';
-    const emitInitial = def.emitInitial !== false && def.emitInitial !== 'false';
-    const interval = Math.max(250, Number(def.interval) || 2000);
-    const states = new Map<string, ExtensionState>();
-    const relayStates = new Map<string, number>();
-    let calls: Map<string, ListItem> | null = null;
-    let failing = '';
-    let lastStatus = '';
+    const s = settings(def);
+    const server = watchServer(RED, node, def, problem(s));
+    if (!server) return;
+    const seen = new Watched();
+    const health = new PollHealth(node);
 
-    if (!server) {
-      node.status({ fill: 'red', shape: 'ring', text: text(RED, 'noServer') });
-      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(new MissingConfigError()));
-      return;
-    }
-
-    const badExtensions = refused(watched, (e) => validators.extension('call_status_get', 'filter', e));
-    const badRelays = refused(relays, (r) => validators.relayId('relay_status_get', 'relay_id', r));
-    if (badExtensions.length > 0 || badRelays.length > 0) {
-      const what = [
-        badExtensions.length ? `extensions ${shown(badExtensions)}` : '',
-        badRelays.length ? `relays ${shown(badRelays)}` : '',
-      ].filter(Boolean).join(' and ');
-      const err = new InvalidInputError('call_status_get', badExtensions.length ? 'extensions' : 'watchRelays', `${what} not valid; nothing is watched until the node is fixed`);
-      node.error(err.message);
-      node.status({ fill: 'red', shape: 'ring', text: shortReason(err) });
-      node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: (err?: Error) => void) => done(err));
-      return;
-    }
-
-    const onResult = (r: PollResult) => {
-      if (failing) {
-        node.log(`polling works again after ${failing}`);
-        failing = '';
-      }
-      for (const ext of extensions ?? Object.keys(r.states)) {
-        const s = r.states[ext];
-        if (!s) continue;
-        const old = states.get(ext);
-        states.set(ext, s);
-        if (old === undefined) {
-          if (emitInitial) node.send({ topic: ext, payload: s.state, code: s.code });
-        } else if (old.code !== s.code) {
-          node.send({ topic: ext, payload: s.state, code: s.code, previous: old.state });
+    followPoll(node, server, {
+      states: s.extensions, calls: s.watchCalls, relays: s.relays, intervalMs: s.interval,
+      onResult: (r) => {
+        health.ok();
+        for (const m of messages(s, seen, r)) node.send(m);
+        // Only on change: every status reaches every open editor.
+        const status = text(RED, 'watching', { count: s.extensions ? s.extensions.length : seen.states.size });
+        if (status !== seen.status) {
+          seen.status = status;
+          node.status({ fill: 'green', shape: 'dot', text: status });
         }
-      }
-      if (watchCalls && r.calls) {
-        // A line the PBX gave in an unknown shape is still a call: keyed by the line itself.
-        const now = new Map(r.calls.map((c) => [c.channel ?? c.raw, c]));
-        if (calls) {
-          for (const [chan, c] of now) if (!calls.has(chan)) node.send({ topic: `call/${chan}`, payload: 'started', call: c });
-          for (const [chan, c] of calls) if (!now.has(chan)) node.send({ topic: `call/${chan}`, payload: 'ended', call: c });
-        }
-        calls = now;
-      }
-      if (r.relays) {
-        for (const id of relays) {
-          const v = r.relays[id];
-          if (v === undefined) continue;
-          const old = relayStates.get(id);
-          relayStates.set(id, v);
-          if (old === undefined ? emitInitial : old !== v) {
-            node.send(old === undefined ? { topic: `relay/${id}`, payload: v } : { topic: `relay/${id}`, payload: v, previous: old });
-          }
-        }
-      }
-      // Only on change: every status reaches every open editor.
-      const shown = text(RED, 'watching', { count: extensions ? extensions.length : states.size });
-      if (shown !== lastStatus) {
-        lastStatus = shown;
-        node.status({ fill: 'green', shape: 'dot', text: shown });
-      }
-    };
-
-    const onError = (err: unknown) => {
-      const reason = shortReason(err);
-      if (failing !== reason) node.warn(`polling failed: ${(err as Error)?.message ?? reason}; retrying with back-off`);
-      failing = reason;
-      lastStatus = '';
-      node.status({ fill: 'red', shape: 'ring', text: reason });
-    };
-
-    const unsubscribe = server.poller.subscribe({ extensions, intervalMs: interval, watchCalls, relays, onResult, onError });
-
-    node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: () => void) => {
-      server.poller.pollNow();
-      done();
-    });
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      unsubscribe();
-      node.status({});
-      done();
+      },
+      onError: (err) => {
+        health.failed(err);
+        seen.status = '';
+      },
     });
   }
   RED.nodes.registerType('webtapi-status-watch', WebTapiStatusWatch as never);

@@ -60,7 +60,7 @@ function effect(ctx: ActionContext, ok: boolean): Answer {
 
 function channelList(ctx: ActionContext, chans: Iterable<SimChannel>): Answer {
   const now = Date.now();
-  const out = [...chans].map((c) => channelLine(c, ctx.state, ctx.config.channelFields, now));
+  const out = [...chans].map((c) => channelLine(c, ctx.state, ctx.config.channelFields, now, ctx.config.bridgeField));
   return text(lines(out, ctx.config.lineEnding));
 }
 

@@ -13,10 +13,23 @@ const USAGE = `Usage: webtapi-sim [options]
   --ring-ms N           answer called extensions after N ms (default 0 = ring until answered, env WEBTAPI_SIM_RING_MS)
   --session-idle-ms N   session idle timeout (default 1800000, env WEBTAPI_SIM_SESSION_IDLE_MS)
   --image-bytes N       pad camera pictures to N bytes (env WEBTAPI_SIM_IMAGE_BYTES)
+  --door-station EXT    the door station's extension for /sim/doorbell (default 1009)
+  --channel-fields N    channel lines with 14 fields (default) or 13 (the document's layout, with caller names)
+  --bridge-ids          the bridged field holds bridge ids (Asterisk 12+) instead of peer channel names
+  --no-control          no control API under /sim/
   --stream SPEC         camera streams: bare, lf, no-length, drop=N, interval=MS (comma-separated)
   --replay FILE         answer the read-only actions of a webtapi-probe capture as captured
   --quiet               no request log
   --help                this text
+
+Control API (not WebTAPI; for tests and demos), answers JSON:
+  curl -X POST 'http://127.0.0.1:9998/sim/doorbell?flat=1001'       door station calls flat 1001
+  curl -X POST 'http://127.0.0.1:9998/sim/ring?ext=1002&from=%2B4930123456&name=Erika'
+  curl -X POST 'http://127.0.0.1:9998/sim/queue-call?queue=VMX&from=%2B4930123456'
+  curl -X POST 'http://127.0.0.1:9998/sim/answer?chan=1001'           (a channel, or an extension)
+  curl -X POST 'http://127.0.0.1:9998/sim/reject?chan=1001'
+  curl -X POST 'http://127.0.0.1:9998/sim/hangup?chan=1001'           (no chan: every call)
+  curl 'http://127.0.0.1:9998/sim/calls'
 `;
 
 interface CliOptions {
@@ -27,6 +40,10 @@ interface CliOptions {
   ringMs: number;
   sessionIdleMs?: number;
   imageBytes?: number;
+  doorStation?: string;
+  channelFields?: 13 | 14;
+  bridgeIds: boolean;
+  control: boolean;
   stream?: Partial<StreamOptions>;
   replay?: string;
   quiet: boolean;
@@ -53,6 +70,8 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     sessionIdleMs: env_('WEBTAPI_SIM_SESSION_IDLE_MS') !== undefined ? int('WEBTAPI_SIM_SESSION_IDLE_MS', env_('WEBTAPI_SIM_SESSION_IDLE_MS')) : undefined,
     imageBytes: env_('WEBTAPI_SIM_IMAGE_BYTES') !== undefined ? int('WEBTAPI_SIM_IMAGE_BYTES', env_('WEBTAPI_SIM_IMAGE_BYTES')) : undefined,
     quiet: false,
+    bridgeIds: false,
+    control: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
@@ -69,6 +88,15 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--ring-ms': o.ringMs = int('--ring-ms', value()); break;
       case '--session-idle-ms': o.sessionIdleMs = int('--session-idle-ms', value()); break;
       case '--image-bytes': o.imageBytes = int('--image-bytes', value()); break;
+      case '--door-station': o.doorStation = value(); break;
+      case '--channel-fields': {
+        const n = int('--channel-fields', value());
+        if (n !== 13 && n !== 14) fail('--channel-fields must be 13 or 14');
+        o.channelFields = n;
+        break;
+      }
+      case '--bridge-ids': o.bridgeIds = true; break;
+      case '--no-control': o.control = false; break;
       case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail((err as Error).message); } break;
       case '--replay': o.replay = value(); break;
       case '--quiet': o.quiet = true; break;
@@ -104,12 +132,17 @@ async function main(): Promise<void> {
     ringMs: o.ringMs,
     sessionIdleMs: o.sessionIdleMs,
     imageBytes: o.imageBytes,
+    doorStation: o.doorStation,
+    channelFields: o.channelFields,
+    bridgeField: o.bridgeIds ? 'id' : 'peer',
+    control: o.control,
     stream: o.stream,
     replay,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`WebTAPI simulator listening on ${sim.url}\n`);
   if (replay) process.stdout.write(`replaying the read-only answers of ${o.replay} (captured ${replay.capturedAt} from ${replay.url})\n`);
+  if (o.control) process.stdout.write(`control API: ${new URL('/sim/', sim.url).href} (see --help)\n`);
   process.stdout.write(`user ${o.user} / password ${o.password === 'secret' ? 'secret' : '(as given)'}\n`);
   let stopping = false;
   const stop = (signal: string): void => {

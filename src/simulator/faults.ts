@@ -15,10 +15,15 @@ const ERROR_500 =
   '<hr>\n<address>Apache/2.2.22 (Debian) Server at localhost Port 9998</address>\n</body></html>\n';
 
 export class FaultQueue {
-  private queue: Array<{ fault: Fault; left: number }> = [];
+  private queue: Array<{ fault: Fault; left: number; until?: number }> = [];
 
   add(f: Fault): void {
     if (!f || !KINDS.includes(f.kind)) throw new TypeError(`unknown fault kind ${String(f?.kind)}`);
+    if (f.forMs !== undefined) {
+      if (!Number.isFinite(f.forMs) || f.forMs < 0) throw new RangeError('fault.forMs must be a non-negative number');
+      this.queue.push({ fault: { ...f }, left: Infinity, until: Date.now() + f.forMs });
+      return;
+    }
     const times = f.times ?? 1;
     if (!Number.isInteger(times) || times < 0) throw new RangeError('fault.times must be a non-negative integer');
     if (times > 0) this.queue.push({ fault: { ...f }, left: times });
@@ -26,6 +31,8 @@ export class FaultQueue {
 
   /** The first queued fault for this action, consumed once. */
   take(action: string): Fault | undefined {
+    const now = Date.now();
+    this.queue = this.queue.filter((e) => e.until === undefined || e.until > now);
     const i = this.queue.findIndex((e) => e.fault.action === undefined || e.fault.action === action);
     if (i < 0) return undefined;
     const e = this.queue[i];

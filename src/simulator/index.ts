@@ -8,18 +8,19 @@ import { FaultQueue } from './faults';
 import { normalizeOptions, type SimConfig } from './options';
 import { RequestHandler } from './server';
 import { Sessions } from './sessions';
-import { SimState } from './state';
+import { SimState, type CallOptions } from './state';
 import { checkStreamOptions, defaultStreamOptions, OpenStreams, type StreamOptions } from './stream';
 import { Timers } from './timers';
 import type { Fault, SimRequest, SimStats, Simulator, SimulatorOptions } from './types';
 
 export type { Answer, Fault, FaultKind, SimRequest, SimStats, Simulator, SimulatorOptions } from './types';
-export type { ChannelState, SimCamera, SimChannel, SimExtension, SimQueue, SimRecording, SimRelay } from './state';
+export type { CallOptions, ChannelState, SimCamera, SimChannel, SimExtension, SimQueue, SimRecording, SimRelay } from './state';
 export { SimState, STATE_NAMES } from './state';
 export { ACTION_NAMES } from './actions';
 export { encodeJpeg, padJpeg } from './jpeg';
 export { cameraJpeg, recordingWav } from './media';
 export { MJPEG_BOUNDARY } from './stream';
+export { CONTROL_PREFIX } from './control';
 export type { StreamOptions } from './stream';
 
 class WebTapiSimulator implements Simulator {
@@ -48,7 +49,7 @@ class WebTapiSimulator implements Simulator {
     this.calls = new CallControl(this.state, this.pbxTimers, config.ringMs);
     const handler = new RequestHandler({
       config, state: this.state, calls: this.calls, sessions: this.sessionStore, faults: this.faults,
-      stats: this.stats, requests: this.requests, ioTimers: this.ioTimers,
+      stats: this.stats, requests: this.requests, ioTimers: this.ioTimers, control: this,
       stream: this.stream, openStreams: this.streams,
     });
     this.server = config.tls
@@ -137,12 +138,36 @@ class WebTapiSimulator implements Simulator {
     await this.listen(this.boundPort);
   }
 
-  ring(ext: string, from?: string): string {
-    return this.calls.ring(ext, from);
+  ring(ext: string, from?: string, options?: CallOptions): string {
+    return this.calls.ring(ext, from, options);
+  }
+
+  doorbell(flat = '1001'): string {
+    return this.calls.ring(flat, this.config.doorStation);
+  }
+
+  queueCall(queue: string, from?: string, options?: CallOptions): string {
+    return this.calls.queueCall(queue, from, options);
   }
 
   answer(chan: string): void {
-    if (!this.calls.answer(chan)) throw new Error(`unknown channel ${chan}`);
+    if (!this.calls.answer(this.ringing(chan))) throw new Error(`unknown channel ${chan}`);
+  }
+
+  reject(chan: string): void {
+    if (!this.calls.reject(this.ringing(chan))) throw new Error(`nothing rings on ${chan}`);
+  }
+
+  hangup(chan: string): void {
+    const name = this.state.channels.has(chan) ? chan : this.state.channelsOf(chan)[0]?.name;
+    if (name === undefined || !this.state.hangup(name)) throw new Error(`no call on ${chan}`);
+  }
+
+  /** A channel name as given, or an extension's ringing channel. */
+  private ringing(chanOrExt: string): string {
+    if (this.state.channels.has(chanOrExt)) return chanOrExt;
+    const mine = this.state.channelsOf(chanOrExt);
+    return (mine.find((c) => c.state === 'Ringing' || c.state === 'Down') ?? mine[0])?.name ?? chanOrExt;
   }
 
   hangupAll(): void {

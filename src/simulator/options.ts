@@ -18,6 +18,9 @@ export interface SimConfig {
   lineEnding: '\n' | '\r\n';
   statusSeparator: string;
   channelFields: 13 | 14;
+  bridgeField: 'peer' | 'id';
+  doorStation: string;
+  control: boolean;
   tls?: { key: string | Buffer; cert: string | Buffer };
   replay?: Replay;
   log?: (line: string) => void;
@@ -50,6 +53,8 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
   if (!path.startsWith('/')) throw new TypeError('webtapi simulator: option path must start with "/"');
   const channelFields = o.channelFields ?? 14;
   if (channelFields !== 13 && channelFields !== 14) throw new RangeError('webtapi simulator: channelFields must be 13 or 14');
+  const bridgeField = o.bridgeField ?? 'peer';
+  if (bridgeField !== 'peer' && bridgeField !== 'id') throw new RangeError('webtapi simulator: bridgeField must be "peer" or "id"');
   const lineEnding = o.lineEnding ?? '\n';
   if (lineEnding !== '\n' && lineEnding !== '\r\n') throw new RangeError('webtapi simulator: lineEnding must be "\\n" or "\\r\\n"');
   const users = new Map(Object.entries(o.users ?? { '1004': 'secret' }));
@@ -82,6 +87,9 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
     lineEnding,
     statusSeparator: o.statusSeparator ?? ':',
     channelFields,
+    bridgeField,
+    doorStation: nonEmpty('doorStation', o.doorStation ?? '1009'),
+    control: o.control ?? true,
     tls: o.tls,
     replay: o.replay ? new Replay(o.replay) : undefined,
     log: o.log,

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { ACTIONS, type ActionContext } from './actions';
 import type { CallControl } from './calls';
+import { CONTROL_PREFIX, handleControl, type ControlTarget } from './control';
 import { applyFault, faultExecutes, type FaultQueue } from './faults';
 import { cameraJpeg } from './media';
 import type { SimConfig } from './options';
@@ -30,6 +31,8 @@ export interface ServerDeps {
   requests: SimRequest[];
   /** Timers of responses (streams, drips); cleared by close(). */
   ioTimers: Timers;
+  /** Serves the control API when config.control is on. */
+  control: ControlTarget;
   stream: StreamOptions;
   openStreams: OpenStreams;
 }
@@ -130,6 +133,12 @@ export class RequestHandler {
     } catch {
       this.log(`${method} (bad url) -> 400`);
       sendText(res, 400, 'Bad Request\n');
+      return;
+    }
+    if (config.control && url.pathname.startsWith(CONTROL_PREFIX)) {
+      const command = url.pathname.slice(CONTROL_PREFIX.length);
+      const result = handleControl(this.d.control, method, command, url.searchParams, res);
+      this.log(`${method} control ${command.slice(0, 40)} -> ${result}`);
       return;
     }
     if (url.pathname !== config.path) {

@@ -4,6 +4,14 @@ import type { SimConfig } from './options';
 
 export type ChannelState = 'Up' | 'Ringing' | 'Ring' | 'Down';
 
+/** Extra details of a new call (the control API and tests). */
+export interface CallOptions {
+  /** The caller's name (shown where the channel line has a caller id name field). */
+  name?: string;
+  /** The trunk an outside caller arrives on: the channel is `SIP/<trunk>-<seq>`. */
+  trunk?: string;
+}
+
 export interface SimChannel {
   readonly name: string;
   /** The extension that owns this channel ("SIP/1004-0000002a" → "1004"); null for trunks and Local channels. */
@@ -15,10 +23,18 @@ export interface SimChannel {
   application: string;
   data: string;
   callerId: string;
+  /** The caller id name; '' when the PBX knows none. */
+  callerName: string;
   accountCode: string;
   amaFlags: number;
   readonly createdAt: number;
+  /**
+   * The channel this one is linked with: the other end of a dial while it rings, the bridged peer
+   * once both are up (channel lines show it only then, as Asterisk does).
+   */
   bridgedTo: string | null;
+  /** The other half of a Local channel pair (`...;1` ↔ `...;2`). */
+  localPair: string | null;
   readonly uniqueId: string;
   onHold: boolean;
   /** Every digit played on this channel with chan_play_dtmf, in order. */
@@ -54,9 +70,12 @@ export const STATE_NAMES: Record<number, string> = {
   [-1]: 'not_found', 0: 'idle', 1: 'inuse', 2: 'busy', 4: 'unavailable', 8: 'ringing', 9: 'inuse_ringing', 16: 'hold', 17: 'inuse_hold',
 };
 
-export type NewChannel = Omit<SimChannel, 'name' | 'createdAt' | 'uniqueId' | 'bridgedTo' | 'onHold' | 'dtmf' | 'recording' | 'queue' | 'priority' | 'amaFlags'> & {
+export type NewChannel = Omit<SimChannel, 'name' | 'createdAt' | 'uniqueId' | 'bridgedTo' | 'localPair' | 'onHold' | 'dtmf' | 'recording' | 'queue' | 'priority' | 'amaFlags' | 'callerName'> & {
   tech?: string;
   who: string;
+  /** The channel name's suffix; default a sequence number (Local pairs give `...;1`, `...;2`). */
+  suffix?: string;
+  callerName?: string;
   createdAt?: number;
 };
 
@@ -144,12 +163,12 @@ export class SimState {
   }
 
   addChannel(init: NewChannel): SimChannel {
-    const name = `${init.tech ?? 'SIP'}/${init.who}-${(this.seq++).toString(16).padStart(8, '0')}`;
+    const name = `${init.tech ?? 'SIP'}/${init.who}-${init.suffix ?? (this.seq++).toString(16).padStart(8, '0')}`;
     const createdAt = init.createdAt ?? Date.now();
     const ch: SimChannel = {
       name, ext: init.ext, context: init.context, exten: init.exten, priority: 1, state: init.state,
-      application: init.application, data: init.data, callerId: init.callerId, accountCode: init.accountCode,
-      amaFlags: 3, createdAt, bridgedTo: null, uniqueId: `${Math.floor(createdAt / 1000)}.${this.uniq++}`,
+      application: init.application, data: init.data, callerId: init.callerId, callerName: init.callerName ?? '',
+      accountCode: init.accountCode, amaFlags: 3, createdAt, bridgedTo: null, localPair: null, uniqueId: `${Math.floor(createdAt / 1000)}.${this.uniq++}`,
       onHold: false, dtmf: '', recording: null, queue: null,
     };
     this.channels.set(name, ch);
@@ -159,6 +178,35 @@ export class SimState {
   bridge(a: SimChannel, b: SimChannel): void {
     a.bridgedTo = b.name;
     b.bridgedTo = a.name;
+  }
+
+  /** A fresh hex suffix for a Local channel pair. */
+  nextLocalId(): string {
+    return (this.seq++).toString(16).padStart(8, '0');
+  }
+
+  /** Every channel linked with ch through dials, bridges and Local pairs: one call, ch included. */
+  callOf(ch: SimChannel): SimChannel[] {
+    const seen = new Map<string, SimChannel>([[ch.name, ch]]);
+    const todo = [ch];
+    while (todo.length > 0) {
+      const c = todo.pop() as SimChannel;
+      const next = [this.peerOf(c), c.localPair ? this.channels.get(c.localPair) : undefined];
+      for (const o of this.channels.values()) if (o.bridgedTo === c.name) next.push(o);
+      for (const n of next) {
+        if (n && !seen.has(n.name)) {
+          seen.set(n.name, n);
+          todo.push(n);
+        }
+      }
+    }
+    return [...seen.values()];
+  }
+
+  /** The peer shown in a channel line: only while both ends are up (bridged). */
+  shownPeer(ch: SimChannel): SimChannel | undefined {
+    const peer = this.peerOf(ch);
+    return peer && ch.state === 'Up' && peer.state === 'Up' ? peer : undefined;
   }
 
   peerOf(ch: SimChannel): SimChannel | undefined {
@@ -185,20 +233,21 @@ export class SimState {
     this.channels.delete(name);
     this.dequeue(ch);
     if (ch.recording) this.stopRecording(ch);
-    for (const other of this.channels.values()) if (other.bridgedTo === name) other.bridgedTo = null;
+    for (const other of this.channels.values()) {
+      if (other.bridgedTo === name) other.bridgedTo = null;
+      if (other.localPair === name) other.localPair = null;
+    }
     for (const spy of [...this.channels.values()]) {
       if (spy.application === 'ChanSpy' && spy.data.startsWith(`${name},`)) this.removeChannel(spy.name);
     }
     return true;
   }
 
-  /** Hang up a channel and the channel bridged to it. */
+  /** Hang up a channel and every channel of its call (the peer, Local pairs in between). */
   hangup(name: string): boolean {
     const ch = this.channels.get(name);
     if (!ch) return false;
-    const peer = this.peerOf(ch);
-    this.removeChannel(name);
-    if (peer) this.removeChannel(peer.name);
+    for (const c of this.callOf(ch)) this.removeChannel(c.name);
     return true;
   }
 

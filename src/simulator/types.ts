@@ -1,5 +1,5 @@
 // Public types of the WebTAPI simulator (see docs/protocol.md for the wire contract).
-import type { SimState } from './state';
+import type { CallOptions, SimState } from './state';
 import type { StreamOptions } from './stream';
 import type { Capture } from '../probe/capture';
 
@@ -34,6 +34,12 @@ export interface SimulatorOptions {
   statusSeparator?: string;
   /** Concise channel line layout; default 14 fields. */
   channelFields?: 13 | 14;
+  /** What the bridged field of a channel line holds: the peer channel (Asterisk ≤ 11, default) or a bridge id (12+). */
+  bridgeField?: 'peer' | 'id';
+  /** The door station's extension, for doorbell(); default '1009'. */
+  doorStation?: string;
+  /** Serve the control API under /sim/ (ring, answer, reject, hang up; see docs/simulator.md); default true. */
+  control?: boolean;
   /** Serve HTTPS with this key and certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** A webtapi-probe capture: its read-only actions are answered with the captured bytes. */
@@ -68,6 +74,8 @@ export type Fault = {
   action?: string;
   /** How many requests it applies to; default 1. */
   times?: number;
+  /** Instead of `times`: every matching request for this many milliseconds from now (an outage). */
+  forMs?: number;
   /** hang/http500/garbage/drip/oversize: run the action's side effect first (default false). */
   execute?: boolean;
   /** oversize: body size to stream (default 64 MiB). */
@@ -107,10 +115,25 @@ export interface Simulator {
   pause(): Promise<void>;
   /** Listen again on the same port. */
   resume(): Promise<void>;
-  /** An incoming call (a door station, say) rings ext; answers the ringing channel's name. Throws for an unknown ext. */
-  ring(ext: string, from?: string): string;
-  /** The ringing channel goes off hook. Throws for an unknown channel. */
+  /**
+   * A call rings ext; answers the ringing channel's name. `from` an extension of the PBX: an internal
+   * call (its channel dials ext); anything else: an outside caller on a trunk (number `from`, name
+   * `options.name`). Throws for an unknown ext.
+   */
+  ring(ext: string, from?: string, options?: CallOptions): string;
+  /** The door station (option doorStation, default 1009) calls flat `flat`; answers the flat's ringing channel. */
+  doorbell(flat?: string): string;
+  /**
+   * A caller (an outside number by default) calls queue `queue`; the first logged-in agent that is
+   * free rings through a Local channel pair. Answers the caller's channel.
+   */
+  queueCall(queue: string, from?: string, options?: CallOptions): string;
+  /** The ringing channel goes off hook (chan: a channel name, or an extension: its ringing channel). Throws when nothing rings there. */
   answer(chan: string): void;
+  /** The ringing channel refuses the call (busy): the caller hears busy and hangs up. Throws when nothing rings there. */
+  reject(chan: string): void;
+  /** Hang up the call chan is part of (chan: a channel name, or an extension: its first channel). Throws when there is none. */
+  hangup(chan: string): void;
   /** Hang up every channel (queue callers included). */
   hangupAll(): void;
   /** PBX model and users back to their initial state; stats, the request list and faults cleared. Sessions stay valid. */

@@ -39,6 +39,10 @@ const PALETTE: Record<string, { label: string; icon: string; defaults: Record<st
     defaults: { extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '' },
   },
   'webtapi-request': { label: 'request', icon: 'webtapi-request.svg', defaults: { action: '', params: '{}' } },
+  'webtapi-call-monitor': {
+    label: 'call monitor', icon: 'webtapi-call-monitor.svg',
+    defaults: { extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
+  },
 };
 const PALETTE_TYPES = Object.keys(PALETTE);
 const CONFIG_FIELDS = ['name', 'url', 'timeout', 'concurrency', 'username', 'password'];
@@ -155,7 +159,7 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       assert.equal(await editor.paletteNode(s.type).locator('.red-ui-palette-icon').evaluate(iconDrawn), 'loaded', `${s.type} icon drawn`);
     }
     const types = await page.evaluate(() => {
-      const all = ['webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set', 'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request'];
+      const all = ['webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set', 'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor'];
       return all.map((t) => ({ t, category: RED.nodes.getType(t)?.category, help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length }));
     });
     for (const t of types) {

@@ -36,6 +36,7 @@ const TYPES: Record<string, TypeInfo> = {
   'webtapi-cam-stream': { category: 'METASEC', icon: 'webtapi-camera-stream.svg', pickLists: ['cameras'] },
   'webtapi-status-watch': { category: 'METASEC', icon: 'webtapi-watch.svg', pickLists: [] },
   'webtapi-request': { category: 'METASEC', icon: 'webtapi-request.svg', pickLists: [] },
+  'webtapi-call-monitor': { category: 'METASEC', icon: 'webtapi-call-monitor.svg', pickLists: [] },
 };
 
 /** docs/nodes.md: property → default value (type-only properties are checked separately). */
@@ -57,7 +58,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     chan: '', chanType: 'str', position: '',
   },
   'webtapi-relay-set': {
-    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0,
+    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0, restoreTimeout: 600000,
   },
   'webtapi-cam-snapshot': {
     name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0,
@@ -69,6 +70,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     name: '', server: '', extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '',
   },
   'webtapi-request': { name: '', server: '', action: '', params: '{}' },
+  'webtapi-call-monitor': { name: '', server: '', extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
 };
 
 /** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
@@ -76,7 +78,7 @@ const STATUS_KEYS: Record<string, string[]> = {
   connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [], badAnswer: ['__code__'], misconfigured: [],
   // the runtime (src/nodes/shared/status.ts) passes the action or the error code to these three
   requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
-  watching: ['__count__'], pulse: ['__ms__'],
+  watching: ['__count__'], pulse: ['__ms__'], switchingBack: ['__attempt__'],
 };
 
 const ACTIONS = [
@@ -384,7 +386,7 @@ describe('editor files (static)', () => {
             for (const code of ['WEBTAPI_INVALID_INPUT', 'WEBTAPI_TIMEOUT', 'WEBTAPI_LOGIN_FAILED']) {
               assert.ok(help.includes(code), `${rel} does not mention ${code}`);
             }
-            assert.ok(help.includes('msg.webtapi') || type === 'webtapi-status-watch', `${rel}: msg.webtapi`);
+            assert.ok(help.includes('msg.webtapi') || type === 'webtapi-status-watch' || type === 'webtapi-call-monitor', `${rel}: msg.webtapi`);
           }
         });
       }
@@ -617,6 +619,9 @@ describe('editor files (static)', () => {
       ['webtapi-status-watch', 'interval', '${POLL}', '', 'validation.interval'],
       ['webtapi-request', 'action', 'q_list', 'q_lists', 'validation.action'],
       ['webtapi-request', 'params', '', 'null', 'validation.params'],
+      ['webtapi-call-monitor', 'extensions', '1001, 1004', '1001;1004', 'validation.extensions'],
+      ['webtapi-call-monitor', 'events', 'ring,disconnect', 'ring,hangup', 'validation.events'],
+      ['webtapi-call-monitor', 'interval', '${POLL}', '100', 'validation.interval'],
     ];
     for (const [type, prop, good, bad, key] of messages) {
       it(`${type}.${prop}: accepts ${JSON.stringify(good)}, rejects ${JSON.stringify(bad)} with ${type}.${key}`, () => {
@@ -629,7 +634,8 @@ describe('editor files (static)', () => {
 
   describe('help pages assembled from nodes/help/<lang>/ parts', () => {
     const ASSETS = require(`${ROOT}/scripts/editor-assets.js`) as { assembleHelp: (t: string, lang: string) => string; editorScript: (t: string) => string };
-    const nodeTypes = Object.keys(TYPES).filter((t) => t !== 'webtapi-config' && t !== 'webtapi-status-watch');
+    // The poll followers (status watch, call monitor) send no request per message: no error list.
+    const nodeTypes = Object.keys(TYPES).filter((t) => t !== 'webtapi-config' && t !== 'webtapi-status-watch' && t !== 'webtapi-call-monitor');
     for (const lang of LANGS) {
       for (const type of nodeTypes) {
         it(`${lang}/${type}: the built error list is the registry's, the source has no copy`, () => {

@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
 const TYPES = [
   'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
-  'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request',
+  'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor',
 ];
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 const EDITOR_LINE = /^Node-RED editor: (http:\/\/127\.0\.0\.1:(\d+)\/)$/m;
@@ -150,6 +150,11 @@ describe('npm start (scripts/demo.js)', function () {
         const calls = await client.calls.listAll();
         return !calls.some((c) => c.extension === '1009') && (await client.relays.status('17')) === 0;
       });
+      // The same from a terminal, with the command the demo prints: the simulator's control API.
+      const doorbell = /^ring the doorbell .*: curl -X POST '(\S+)'$/m.exec(demo.output())?.[1];
+      assert.ok(doorbell, demo.output());
+      assert.equal((await fetch(doorbell, { method: 'POST' })).status, 200);
+      await eventually('door relay 17 on again', async () => (await client.relays.status('17')) === 1);
     } finally {
       await client.close();
     }

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { NodeAPI } from 'node-red';
 import type { Simulator } from '../../dist/simulator';
+import { Broker, startBroker } from './mqtt';
 import { NODES, PASSWORD, TestNode, caughtCode, helper, until, withSimulator } from '../nodes/harness';
 
 type FlowNode = Record<string, any> & { id: string; type: string };
@@ -28,9 +29,21 @@ const CORE: Record<string, string> = {
   change: 'function/15-change.js',
   function: 'function/10-function.js',
   template: 'function/80-template.js',
+  status: 'common/25-status.js',
+  rbe: 'function/rbe.js',
+  'mqtt in': 'network/10-mqtt.js',
+  'mqtt out': 'network/10-mqtt.js',
+  'mqtt-broker': 'network/10-mqtt.js',
   'http in': 'network/21-httpin.js',
   'http response': 'network/21-httpin.js',
 };
+/** Config nodes (global: no `z`) other than ours. */
+const OTHER_CONFIGS = new Set(['mqtt-broker', 'ui-base', 'ui-page', 'ui-group', 'ui-theme']);
+
+// Dashboard 2.0 (a dev dependency): the node types the door-station example uses, from its package.
+const DASHBOARD_DIR = path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json'));
+const DASHBOARD = (JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
+const dashboardNode = (type: string): NodeModule => require(path.join(DASHBOARD_DIR, DASHBOARD[type])) as NodeModule;
 const core = (file: string): NodeModule =>
   require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 
@@ -46,6 +59,7 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-cam-stream': [...COMMON, 'camera', 'cameraType', 'fps', 'output', 'autoStart'],
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
+  'webtapi-call-monitor': [...COMMON, 'extensions', 'interval', 'events'],
 };
 
 function configOf(nodes: FlowNode[]): FlowNode {
@@ -53,6 +67,8 @@ function configOf(nodes: FlowNode[]): FlowNode {
   assert.equal(configs.length, 1, 'one webtapi-config node per example');
   return configs[0];
 }
+
+let mqttBroker: Broker;
 
 /** Errors the running example passed to a catch-all node; callbacks of nextInput() waiting now. */
 let reported: string[] = [];
@@ -64,9 +80,17 @@ async function loadExample(file: string, sim: Simulator): Promise<FlowNode[]> {
   const cfg = configOf(nodes);
   cfg.url = sim.url;
   const types = new Set(nodes.map((n) => n.type));
-  const modules: NodeModule[] = [...NODES];
-  for (const file of new Set([...types].map((t) => CORE[t]).filter(Boolean))) modules.push(core(file));
-  await helper.load(modules, nodes, { [cfg.id]: { username: '1004', password: PASSWORD } });
+  // The MQTT example talks to a real broker on a free port (never a fixed one), as its user would set it.
+  for (const b of nodes.filter((n) => n.type === 'mqtt-broker')) {
+    b.broker = '127.0.0.1';
+    b.port = String(mqttBroker.port);
+  }
+  // A Set: a node module the harness already lists is the same (cached) function.
+  const modules = new Set<NodeModule>([...NODES]);
+  for (const t of types) if (t.startsWith('webtapi-')) modules.add(require(`../../dist/nodes/${t}.js`) as NodeModule);
+  for (const file of new Set([...types].map((t) => CORE[t]).filter(Boolean))) modules.add(core(file));
+  for (const t of types) if (DASHBOARD[t]) modules.add(dashboardNode(t));
+  await helper.load([...modules], nodes, { [cfg.id]: { username: '1004', password: PASSWORD } });
   reported = [];
   waiting.clear();
   // What a catch-all node passes on is an error the example did not expect: fail at once, with it.
@@ -126,7 +150,10 @@ describe('example flows: files', () => {
       '03 Queue agent login and logout.json',
       '04 Extension presence board.json',
       '05 Call recording with download.json',
+      '06 Door station dashboard.json',
+      '07 Home Assistant via MQTT.json',
       '08 Camera live frames.json',
+      '09 Call monitor.json',
     ]);
   });
 
@@ -144,11 +171,11 @@ describe('example flows: files', () => {
     describe(file, () => {
       const nodes = read(file);
       const byId = new Map(nodes.map((n) => [n.id, n]));
-      const flowNodes = nodes.filter((n) => n.type !== 'webtapi-config');
+      const flowNodes = nodes.filter((n) => n.type !== 'webtapi-config' && !OTHER_CONFIGS.has(n.type));
 
       it('uses only core nodes and ours, with the documented property names', () => {
         for (const n of nodes) {
-          assert.ok(PROPERTIES[n.type] || CORE[n.type], `${n.id}: unknown node type ${n.type}`);
+          assert.ok(PROPERTIES[n.type] || CORE[n.type] || (file.startsWith('06 ') && DASHBOARD[n.type]), `${n.id}: unknown node type ${n.type}`);
           const allowed = PROPERTIES[n.type];
           if (allowed) for (const k of Object.keys(n)) assert.ok(allowed.includes(k), `${n.id} (${n.type}): undocumented property ${k}`);
         }
@@ -172,6 +199,8 @@ describe('example flows: files', () => {
           for (const port of n.wires ?? []) for (const target of port) assert.ok(byId.has(target), `${n.id} is wired to missing ${target}`);
           if (Array.isArray(n.scope)) for (const target of n.scope) assert.ok(byId.has(target), `${n.id} catches missing ${target}`);
           if (n.tls) assert.equal(byId.get(n.tls)?.type, 'tls-config', `${n.id}.tls`);
+          if (n.type === 'mqtt in' || n.type === 'mqtt out') assert.equal(byId.get(n.broker)?.type, 'mqtt-broker', `${n.id}.broker`);
+          if (OTHER_CONFIGS.has(n.type)) assert.equal(n.z, undefined, `${n.id}: a config node is global`);
         }
         assert.equal(new Set(flowNodes.map((n) => n.z)).size, 1, 'all nodes on one flow');
         assert.ok(!JSON.stringify(nodes).includes('"password"'));
@@ -184,8 +213,14 @@ describe('example flows: in the runtime against the simulator', function () {
   // The door opener's relay pulse is 3 s as shipped.
   this.timeout(20_000);
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
+  before(async () => {
+    sim = await withSimulator();
+    mqttBroker = await startBroker();
+  });
+  after(async () => {
+    await sim.close();
+    await mqttBroker.close();
+  });
   beforeEach(() => sim.reset());
   afterEach(async () => { await helper.unload(); });
 
@@ -208,7 +243,8 @@ describe('example flows: in the runtime against the simulator', function () {
     const pic = await snapshot;
     assert.ok(Buffer.isBuffer(pic.payload) && pic.payload[0] === 0xff && pic.payload[1] === 0xd8, 'a JPEG');
     assert.match(pic.filename, /^cam-44-\d{8}T\d{6}\.jpg$/);
-    assert.equal(pic.state, 'ringing', 'the state moved out of the payload');
+    assert.deepEqual([pic.call.event, pic.call.extension, pic.call.caller.number], ['ring', '1001', '1009'], 'the ring event moved out of the payload');
+    assert.equal(pic.at, pic.call.startedAt, 'the picture asked for the moment of the ring');
     await until(() => sim.state.relays.get('17')!.status === 1);
 
     const end = await done;
@@ -217,17 +253,46 @@ describe('example flows: in the runtime against the simulator', function () {
     assert.equal(end.payload.length, 1);
     assert.match(end.payload[0], /^SIP\/1009-/);
     assert.equal(sim.state.channelsOf('1001').length + sim.state.channelsOf('1009').length, 0, 'the doorbell call is gone');
-    assert.equal(sim.state.cameras.get('44')!.frames, 1);
+    assert.equal(typeof pic.frameAt, 'number');
+    assert.ok(Math.abs(pic.frameAt - Date.parse(pic.at)) <= 1000, 'the frame from the moment of the ring, out of the camera history');
     assert.deepEqual(reported, []);
   });
 
   it('01 door opener: a flat already ringing at deploy does not open the door', async () => {
     sim.ring('1001', '1009');
     await loadExample('01 Door opener on doorbell.json', sim);
-    const polls = () => sim.stats.byAction.call_status_get ?? 0;
+    let pictures = 0;
+    node('ex1-snapshot').on('input', () => pictures++);
+    const polls = () => sim.stats.byAction.call_list_all ?? 0;
     await until(() => polls() >= 2, 10_000);
     assert.equal(sim.state.relays.get('17')!.sets, 0);
-    assert.equal(sim.state.cameras.get('44')!.frames, 0);
+    assert.equal(pictures, 0);
+  });
+
+  it('01 door opener: a call to the flat from anyone but the door station does not open the door', async () => {
+    await loadExample('01 Door opener on doorbell.json', sim);
+    let pictures = 0;
+    node('ex1-snapshot').on('input', () => pictures++);
+    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    sim.ring('1001', '1002');
+    const polls = sim.stats.byAction.call_list_all;
+    await until(() => sim.stats.byAction.call_list_all >= polls + 2, 10_000);
+    assert.equal(sim.state.relays.get('17')!.sets, 0);
+    assert.equal(pictures, 0);
+  });
+
+  it('09 call monitor: a call from 1004 to 1002 and a missed call, one line each in the call log', async () => {
+    await loadExample('09 Call monitor.json', sim);
+    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    const lines: string[] = [];
+    node('ex9-line').on('input', (m: Record<string, any>) => lines.push(m.payload));
+    click('ex9-call');
+    await until(() => lines.length === 1, 10_000);
+    assert.deepEqual(lines, ['1004 calls 1002']);
+    click('ex9-hangup');
+    await until(() => lines.length === 2, 10_000);
+    assert.equal(lines[1], 'missed call from 1004 to 1002');
+    assert.deepEqual(reported, []);
   });
 
   it('02 priority alarm: "alarm" places a priority call to 1001; a refused call reaches the catch node with its code', async () => {

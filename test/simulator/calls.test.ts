@@ -20,7 +20,7 @@ describe('simulator: call management', () => {
   const status = (ext: string): number => sim.state.extensions.get(ext)!.code;
   const chanOf = (ext: string): string => sim.state.channelsOf(ext)[0].name;
 
-  it('call: src in use (Up, Dial), dst ringing, bridged 14-field channel lines', async () => {
+  it('call: src dialling (Ring, Dial), dst ringing, 14-field channel lines bridged only once answered', async () => {
     assert.equal(await act(sim, sid, 'call', { src: '1004', dst: '1001' }), '1');
     assert.equal(sim.stats.executed.call, 1);
     assert.equal(status('1004'), 1);
@@ -33,17 +33,21 @@ describe('simulator: call management', () => {
     assert.equal(context, 'from-internal');
     assert.equal(exten, '1001');
     assert.equal(priority, '1');
-    assert.equal(state, 'Up');
+    assert.equal(state, 'Ring');
     assert.equal(app, 'Dial');
+    assert.match(fields(mine[0])[6], /^SIP\/1001,/);
     assert.equal(callerId, '1004');
     assert.match(duration, /^\d+$/);
-    assert.match(bridged, /^SIP\/1001-[0-9a-f]{8}$/);
+    assert.equal(bridged, '(None)', 'not bridged while ringing');
     assert.match(uniqueId, /^\d+\.\d+$/);
-    const all = lines(await act(sim, sid, 'call_list_all'));
-    const callee = all.map(fields).find((f) => f[0] === bridged)!;
-    assert.equal(callee[4], 'Ringing');
-    assert.equal(callee[12], name);
+    let all = lines(await act(sim, sid, 'call_list_all'));
+    const callee = all.map(fields).find((f) => f[0].startsWith('SIP/1001-'))!;
+    assert.deepEqual([callee[2], callee[4], callee[5], callee[6], callee[7], callee[12]], ['1001', 'Ringing', 'AppDial', '(Outgoing Line)', '1001', '(None)']);
     assert.equal(all.length, 4); // + the two callers waiting in VMX
+    sim.answer(callee[0]);
+    all = lines(await act(sim, sid, 'call_list_all'));
+    const up = all.map(fields).filter((f) => f[0] === name || f[0] === callee[0]);
+    assert.deepEqual(up.map((f) => [f[4], f[12]]), [['Up', callee[0]], ['Up', name]]);
   });
 
   it('call: unknown extensions, src = dst or missing parameters answer 0', async () => {

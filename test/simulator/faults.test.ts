@@ -81,6 +81,18 @@ describe('simulator: fault injection', () => {
     assert.equal(await act(sim, sid, 'call', CALL), '1', 'times: 2 is used up');
   });
 
+  it('forMs: every matching request fails for that long, then none (an outage)', async () => {
+    const start = Date.now();
+    sim.injectFault({ kind: 'zero', action: 'call', forMs: 1000 });
+    for (let i = 0; i < 3; i++) assert.equal(await act(sim, sid, 'call', CALL), '0');
+    assert.equal(await act(sim, sid, 'q_list'), 'VMX\nSUPPORT', 'other actions are not hit');
+    assert.ok(Date.now() - start < 1000, 'the machine is too slow for this test');
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() - start) + 5));
+    assert.equal(await act(sim, sid, 'call', CALL), '1', 'the outage is over');
+    assert.equal(sim.stats.executed.call, 1);
+    assert.throws(() => sim.injectFault({ kind: 'zero', forMs: -1 }), RangeError);
+  });
+
   it('faults only hit their action; login is an action too', async () => {
     sim.injectFault({ kind: 'zero', action: 'login' });
     assert.equal(await act(sim, sid, 'q_list'), 'VMX\nSUPPORT');

@@ -59,7 +59,8 @@ describe('simulator: lifecycle', () => {
     const ch = sim.state.channels.get(chan)!;
     assert.equal(ch.state, 'Ringing');
     assert.match(ch.bridgedTo!, /^SIP\/doorstation-/);
-    assert.equal(ch.callerId, 'doorstation');
+    assert.equal(ch.callerId, '1003', 'a called channel shows its own number, as Asterisk does');
+    assert.equal(sim.state.channels.get(ch.bridgedTo!)!.callerId, 'doorstation');
     assert.equal(sim.state.extensions.get('1003')!.code, 8);
     sim.answer(chan);
     assert.equal(sim.state.extensions.get('1003')!.code, 1);
@@ -177,6 +178,35 @@ describe('simulator: lifecycle', () => {
       assert.equal(code, 0, out);
       assert.ok(!out.includes(sid), 'no session id in the log');
       assert.equal(out.split('secret').length - 1, 1, 'the password only in the banner');
+    }
+  });
+
+  it('webtapi-sim CLI: door station, channel layout and bridge ids as options; the control API is announced and answers', async () => {
+    const child = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--quiet', '--door-station', '1005', '--channel-fields', '13', '--bridge-ids'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = exitOf(child, 5000);
+    try {
+      let out = '';
+      const control = await new Promise<string>((resolve, reject) => {
+        child.stdout!.on('data', (d) => {
+          out += d;
+          const m = /control API: (\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on('exit', () => reject(new Error(`exited early: ${out}`)));
+      });
+      const url = /listening on (\S+)/.exec(out)![1];
+      const rang = JSON.parse((await request(`${control}doorbell?flat=1002`, { method: 'POST' })).text);
+      assert.match(rang.channel, /^SIP\/1002-/);
+      JSON.parse((await request(`${control}answer?chan=1002`, { method: 'POST' })).text);
+      const sid = (await loginRequest(url, '1004', 'secret')).text;
+      const listed = (await request(`${url}?SID=${sid}&action=call_list_all`)).text.split('\n').filter((l) => /^SIP\/100[25]-/.test(l)).map((l) => l.split('!'));
+      assert.deepEqual(listed.map((f) => f.length), [13, 13]);
+      assert.match(listed[0][0], /^SIP\/1005-/, 'the door station is 1005');
+      assert.match(listed[0][11], /^[0-9a-f]{8}-/, 'a bridge id');
+      assert.equal(listed[0][11], listed[1][11]);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
     }
   });
 

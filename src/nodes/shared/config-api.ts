@@ -3,6 +3,7 @@ import type { WebTapiClient } from '../../client';
 import type { StatusView } from './status';
 import type { StatusPoller } from './poller';
 import type { StreamHub } from './stream-hub';
+import type { RelayHub } from './relay-hub';
 
 /**
  * What a webtapi-config node offers the nodes that use it. The config node owns the client; a node
@@ -17,8 +18,8 @@ export interface WebTapiConfigNode extends Node {
   readonly streams: StreamHub;
   /** The node's status follows the connection until it shows its own. */
   register(user: Node, view: StatusView): void;
-  /** The node no longer needs the client; `done` is called at once (the config node never waits on it). */
+  /** The node no longer needs the client; `done` once the config node has finished the node's work (its relay pulses switched back). */
   deregister(user: Node, done?: () => void): void;
-  /** Work the client must finish before it closes. Prefer deregistering once the work is done. */
-  hold(work: Promise<unknown>): void;
+  /** One writer per relay, pending switch-backs and their journal. */
+  readonly relays: RelayHub;
 }

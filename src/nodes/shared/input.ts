@@ -28,7 +28,7 @@ export interface Context {
 export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<Outcome>;
 
 export interface WiringOptions {
-  /** Runs on close, before Node-RED is told the node is done (a relay pulse switching back); the client stays open for it. */
+  /** Runs on close, before the node deregisters from its config node; the client stays open for it. */
   onClose?: () => Promise<void>;
 }
 

@@ -1,46 +1,57 @@
-import type { ExtensionState, ListItem, WebTapiClient } from '../../client';
+import { groupCalls, type CallGroup, type ConciseChannel, type ExtensionState, type ListItem, type WebTapiClient } from '../../client';
 
 export interface PollResult {
-  states: Record<string, ExtensionState>;
-  /** Present when a subscriber watches calls. */
+  /** When the poll's answers came (epoch ms). */
+  at: number;
+  /** Present when a user reads extension states. */
+  states?: Record<string, ExtensionState>;
+  /** Present when a user reads calls: call_list_all as it came. */
   calls?: ListItem[];
-  /** Present when a subscriber watches relays: relay id → status. */
+  /** Present when a user reads relays: relay id → status. */
   relays?: Record<string, number>;
+  /** The calls of `calls`, grouped once per poll for every call monitor. */
+  callGroups(): CallGroup[];
 }
 
+/** What one node wants from the shared poll. */
 export interface Subscription {
-  /** null: every extension. */
-  extensions: string[] | null;
+  /** Extension states to read: a list, null for every extension, absent for none. */
+  states?: string[] | null;
+  /** Read call_list_all. */
+  calls?: boolean;
+  relays?: readonly string[];
   intervalMs: number;
-  watchCalls: boolean;
-  relays: string[];
   onResult(result: PollResult): void;
-  onError(err: unknown): void;
+  /** `at`: when the poll failed (epoch ms). */
+  onError(err: unknown, at: number): void;
 }
 
 const MAX_BACKOFF_MS = 30_000;
 
 /**
- * One poll loop per config node, shared by every status-watch node on it: one call_status_get per
- * interval for the union of their extensions, never two polls at once, slower while failing.
+ * One poll loop per config node, shared by every status-watch and call-monitor node on it: per
+ * interval (the shortest any of them asks for) one call_status_get for the union of their
+ * extensions and one call_list_all, each only when some node wants it; never two polls at once;
+ * slower while failing. Nodes register and deregister(node, done) as with the mqtt broker node:
+ * when the last one goes, the loop stops and done() waits for the poll under way to end.
  */
 export class StatusPoller {
-  private readonly subs = new Set<Subscription>();
+  private readonly subs = new Map<object, Subscription>();
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private running: Promise<void> | null = null;
+  private current: AbortController | null = null;
   private again = false;
   private failures = 0;
   private closed = false;
   private startPending = false;
-  private controller = new AbortController();
   /** Polls started (a figure for tests and the benchmark). */
   polls = 0;
 
   constructor(private readonly client: WebTapiClient) {}
 
-  subscribe(sub: Subscription): () => void {
-    this.subs.add(sub);
-    // Nodes of one deploy subscribe in the same tick: one poll for all of them.
+  register(node: object, sub: Subscription): void {
+    this.subs.set(node, sub);
+    // Nodes of one deploy register in the same tick: one poll for all of them.
     if (!this.startPending) {
       this.startPending = true;
       setImmediate(() => {
@@ -48,10 +59,20 @@ export class StatusPoller {
         this.pollNow();
       });
     }
-    return () => {
-      this.subs.delete(sub);
-      if (this.subs.size === 0) this.stop();
-    };
+  }
+
+  /** The node no longer polls; with the last node gone the loop stops. done() once nothing of it runs. */
+  deregister(node: object, done?: () => void): void {
+    this.subs.delete(node);
+    if (this.subs.size > 0) {
+      done?.();
+      return;
+    }
+    this.stop();
+    const running = this.running;
+    if (!done) return;
+    if (running) void running.then(done, done);
+    else done();
   }
 
   /** Polls at once, or right after the poll under way. */
@@ -63,72 +84,88 @@ export class StatusPoller {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    void this.poll();
+    this.running = this.poll().finally(() => {
+      this.running = null;
+      this.schedule();
+    });
   }
 
   private stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.again = false;
+    this.current?.abort();
   }
 
   private async poll(): Promise<void> {
-    this.running = true;
     this.polls++;
-    const subs = [...this.subs];
+    const subs = [...this.subs.values()];
+    const controller = new AbortController();
+    this.current = controller;
     try {
-      const result = await this.fetch(subs);
+      const result = await this.fetch(subs, controller.signal);
       this.failures = 0;
-      for (const s of subs) if (this.subs.has(s)) safely(() => s.onResult(result));
+      for (const s of subs) if (this.isLive(s)) safely(() => s.onResult(result));
     } catch (err) {
       this.failures++;
-      for (const s of subs) if (this.subs.has(s)) safely(() => s.onError(err));
+      const at = Date.now();
+      for (const s of subs) if (this.isLive(s)) safely(() => s.onError(err, at));
     } finally {
-      this.running = false;
-      this.schedule();
+      if (this.current === controller) this.current = null;
     }
   }
 
-  private async fetch(subs: Subscription[]): Promise<PollResult> {
-    const signal = this.controller.signal;
+  private isLive(s: Subscription): boolean {
+    for (const live of this.subs.values()) if (live === s) return true;
+    return false;
+  }
+
+  private async fetch(subs: Subscription[], signal: AbortSignal): Promise<PollResult> {
     let filter: string[] | undefined = [];
-    const relays = new Set<string>();
+    let states = false;
     let calls = false;
+    const relays = new Set<string>();
     for (const s of subs) {
-      if (s.extensions === null) filter = undefined;
-      else if (filter) for (const e of s.extensions) if (!filter.includes(e)) filter.push(e);
-      for (const r of s.relays) relays.add(r);
-      calls ||= s.watchCalls;
+      if (s.states === null) filter = undefined;
+      else if (s.states && filter) for (const e of s.states) if (!filter.includes(e)) filter.push(e);
+      states ||= s.states !== undefined;
+      calls ||= s.calls === true;
+      for (const r of s.relays ?? []) relays.add(r);
     }
-    const result: PollResult = { states: await this.client.calls.statusGet(filter, { signal }) };
-    if (calls) result.calls = await this.client.calls.listAll({ signal });
+    const part: Omit<PollResult, 'at' | 'callGroups'> = {};
+    if (states) part.states = await this.client.calls.statusGet(filter, { signal });
+    if (calls) part.calls = await this.client.calls.listAll({ signal });
     if (relays.size > 0) {
-      result.relays = {};
-      for (const id of relays) result.relays[id] = await this.client.relays.status(id, { signal });
+      part.relays = {};
+      for (const id of relays) part.relays[id] = await this.client.relays.status(id, { signal });
     }
-    return result;
+    let groups: CallGroup[] | null = null;
+    return {
+      ...part,
+      at: Date.now(),
+      callGroups: () => (groups ??= groupCalls((part.calls ?? []).filter((c): c is ConciseChannel => c.shape === 'concise'))),
+    };
   }
 
   private schedule(): void {
     if (this.closed || this.subs.size === 0) return;
     if (this.again) {
       this.again = false;
-      void this.poll();
+      this.pollNow();
       return;
     }
     let interval = Infinity;
-    for (const s of this.subs) interval = Math.min(interval, s.intervalMs);
+    for (const s of this.subs.values()) interval = Math.min(interval, s.intervalMs);
     const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** Math.min(this.failures, 6), Math.max(interval, MAX_BACKOFF_MS));
     this.timer = setTimeout(() => {
       this.timer = null;
-      void this.poll();
+      this.pollNow();
     }, delay);
   }
 
   close(): void {
     this.closed = true;
     this.stop();
-    this.controller.abort();
     this.subs.clear();
   }
 }

@@ -25,3 +25,12 @@ export function pulseMs(value: unknown): number {
   if (!Number.isFinite(n) || n < 0 || n > MAX_PULSE_MS) throw new InvalidInputError('relay_status_set', 'pulse', 'must be a number of milliseconds from 0 to 86400000');
   return Math.round(n);
 }
+
+export const DEFAULT_RESTORE_TIMEOUT_MS = 600_000;
+
+/** The node property restoreTimeout: how long a pulse's switch-back is retried (ms, 1 s .. 1 day). */
+export function restoreTimeoutMs(value: unknown): number | null {
+  if (value === undefined || value === null || value === '') return DEFAULT_RESTORE_TIMEOUT_MS;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1000 && n <= MAX_PULSE_MS ? n : null;
+}

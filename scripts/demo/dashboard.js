@@ -1,0 +1,100 @@
+'use strict';
+// Demo-only parts of the example flows: the door-station panel (example 06) gets a "Ring the
+// doorbell" button that makes the simulator's door station call a flat (its control API, /sim/),
+// and the visitor hangs up 10 s later; the Home Assistant example (07) publishes to the demo's
+// own broker. Applied on every start: the simulator's and the broker's ports change between runs.
+const DOOR_GROUP = 'ex6-g-door';
+const EXAMPLE_BROKER = 'ex7-broker';
+const FLAT = '1003';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** The simulator's control API base (http://host:port/sim/) for its WebTAPI URL. */
+function controlBase(simUrl) {
+  const u = new URL(simUrl);
+  return `${u.protocol}//${u.host}/sim/`;
+}
+
+function ringButton(tab, base) {
+  const post = (id, name, x, y, wires) => ({
+    id, type: 'http request', z: tab, name, method: 'POST', ret: 'obj', paytoqs: 'ignore', url: '', tls: '', persist: false,
+    proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [], x, y, wires,
+  });
+  return [
+    {
+      id: 'demo-ring', type: 'ui-button', z: tab, group: DOOR_GROUP, name: 'Ring the doorbell (demo)', label: 'Ring the doorbell', order: 3,
+      width: '0', height: '0', emulateClick: false, tooltip: `the simulator's door station calls flat ${FLAT}`, color: '', bgcolor: '', className: '',
+      icon: 'bell-ring', iconPosition: 'left', payload: '', payloadType: 'str', topic: 'topic', topicType: 'msg', buttonColor: '', textColor: '',
+      iconColor: '', enableClick: true, enablePointerdown: false, pointerdownPayload: '', pointerdownPayloadType: 'str', enablePointerup: false,
+      pointerupPayload: '', pointerupPayloadType: 'str', x: 170, y: 800, wires: [['demo-ring-url']],
+    },
+    {
+      id: 'demo-ring-url', type: 'change', z: tab, name: 'simulator: doorbell', rules: [{ t: 'set', p: 'url', pt: 'msg', to: `${base}doorbell?flat=${FLAT}`, tot: 'str' }],
+      action: '', property: '', from: '', to: '', reg: false, x: 400, y: 800, wires: [['demo-ring-post']],
+    },
+    post('demo-ring-post', 'ring', 590, 800, [['demo-ring-wait']]),
+    {
+      id: 'demo-ring-wait', type: 'delay', z: tab, name: 'the visitor talks', pauseType: 'delay', timeout: '10', timeoutUnits: 'seconds', rate: '1',
+      nbRateUnits: '1', rateUnits: 'second', randomFirst: '1', randomLast: '5', randomUnits: 'seconds', drop: false, allowrate: false, outputs: 1,
+      x: 770, y: 800, wires: [['demo-hangup-url']],
+    },
+    {
+      id: 'demo-hangup-url', type: 'change', z: tab, name: 'simulator: hang up',
+      rules: [{ t: 'set', p: 'url', pt: 'msg', to: `"${base}hangup?chan=" & $encodeUrlComponent(payload.channel)`, tot: 'jsonata' }],
+      action: '', property: '', from: '', to: '', reg: false, x: 400, y: 860, wires: [['demo-hangup-post']],
+    },
+    post('demo-hangup-post', 'hang up', 590, 860, [[]]),
+    {
+      id: 'demo-ring-comment', type: 'comment', z: tab, name: 'Demo only (npm start): the panel\'s "Ring the doorbell" button drives the simulator', info: '', x: 270, y: 760, wires: [],
+    },
+  ];
+}
+
+/**
+ * Adds or re-points the demo's parts in `flows` (changed in place). target: { mode, url, mqtt? }.
+ * Returns what it did, for the console.
+ */
+function applyDemoParts(flows, target) {
+  const done = { ringButton: false, broker: false };
+  const group = flows.find((n) => n && n.id === DOOR_GROUP && n.type === 'ui-group');
+  const tab = group && (flows.find((n) => n && n.type === 'ui-button' && n.group === DOOR_GROUP) || {}).z;
+  const ours = new Set(ringButton('', '').map((n) => n.id));
+  if (target.mode === 'simulator' && tab) {
+    const fresh = ringButton(tab, controlBase(target.url));
+    for (const node of fresh) {
+      const i = flows.findIndex((n) => n && n.id === node.id);
+      if (i < 0) flows.push(node);
+      else if (node.id === 'demo-ring-url' || node.id === 'demo-hangup-url') flows[i].rules = node.rules;
+    }
+    done.ringButton = true;
+  } else {
+    // Against a real PBX there is no simulator to ring.
+    for (let i = flows.length - 1; i >= 0; i--) if (flows[i] && ours.has(flows[i].id)) flows.splice(i, 1);
+  }
+  const broker = flows.find((n) => n && n.id === EXAMPLE_BROKER && n.type === 'mqtt-broker');
+  if (broker && target.mqtt && LOOPBACK.has(String(broker.broker))) {
+    broker.broker = '127.0.0.1';
+    broker.port = String(target.mqtt.port);
+    done.broker = true;
+  }
+  return done;
+}
+
+/** The panel's address when the flows have its page, e.g. http://127.0.0.1:1880/dashboard/door-station */
+function panelUrl(flows, editorUrl) {
+  const page = flows.find((n) => n && n.type === 'ui-page' && n.name === 'Door station');
+  const base = page && flows.find((n) => n && n.id === page.ui && n.type === 'ui-base');
+  if (!page || !base) return null;
+  const join = (a, b) => `${String(a).replace(/\/+$/, '')}/${String(b).replace(/^\/+/, '')}`;
+  return join(join(editorUrl, base.path || '/dashboard'), page.path);
+}
+
+/** What the console says about the panel: its address, or how to get it (null without Dashboard 2.0). */
+function panelLine(dashboardLoaded, flows, editorUrl) {
+  if (!dashboardLoaded) return null;
+  const url = panelUrl(flows, editorUrl);
+  return url
+    ? `Door station dashboard: ${url}`
+    : 'note: your flows have no door-station panel (example 06): start with --reset to deploy the examples again';
+}
+
+module.exports = { applyDemoParts, panelUrl, panelLine, controlBase };

@@ -1,0 +1,83 @@
+import type { Node, NodeAPI } from 'node-red';
+import { CallTracker, InvalidInputError, validators, type CallEventKind, type MonitorEvent } from '../client';
+import type { NodeDefinition } from './shared/properties';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
+
+const KINDS: readonly CallEventKind[] = ['ring', 'call', 'connect', 'disconnect'];
+
+interface Settings {
+  extensions: string[];
+  events: ReadonlySet<string>;
+  interval: number;
+}
+
+function settings(def: NodeDefinition): Settings {
+  const events = commaList(def.events).map((e) => e.toLowerCase());
+  return {
+    extensions: commaList(def.extensions),
+    events: new Set(events.length ? events : KINDS),
+    interval: intervalMs(def.interval, 1000),
+  };
+}
+
+function problem(s: Settings): InvalidInputError | null {
+  const badExtensions = refused(s.extensions, (e) => validators.extension('call_list_all', 'extensions', e));
+  if (badExtensions.length > 0) return new InvalidInputError('call_list_all', 'extensions', `extensions ${quoted(badExtensions)} not valid; nothing is watched until the node is fixed`);
+  const badEvents = [...s.events].filter((e) => !(KINDS as readonly string[]).includes(e));
+  if (badEvents.length > 0) return new InvalidInputError('call_list_all', 'events', `events ${quoted(badEvents)} unknown; use ${KINDS.join(', ')}`);
+  return null;
+}
+
+/** The status text for `count` calls in progress, from this node's catalogue (English when it is missing). */
+function statusText(RED: NodeAPI, count: number): string {
+  const key = count === 1 ? 'webtapi-call-monitor.status.one' : 'webtapi-call-monitor.status.calls';
+  let out = '';
+  try {
+    out = RED._(key, { count });
+  } catch {
+    // no catalogue: English below
+  }
+  return out && out !== key ? out : `${count} call${count === 1 ? '' : 's'}`;
+}
+
+function WebTapiCallMonitorNode(RED: NodeAPI) {
+  return function WebTapiCallMonitor(this: Node, def: NodeDefinition & Parameters<NodeAPI['nodes']['createNode']>[1]) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const s = settings(def);
+    const server = watchServer(RED, node, def, problem(s));
+    if (!server) return;
+    const tracker = new CallTracker({ extensions: s.extensions });
+    const health = new PollHealth(node);
+    let shown = -1;
+
+    const show = (): void => {
+      const count = tracker.inProgress;
+      if (count === shown) return;
+      shown = count;
+      node.status({ fill: 'green', shape: count > 0 ? 'dot' : 'ring', text: statusText(RED, count) });
+    };
+    const send = (e: MonitorEvent): void => {
+      if (e.event === 'gap' || s.events.has(e.event)) node.send({ topic: e.event, payload: e });
+    };
+
+    followPoll(node, server, {
+      calls: true,
+      intervalMs: s.interval,
+      onResult: (r) => {
+        health.ok();
+        for (const e of tracker.updateGroups(r.callGroups(), r.at)) send(e);
+        show();
+      },
+      onError: (err, at) => {
+        tracker.failed(at);
+        health.failed(err);
+        shown = -1;
+      },
+    });
+  };
+}
+
+export = (RED: NodeAPI) => {
+  RED.nodes.registerType('webtapi-call-monitor', WebTapiCallMonitorNode(RED));
+};

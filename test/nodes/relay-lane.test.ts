@@ -1,0 +1,232 @@
+/*
+ * The relay lane on its own (no Node-RED, no HTTP): serialisation, retriggerable pulses, the
+ * switch-back repeated until confirmed, its deadline and shutdown. The PBX is a small model
+ * whose failures the test switches on and off.
+ */
+import assert from 'node:assert/strict';
+import { OutcomeUnknownError, UnreachableError, ActionFailedError } from '../../dist/client';
+import { RelayLane, type LaneJournal, type Reporter } from '../../dist/nodes/shared/relay-lane';
+
+class FakeRelay {
+  status = 0;
+  /** Every request, in the order the relay saw them. */
+  log: Array<{ op: 'set' | 'get'; status?: number; at: number; ok: boolean }> = [];
+  down = false;
+  /** relay_status_set answers 1 but does nothing (a stuck contact). */
+  stuck = false;
+  delayMs = 0;
+  io = {
+    set: async (status: number, signal?: AbortSignal): Promise<Record<string, string>> => {
+      await this.wait(signal);
+      const ok = !this.down;
+      this.log.push({ op: 'set', status, at: Date.now(), ok });
+      if (!ok) throw new UnreachableError('relay_status_set', 'ECONNREFUSED', false, 'refused');
+      if (!this.stuck) this.status = status;
+      return { relay_id: '17', status: String(status) };
+    },
+    read: async (signal?: AbortSignal): Promise<number> => {
+      await this.wait(signal);
+      this.log.push({ op: 'get', at: Date.now(), ok: !this.down });
+      if (this.down) throw new UnreachableError('relay_status_get', 'ECONNREFUSED', false, 'refused');
+      return this.status;
+    },
+  };
+  private wait(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(resolve, this.delayMs);
+      signal?.addEventListener('abort', () => { clearTimeout(t); reject(new OutcomeUnknownError('relay_status_set', 'aborted', 'aborted')); }, { once: true });
+    });
+  }
+  sets(status?: number) {
+    return this.log.filter((e) => e.op === 'set' && (status === undefined || e.status === status));
+  }
+}
+
+class FakeJournal implements LaneJournal {
+  entry: { back: number; due: number } | null = null;
+  writes = 0;
+  async record(e: { target: number; back: number; due: number; restoreMs: number; node: string }) { this.entry = e; this.writes++; }
+  async clear() { this.entry = null; }
+}
+
+function reporter(id = 'n1', signal?: AbortSignal) {
+  const lines: string[] = [];
+  const attempts: number[] = [];
+  const warnings: string[] = [];
+  const r: Reporter = {
+    id, signal,
+    audit: (f, result) => lines.push(Object.entries(f).map(([k, v]) => `${k}=${v}`).join(' ') + (result ? ` result=${result}` : '')),
+    pulsing: () => undefined,
+    switchingBack: (n) => attempts.push(n),
+    warn: (t) => warnings.push(t),
+    error: (t) => warnings.push(`error: ${t}`),
+  };
+  return { r, lines, attempts, warnings };
+}
+
+const FAST = { minDelayMs: 20, maxDelayMs: 60 };
+
+describe('relay lane (plain module)', () => {
+  it('a pulse: journal entry before the first switch, one switch-back, the entry removed', async () => {
+    const relay = new FakeRelay();
+    const journal = new FakeJournal();
+    const lane = new RelayLane('17', relay.io, journal, undefined, FAST);
+    const { r, lines } = reporter();
+    const done = lane.pulse(1, 50, 5000, r);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(journal.writes, 1, 'recorded before the switch');
+    assert.equal(journal.entry?.back, 0);
+    assert.deepEqual(await done, { final: 0, params: { relay_id: '17', status: '0' } });
+    assert.equal(journal.entry, null);
+    assert.deepEqual(relay.sets().map((s) => s.status), [1, 0]);
+    assert.deepEqual(lines, ['relay_id=17 status=1', 'relay_id=17 status=0']);
+  });
+
+  it('switch-back repeated with capped back-off until the PBX answers, each attempt audited', async () => {
+    const relay = new FakeRelay();
+    // Uncapped, the pauses would be 50, 100, 200, 400, 800 ms: the cap shows within the 1.5 s outage.
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, { minDelayMs: 50, maxDelayMs: 200 });
+    const { r, lines, attempts } = reporter();
+    const done = lane.pulse(1, 10, 5000, r);
+    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    relay.down = true;
+    setTimeout(() => { relay.down = false; }, 1500);
+    assert.equal((await done).final, 0);
+    assert.equal(relay.status, 0);
+    const backs = relay.sets(0);
+    assert.ok(backs.length >= 5, `only ${backs.length} attempts`);
+    const gaps = backs.slice(1).map((b, i) => b.at - backs[i].at);
+    assert.ok(gaps.every((g) => g < 400), `gaps ${gaps.join(',')} exceed the cap`);
+    assert.ok(gaps[0] < gaps[gaps.length - 2], `no back-off: ${gaps.join(',')}`);
+    assert.deepEqual(attempts, backs.map((_b, i) => i + 1).slice(1));
+    assert.equal(lines[1], 'relay_id=17 status=0 result=WEBTAPI_UNREACHABLE');
+    assert.equal(lines[2], 'relay_id=17 status=0 attempt=2 result=WEBTAPI_UNREACHABLE');
+    assert.match(lines[lines.length - 1], /^relay_id=17 status=0 attempt=\d+$/);
+  });
+
+  it('a read that shows the relay still on is not a confirmation', async () => {
+    const relay = new FakeRelay();
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+    const { r, lines } = reporter();
+    const done = lane.pulse(1, 10, 5000, r);
+    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    relay.stuck = true;
+    setTimeout(() => { relay.stuck = false; }, 150);
+    assert.equal((await done).final, 0);
+    assert.equal(relay.status, 0);
+    assert.ok(lines.includes('relay_id=17 status=0 result=not-confirmed-read-1'), lines.join('\n'));
+  });
+
+  it('the deadline passes: WEBTAPI_RELAY_NOT_RESTORED naming relay and status; the journal keeps the entry', async () => {
+    const relay = new FakeRelay();
+    const journal = new FakeJournal();
+    const lane = new RelayLane('17', relay.io, journal, undefined, FAST);
+    const done = lane.pulse(1, 10, 300, reporter().r);
+    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    relay.down = true;
+    const err = await done.then(() => assert.fail('resolved'), (e: { code: string; message: string }) => e);
+    assert.equal(err.code, 'WEBTAPI_RELAY_NOT_RESTORED');
+    assert.match(err.message, /^relay 17 was not confirmed switched back to 0 after \d+ attempts \(last: unreachable\)$/);
+    assert.notEqual(journal.entry, null);
+  });
+
+  it('retriggerable: a second pulse moves the switch-back; one switch-on, one switch-back, both answered', async () => {
+    const relay = new FakeRelay();
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+    const t0 = Date.now();
+    const a = lane.pulse(1, 200, 5000, reporter('a').r);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const b = lane.pulse(1, 200, 5000, reporter('b').r);
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.equal(ra.final, 0);
+    assert.equal(rb.final, 0);
+    assert.deepEqual(relay.sets().map((s) => s.status), [1, 0]);
+    const back = relay.sets(0)[0].at - t0;
+    assert.ok(back >= 295 && back < 700, `switched back after ${back} ms`);
+  });
+
+  it('one writer: operations run in arrival order; toggles read after the previous one', async () => {
+    const relay = new FakeRelay();
+    relay.delayMs = 3;
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+    const { r } = reporter();
+    const results = await Promise.all(Array.from({ length: 10 }, () => lane.switchTo(null, r)));
+    assert.deepEqual(results.map((x) => x.final), [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
+    assert.deepEqual(relay.log.map((e) => e.op), Array.from({ length: 10 }, () => ['get', 'set']).flat());
+    assert.equal(relay.status, 0);
+    // A switch queued behind a pulse waits for its switch-back; a pulse behind it does not join the first.
+    const p = lane.pulse(1, 30, 5000, r);
+    const off = lane.switchTo(0, r);
+    const p2 = lane.pulse(1, 30, 5000, r);
+    await Promise.all([p, off, p2]);
+    assert.deepEqual(relay.sets().slice(10).map((s) => s.status), [1, 0, 0, 1, 0]);
+  });
+
+  it('a first switch the PBX refused is not switched back; one with an unknown outcome is', async () => {
+    const relay = new FakeRelay();
+    const journal = new FakeJournal();
+    const io = { ...relay.io, set: async (s: number, sig?: AbortSignal) => { if (s === 1) throw new ActionFailedError('relay_status_set'); return relay.io.set(s, sig); } };
+    const lane = new RelayLane('17', io, journal, undefined, FAST);
+    await assert.rejects(lane.pulse(1, 10, 1000, reporter().r), { code: 'WEBTAPI_ACTION_FAILED' });
+    assert.equal(relay.sets().length, 0);
+    assert.equal(journal.entry, null);
+    const io2 = { ...relay.io, set: async (s: number, sig?: AbortSignal) => { if (s === 1) { relay.status = 1; throw new OutcomeUnknownError('relay_status_set', 'connection-lost', 'reset'); } return relay.io.set(s, sig); } };
+    const { r, warnings } = reporter();
+    await assert.rejects(new RelayLane('17', io2, journal, undefined, FAST).pulse(1, 10, 1000, r), { code: 'WEBTAPI_OUTCOME_UNKNOWN' });
+    assert.equal(relay.status, 0);
+    assert.deepEqual(warnings, ['relay 17: switching to 1 may have happened (outcome unknown); switching back to 0 after the pulse all the same']);
+  });
+
+  it('shutdown: the pulse switches back now, retries stop at the deadline, queued switches are dropped', async () => {
+    const relay = new FakeRelay();
+    const journal = new FakeJournal();
+    const lane = new RelayLane('17', relay.io, journal, undefined, FAST);
+    const { r, warnings } = reporter();
+    const pulse = lane.pulse(1, 60_000, 600_000, r);
+    const queued = lane.switchTo(1, r);
+    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    relay.down = true;
+    const started = Date.now();
+    lane.close(Date.now() + 200);
+    await assert.rejects(pulse, (e: { code: string; message: string }) => e.code === 'WEBTAPI_RELAY_NOT_RESTORED' && /shutdown/.test(e.message));
+    await assert.rejects(queued, { code: 'WEBTAPI_ABORTED' });
+    await lane.idle();
+    assert.ok(Date.now() - started < 400, `took ${Date.now() - started} ms`);
+    assert.deepEqual(warnings, ['relay 17: pulse cut short by shutdown, switching back to 0 now']);
+    assert.equal(relay.sets(1).length, 1, 'the queued switch-on ran after shutdown');
+    assert.notEqual(journal.entry, null, 'an unconfirmed switch-back stays in the journal');
+  });
+
+  it('says when it is idle (the hub forgets idle lanes)', async () => {
+    const relay = new FakeRelay();
+    let idle = 0;
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, { ...FAST, onIdle: () => idle++ });
+    const { r } = reporter();
+    await Promise.all([lane.switchTo(1, r), lane.pulse(1, 20, 1000, r)]);
+    await lane.idle();
+    assert.equal(idle, 1);
+    await lane.switchTo(0, r);
+    await lane.idle();
+    assert.equal(idle, 2);
+  });
+
+  it('resume: a switch-back from the journal runs at its due time (or now), and a pulse may join it', async () => {
+    const relay = new FakeRelay();
+    relay.status = 1;
+    const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+    const { r, lines } = reporter('old');
+    const t0 = Date.now();
+    const resumed = lane.resume({ target: 1, back: 0, due: t0 + 100, restoreMs: 1000 }, r, { completes: 'pulse-before-restart' });
+    const joined = lane.pulse(1, 200, 1000, reporter('new').r);
+    await Promise.all([resumed, joined]);
+    assert.ok(relay.sets(0)[0].at - t0 >= 195, 'the joining pulse did not move the switch-back');
+    assert.deepEqual(relay.sets().map((s) => s.status), [0]);
+    assert.deepEqual(lines, []);
+    const overdue = new FakeRelay();
+    overdue.status = 1;
+    const { r: r2, lines: l2 } = reporter('old');
+    await new RelayLane('17', overdue.io, new FakeJournal(), undefined, FAST).resume({ target: 1, back: 0, due: t0 - 5000, restoreMs: 1000 }, r2, { completes: 'pulse-before-restart' });
+    assert.equal(overdue.status, 0);
+    assert.deepEqual(l2, ['relay_id=17 status=0 completes=pulse-before-restart']);
+  });
+});
