@@ -1,6 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { CallTracker, InvalidInputError, validators, type CallEventKind, type MonitorEvent } from '../client';
 import type { NodeDefinition } from './shared/properties';
+import { registerType } from './shared/register';
 import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
 
 const KINDS: readonly CallEventKind[] = ['ring', 'call', 'connect', 'disconnect'];
@@ -40,44 +41,43 @@ function statusText(RED: NodeAPI, count: number): string {
   return out && out !== key ? out : `${count} call${count === 1 ? '' : 's'}`;
 }
 
-function WebTapiCallMonitorNode(RED: NodeAPI) {
-  return function WebTapiCallMonitor(this: Node, def: NodeDefinition & Parameters<NodeAPI['nodes']['createNode']>[1]) {
-    RED.nodes.createNode(this, def);
-    const node = this;
-    const s = settings(def);
-    const server = watchServer(RED, node, def, problem(s));
-    if (!server) return;
-    const tracker = new CallTracker({ extensions: s.extensions });
-    const health = new PollHealth(node);
-    let shown = -1;
+/** One call-monitor node: events derived from the shared poll's call groups. */
+function callMonitor(RED: NodeAPI, node: Node, def: NodeDefinition): void {
+  const s = settings(def);
+  const server = watchServer(RED, node, def, problem(s));
+  if (!server) return;
+  const tracker = new CallTracker({ extensions: s.extensions });
+  const health = new PollHealth(node);
+  let shown = -1;
 
-    const show = (): void => {
-      const count = tracker.inProgress;
-      if (count === shown) return;
-      shown = count;
-      node.status({ fill: 'green', shape: count > 0 ? 'dot' : 'ring', text: statusText(RED, count) });
-    };
-    const send = (e: MonitorEvent): void => {
-      if (e.event === 'gap' || s.events.has(e.event)) node.send({ topic: e.event, payload: e });
-    };
-
-    followPoll(node, server, {
-      calls: true,
-      intervalMs: s.interval,
-      onResult: (r) => {
-        health.ok();
-        for (const e of tracker.updateGroups(r.callGroups(), r.at)) send(e);
-        show();
-      },
-      onError: (err, at) => {
-        tracker.failed(at);
-        health.failed(err);
-        shown = -1;
-      },
-    });
+  const show = (): void => {
+    const count = tracker.inProgress;
+    if (count === shown) return;
+    shown = count;
+    node.status({ fill: 'green', shape: count > 0 ? 'dot' : 'ring', text: statusText(RED, count) });
   };
+  const send = (e: MonitorEvent): void => {
+    if (e.event === 'gap' || s.events.has(e.event)) node.send({ topic: e.event, payload: e });
+  };
+
+  followPoll(node, server, {
+    calls: true,
+    intervalMs: s.interval,
+    onResult: (r) => {
+      health.ok();
+      for (const e of tracker.updateGroups(r.callGroups(), r.at)) send(e);
+      show();
+    },
+    onError: (err, at) => {
+      tracker.failed(at);
+      health.failed(err);
+      shown = -1;
+    },
+  });
 }
 
 export = (RED: NodeAPI) => {
-  RED.nodes.registerType('webtapi-call-monitor', WebTapiCallMonitorNode(RED));
+  registerType<Node>(RED, 'webtapi-call-monitor', function (this: Node, def: NodeDefinition) {
+    callMonitor(RED, this, def);
+  });
 };

@@ -5,6 +5,7 @@ import { choice } from './shared/choice';
 import { configNode, wireInput } from './shared/input';
 import { snapshotFilename } from './shared/filename';
 import { historyCamera, historySeconds, pictureTime, PICTURE_TOLERANCE_MS } from './shared/history';
+import { registerType } from './shared/register';
 import { NodeDefinition, resolveFields } from './shared/properties';
 
 const FIELDS = ['camera', 'operation', 'output'] as const;
@@ -17,8 +18,7 @@ function encode(data: Buffer, contentType: string, output: string): Buffer | str
 }
 
 export = (RED: NodeAPI) => {
-  function WebTapiCamSnapshot(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  registerType<Node>(RED, 'webtapi-cam-snapshot', function (this: Node, def: NodeDefinition) {
     const node = this;
     const history = historySeconds(def.history);
     const server = configNode(RED, def);
@@ -62,6 +62,5 @@ export = (RED: NodeAPI) => {
     } else if (history > 0 && !camera) {
       node.warn(new InvalidInputError('input', 'camera', 'history needs a fixed camera id (or an env variable)').message);
     }
-  }
-  RED.nodes.registerType('webtapi-cam-snapshot', WebTapiCamSnapshot as never);
+  });
 };

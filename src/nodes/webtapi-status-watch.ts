@@ -1,6 +1,7 @@
 import type { Node, NodeAPI } from 'node-red';
 import { InvalidInputError, channelChanges, validators, valueChanges, type ExtensionState, type ListItem } from '../client';
 import type { PollResult } from './shared/poller';
+import { registerType } from './shared/register';
 import type { NodeDefinition } from './shared/properties';
 import { text } from './shared/status';
 import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
@@ -70,8 +71,7 @@ function messages(s: Settings, seen: Watched, r: PollResult): Array<Record<strin
 }
 
 export = (RED: NodeAPI) => {
-  function WebTapiStatusWatch(this: Node, def: NodeDefinition) {
-    RED.nodes.createNode(this, def as never);
+  registerType<Node>(RED, 'webtapi-status-watch', function (this: Node, def: NodeDefinition) {
     const node = this;
     const s = settings(def);
     const server = watchServer(RED, node, def, problem(s));
@@ -96,6 +96,5 @@ export = (RED: NodeAPI) => {
         seen.status = '';
       },
     });
-  }
-  RED.nodes.registerType('webtapi-status-watch', WebTapiStatusWatch as never);
+  });
 };
