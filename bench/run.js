@@ -8,7 +8,7 @@
 //   node bench/run.js --smoke    a few seconds, to keep it working; asserts no timing
 //   node bench/run.js --json     JSON on stdout instead of the tables (progress goes to stderr)
 //   options: --concurrency=N (4)  --messages=N per competitor for throughput (24300)  --rounds=N (9)
-//            --phases=load,cold,latency,throughput,memory,camera,polling (all)
+//            --phases=load,cold,latency,throughput,memory,camera,polling,mjpeg (all)
 //            --competitors=raw,nodeRedFloor,node,coreKeepAlive,coreDefault (all; for profiling one path)
 //            --poll-seconds=N (10)  --save=FILE (the JSON result, besides the table)
 'use strict';
@@ -65,6 +65,7 @@ const PHASES = [
   ['memory', phases.memory],
   ['camera', phases.camera],
   ['polling', phases.polling],
+  ['mjpeg', require('./mjpeg').phase],
   ['logins', phases.logins, 'always'],
 ];
 const PICKED = new Set(option('phases', ['load', ...PHASES.filter((p) => !p[2]).map((p) => p[0])].join(',')).split(','));

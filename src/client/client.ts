@@ -7,12 +7,12 @@ import { Calls } from './calls';
 import { Cameras } from './cameras';
 import { Channels } from './channels';
 import { errorKind } from './codes';
-import { ClosedError, InvalidInputError, isWebTapiError } from './errors';
+import { ActionFailedError, BadResponseError, ClosedError, InvalidInputError, isWebTapiError } from './errors';
 import { Queues } from './queues';
 import { Relays } from './relays';
 import { echoed, scrubError, scrubResult } from './secrets';
 import { ConnectionState, Session } from './session';
-import { Answer, TlsOptions, Transport } from './transport';
+import { Answer, OpenAnswer, TlsOptions, Transport } from './transport';
 import type { Execution, Params, RequestOptions, Requester } from './types';
 import { passThrough, validateActionName } from './validate';
 
@@ -75,6 +75,8 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
   private readonly transport: Transport;
   private readonly session: Session;
   private readonly streamMs: number;
+  /** Cap for pictures, recordings and one stream frame. */
+  readonly maxBinaryBytes: number;
   private connection: ConnectionState;
   private closed = false;
 
@@ -87,13 +89,14 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     const concurrency = within(options.concurrency, LIMITS.concurrency);
     const timeoutMs = within(options.timeoutMs, LIMITS.timeoutMs);
     this.streamMs = options.streamMs ?? 3_000;
+    this.maxBinaryBytes = options.maxBinaryBytes ?? 32 * 1024 * 1024;
     this.transport = new Transport({
       url: options.url,
       timeoutMs,
       concurrency,
       tls: options.tls,
       maxTextBytes: options.maxTextBytes ?? 4 * 1024 * 1024,
-      maxBinaryBytes: options.maxBinaryBytes ?? 32 * 1024 * 1024,
+      maxBinaryBytes: this.maxBinaryBytes,
       dispatcher: options.dispatcher,
     });
     this.session = new Session(this.transport, {
@@ -165,6 +168,48 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
   }
 
+  /**
+   * Opens an endless answer (vmx_cam_get_stream) and hands over its body unread: readCameraStream()
+   * turns it into frames. A text answer is the PBX's word: a `0` with an expired session is sent
+   * once more with a new one, otherwise it fails the call.
+   */
+  async openStream(action: string, params: Params = {}, options: RequestOptions = {}): Promise<OpenAnswer & { head: Buffer }> {
+    const name = validateActionName(action);
+    this.assertUsable(name);
+    const spec = ACTIONS.get(name) ?? unknownAction(name);
+    const query = encodeParams(name, buildParams(spec, params));
+    let sid = await this.session.current();
+    for (let attempt = 0; ; attempt++) {
+      const open = await this.track(this.transport.open({
+        action: name, method: 'GET', query: `SID=${encodeURIComponent(sid)}&${query}`, binary: true, sideEffect: false,
+        signal: options.signal, timeoutMs: options.timeoutMs,
+      }));
+      const head = /^\s*(image|multipart|video)\//i.test(open.contentType) ? Buffer.alloc(0) : await firstBytes(open, options.timeoutMs ?? 10_000);
+      if (!isPbxText(head, open.contentType)) {
+        this.session.proven(sid);
+        return { ...open, head };
+      }
+      open.close();
+      if (head.toString('latin1').trim() !== '0') throw new BadResponseError(name, 'text instead of a stream');
+      if (attempt > 0 || !(await this.session.isExpired(sid))) throw new ActionFailedError(name);
+      sid = await this.session.renew(sid);
+    }
+  }
+
+  /** Keeps the connection state current for a request that bypasses send(). */
+  private async track<T>(work: Promise<T>): Promise<T> {
+    try {
+      const result = await work;
+      if (this.connection.state !== 'connected') this.setState({ state: 'connected' });
+      return result;
+    } catch (err) {
+      if (isWebTapiError(err) && (err.code === 'WEBTAPI_UNREACHABLE' || errorKind(err.code) === 'no-answer')) {
+        this.setState({ state: 'unreachable', code: err.code });
+      }
+      throw err;
+    }
+  }
+
   /** Refuses a request of a closed client, or of one whose URL cannot be used, before anything else. */
   private assertUsable(action: string): void {
     if (this.closed) throw new ClosedError(action);
@@ -206,6 +251,45 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     this.session.clear();
     await this.transport.close();
   }
+}
+
+/**
+ * The first bytes of a body whose content type does not say what it is: 64 bytes, or all of a
+ * short text, or what came within waitMs (a body that stays silent is then the reader's problem).
+ */
+function firstBytes(open: OpenAnswer, waitMs: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => done(), waitMs);
+    const done = () => {
+      clearTimeout(timer);
+      open.body.removeListener('data', onData);
+      open.body.removeListener('end', done);
+      open.body.removeListener('error', done);
+      open.body.pause();
+      resolve(Buffer.concat(parts, size));
+    };
+    const onData = (c: Buffer) => {
+      parts.push(c);
+      size += c.length;
+      if (size >= 64) done();
+    };
+    open.body.on('data', onData);
+    open.body.once('end', done);
+    open.body.once('error', done);
+  });
+}
+
+/**
+ * A text answer (a `0`, a PHP warning) rather than the start of a stream: a body that does not start
+ * like a JPEG or a multipart part, and is short or declared as text.
+ */
+function isPbxText(head: Buffer, contentType: string): boolean {
+  if (head.length === 0) return false;
+  if (head[0] === 0xff && head[1] === 0xd8) return false;
+  if (head.toString('latin1').trimStart().startsWith('--')) return false;
+  return head.length < 64 || /^\s*text\//i.test(contentType);
 }
 
 /** Validates and stringifies the parameters of an action; unknown ones pass through checked. */

@@ -20,3 +20,7 @@ export { readItems } from './line-items';
 export type { ConnectionState } from './session';
 export type { TlsOptions } from './transport';
 export type { Execution, Params, RequestOptions } from './types';
+export { MjpegParser, multipartBoundary } from './mjpeg';
+export type { MjpegParserOptions } from './mjpeg';
+export { readCameraStream } from './camera-stream';
+export type { CameraStreamOptions } from './camera-stream';

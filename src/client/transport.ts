@@ -46,6 +46,13 @@ export interface Answer {
   body: Buffer;
 }
 
+/** An answer whose body is still to be read (a camera stream). close() ends it and frees the socket. */
+export interface OpenAnswer {
+  contentType: string;
+  body: Dispatcher.ResponseData['body'];
+  close(): void;
+}
+
 /** Failures that happen before a single byte reaches the PBX. */
 const NOT_REACHED = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL',
@@ -126,6 +133,7 @@ export class Transport {
   readonly path: string;
   private readonly opts: TransportOptions;
   private pool: Dispatcher | null;
+  private streamPool: Dispatcher | null = null;
   private readonly ownsDispatcher: boolean;
   private readonly slots: Slots;
   private readonly inFlight = new Set<Stop>();
@@ -168,6 +176,71 @@ export class Transport {
       connect: https ? { ...this.opts.tls, rejectUnauthorized: this.opts.tls?.rejectUnauthorized !== false } : undefined,
     });
     return this.pool;
+  }
+
+  /**
+   * Streams get a pool of their own without a connection limit: a stream open for hours must not
+   * hold one of the connections the requests share.
+   */
+  private get streamDispatcher(): Dispatcher {
+    if (!this.ownsDispatcher) return this.dispatcher;
+    if (this.streamPool) return this.streamPool;
+    const { Pool } = require('undici') as typeof import('undici');
+    const https = this.origin.startsWith('https:');
+    this.streamPool = new Pool(this.origin, {
+      pipelining: 1,
+      keepAliveTimeout: 1_000,
+      connectTimeout: Math.min(this.opts.timeoutMs, 10_000),
+      headersTimeout: this.opts.timeoutMs + 1_000,
+      bodyTimeout: 0, // the reader applies its own no-frame timeout
+      connect: https ? { ...this.opts.tls, rejectUnauthorized: this.opts.tls?.rejectUnauthorized !== false } : undefined,
+    });
+    return this.streamPool;
+  }
+
+  /**
+   * Sends a read and hands over the body unread once the headers are in (the deadline covers the
+   * headers only). The body stays subject to close() and the caller's signal.
+   */
+  async open(exchange: Exchange): Promise<OpenAnswer> {
+    if (this.closed) throw new ClosedError(exchange.action);
+    if (exchange.signal?.aborted) throw new AbortedError(exchange.action);
+    const stop = new Stop();
+    let reason: DeadlineReason | null = null;
+    const timeoutMs = exchange.timeoutMs ?? this.opts.timeoutMs;
+    const timer = setTimeout(() => { reason = 'timeout'; stop.abort(); }, timeoutMs);
+    const onUserAbort = () => { reason = 'aborted'; stop.abort(); };
+    exchange.signal?.addEventListener('abort', onUserAbort, { once: true });
+    this.inFlight.add(stop);
+    const release = () => {
+      exchange.signal?.removeEventListener('abort', onUserAbort);
+      this.inFlight.delete(stop);
+    };
+    try {
+      const res = await this.streamDispatcher.request({
+        origin: this.origin,
+        path: `${this.path}?${exchange.query}`,
+        method: 'GET',
+        headers: { accept: '*/*' },
+        signal: stop,
+      });
+      clearTimeout(timer);
+      if (res.statusCode < 200 || res.statusCode >= 300) {
+        discard(res.body);
+        throw new HttpStatusError(exchange.action, res.statusCode);
+      }
+      const ct = res.headers['content-type'];
+      res.body.on('error', () => undefined); // the reader listens too; an abort must never go uncaught
+      return {
+        contentType: (Array.isArray(ct) ? ct[0] : ct) ?? '',
+        body: res.body,
+        close: () => { release(); discard(res.body); },
+      };
+    } catch (err) {
+      clearTimeout(timer);
+      release();
+      throw this.classify(err, exchange, reason, timeoutMs);
+    }
   }
 
   async send(exchange: Exchange): Promise<Answer> {
@@ -262,6 +335,7 @@ export class Transport {
     this.slots.failAll(() => new ClosedError('request'));
     for (const c of this.inFlight) c.abort();
     if (this.ownsDispatcher && this.pool) await this.pool.destroy().catch(() => undefined);
+    if (this.streamPool) await this.streamPool.destroy().catch(() => undefined);
   }
 }
 

@@ -4,6 +4,7 @@ import { registerAdminRoutes } from './shared/admin-routes';
 import { clientOptions, Credentials } from './shared/client-options';
 import type { WebTapiConfigNode } from './shared/config-api';
 import { StatusPoller } from './shared/poller';
+import { StreamHub } from './shared/stream-hub';
 import type { NodeDefinition } from './shared/properties';
 import { registerType } from './shared/register';
 import type { StatusView } from './shared/status';
@@ -22,6 +23,8 @@ export = (RED: NodeAPI) => {
     const poller = new StatusPoller(client);
     (this as { client: WebTapiClient }).client = client;
     (this as { poller: StatusPoller }).poller = poller;
+    const streams = new StreamHub(client, (text) => this.warn(text));
+    (this as { streams: StreamHub }).streams = streams;
 
     const users = new Map<Node, StatusView>();
     const held = new Set<Promise<unknown>>();
@@ -51,6 +54,8 @@ export = (RED: NodeAPI) => {
     this.on('close', (done: () => void) => {
       closing = true;
       poller.close();
+      // Camera streams end now: their users are closing in this deploy too.
+      void streams.close();
       // Users closing in the same deploy deregister once their close work is done (a relay
       // switching back): the client stays open until then, within CLOSE_WAIT_MS.
       const allGone = users.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => { usersGone = resolve; });

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
+import { parseStreamSpec, type StreamOptions } from './stream';
 
 const USAGE = `Usage: webtapi-sim [options]
   --port N              port to listen on (default 9998, env WEBTAPI_SIM_PORT)
@@ -12,6 +13,7 @@ const USAGE = `Usage: webtapi-sim [options]
   --ring-ms N           answer called extensions after N ms (default 0 = ring until answered, env WEBTAPI_SIM_RING_MS)
   --session-idle-ms N   session idle timeout (default 1800000, env WEBTAPI_SIM_SESSION_IDLE_MS)
   --image-bytes N       pad camera pictures to N bytes (env WEBTAPI_SIM_IMAGE_BYTES)
+  --stream SPEC         camera streams: bare, lf, no-length, drop=N, interval=MS (comma-separated)
   --replay FILE         answer the read-only actions of a webtapi-probe capture as captured
   --quiet               no request log
   --help                this text
@@ -25,6 +27,7 @@ interface CliOptions {
   ringMs: number;
   sessionIdleMs?: number;
   imageBytes?: number;
+  stream?: Partial<StreamOptions>;
   replay?: string;
   quiet: boolean;
 }
@@ -66,6 +69,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--ring-ms': o.ringMs = int('--ring-ms', value()); break;
       case '--session-idle-ms': o.sessionIdleMs = int('--session-idle-ms', value()); break;
       case '--image-bytes': o.imageBytes = int('--image-bytes', value()); break;
+      case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail((err as Error).message); } break;
       case '--replay': o.replay = value(); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
@@ -100,6 +104,7 @@ async function main(): Promise<void> {
     ringMs: o.ringMs,
     sessionIdleMs: o.sessionIdleMs,
     imageBytes: o.imageBytes,
+    stream: o.stream,
     replay,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });

@@ -9,6 +9,7 @@ import { normalizeOptions, type SimConfig } from './options';
 import { RequestHandler } from './server';
 import { Sessions } from './sessions';
 import { SimState } from './state';
+import { checkStreamOptions, defaultStreamOptions, OpenStreams, type StreamOptions } from './stream';
 import { Timers } from './timers';
 import type { Fault, SimRequest, SimStats, Simulator, SimulatorOptions } from './types';
 
@@ -19,6 +20,7 @@ export { ACTION_NAMES } from './actions';
 export { encodeJpeg, padJpeg } from './jpeg';
 export { cameraJpeg, recordingWav } from './media';
 export { MJPEG_BOUNDARY } from './stream';
+export type { StreamOptions } from './stream';
 
 class WebTapiSimulator implements Simulator {
   readonly state: SimState;
@@ -31,6 +33,8 @@ class WebTapiSimulator implements Simulator {
   private readonly pbxTimers = new Timers();
   private readonly ioTimers = new Timers();
   private readonly calls: CallControl;
+  readonly stream: StreamOptions = defaultStreamOptions();
+  private readonly streams = new OpenStreams();
   private listening = false;
   private closed = false;
   private boundPort: number;
@@ -45,6 +49,7 @@ class WebTapiSimulator implements Simulator {
     const handler = new RequestHandler({
       config, state: this.state, calls: this.calls, sessions: this.sessionStore, faults: this.faults,
       stats: this.stats, requests: this.requests, ioTimers: this.ioTimers,
+      stream: this.stream, openStreams: this.streams,
     });
     this.server = config.tls
       ? https.createServer({ key: config.tls.key, cert: config.tls.cert }, handler.handle)
@@ -75,6 +80,10 @@ class WebTapiSimulator implements Simulator {
   get url(): string {
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     return `${this.config.tls ? 'https' : 'http'}://${host}:${this.boundPort}${this.config.path}`;
+  }
+
+  openStreams(camera?: string): number {
+    return camera === undefined ? this.streams.total : this.streams.of(camera);
   }
 
   get sessions(): ReadonlySet<string> {
@@ -145,6 +154,8 @@ class WebTapiSimulator implements Simulator {
     this.state.reset();
     this.calls.reset();
     this.faults.clear();
+    delete this.stream.tap;
+    Object.assign(this.stream, defaultStreamOptions());
     this.config.users.clear();
     for (const [u, p] of this.initialUsers) this.config.users.set(u, p);
     this.requests.length = 0;
@@ -169,7 +180,9 @@ class WebTapiSimulator implements Simulator {
 
 /** Start a simulator; resolves once it listens. */
 export async function startSimulator(opts?: SimulatorOptions): Promise<Simulator> {
+  const stream = checkStreamOptions(opts?.stream ?? {});
   const sim = new WebTapiSimulator(normalizeOptions(opts));
+  Object.assign(sim.stream, stream);
   await sim.listen(sim.port);
   return sim;
 }

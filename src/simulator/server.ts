@@ -9,7 +9,7 @@ import { cameraJpeg } from './media';
 import type { SimConfig } from './options';
 import type { Sessions } from './sessions';
 import type { SimState } from './state';
-import { streamMjpeg } from './stream';
+import { OpenStreams, streamMjpeg, type StreamOptions } from './stream';
 import type { Timers } from './timers';
 import type { Answer, SimRequest, SimStats } from './types';
 
@@ -30,6 +30,8 @@ export interface ServerDeps {
   requests: SimRequest[];
   /** Timers of responses (streams, drips); cleared by close(). */
   ioTimers: Timers;
+  stream: StreamOptions;
+  openStreams: OpenStreams;
 }
 
 class BodyTooLarge extends Error {}
@@ -221,11 +223,11 @@ export class RequestHandler {
       res.end(answer.body);
     } else {
       const id = answer.camera;
-      streamMjpeg(res, () => {
+      streamMjpeg(res, id, () => {
         const cam = this.d.state.cameras.get(id);
         const frame = cam ? ++cam.frames : 0;
         return cameraJpeg(id, cam?.name ?? '', frame, cam?.recording ?? false, this.d.config.imageBytes);
-      }, this.d.ioTimers);
+      }, this.d.ioTimers, { ...this.d.stream }, this.d.openStreams);
     }
   }
 }

@@ -1,5 +1,6 @@
 // Public types of the WebTAPI simulator (see docs/protocol.md for the wire contract).
 import type { SimState } from './state';
+import type { StreamOptions } from './stream';
 import type { Capture } from '../probe/capture';
 
 export interface SimulatorOptions {
@@ -25,6 +26,8 @@ export interface SimulatorOptions {
   ringMs?: number;
   /** Pad each JPEG with COM segments to at least this many bytes; default: natural size. */
   imageBytes?: number;
+  /** How vmx_cam_get_stream answers (also changeable later through `simulator.stream`). */
+  stream?: Partial<StreamOptions>;
   /** Line separator of list answers; default '\n'. */
   lineEnding?: '\n' | '\r\n';
   /** call_status_get separator; default ':'. */
@@ -87,6 +90,10 @@ export interface Simulator {
   readonly stats: SimStats;
   /** The last 1000 requests. */
   readonly requests: SimRequest[];
+  /** How vmx_cam_get_stream answers (format, framing, rate, drop after N frames); change it at run time. */
+  readonly stream: StreamOptions;
+  /** Camera streams open now, of one camera or (no argument) of all. */
+  openStreams(camera?: string): number;
   /** The session ids valid now (a snapshot). */
   readonly sessions: ReadonlySet<string>;
   /** Every session id answers '0' from now on. */

@@ -32,7 +32,8 @@ const PALETTE: Record<string, { label: string; icon: string; defaults: Record<st
     defaults: { operation: 'login', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
   },
   'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: 0 } },
-  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: 'picture', output: 'buffer' } },
+  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0 } },
+  'webtapi-cam-stream': { label: 'cam stream', icon: 'webtapi-camera-stream.svg', defaults: { camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false } },
   'webtapi-status-watch': {
     label: 'status watch', icon: 'webtapi-watch.svg',
     defaults: { extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '' },
@@ -125,7 +126,7 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     await started;
   }
 
-  it('shows the seven flow nodes under METASEC with their labels and icons, and the config node type', async function () {
+  it('shows the flow nodes under METASEC with their labels and icons, and the config node type', async function () {
     const { editor, page } = world();
     await fresh();
     const since = mark(world());
@@ -154,7 +155,7 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       assert.equal(await editor.paletteNode(s.type).locator('.red-ui-palette-icon').evaluate(iconDrawn), 'loaded', `${s.type} icon drawn`);
     }
     const types = await page.evaluate(() => {
-      const all = ['webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set', 'webtapi-cam-snapshot', 'webtapi-status-watch', 'webtapi-request'];
+      const all = ['webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set', 'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request'];
       return all.map((t) => ({ t, category: RED.nodes.getType(t)?.category, help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length }));
     });
     for (const t of types) {

@@ -33,6 +33,7 @@ const TYPES: Record<string, TypeInfo> = {
   'webtapi-queue-agent': { category: 'METASEC', icon: 'webtapi-queue.svg', pickLists: ['queues'] },
   'webtapi-relay-set': { category: 'METASEC', icon: 'webtapi-relay.svg', pickLists: ['relays'] },
   'webtapi-cam-snapshot': { category: 'METASEC', icon: 'webtapi-camera.svg', pickLists: ['cameras'] },
+  'webtapi-cam-stream': { category: 'METASEC', icon: 'webtapi-camera-stream.svg', pickLists: ['cameras'] },
   'webtapi-status-watch': { category: 'METASEC', icon: 'webtapi-watch.svg', pickLists: [] },
   'webtapi-request': { category: 'METASEC', icon: 'webtapi-request.svg', pickLists: [] },
 };
@@ -59,7 +60,10 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0,
   },
   'webtapi-cam-snapshot': {
-    name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer',
+    name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0,
+  },
+  'webtapi-cam-stream': {
+    name: '', server: '', camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false,
   },
   'webtapi-status-watch': {
     name: '', server: '', extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '',
@@ -488,6 +492,8 @@ describe('editor files (static)', () => {
       ['webtapi-relay-set', { relay: '17' }, 'relay 17 on'],
       ['webtapi-relay-set', { relay: '17', relayStatus: 'toggle' }, 'relay 17 toggle'],
       ['webtapi-cam-snapshot', { camera: '44' }, 'camera 44'],
+      ['webtapi-cam-stream', { camera: '44' }, 'stream 44'],
+      ['webtapi-cam-stream', { camera: 'door', cameraType: 'env' }, 'stream ${door}'],
       ['webtapi-status-watch', { extensions: '1001,1004' }, 'watch 1001,1004'],
       ['webtapi-status-watch', {}, 'watch all'],
       ['webtapi-request', { action: 'call_list_all' }, 'request call_list_all'],

@@ -16,7 +16,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
 const TYPES = [
   'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
-  'webtapi-cam-snapshot', 'webtapi-status-watch', 'webtapi-request',
+  'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request',
 ];
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 const EDITOR_LINE = /^Node-RED editor: (http:\/\/127\.0\.0\.1:(\d+)\/)$/m;

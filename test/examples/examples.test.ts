@@ -28,6 +28,8 @@ const CORE: Record<string, string> = {
   change: 'function/15-change.js',
   function: 'function/10-function.js',
   template: 'function/80-template.js',
+  'http in': 'network/21-httpin.js',
+  'http response': 'network/21-httpin.js',
 };
 const core = (file: string): NodeModule =>
   require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [require.resolve('node-red')] })) as NodeModule;
@@ -40,7 +42,8 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-hangup': [...COMMON, 'target', 'targetType'],
   'webtapi-queue-agent': [...COMMON, 'operation', 'queue', 'queueType', 'agent', 'agentType', 'chan', 'chanType', 'position'],
   'webtapi-relay-set': [...COMMON, 'relay', 'relayType', 'relayStatus', 'relayStatusType', 'pulse'],
-  'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output'],
+  'webtapi-cam-snapshot': [...COMMON, 'camera', 'cameraType', 'operation', 'output', 'history'],
+  'webtapi-cam-stream': [...COMMON, 'camera', 'cameraType', 'fps', 'output', 'autoStart'],
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
 };
@@ -62,7 +65,7 @@ async function loadExample(file: string, sim: Simulator): Promise<FlowNode[]> {
   cfg.url = sim.url;
   const types = new Set(nodes.map((n) => n.type));
   const modules: NodeModule[] = [...NODES];
-  for (const t of types) if (CORE[t]) modules.push(core(CORE[t]));
+  for (const file of new Set([...types].map((t) => CORE[t]).filter(Boolean))) modules.push(core(file));
   await helper.load(modules, nodes, { [cfg.id]: { username: '1004', password: PASSWORD } });
   reported = [];
   waiting.clear();
@@ -116,13 +119,14 @@ function click(id: string): void {
 }
 
 describe('example flows: files', () => {
-  it('there are the five documented examples', () => {
+  it('there are the documented examples', () => {
     assert.deepEqual(FILES, [
       '01 Door opener on doorbell.json',
       '02 Priority alarm call.json',
       '03 Queue agent login and logout.json',
       '04 Extension presence board.json',
       '05 Call recording with download.json',
+      '08 Camera live frames.json',
     ]);
   });
 
@@ -325,5 +329,19 @@ describe('example flows: in the runtime against the simulator', function () {
     await until(() => sim.state.channelsOf('1004').length === 0 && sim.state.channelsOf('1001').length === 0);
     assert.equal(sim.stats.executed.call_hangup, 1);
     assert.deepEqual(reported, []);
+  });
+
+  it('08 camera live frames: the stream starts on deploy and keeps the newest JPEG for the page; stop closes the stream', async () => {
+    await loadExample('08 Camera live frames.json', sim);
+    const kept = node('ex8-keep');
+    const frame = await nextInput('ex8-keep');
+    assert.equal(frame.camera, '44');
+    await until(() => Buffer.isBuffer(kept.context().flow.get('cameraFrame')));
+    const jpeg = kept.context().flow.get('cameraFrame') as Buffer;
+    assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
+    assert.match(read('08 Camera live frames.json').find((n) => n.id === 'ex8-page')!.template, /<img id="frame" src="webtapi-camera\/frame.jpg"/);
+    assert.equal(sim.openStreams('44'), 1);
+    click('ex8-stop');
+    await until(() => sim.openStreams() === 0, 1000);
   });
 });

@@ -2,6 +2,7 @@ import type { Node } from 'node-red';
 import type { WebTapiClient } from '../../client';
 import type { StatusView } from './status';
 import type { StatusPoller } from './poller';
+import type { StreamHub } from './stream-hub';
 
 /**
  * What a webtapi-config node offers the nodes that use it. The config node owns the client; a node
@@ -12,6 +13,8 @@ import type { StatusPoller } from './poller';
 export interface WebTapiConfigNode extends Node {
   readonly client: WebTapiClient;
   readonly poller: StatusPoller;
+  /** Camera streams, one per camera, shared by stream nodes and snapshot history. */
+  readonly streams: StreamHub;
   /** The node's status follows the connection until it shows its own. */
   register(user: Node, view: StatusView): void;
   /** The node no longer needs the client; `done` is called at once (the config node never waits on it). */

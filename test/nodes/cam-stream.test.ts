@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import type { Simulator } from '../../dist/simulator';
+import { ALL, CREDS, TestNode, caughtCode, config, helper, outcome, statusMatching, until, withSimulator } from './harness';
+
+/** Frames the simulator sent, per camera, in order. */
+function tap(sim: Simulator): Map<string, Buffer[]> {
+  const sent = new Map<string, Buffer[]>();
+  sim.stream.tap = (camera, frame) => {
+    const list = sent.get(camera) ?? [];
+    list.push(frame);
+    sent.set(camera, list);
+  };
+  return sent;
+}
+
+/** Resolves with the first `n` messages node receives. */
+function collect(node: TestNode, n: number): Promise<Array<Record<string, any>>> {
+  return new Promise((resolve) => {
+    const got: Array<Record<string, any>> = [];
+    const on = (m: Record<string, any>) => {
+      got.push(m);
+      if (got.length === n) {
+        node.removeListener('input', on);
+        resolve(got);
+      }
+    };
+    node.on('input', on);
+  });
+}
+
+function streamFlow(sim: Simulator, props: Record<string, unknown>[], extra: object[] = []): object[] {
+  return [
+    config(sim),
+    ...props.map((p, i) => ({ id: `s${i + 1}`, type: 'webtapi-cam-stream', server: 'cfg', camera: '44', fps: 30, wires: [[`out${i + 1}`]], ...p })),
+    ...props.map((_, i) => ({ id: `out${i + 1}`, type: 'helper' })),
+    { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+    ...extra,
+  ];
+}
+
+async function load(sim: Simulator, props: Record<string, unknown>[], extra: object[] = []): Promise<void> {
+  await helper.load(ALL, streamFlow(sim, props, extra), CREDS);
+}
+
+const node = (id: string) => helper.getNode(id)!;
+
+describe('webtapi-cam-stream', function () {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => {
+    sim.reset();
+    sim.stream.intervalMs = 40;
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await until(() => sim.openStreams() === 0, 2000);
+  });
+
+  it('sends the frames byte-exact as the simulator sent them, with camera, frame and timestamp', async () => {
+    const sent = tap(sim);
+    await load(sim, [{}]);
+    const frames = collect(node('out1'), 5);
+    const before = Date.now();
+    node('s1').receive({ payload: 'start' });
+    const got = await frames;
+    const all = sent.get('44')!;
+    for (const [i, m] of got.entries()) {
+      assert.ok(Buffer.isBuffer(m.payload));
+      assert.equal(m.payload.byteOffset, 0, 'a Buffer of its own, not a view into a network chunk');
+      assert.equal(m.payload.buffer.byteLength, m.payload.length);
+      assert.ok(all.some((f) => f.equals(m.payload)), `frame ${i + 1} is not one the simulator sent`);
+      assert.equal(m.contentType, 'image/jpeg');
+      assert.equal(m.camera, '44');
+      assert.equal(m.frame, i + 1);
+      assert.ok(m.timestamp >= before && m.timestamp <= Date.now());
+    }
+    // frames in the order sent, and different from each other (the counter drawn into them)
+    const idx = got.map((m) => all.findIndex((f) => f.equals(m.payload)));
+    assert.deepEqual([...idx].sort((a, b) => a - b), idx);
+    assert.equal(new Set(idx).size, idx.length);
+  });
+
+  it('output dataurl is a data:image/jpeg;base64 string of the very frame', async () => {
+    const sent = tap(sim);
+    await load(sim, [{ output: 'dataurl', autoStart: true }]);
+    const [m] = await collect(node('out1'), 1);
+    assert.match(m.payload, /^data:image\/jpeg;base64,[A-Za-z0-9+/]+=*$/);
+    const bytes = Buffer.from(m.payload.slice('data:image/jpeg;base64,'.length), 'base64');
+    assert.ok(sent.get('44')!.some((f) => f.equals(bytes)));
+  });
+
+  it('sends at most fps frames per second (within one), the newest', async () => {
+    sim.stream.intervalMs = 25; // the camera sends 40 frames per second
+    const sent = tap(sim);
+    await load(sim, [{ fps: 4 }]);
+    const frames = collect(node('out1'), 9);
+    node('s1').receive({ payload: true });
+    const got = await frames;
+    const seconds = (got[8].timestamp - got[0].timestamp) / 1000;
+    const rate = 8 / seconds;
+    assert.ok(rate >= 3 && rate <= 5, `rate ${rate.toFixed(2)} fps`);
+    // the frames between were dropped: far more were sent than passed on
+    assert.ok(sent.get('44')!.length > 2 * got.length);
+  });
+
+  it('stop closes the PBX connection within 1 s; start opens it again', async () => {
+    await load(sim, [{}]);
+    const first = collect(node('out1'), 1);
+    node('s1').receive({ payload: 'start' });
+    await first;
+    assert.equal(sim.openStreams('44'), 1);
+    const stopped = statusMatching(node('s1'), (s) => s.fill === 'grey');
+    node('s1').receive({ payload: 'stop' });
+    await stopped;
+    await until(() => sim.openStreams() === 0, 1000);
+    const again = collect(node('out1'), 1);
+    node('s1').receive({ payload: 'start' });
+    const [m] = await again;
+    assert.equal(m.frame, 1, 'the frame count starts afresh');
+  });
+
+  it('a redeploy closes the PBX connection within 1 s', async () => {
+    await load(sim, [{ autoStart: true }]);
+    await collect(node('out1'), 1);
+    assert.equal(sim.openStreams(), 1);
+    await helper.setFlows([config(sim)], 'full', CREDS);
+    await until(() => sim.openStreams() === 0, 1000);
+  });
+
+  it('two stream nodes and a history snapshot on one camera share one PBX connection', async () => {
+    const snap = { id: 'snap', type: 'webtapi-cam-snapshot', server: 'cfg', camera: '44', history: 5, wires: [['outSnap']] };
+    await load(sim, [{ autoStart: true }, { autoStart: true, fps: 1 }], [snap, { id: 'outSnap', type: 'helper' }]);
+    await Promise.all([collect(node('out1'), 3), collect(node('out2'), 2)]);
+    assert.equal(sim.openStreams('44'), 1);
+    assert.equal(sim.stats.byAction.vmx_cam_get_stream, 1);
+    // one stream node stops: the connection stays for the other and the history
+    node('s1').receive({ payload: 'stop' });
+    await collect(node('out2'), 1);
+    assert.equal(sim.openStreams('44'), 1);
+    assert.equal(sim.stats.byAction.vmx_cam_get_stream, 1);
+  });
+
+  it('msg.camera on start picks the camera; another camera gets its own connection', async () => {
+    await load(sim, [{ camera: '44', autoStart: true }, { camera: '' }]);
+    await collect(node('out1'), 1);
+    const got = collect(node('out2'), 1);
+    node('s2').receive({ payload: 'start', camera: '45' });
+    const [m] = await got;
+    assert.equal(m.camera, '45');
+    assert.equal(sim.openStreams('44'), 1);
+    assert.equal(sim.openStreams('45'), 1);
+  });
+
+  it('a dropped stream is reopened; the status shows reconnecting, then streaming', async () => {
+    sim.stream.dropAfter = 3;
+    await load(sim, [{}]);
+    const reconnecting = statusMatching(node('s1'), (s) => s.fill === 'yellow');
+    const frames = collect(node('out1'), 8);
+    node('s1').receive({ payload: 'start' });
+    await reconnecting;
+    const got = await frames;
+    assert.deepEqual(got.map((m) => m.frame), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.ok(sim.stats.byAction.vmx_cam_get_stream >= 3, `${sim.stats.byAction.vmx_cam_get_stream} opens`);
+  });
+
+  for (const [name, options] of [
+    ['LF-only multipart', { lineEnding: '\n' }],
+    ['multipart without part lengths', { partLength: false }],
+    ['LF-only without part lengths', { partLength: false, lineEnding: '\n' }],
+    ['bare JPEG concatenation', { format: 'bare' }],
+  ] as Array<[string, Record<string, unknown>]>) {
+    it(`reads ${name} byte-exact`, async () => {
+      Object.assign(sim.stream, options);
+      const sent = tap(sim);
+      await load(sim, [{ autoStart: true }]);
+      const got = await collect(node('out1'), 4);
+      const all = sent.get('44')!;
+      for (const m of got) assert.ok(all.some((f) => f.equals(m.payload)));
+    });
+  }
+
+  it('a stream that cannot log in shows reconnecting with the reason, and sends nothing', async () => {
+    sim.setUser('1004', 'changed');
+    await load(sim, [{}]);
+    let sent = 0;
+    node('out1').on('input', () => { sent++; });
+    const reason = statusMatching(node('s1'), (s) => s.fill === 'yellow' && /login failed/.test(s.text ?? ''));
+    node('s1').receive({ payload: 'start' });
+    await reason;
+    assert.equal(sent, 0);
+    assert.ok(!JSON.stringify(node('s1').status.args).includes('changed'), 'no password in the status');
+  });
+
+  it('refuses a payload other than start/stop and an invalid camera, with WEBTAPI_INVALID_INPUT', async () => {
+    await load(sim, [{ camera: '' }]);
+    const nodes = { n1: node('s1'), out: node('out1'), caught: node('caught') };
+    let r = await outcome(nodes, { payload: 'go' });
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
+    r = await outcome(nodes, { payload: 'start' });
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(r.error?.webtapi?.code, 'WEBTAPI_INVALID_INPUT');
+    r = await outcome(nodes, { payload: 'start', camera: '44/../1' });
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(sim.stats.byAction.vmx_cam_get_stream, undefined);
+  });
+});
+
+describe('webtapi-cam-snapshot history', function () {
+  let sim: Simulator;
+  before(async () => { sim = await withSimulator(); });
+  after(async () => { await sim.close(); });
+  beforeEach(() => {
+    sim.reset();
+    sim.stream.intervalMs = 100;
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await until(() => sim.openStreams() === 0, 2000);
+  });
+
+  async function loadSnapshot(props: Record<string, unknown>): Promise<{ n1: TestNode; out: TestNode; caught: TestNode }> {
+    await helper.load(ALL, [
+      config(sim),
+      { id: 'n1', type: 'webtapi-cam-snapshot', server: 'cfg', camera: '44', ...props, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper' },
+    ], CREDS);
+    return { n1: node('n1'), out: node('out'), caught: node('caught') };
+  }
+
+  it('msg.at gets the frame from that moment (within one frame interval), msg.frameAt says when', async () => {
+    const arrivals: Array<{ at: number; frame: Buffer }> = [];
+    sim.stream.tap = (_camera, frame) => arrivals.push({ at: Date.now(), frame });
+    const nodes = await loadSnapshot({ history: 5 });
+    await until(() => arrivals.length >= 12, 5000);
+    // the doorbell rang at the time of an early frame; the flow reaches the camera much later
+    const ring = arrivals[3];
+    await until(() => arrivals.length >= 20, 5000);
+    const r = await outcome(nodes, { at: ring.at });
+    assert.ok(r.out, JSON.stringify(r.error));
+    assert.ok(Math.abs(r.out.frameAt - ring.at) <= 100, `frameAt ${r.out.frameAt - ring.at} ms off`);
+    const nearest = arrivals.reduce((a, b) => (Math.abs(b.at - r.out!.frameAt) < Math.abs(a.at - r.out!.frameAt) ? b : a));
+    assert.ok(r.out.payload.equals(nearest.frame), 'the buffered frame as sent');
+    assert.equal(r.out.contentType, 'image/jpeg');
+    assert.equal(r.out.webtapi.action, 'vmx_cam_get_stream');
+    assert.equal(sim.stats.byAction.vmx_cam_get_pic, undefined, 'no fresh picture was taken');
+    // an ISO time works the same
+    const iso = await outcome(nodes, { at: new Date(ring.at).toISOString() });
+    assert.ok(Math.abs(iso.out!.frameAt - ring.at) <= 100);
+    assert.equal(sim.openStreams('44'), 1);
+  });
+
+  it('nothing buffered near msg.at: a fresh picture, and frameAt says it is from now', async () => {
+    const nodes = await loadSnapshot({ history: 2 });
+    await until(() => sim.openStreams('44') === 1);
+    const before = Date.now();
+    const r = await outcome(nodes, { at: before - 60_000 });
+    assert.ok(r.out, JSON.stringify(r.error));
+    assert.ok(r.out.frameAt >= before);
+    assert.equal(r.out.webtapi.action, 'vmx_cam_get_pic');
+    assert.equal(sim.stats.byAction.vmx_cam_get_pic, 1);
+  });
+
+  it('history off or no msg.at: a fresh picture as before, no stream opened', async () => {
+    const nodes = await loadSnapshot({});
+    const r = await outcome(nodes, { at: Date.now() });
+    assert.equal(r.out?.webtapi.action, 'vmx_cam_get_pic');
+    assert.equal(r.out?.frameAt, undefined);
+    assert.equal(sim.stats.byAction.vmx_cam_get_stream, undefined);
+    const bad = await loadSnapshotBadAt();
+    assert.equal(caughtCode(bad.error), 'WEBTAPI_INVALID_INPUT');
+  });
+
+  async function loadSnapshotBadAt() {
+    await helper.unload();
+    const nodes = await loadSnapshot({ history: 5 });
+    return outcome(nodes, { at: 'yesterday-ish' });
+  }
+
+  it('removing the snapshot node closes the stream within 1 s', async () => {
+    await loadSnapshot({ history: 5 });
+    await until(() => sim.openStreams('44') === 1);
+    await helper.setFlows([config(sim)], 'full', CREDS);
+    await until(() => sim.openStreams() === 0, 1000);
+  });
+});
