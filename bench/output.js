@@ -28,7 +28,7 @@ function requestCounts(r) {
   for (const phase of ['throughput', 'latency']) {
     for (const [k, v] of Object.entries(r[phase] ?? {})) rows.push([`${phase} ${k}`, v.simRequests, phase === 'throughput' ? v.messages : v.n]);
   }
-  if (r.warmup) rows.push(['warm-up', r.warmup.simRequests, r.warmup.messages]);
+  if (r.warmup) rows.push([r.warmup.logins ? 'warm-up (messages + login)' : 'warm-up', r.warmup.simRequests, r.warmup.messages + r.warmup.logins]);
   if (r.memory) rows.push(['memory', r.memory.simRequests, r.memory.messages]);
   if (r.cold) rows.push(['cold start (messages + 1 login)', r.cold.simRequests, r.cold.messages + 1]);
   if (r.camera) rows.push(['camera', r.camera.pbxRequests, r.camera.images]);

@@ -76,6 +76,8 @@ async function cold(ctx) {
 /** JIT and connections of every competitor; answers the memory after it (the memory phase's base). */
 async function warmup(ctx) {
   progress('warm-up');
+  // Without the cold phase before it, the package's first login falls in the warm-up.
+  const loginsBefore = ctx.cfg.client.loginCount;
   let simRequests = 0;
   let messages = 0;
   for (const name of Object.keys(ctx.competitors)) {
@@ -83,7 +85,7 @@ async function warmup(ctx) {
     simRequests += r.simRequests;
     messages += r.n;
   }
-  return { messages, simRequests, memory: await settle() };
+  return { messages, logins: ctx.cfg.client.loginCount - loginsBefore, simRequests, memory: await settle() };
 }
 
 /** Latency at 1 in flight, interleaved rounds. */
