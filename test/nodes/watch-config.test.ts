@@ -222,8 +222,9 @@ describe('webtapi-config', () => {
       { id: 'out', type: 'helper' },
     ], CREDS);
     const a = helper.getNode('a')!;
-    // The node took the config node's state when it registered, during the load.
-    const spy = (helper as unknown as { _NodePrototype: { status: { getCalls(): { thisValue: { id?: string }; args: any[] }[] } } })._NodePrototype.status;
+    // The node took the config node's state when it registered, during the load: read from the
+    // status spy the test helper puts on every node (shared by all nodes, told apart by `this`).
+    const spy = (a as unknown as { status: { getCalls(): { thisValue: { id?: string }; args: any[] }[] } }).status;
     const shown = spy.getCalls().filter((c) => c.thisValue?.id === 'a').map((c) => c.args[0]?.text);
     assert.ok(shown.includes('invalid server URL'), JSON.stringify(shown));
     const failed = new Promise<{ code?: string }>((resolve) => a.on('call:error', (call: { args: [unknown, unknown] }) => resolve(call.args[0] as { code?: string })));
