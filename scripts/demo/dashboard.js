@@ -88,13 +88,15 @@ function panelUrl(flows, editorUrl) {
   return join(join(editorUrl, base.path || '/dashboard'), page.path);
 }
 
-/** What the console says about the panel: its address, or how to get it (null without Dashboard 2.0). */
-function panelLine(dashboardLoaded, flows, editorUrl) {
+/**
+ * What the console says about the panel: its address and the door PIN its keypad asks for, or how
+ * to get the panel back (null without Dashboard 2.0).
+ */
+function panelLine(dashboardLoaded, flows, editorUrl, pin = null) {
   if (!dashboardLoaded) return null;
   const url = panelUrl(flows, editorUrl);
-  return url
-    ? `Door station dashboard: ${url}`
-    : 'note: your flows have no door-station panel (example 06): start with --reset to deploy the examples again';
+  if (!url) return 'note: your flows have no door-station panel (example 06): start with --reset to deploy the examples again';
+  return pin ? `Door station dashboard: ${url}  (door PIN: ${pin})` : `Door station dashboard: ${url}`;
 }
 
 module.exports = { applyDemoParts, panelUrl, panelLine, controlBase };
