@@ -56,7 +56,7 @@ function ringButton(tab, base) {
 function applyDemoParts(flows, target) {
   const done = { ringButton: false, broker: false };
   const group = flows.find((n) => n && n.id === DOOR_GROUP && n.type === 'ui-group');
-  const tab = group && (flows.find((n) => n && n.type === 'ui-button' && n.group === DOOR_GROUP) || {}).z;
+  const tab = group && (flows.find((n) => n && n.group === DOOR_GROUP && typeof n.z === 'string') || {}).z;
   const ours = new Set(ringButton('', '').map((n) => n.id));
   if (target.mode === 'simulator' && tab) {
     const fresh = ringButton(tab, controlBase(target.url));

@@ -29,7 +29,7 @@ describe('npm start: the demo\'s parts of the panel and the Home Assistant examp
       assert.ok(nodes.length > 0, type);
       for (const n of nodes) assert.equal(n.z, undefined, `${n.id} (${type})`);
     }
-    assert.ok(flows.filter((n) => n.type === 'ui-button').every((n) => typeof n.z === 'string' && n.z.startsWith('demo-tab-')));
+    assert.ok(flows.filter((n) => n.type === 'ui-button' || n.type === 'ui-template').every((n) => typeof n.z === 'string' && n.z.startsWith('demo-tab-')));
   });
 
   it('adds the Ring button wired to the simulator\'s control API, re-pointed when the port changes', () => {
@@ -38,7 +38,7 @@ describe('npm start: the demo\'s parts of the panel and the Home Assistant examp
     const button = byId(flows, 'demo-ring')!;
     assert.equal(button.type, 'ui-button');
     assert.equal(button.group, 'ex6-g-door');
-    assert.equal(button.z, byId(flows, 'ex6-open')!.z, 'on the panel example\'s tab');
+    assert.equal(button.z, byId(flows, 'ex6-keypad')!.z, 'on the panel example\'s tab');
     assert.equal(byId(flows, 'demo-ring-url')!.rules[0].to, 'http://127.0.0.1:40001/sim/doorbell?flat=1003');
     for (const n of flows.filter((f) => f.id.startsWith('demo-ring') || f.id.startsWith('demo-hangup'))) {
       for (const target of (n.wires ?? []).flat()) assert.ok(byId(flows, target), `${n.id} -> ${target}`);
