@@ -96,8 +96,14 @@ async function socketIoConnect(session: Awaited<ReturnType<typeof engineIo>>): P
 }
 
 const keypad = (page: Page) => page.locator('.webtapi-keypad');
-async function typePin(page: Page, pin: string): Promise<void> {
+
+/** Types `pin` on the keypad, presses Open door and answers the panel's next answer (its data-state). */
+async function attempt(page: Page, pin: string): Promise<string> {
+  const before = Number(await keypad(page).getAttribute('data-answers'));
   for (const digit of pin) await keypad(page).getByRole('button', { name: digit, exact: true }).click();
+  await keypad(page).getByRole('button', { name: 'Open door' }).click();
+  await page.waitForFunction((n) => Number(document.querySelector('.webtapi-keypad')?.getAttribute('data-answers')) > n, before);
+  return (await keypad(page).getAttribute('data-state')) ?? '';
 }
 
 describe('the door-station panel behind README "Securing the panel" (node-red, Chromium)', function () {
@@ -167,24 +173,32 @@ describe('the door-station panel behind README "Securing the panel" (node-red, C
     await page.goto(panel);
     await page.locator('img[data-frame="live"]').waitFor();
     await keypad(page).waitFor();
-    const open = keypad(page).getByRole('button', { name: 'Open door' });
     const answer = keypad(page).locator('[data-answer]');
     const sets = relay().sets;
 
-    await typePin(page, '111111');
-    await open.click();
-    await answer.getByText('Wrong PIN').waitFor();
-    assert.equal(await keypad(page).getAttribute('data-state'), 'denied');
+    assert.equal(await attempt(page, '111111'), 'denied');
+    assert.equal(await answer.textContent(), 'Wrong PIN');
     assert.equal(relay().sets, sets, 'a wrong PIN writes nothing at the PBX');
     assert.equal(relay().status, 0);
 
-    await typePin(page, PIN);
-    await open.click();
-    await answer.getByText('Door open').waitFor();
+    assert.equal(await attempt(page, PIN), 'opened');
+    assert.equal(await answer.textContent(), 'Door open');
     // One pulse: on, then (3 s later) off, and nothing else.
     await until(() => relay().sets === sets + 2 && relay().status === 0, { what: 'the pulse switched back', timeoutMs: 10_000, everyMs: 25 }).catch(() => undefined);
     assert.equal(relay().sets, sets + 2, 'exactly one pulse');
     assert.equal(relay().status, 0);
     assert.ok(!browser.problems.some((p) => p.kind === 'pageerror'), JSON.stringify(browser.problems));
+  });
+
+  it('five wrong PINs lock the door node out: the panel says so, and then the right PIN opens nothing either', async () => {
+    const page = browser!.page;
+    const answer = keypad(page).locator('[data-answer]');
+    const sets = relay().sets;
+    for (let i = 0; i < 4; i++) assert.equal(await attempt(page, `11110${i}`), 'denied');
+    assert.equal(await attempt(page, '111104'), 'locked');
+    assert.match(await answer.textContent() ?? '', /^Too many wrong PINs: locked for 300 s$/);
+    assert.equal(await attempt(page, PIN), 'locked');
+    assert.match(await answer.textContent() ?? '', /^Too many wrong PINs: locked for \d+ s$/);
+    assert.equal(relay().sets, sets, 'nothing written while locked, the right PIN included');
   });
 });
