@@ -88,12 +88,12 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     assert.equal(await client!.relays.status('17'), 0);
     await typePin(pin);
     await keypad.getByRole('button', { name: 'Open door' }).click();
-    await keypad.getByText('Door open').waitFor();
     await eventually('relay 17 on', async () => (await client!.relays.status('17')) === 1);
     await relayText.getByText('open', { exact: true }).waitFor();
     // The pulse is 3 s.
     await eventually('relay 17 off again', async () => (await client!.relays.status('17')) === 0, 10_000);
     await relayText.getByText('closed').waitFor();
+    await keypad.getByText('Door opened').waitFor();
   });
 
   it('Ring the doorbell: the ring appears in the log with the visitor\'s picture, then as answered', async () => {

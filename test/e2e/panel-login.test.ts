@@ -181,8 +181,11 @@ describe('the door-station panel behind README "Securing the panel" (node-red, C
     assert.equal(relay().sets, sets, 'a wrong PIN writes nothing at the PBX');
     assert.equal(relay().status, 0);
 
-    assert.equal(await attempt(page, PIN), 'opened');
-    assert.equal(await answer.textContent(), 'Door open');
+    // The door node took the PIN and switches (every panel is told), then answers this one when the pulse is over.
+    assert.equal(await attempt(page, PIN), 'opening');
+    await until(() => relay().status === 1, { what: 'relay 17 on', timeoutMs: 5000, everyMs: 10 });
+    await page.waitForFunction(() => document.querySelector('.webtapi-keypad')?.getAttribute('data-state') === 'opened');
+    assert.equal(await answer.textContent(), 'Door opened');
     // One pulse: on, then (3 s later) off, and nothing else.
     await until(() => relay().sets === sets + 2 && relay().status === 0, { what: 'the pulse switched back', timeoutMs: 10_000, everyMs: 25 }).catch(() => undefined);
     assert.equal(relay().sets, sets + 2, 'exactly one pulse');
