@@ -1,4 +1,5 @@
-export { LIMITS, WebTapiClient, buildParams } from './client';
+export { LIMITS, WebTapiClient } from './client';
+export { buildParams } from './build-request';
 export type { WebTapiClientOptions } from './client';
 export { ACTIONS, ACTION_NAMES } from './actions';
 export type { ActionName, ActionResult, ActionSpec, AnswerKind } from './actions';
