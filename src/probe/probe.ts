@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { ACTIONS } from '../client/actions';
 import { parseAnswer } from '../client/answer';
-import { HttpStatusError, WebTapiError } from '../client/errors';
+import { HttpStatusError, WebTapiError, messageOf } from '../client/errors';
 import { readStateLine } from '../client/ext-states';
 import { readItems, stripOutputPrefix } from '../client/line-items';
 import type { CameraInfo, ListItem, RelayInfo } from '../client/parsers';
@@ -191,7 +191,7 @@ async function login(transport: Transport, o: ProbeOptions, report: ProbeReport,
 }
 
 function describe(err: unknown, r: Redaction): string {
-  const text = err instanceof WebTapiError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  const text = err instanceof WebTapiError ? `${err.code}: ${err.message}` : messageOf(err);
   return redact(text, r);
 }
 
