@@ -5,67 +5,16 @@
 //   node bench/mjpeg.js            full run (about a minute)
 //   node bench/mjpeg.js --smoke    a few seconds; asserts no timing
 //   node bench/mjpeg.js --json     JSON on stdout
-// bench/run.js runs it as its `mjpeg` phase (require('./mjpeg').run()).
+// bench/run.js runs it as its `mjpeg` phase: phase() runs this file in a process of its own.
 'use strict';
 
-const { fork } = require('node:child_process');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { SimProcess, median, settle, sleep, fixed, MiB } = require('./lib');
 
 const DIST = path.join(__dirname, '..', 'dist');
 const FRAME_BYTES = 100 * 1024;
 const CHUNK_BYTES = 64 * 1024; // what a socket hands over at a time
-const MiB = 1024 * 1024;
-
-// ---------------------------------------------------------------- the simulated PBX, in a child
-
-if (process.argv.includes('--sim-child')) {
-  const { startSimulator } = require(path.join(DIST, 'simulator'));
-  let sim = null;
-  process.on('disconnect', () => process.exit(0));
-  process.on('message', (m) => {
-    Promise.resolve().then(async () => {
-      if (m.cmd === 'start') {
-        sim = await startSimulator(m.options);
-        Object.assign(sim.stream, m.stream);
-        return { url: sim.url };
-      }
-      if (m.cmd === 'close') {
-        await sim?.close();
-        setImmediate(() => process.exit(0));
-        return {};
-      }
-      throw new Error(`unknown command ${m.cmd}`);
-    }).then((result) => process.send({ id: m.id, result }), (e) => process.send({ id: m.id, error: String(e?.message ?? e) }));
-  });
-  return;
-}
-
-function simProcess() {
-  const child = fork(__filename, ['--sim-child'], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let seq = 0;
-  const pending = new Map();
-  child.on('message', (m) => {
-    const p = pending.get(m.id);
-    pending.delete(m.id);
-    if (m.error) p?.reject(new Error(m.error));
-    else p?.resolve(m.result);
-  });
-  const call = (cmd, extra = {}) => new Promise((resolve, reject) => {
-    const id = ++seq;
-    pending.set(id, { resolve, reject });
-    child.send({ id, cmd, ...extra });
-  });
-  return {
-    call,
-    async close() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      await call('close').catch(() => undefined);
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
-      if (child.exitCode === null) child.kill();
-    },
-  };
-}
 
 // ---------------------------------------------------------------- parser vs. minimal splitter
 
@@ -144,7 +93,7 @@ function parserThroughput(smoke) {
     ours.push(timeRun(parser, stream, reps));
     theirs.push(timeRun(minimalSplitter, stream, reps));
   }
-  const med = (list, key) => [...list].map((x) => x[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const med = (list, key) => median(list.map((x) => x[key]));
   const result = {
     frameBytes: FRAME_BYTES,
     chunkBytes: CHUNK_BYTES,
@@ -154,24 +103,17 @@ function parserThroughput(smoke) {
   };
   if (result.framesPerRound !== theirs[0].frames) throw new Error('parser and splitter found different frame counts');
   // paired: each parser round against the splitter round right after it
-  result.ratio = [...ours.map((o, i) => o.mbps / theirs[i].mbps)].sort((a, b) => a - b)[Math.floor(ours.length / 2)];
+  result.ratio = median(ours.map((o, i) => o.mbps / theirs[i].mbps));
   return result;
 }
 
 // ---------------------------------------------------------------- over HTTP from the simulator
 
-async function settle() {
-  for (let i = 0; i < 3; i++) {
-    global.gc?.();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** 10,000 frames of 100 KiB through the client's stream reader: RSS before and after. */
 async function memoryRun(smoke, progress) {
   const { WebTapiClient, readCameraStream } = require(path.join(DIST, 'client'));
   const frames = smoke ? 300 : 10_000;
-  const sim = simProcess();
+  const sim = new SimProcess();
   try {
     const { url } = await sim.call('start', { options: { port: 0, imageBytes: FRAME_BYTES }, stream: { intervalMs: 1 } });
     const client = new WebTapiClient({ url, username: '1004', password: 'secret' });
@@ -217,7 +159,7 @@ async function cpuRun(smoke, progress) {
   const { WebTapiClient, readCameraStream } = require(path.join(DIST, 'client'));
   const cameras = ['1', '2', '3', '4'].map((id) => ({ id, name: `Camera ${id}` }));
   const seconds = smoke ? 2 : 15;
-  const sim = simProcess();
+  const sim = new SimProcess();
   try {
     const { url } = await sim.call('start', { options: { port: 0, cameras, imageBytes: FRAME_BYTES }, stream: { intervalMs: 40 } });
     const client = new WebTapiClient({ url, username: '1004', password: 'secret' });
@@ -225,12 +167,12 @@ async function cpuRun(smoke, progress) {
     let frames = 0;
     let counting = false;
     const readers = cameras.map((c) => readCameraStream(client, c.id, { signal: stop.signal, onFrame: () => { if (counting) frames++; } }));
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // all four open and flowing
+    await sleep(1000); // all four open and flowing
     progress(`cpu: 4 cameras at 25 fps for ${seconds} s`);
     counting = true;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    await sleep(seconds * 1000);
     const cpu = process.cpuUsage(cpu0);
     const elapsed = (performance.now() - t0) / 1000;
     counting = false;
@@ -264,9 +206,8 @@ async function run({ smoke = false, progress = () => undefined } = {}) {
 
 /** One line for bench/run.js's figures table. */
 function summary(r) {
-  const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
-  return `parser ${f(r.parse.parser.fps, 0)} frames/s, ${f(r.parse.parser.mbps, 0)} MB/s (splitter ${f(r.parse.splitter.fps, 0)}, ${f(r.parse.splitter.mbps, 0)}) on ${r.parse.frameBytes / 1024} KiB frames; ` +
-    `${r.memory.frames} frames over HTTP, RSS growth ${f(r.memory.rssGrowthMiB)} MiB; 4 cameras at 25 fps: ${f(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame`;
+  return `parser ${fixed(r.parse.parser.fps, 0)} frames/s, ${fixed(r.parse.parser.mbps, 0)} MB/s (splitter ${fixed(r.parse.splitter.fps, 0)}, ${fixed(r.parse.splitter.mbps, 0)}) on ${r.parse.frameBytes / 1024} KiB frames; ` +
+    `${r.memory.frames} frames over HTTP, RSS growth ${fixed(r.memory.rssGrowthMiB, 1)} MiB; 4 cameras at 25 fps: ${fixed(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame`;
 }
 
 /**
@@ -286,14 +227,13 @@ async function phase(ctx) {
 }
 
 function print(r) {
-  const f = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
   const lines = [
     `MJPEG parser, frames of ${r.parse.frameBytes / 1024} KiB in ${r.parse.chunkBytes / 1024} KiB chunks (CPU time, median of rounds):`,
-    `  parser              ${f(r.parse.parser.fps, 0)} frames/s  ${f(r.parse.parser.mbps, 0)} MB/s (each frame copied once into its own Buffer)`,
-    `  minimal splitter    ${f(r.parse.splitter.fps, 0)} frames/s  ${f(r.parse.splitter.mbps, 0)} MB/s (frames are views into joined chunks)`,
-    `Over HTTP from the simulator: ${r.memory.frames} frames at ${f(r.memory.fps, 0)} frames/s (${f(r.memory.mbps, 0)} MB/s), RSS growth ${f(r.memory.rssGrowthMiB)} MiB (peak ${f(r.memory.rssPeakGrowthMiB)} MiB)`,
-    `4 cameras at 25 fps: ${f(r.cpu.fps)} frames/s received, ${f(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame (${f(r.cpu.cpuPercent)} % of a core)`,
-    ...r.targets.map((t) => `  ${t.pass ? 'pass' : r.smoke ? 'miss (smoke)' : 'MISS'}  ${t.name}: ${f(t.value, 2)} ${t.unit} (goal ${t.goal})`),
+    `  parser              ${fixed(r.parse.parser.fps, 0)} frames/s  ${fixed(r.parse.parser.mbps, 0)} MB/s (each frame copied once into its own Buffer)`,
+    `  minimal splitter    ${fixed(r.parse.splitter.fps, 0)} frames/s  ${fixed(r.parse.splitter.mbps, 0)} MB/s (frames are views into joined chunks)`,
+    `Over HTTP from the simulator: ${r.memory.frames} frames at ${fixed(r.memory.fps, 0)} frames/s (${fixed(r.memory.mbps, 0)} MB/s), RSS growth ${fixed(r.memory.rssGrowthMiB, 1)} MiB (peak ${fixed(r.memory.rssPeakGrowthMiB, 1)} MiB)`,
+    `4 cameras at 25 fps: ${fixed(r.cpu.fps, 1)} frames/s received, ${fixed(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame (${fixed(r.cpu.cpuPercent, 1)} % of a core)`,
+    ...r.targets.map((t) => `  ${t.pass ? 'pass' : r.smoke ? 'miss (smoke)' : 'MISS'}  ${t.name}: ${fixed(t.value, 2)} ${t.unit} (goal ${t.goal})`),
   ];
   return lines.join('\n');
 }

@@ -1,8 +1,10 @@
 // The simulated PBX in its own process, so the benchmark's CPU figures (process.cpuUsage of the
-// parent) hold the client side only and the PBX gets its own core. Driven over IPC by bench/run.js.
+// parent) hold the client side only and the PBX gets its own core. Driven over IPC (SimProcess in
+// bench/lib.js) by bench/run.js and bench/mjpeg.js.
 'use strict';
 const path = require('node:path');
 const { startSimulator } = require(path.join(__dirname, '..', 'dist', 'simulator'));
+const { messageOf } = require(path.join(__dirname, '..', 'dist', 'client'));
 
 let sim = null;
 
@@ -16,6 +18,8 @@ process.on('message', (m) => {
     switch (m.cmd) {
       case 'start':
         sim = await startSimulator(m.options);
+        // The camera stream's pace and frames (bench/mjpeg.js), as the simulator's control API sets them.
+        if (m.stream) Object.assign(sim.stream, m.stream);
         return { url: sim.url };
       case 'stats':
         return { stats: JSON.parse(JSON.stringify(sim.stats)), cpu: process.cpuUsage(), mem: process.memoryUsage(), channels: sim.state.channels.size };
@@ -26,5 +30,5 @@ process.on('message', (m) => {
       default:
         throw new Error(`unknown command ${m.cmd}`);
     }
-  }).then((r) => reply(m.id, r), (e) => reply(m.id, null, e instanceof Error ? e.message : String(e)));
+  }).then((r) => reply(m.id, r), (e) => reply(m.id, null, messageOf(e)));
 });

@@ -11,6 +11,7 @@ export type AnswerKind =
   | 'name'      // a name, or 0 (call_record_start)
   | 'loose'     // 1, 0 or some text (undocumented camera actions)
   | 'channels'  // Asterisk concise channel lines
+  | 'callers'   // a channel list; of a `queue show` answer, its callers
   | 'status'    // call_status_get
   | 'recordings' // one file name a line
   | 'queues'
@@ -62,7 +63,7 @@ const list = [
   spec('agent_login', 'boolean', true, { q_name: req(v.queue), src: opt(v.extension) }),
   spec('agent_logout', 'boolean', true, { q_name: req(v.queue), src: opt(v.extension) }),
   spec('q_call_list', 'channels', false, { q_name: req(v.queue) }),
-  spec('q_waiting_list', 'channels', false, { q_name: req(v.queue) }),
+  spec('q_waiting_list', 'callers', false, { q_name: req(v.queue) }),
   // assumed: the document names these two without parameters
   spec('q_shift_caller', 'boolean', true, { q_name: req(v.queue), chan: req(v.channel), position: opt(v.position) }),
   spec('q_caller_del', 'boolean', true, { q_name: req(v.queue), chan: req(v.channel) }),

@@ -47,6 +47,7 @@ const PARSERS = {
   name: (spec: ActionSpec, answer: Answer) => p.parseName(spec.name, text(answer)),
   loose: (spec: ActionSpec, answer: Answer) => p.parseLoose(spec.name, text(answer)),
   channels: (spec: ActionSpec, answer: Answer) => p.parseChannels(spec.name, text(answer)),
+  callers: (spec: ActionSpec, answer: Answer) => p.parseCallers(spec.name, text(answer)),
   status: (spec: ActionSpec, answer: Answer, params: Record<string, string>) => p.parseStatusMap(spec.name, text(answer), params.filter),
   recordings: (spec: ActionSpec, answer: Answer) => p.parseList(spec.name, text(answer)),
   queues: (spec: ActionSpec, answer: Answer) => p.parseQueues(spec.name, text(answer)),

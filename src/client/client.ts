@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { ACTIONS, ActionSpec, unknownAction } from './actions';
 import { isZeroAnswer, parseAnswer } from './answer';
+import { actionExchange, buildParams, encodeParams, openingExchange } from './build-request';
 import { Calls } from './calls';
 import { Cameras } from './cameras';
 import { Channels } from './channels';
@@ -12,9 +13,10 @@ import { Queues } from './queues';
 import { Relays } from './relays';
 import { echoed, scrubError, scrubResult } from './secrets';
 import { ConnectionState, Session } from './session';
+import { isPbxText, streamHead } from './stream-head';
 import { Answer, OpenAnswer, TlsOptions, Transport } from './transport';
 import type { Execution, Params, RequestOptions, Requester } from './types';
-import { passThrough, validateActionName } from './validate';
+import { validateActionName } from './validate';
 
 export interface WebTapiClientOptions {
   /** The WebTAPI endpoint, e.g. http://192.168.1.1:9998/webtapi/webtapi.php */
@@ -180,11 +182,8 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     const query = encodeParams(name, buildParams(spec, params));
     let sid = await this.session.current();
     for (let attempt = 0; ; attempt++) {
-      const open = await this.track(this.transport.open({
-        action: name, method: 'GET', query: `SID=${encodeURIComponent(sid)}&${query}`, binary: true, sideEffect: false,
-        signal: options.signal, timeoutMs: options.timeoutMs,
-      }));
-      const head = /^\s*(image|multipart|video)\//i.test(open.contentType) ? Buffer.alloc(0) : await firstBytes(open, options.timeoutMs ?? 10_000);
+      const open = await this.track(this.transport.open(openingExchange(name, sid, query, options)));
+      const head = await streamHead(open, options.timeoutMs ?? 10_000);
       if (!isPbxText(head, open.contentType)) {
         this.session.proven(sid);
         return { ...open, head };
@@ -196,7 +195,7 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     }
   }
 
-  /** Keeps the connection state current for a request that bypasses send(). */
+  /** The one place where a request's outcome updates the connection state. */
   private async track<T>(work: Promise<T>): Promise<T> {
     try {
       const result = await work;
@@ -216,26 +215,8 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     if (this.connection.state === 'misconfigured') throw new InvalidInputError(action, 'url', this.connection.reason);
   }
 
-  private async send(spec: ActionSpec, sid: string, query: string, options: RequestOptions): Promise<Answer> {
-    try {
-      const answer = await this.transport.send({
-        action: spec.name,
-        method: 'GET',
-        query: `SID=${encodeURIComponent(sid)}&${query}`,
-        binary: spec.answer === 'binary' || spec.answer === 'stream' || spec.answer === 'auto',
-        streamMs: spec.answer === 'stream' ? options.streamMs ?? this.streamMs : undefined,
-        sideEffect: spec.sideEffect,
-        signal: options.signal,
-        timeoutMs: spec.answer === 'stream' ? Math.max(options.timeoutMs ?? 0, (options.streamMs ?? this.streamMs) + 5_000) : options.timeoutMs,
-      });
-      if (this.connection.state !== 'connected') this.setState({ state: 'connected' });
-      return answer;
-    } catch (err) {
-      if (isWebTapiError(err) && (err.code === 'WEBTAPI_UNREACHABLE' || errorKind(err.code) === 'no-answer')) {
-        this.setState({ state: 'unreachable', code: err.code });
-      }
-      throw err;
-    }
+  private send(spec: ActionSpec, sid: string, query: string, options: RequestOptions): Promise<Answer> {
+    return this.track(this.transport.send(actionExchange(spec, sid, query, options, this.streamMs)));
   }
 
   private setState(state: ConnectionState): void {
@@ -251,72 +232,4 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
     this.session.clear();
     await this.transport.close();
   }
-}
-
-/**
- * The first bytes of a body whose content type does not say what it is: 64 bytes, or all of a
- * short text, or what came within waitMs (a body that stays silent is then the reader's problem).
- */
-function firstBytes(open: OpenAnswer, waitMs: number): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    const timer = setTimeout(() => done(), waitMs);
-    const done = () => {
-      clearTimeout(timer);
-      open.body.removeListener('data', onData);
-      open.body.removeListener('end', done);
-      open.body.removeListener('error', done);
-      open.body.pause();
-      resolve(Buffer.concat(parts, size));
-    };
-    const onData = (c: Buffer) => {
-      parts.push(c);
-      size += c.length;
-      if (size >= 64) done();
-    };
-    open.body.on('data', onData);
-    open.body.once('end', done);
-    open.body.once('error', done);
-  });
-}
-
-/**
- * A text answer (a `0`, a PHP warning) rather than the start of a stream: a body that does not start
- * like a JPEG or a multipart part, and is short or declared as text.
- */
-function isPbxText(head: Buffer, contentType: string): boolean {
-  if (head.length === 0) return false;
-  if (head[0] === 0xff && head[1] === 0xd8) return false;
-  if (head.toString('latin1').trimStart().startsWith('--')) return false;
-  return head.length < 64 || /^\s*text\//i.test(contentType);
-}
-
-/** Validates and stringifies the parameters of an action; unknown ones pass through checked. */
-export function buildParams(spec: ActionSpec, params: Params): Record<string, string> {
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-    throw new InvalidInputError(spec.name, 'parameters', 'expected an object of parameters');
-  }
-  const out: Record<string, string> = {};
-  for (const [key, p] of Object.entries(spec.params)) {
-    // Own properties only: a `__proto__` key in parsed JSON must not supply a parameter unseen.
-    const value = Object.hasOwn(params, key) ? params[key] : undefined;
-    if (value === undefined || value === null || value === '') {
-      if (p.required) throw new InvalidInputError(spec.name, key, 'missing');
-      continue;
-    }
-    const text = p.validate(spec.name, key, value);
-    if (text !== '') out[key] = text;
-  }
-  for (const [key, value] of Object.entries(params)) {
-    if (Object.hasOwn(spec.params, key) || value === undefined || value === null) continue;
-    out[key] = passThrough(spec.name, key, value);
-  }
-  return out;
-}
-
-function encodeParams(action: string, params: Record<string, string>): string {
-  let query = `action=${encodeURIComponent(action)}`;
-  for (const key in params) query += `&${encodeURIComponent(key)}=${encodeURIComponent(params[key])}`;
-  return query;
 }

@@ -15,8 +15,9 @@ export class WebTapiError extends Error {
   /** The WebTAPI action the error belongs to ('login' for the login request). */
   readonly action: string;
 
-  constructor(code: WebTapiErrorCode, action: string, message: string) {
-    super(redact(message));
+  /** `cause`: the failure underneath (undici's, the system's), kept so its stack survives the wrapping. */
+  constructor(code: WebTapiErrorCode, action: string, message: string, cause?: unknown) {
+    super(redact(message), cause === undefined ? undefined : { cause });
     this.name = 'WebTapiError';
     this.code = code;
     this.action = action;
@@ -49,8 +50,8 @@ export class ActionFailedError extends WebTapiError {
 /** A read did not complete within the deadline. Side effects report OutcomeUnknownError instead. */
 export class TimeoutError extends WebTapiError {
   readonly timeoutMs: number;
-  constructor(action: string, timeoutMs: number) {
-    super('WEBTAPI_TIMEOUT', action, `${action}: no complete answer within ${timeoutMs} ms`);
+  constructor(action: string, timeoutMs: number, cause?: unknown) {
+    super('WEBTAPI_TIMEOUT', action, `${action}: no complete answer within ${timeoutMs} ms`, cause);
     this.name = 'TimeoutError';
     this.timeoutMs = timeoutMs;
   }
@@ -79,8 +80,8 @@ export class BadResponseError extends WebTapiError {
  */
 export class OutcomeUnknownError extends WebTapiError {
   readonly reason: 'timeout' | 'connection-lost' | 'aborted';
-  constructor(action: string, reason: 'timeout' | 'connection-lost' | 'aborted', detail: string) {
-    super('WEBTAPI_OUTCOME_UNKNOWN', action, `${action}: outcome unknown, not retried (${detail})`);
+  constructor(action: string, reason: 'timeout' | 'connection-lost' | 'aborted', detail: string, cause?: unknown) {
+    super('WEBTAPI_OUTCOME_UNKNOWN', action, `${action}: outcome unknown, not retried (${detail})`, cause);
     this.name = 'OutcomeUnknownError';
     this.reason = reason;
   }
@@ -101,8 +102,8 @@ export class UnreachableError extends WebTapiError {
   readonly causeCode: string | undefined;
   /** The connection broke after the request was written (a read only: a side effect reports OutcomeUnknownError). */
   readonly connectionLost: boolean;
-  constructor(action: string, causeCode: string | undefined, connectionLost: boolean, detail: string) {
-    super('WEBTAPI_UNREACHABLE', action, `${action}: PBX unreachable (${detail})`);
+  constructor(action: string, causeCode: string | undefined, connectionLost: boolean, detail: string, cause?: unknown) {
+    super('WEBTAPI_UNREACHABLE', action, `${action}: PBX unreachable (${detail})`, cause);
     this.name = 'UnreachableError';
     this.causeCode = causeCode;
     this.connectionLost = connectionLost;
@@ -111,8 +112,8 @@ export class UnreachableError extends WebTapiError {
 
 export class TlsError extends WebTapiError {
   readonly causeCode: string | undefined;
-  constructor(action: string, causeCode: string | undefined, detail: string) {
-    super('WEBTAPI_TLS', action, `${action}: TLS failed (${detail})`);
+  constructor(action: string, causeCode: string | undefined, detail: string, cause?: unknown) {
+    super('WEBTAPI_TLS', action, `${action}: TLS failed (${detail})`, cause);
     this.name = 'TlsError';
     this.causeCode = causeCode;
   }
@@ -136,15 +137,15 @@ export class ResponseTooLargeError extends WebTapiError {
 }
 
 export class AbortedError extends WebTapiError {
-  constructor(action: string) {
-    super('WEBTAPI_ABORTED', action, `${action}: aborted`);
+  constructor(action: string, cause?: unknown) {
+    super('WEBTAPI_ABORTED', action, `${action}: aborted`, cause);
     this.name = 'AbortedError';
   }
 }
 
 export class ClosedError extends WebTapiError {
-  constructor(action: string) {
-    super('WEBTAPI_CLOSED', action, `${action}: the client is closed`);
+  constructor(action: string, cause?: unknown) {
+    super('WEBTAPI_CLOSED', action, `${action}: the client is closed`, cause);
     this.name = 'ClosedError';
   }
 }
@@ -168,4 +169,19 @@ export class RelayNotRestoredError extends WebTapiError {
 
 export function isWebTapiError(err: unknown): err is WebTapiError {
   return err instanceof WebTapiError;
+}
+
+/**
+ * The message of anything thrown: an Error's (or an error-like object's) message, else the value as
+ * text. Never throws itself (a symbol, an object whose toString throws).
+ */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const message = (err as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
+  try {
+    return String(err);
+  } catch {
+    return 'an error without a message';
+  }
 }

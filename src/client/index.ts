@@ -1,4 +1,5 @@
-export { LIMITS, WebTapiClient, buildParams } from './client';
+export { LIMITS, WebTapiClient } from './client';
+export { buildParams } from './build-request';
 export type { WebTapiClientOptions } from './client';
 export { ACTIONS, ACTION_NAMES } from './actions';
 export type { ActionName, ActionResult, ActionSpec, AnswerKind } from './actions';
@@ -9,11 +10,13 @@ export type { ErrorCodeInfo, ErrorKind } from './codes';
 export { redact } from './secrets';
 export { EDITOR_RULES, validators, validateActionName } from './validate';
 export {
-  channelExtension, isNotWebTapi, parseAgents, parseBoolean, parseCameras, parseChannelLine, parseChannels, parseList,
+  channelExtension, isNotWebTapi, parseAgents, parseBoolean, parseCallers, parseCameras, parseChannelLine, parseChannels, parseList,
   parseName, parseNumber, parseQueues, parseRelays, parseStatusMap, readState, stateName,
 } from './parsers';
 export type {
-  CameraInfo, Channel, ConciseChannel, ExtensionState, ExtensionStateName, LineItem, LineShape, ListItem, RecordingInfo, RelayInfo,
+  AgentListItem, CallerLine, CameraInfo, Channel, ChannelLine, ChannelListItem, ConciseChannel, ExtensionState, ExtensionStateName,
+  FieldsLine, HintLine, LineItem, LineShape, ListItem, MemberLine, PairsLine, QueueLine, QueueListItem, QueueSection, RecordingInfo,
+  RelayInfo,
 } from './parsers';
 export { readConciseChannel } from './concise';
 export { readItems } from './line-items';

@@ -7,39 +7,37 @@ import { CHANNEL_NAME, ConciseChannel, channelExtension, readConciseChannel } fr
  * likely separator (`fields`). Only a `queue show` answer is read by section (see readItems).
  */
 
-/** Which recogniser read the line. */
-export type LineShape = 'channel' | 'queue' | 'member' | 'caller' | 'hint' | 'pairs' | 'fields';
+/** In a `queue show` answer: which part of a queue a line belongs to. */
+export type QueueSection = 'queue' | 'members' | 'callers';
 
-export interface LineItem {
-  shape: LineShape;
+/** What every line item has, whatever its shape. */
+interface Line {
   /** The line as received, without its line ending. */
   raw: string;
   /** In a `queue show` answer: the queue the line belongs to, and its section. */
   queue?: string;
-  section?: 'queue' | 'members' | 'callers';
-  /** A queue's name (q_list; `queue show` header lines). */
-  name?: string;
-  /** A queue member's interface (agent_list; `queue show` member lines). */
-  agent?: string;
-  /** The member's display name where shown as `Name (Interface)`. */
-  memberName?: string;
-  /** A state text as the PBX printed it (`Not in use`, `Busy`, `Idle`...). */
-  state?: string;
-  channel?: string;
-  /** The device part of `channel`, or a hint's extension. */
-  extension?: string;
-  /** A waiting caller's 1-based place in the queue. */
-  position?: number;
-  /** What follows a bare channel name. */
-  text?: string;
-  /** `core show hints`: the hint's context, device, presence and watcher count. */
-  context?: string;
-  device?: string;
+  section?: QueueSection;
+}
+
+/** `core show hints`: the hint's extension, context, device, state, presence and watcher count. */
+export interface HintLine extends Line {
+  shape: 'hint';
+  extension: string;
+  context: string;
+  device: string;
+  /** The state as the PBX printed it (`Idle`, `InUse`...). */
+  state: string;
   presence?: string;
   watchers?: number;
-  /** `queue show` header: calls waiting, the limit (`unlimited` or a number), strategy and statistics. */
-  calls?: number;
-  maxCalls?: number | string;
+}
+
+/** A `queue show` header: calls waiting, the limit (`unlimited` or a number), strategy and statistics. */
+export interface QueueLine extends Line {
+  shape: 'queue';
+  /** The queue's name. */
+  name: string;
+  calls: number;
+  maxCalls: number | string;
   strategy?: string;
   holdtime?: number;
   talktime?: number;
@@ -47,10 +45,30 @@ export interface LineItem {
   completed?: number;
   abandoned?: number;
   serviceLevel?: number;
-  /** `queue show` caller: seconds waited, priority. */
+}
+
+/** A waiting caller of `queue show`. */
+export interface CallerLine extends Line {
+  shape: 'caller';
+  /** 1-based place in the queue. */
+  position: number;
+  channel: string;
+  /** The device part of `channel`. */
+  extension: string;
+  /** Seconds waited. */
   wait?: number;
   priority?: number;
-  /** `queue show` member details. */
+}
+
+/** A queue member of `queue show`. */
+export interface MemberLine extends Line {
+  shape: 'member';
+  /** The member's interface. */
+  agent: string;
+  /** The member's display name where shown as `Name (Interface)`. */
+  memberName?: string;
+  /** The device state as the PBX printed it (`Not in use`, `Busy`...). */
+  state?: string;
   stateInterface?: string;
   paused?: boolean;
   pausedReason?: string;
@@ -63,15 +81,43 @@ export interface LineItem {
   loginSecsAgo?: number;
   /** Parenthesised member details not listed above. */
   details?: string[];
-  /** `key=value` pairs. */
-  values?: Record<string, string>;
-  /** The line split on its most likely separator, where no recogniser knew it. */
-  fields?: string[];
 }
+
+/** `key=value` pairs. */
+export interface PairsLine extends Line {
+  shape: 'pairs';
+  values: Record<string, string>;
+}
+
+/** A bare channel name, alone or followed by text. */
+export interface ChannelLine extends Line {
+  shape: 'channel';
+  channel: string;
+  /** The device part of `channel`. */
+  extension: string;
+  /** What follows the channel name. */
+  text?: string;
+}
+
+/** A line no recogniser knew, split on its most likely separator. */
+export interface FieldsLine extends Line {
+  shape: 'fields';
+  /** The fields; a list that takes the first as what it names (q_list, agent_list) keeps the rest, none when none is left. */
+  fields?: string[];
+  /** Where the first field is a channel name. */
+  channel?: string;
+  extension?: string;
+}
+
+/** A list line of a shape other than a concise channel, told apart by `shape` (which recogniser read it). */
+export type LineItem = HintLine | QueueLine | CallerLine | MemberLine | PairsLine | ChannelLine | FieldsLine;
+
+export type LineShape = LineItem['shape'];
 
 export type ListItem = ConciseChannel | LineItem;
 
-type Draft = Omit<LineItem, 'raw'>;
+/** A line item before `raw` is added, of one shape. */
+type Draft<L extends LineItem = LineItem> = L extends LineItem ? Omit<L, 'raw'> : never;
 type Recogniser = (line: string) => Draft | null;
 
 const DEVICE_STATES = new Set(['unknown', 'not in use', 'in use', 'busy', 'invalid', 'unavailable', 'ringing', 'ring+inuse', 'on hold']);
@@ -79,28 +125,28 @@ const DEVICE_STATES = new Set(['unknown', 'not in use', 'in use', 'busy', 'inval
 const isChannel = (s: string): boolean => CHANNEL_NAME.test(s);
 
 /** `core show hints`: `1001@ext-local : SIP/1001 State:Idle Presence:not_set Watchers 0`. */
-function hint(line: string): Draft | null {
+function hint(line: string): Draft<HintLine> | null {
   const m = /^(\S+?)@(\S+)\s*:\s*(\S+)\s+State:\s*(\S+)(?:\s+Presence:\s*(\S+))?(?:\s+Watchers\s+(\d+))?/.exec(line);
   if (!m) return null;
-  const item: Draft = { shape: 'hint', extension: m[1], context: m[2], device: m[3], state: m[4] };
+  const item: Draft<HintLine> = { shape: 'hint', extension: m[1], context: m[2], device: m[3], state: m[4] };
   if (m[5] !== undefined) item.presence = m[5];
   if (m[6] !== undefined) item.watchers = Number(m[6]);
   return item;
 }
 
 /** `queue show` header: `VMX has 1 calls (max unlimited) in 'ringall' strategy (4s holdtime, 9s talktime), W:0, C:2, A:1, SL:0.0% within 0s`. */
-function queueHeader(line: string): Draft | null {
+function queueHeader(line: string): Draft<QueueLine> | null {
   const m = /^(\S+)\s+has (\d+) calls? \(max ([^)]*)\)(?: in '([^']*)' strategy)?(.*)$/.exec(line);
   if (!m) return null;
-  const item: Draft = { shape: 'queue', name: m[1], calls: Number(m[2]), maxCalls: /^\d+$/.test(m[3]) ? Number(m[3]) : m[3] };
+  const item: Draft<QueueLine> = { shape: 'queue', name: m[1], calls: Number(m[2]), maxCalls: /^\d+$/.test(m[3]) ? Number(m[3]) : m[3] };
   if (m[4] !== undefined) item.strategy = m[4];
   const rest = m[5];
   const num = (re: RegExp): number | undefined => {
     const n = re.exec(rest);
     return n ? Number(n[1]) : undefined;
   };
-  const stats: Draft = {
-    shape: 'queue', holdtime: num(/(\d+)s holdtime/), talktime: num(/(\d+)s talktime/), weight: num(/\bW:(\d+)/),
+  const stats: Partial<QueueLine> = {
+    holdtime: num(/(\d+)s holdtime/), talktime: num(/(\d+)s talktime/), weight: num(/\bW:(\d+)/),
     completed: num(/\bC:(\d+)/), abandoned: num(/\bA:(\d+)/), serviceLevel: num(/\bSL:([\d.]+)%/),
   };
   return { ...item, ...defined(stats) };
@@ -111,10 +157,10 @@ function defined<T extends object>(o: T): T {
 }
 
 /** `queue show` caller: `1. SIP/1001-0000003a (wait: 2:30, prio: 0)`. */
-function caller(line: string): Draft | null {
+function caller(line: string): Draft<CallerLine> | null {
   const m = /^(\d+)\.\s+(\S+)(?:\s+\((.*)\))?\s*$/.exec(line);
   if (!m) return null;
-  const item: Draft = { shape: 'caller', position: Number(m[1]), channel: m[2], extension: channelExtension(m[2]) };
+  const item: Draft<CallerLine> = { shape: 'caller', position: Number(m[1]), channel: m[2], extension: channelExtension(m[2]) };
   const wait = /wait: (?:(\d+):)?(\d+):(\d+)/.exec(m[3] ?? '');
   if (wait) item.wait = Number(wait[1] ?? 0) * 3600 + Number(wait[2]) * 60 + Number(wait[3]);
   const prio = /prio: (-?\d+)/.exec(m[3] ?? '');
@@ -144,7 +190,7 @@ function groups(line: string): { head: string; groups: string[]; rest: string } 
 }
 
 /** A member detail in parentheses, as `queue show` prints them across versions. */
-function memberDetail(item: Draft, details: string[], g: string): void {
+function memberDetail(item: Draft<MemberLine>, details: string[], g: string): void {
   const low = g.toLowerCase();
   const paused = /^paused(?::([^ ]*))?(?: was (\d+) secs ago)?$/.exec(g);
   if (DEVICE_STATES.has(low)) item.state = g;
@@ -159,16 +205,15 @@ function memberDetail(item: Draft, details: string[], g: string): void {
 }
 
 /** `queue show` member: `[Name (]Interface[)] (detail)... has taken N calls (last was N secs ago) (login was N secs ago)`. */
-function member(line: string): Draft | null {
+function member(line: string): Draft<MemberLine> | null {
   const g = groups(line);
   if (!g || g.groups.length === 0) return null;
-  const item: Draft = { shape: 'member' };
   const details: string[] = [];
   const first = g.groups[0].split(' from ');
   const named = !isChannel(g.head) && isChannel(first[0]);
   // A display name may hold spaces (`Door Agent (SIP/1001)`); an interface never does.
   if (!named && /\s/.test(g.head)) return null;
-  item.agent = named ? first[0] : g.head;
+  const item: Draft<MemberLine> = { shape: 'member', agent: named ? first[0] : g.head };
   if (named) {
     item.memberName = g.head;
     if (first[1]) item.stateInterface = first[1];
@@ -189,7 +234,7 @@ const PAIR_SEPARATORS = [';', '\t', '|', '&', ',', ' '];
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** `key=value` pairs: `channel=SIP/1001-0001;position=1`. */
-function pairs(line: string): Draft | null {
+function pairs(line: string): Draft<PairsLine> | null {
   if (!line.includes('=')) return null;
   for (const sep of PAIR_SEPARATORS.filter((s) => line.includes(s)).concat([''])) {
     // '' stands for "no separator": the line is a single pair.
@@ -207,11 +252,11 @@ function pairs(line: string): Draft | null {
 }
 
 /** A bare channel name, alone or followed by text: `SIP/1001-0000003a`, `PJSIP/1001 Up 0:12`. */
-function bareChannel(line: string): Draft | null {
+function bareChannel(line: string): Draft<ChannelLine> | null {
   const m = /^(\S+)(?:\s+(.*))?$/.exec(line);
   // A separator makes the line separated fields; only a Local channel's `;1` (`,1` in 1.4) belongs to the name.
   if (!m || !isChannel(m[1]) || /[;,|]/.test(m[1].replace(/[;,]\d+$/, '')) || /[;\t|]/.test(m[2] ?? '')) return null;
-  const item: Draft = { shape: 'channel', channel: m[1], extension: channelExtension(m[1]) };
+  const item: Draft<ChannelLine> = { shape: 'channel', channel: m[1], extension: channelExtension(m[1]) };
   if (m[2] !== undefined) item.text = m[2];
   return item;
 }
@@ -228,9 +273,9 @@ export function splitFields(line: string): string[] {
   return [line];
 }
 
-function fields(line: string): Draft {
+function fields(line: string): Draft<FieldsLine> {
   const f = splitFields(line);
-  const item: Draft = { shape: 'fields', fields: f };
+  const item: Draft<FieldsLine> = { shape: 'fields', fields: f };
   if (isChannel(f[0])) {
     item.channel = f[0];
     item.extension = channelExtension(f[0]);
@@ -277,7 +322,7 @@ export function isQueueShow(lines: readonly string[]): boolean {
 function readQueueShow(lines: readonly string[]): ListItem[] {
   const out: ListItem[] = [];
   let queue: string | undefined;
-  let section: LineItem['section'];
+  let section: QueueSection | undefined;
   for (const raw of lines) {
     const line = stripOutputPrefix(raw);
     if (line === '') continue;

@@ -1,7 +1,7 @@
 import { ConciseChannel, readConciseChannel } from './concise';
 import { ActionFailedError, BadResponseError } from './errors';
 import { ExtensionState, readState, readStateLine, stateName } from './ext-states';
-import { LineItem, ListItem, readItems, splitFields, stripOutputPrefix } from './line-items';
+import { LineItem, ListItem, QueueSection, readItems, splitFields, stripOutputPrefix } from './line-items';
 
 /**
  * Parsers for WebTAPI answers. A list answer never fails for the shape of its lines: every
@@ -13,7 +13,18 @@ export { channelExtension } from './concise';
 export type { ConciseChannel } from './concise';
 export { readState, stateName };
 export type { ExtensionState, ExtensionStateName } from './ext-states';
-export type { LineItem, LineShape, ListItem } from './line-items';
+export type {
+  CallerLine, ChannelLine, FieldsLine, HintLine, LineItem, LineShape, ListItem, MemberLine, PairsLine, QueueLine, QueueSection,
+} from './line-items';
+
+/** An item of a channel list (call_list, call_list_all, q_call_list, q_waiting_list). */
+export type ChannelListItem = ConciseChannel | (LineItem & { channel?: string; extension?: string; position?: number });
+
+/** An item of q_list: the queue's `name` where the line gives one. */
+export type QueueListItem = ConciseChannel | (LineItem & { name?: string });
+
+/** An item of agent_list: `agent` (the interface) and `state` where the line gives them. */
+export type AgentListItem = ConciseChannel | (LineItem & { agent?: string; state?: string });
 
 /** A channel list item read as a concise channel line (the name used before list items of any shape). */
 export type Channel = ConciseChannel;
@@ -92,13 +103,19 @@ export function parseChannelLine(action: string, line: string): ConciseChannel {
   return c;
 }
 
-/** The items of a list answer; a bare `0`, `No such queue`, an HTML page or a PHP error is no list. */
-function listItems(action: string, text: string): ListItem[] {
+/**
+ * The items of a list answer; a bare `0`, `No such queue`, an HTML page or a PHP error is no list.
+ * Given a `section`, a `queue show` answer gives that section's lines only (lines of no section,
+ * before any queue header or title, are data and stay).
+ */
+function listItems(action: string, text: string, section?: QueueSection): ListItem[] {
   if (isNotWebTapi(text)) throw new BadResponseError(action, `an HTML page or PHP error instead of a list: ${preview(text.trim())}`);
   const all = lines(text);
   if (all.length === 1 && all[0] === '0') throw new ActionFailedError(action);
   if (all.length === 1 && /^No such queue\b/.test(stripOutputPrefix(all[0]))) throw new ActionFailedError(action, `the PBX answered ${preview(all[0])}`);
-  return readItems(text);
+  const items = readItems(text);
+  if (section === undefined) return items;
+  return items.filter((i) => i.shape === 'concise' || i.section === undefined || i.section === section);
 }
 
 /** The first value of the first key present. */
@@ -111,11 +128,11 @@ function pick(values: Record<string, string> | undefined, keys: readonly string[
 const integer = (v: string | undefined): number | undefined => (v !== undefined && /^-?\d+$/.test(v.trim()) ? Number(v) : undefined);
 
 /**
- * Channel lists (call_list, call_list_all, q_call_list, q_waiting_list): concise channel lines
- * as ConciseChannel, other lines as LineItem with `channel`, `extension` and `position` where present.
+ * Channel lists (call_list, call_list_all, q_call_list): concise channel lines as ConciseChannel,
+ * other lines as LineItem with `channel`, `extension` and `position` where present.
  */
-export function parseChannels(action: string, text: string): ListItem[] {
-  return listItems(action, text).map((item) => {
+export function parseChannels(action: string, text: string, section?: QueueSection): ChannelListItem[] {
+  return listItems(action, text, section).map((item): ChannelListItem => {
     if (item.shape !== 'pairs') return item;
     const channel = pick(item.values, ['channel', 'Channel', 'chan']);
     const position = integer(pick(item.values, ['position', 'Position', 'pos']));
@@ -123,39 +140,46 @@ export function parseChannels(action: string, text: string): ListItem[] {
   });
 }
 
+/** q_waiting_list: a channel list; of a `queue show` answer, its callers. */
+export function parseCallers(action: string, text: string): ChannelListItem[] {
+  return parseChannels(action, text, 'callers');
+}
+
+type Named<K extends 'name' | 'agent'> = ConciseChannel | (LineItem & { [P in K]?: string });
+
 /**
  * Fills `key` (a queue's `name`, an agent's interface) where the line did not give it: from
  * `key=value` pairs, or the first field (`fields` then holds the rest, as q_list did before).
  */
-function named(item: ListItem, key: 'name' | 'agent', keys: readonly string[]): ListItem {
-  if (item.shape === 'concise' || item[key] !== undefined) return item;
-  if (item.shape === 'pairs') {
-    const value = pick(item.values, keys);
-    return value === undefined ? item : { ...item, [key]: value };
+function named<K extends 'name' | 'agent'>(item: ListItem, key: K, keys: readonly string[]): Named<K> {
+  if (item.shape === 'concise' || (item as { [P in K]?: string })[key] !== undefined) return item;
+  const withKey = (base: LineItem, value: string | undefined): Named<K> => (value === undefined ? base : { ...base, [key]: value }) as Named<K>;
+  switch (item.shape) {
+    case 'pairs': return withKey(item, pick(item.values, keys));
+    case 'channel': return withKey(item, item.channel);
+    case 'hint': return withKey(item, key === 'agent' ? item.device : item.extension);
+    case 'fields': {
+      const [first, ...rest] = item.fields ?? [];
+      const { fields: _taken, ...line } = item;
+      return first === undefined ? item : withKey(rest.length > 0 ? { ...line, fields: rest } : line, first);
+    }
+    default: return item;
   }
-  if (item.shape === 'channel') return { ...item, [key]: item.channel };
-  if (item.shape === 'hint') return { ...item, [key]: key === 'agent' ? item.device : item.extension };
-  if (item.shape !== 'fields' || !item.fields) return item;
-  const [first, ...rest] = item.fields;
-  const out: LineItem = { ...item, [key]: first };
-  if (rest.length > 0) out.fields = rest;
-  else delete out.fields;
-  return out;
 }
 
-/** q_list: every item with the queue's `name` where the line gives one. */
-export function parseQueues(action: string, text: string): ListItem[] {
-  return listItems(action, text).map((item) => named(item, 'name', ['name', 'queue', 'Queue']));
+/** q_list: every item with the queue's `name` where the line gives one; of a `queue show` answer, its queues. */
+export function parseQueues(action: string, text: string): QueueListItem[] {
+  return listItems(action, text, 'queue').map((item) => named(item, 'name', ['name', 'queue', 'Queue']));
 }
 
-/** agent_list: every item with `agent` (the interface) and `state` where the line gives them. */
-export function parseAgents(action: string, text: string): ListItem[] {
-  return listItems(action, text).map((item) => {
-    const out = named(item, 'agent', ['agent', 'interface', 'member', 'location', 'name']);
+/** agent_list: every item with `agent` (the interface) and `state` where the line gives them; of a `queue show` answer, its members. */
+export function parseAgents(action: string, text: string): AgentListItem[] {
+  return listItems(action, text, 'members').map((item): AgentListItem => {
+    const out: AgentListItem = named(item, 'agent', ['agent', 'interface', 'member', 'location', 'name']);
     if (out.shape === 'concise' || out.state !== undefined) return out;
     const state = out.shape === 'pairs'
       ? pick(out.values, ['state', 'status', 'State', 'Status'])
-      : out.fields?.find((f) => /[A-Za-z]/.test(f) && readState(f) !== null);
+      : out.shape === 'fields' ? out.fields?.find((f) => /[A-Za-z]/.test(f) && readState(f) !== null) : undefined;
     return state === undefined ? out : { ...out, state };
   });
 }

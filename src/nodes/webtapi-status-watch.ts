@@ -1,5 +1,5 @@
 import type { Node, NodeAPI } from 'node-red';
-import { InvalidInputError, channelChanges, validators, valueChanges, type ExtensionState, type ListItem } from '../client';
+import { InvalidInputError, channelChanges, validators, valueChanges, type ChannelListItem, type ExtensionState } from '../client';
 import type { PollResult } from './shared/poller';
 import { registerType } from './shared/register';
 import type { NodeDefinition } from './shared/properties';
@@ -42,7 +42,7 @@ function problem(s: Settings): InvalidInputError | null {
 class Watched {
   states = new Map<string, ExtensionState>();
   relays = new Map<string, number>();
-  calls: Map<string, ListItem> | null = null;
+  calls: Map<string, ChannelListItem> | null = null;
   status = '';
 }
 

@@ -4,6 +4,7 @@
 // for `webtapi-sim --replay`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { messageOf } from '../client/errors';
 import { runProbe } from './probe';
 import { formatReport, reportJson } from './report';
 
@@ -119,4 +120,4 @@ async function main(): Promise<void> {
   process.exitCode = report.ok ? 0 : 1;
 }
 
-main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1));
+main().catch((err: unknown) => fail(messageOf(err), 1));

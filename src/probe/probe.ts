@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { ACTIONS } from '../client/actions';
 import { parseAnswer } from '../client/answer';
-import { HttpStatusError, WebTapiError } from '../client/errors';
+import { HttpStatusError, WebTapiError, messageOf } from '../client/errors';
 import { readStateLine } from '../client/ext-states';
 import { readItems, stripOutputPrefix } from '../client/line-items';
-import type { CameraInfo, ListItem, RelayInfo } from '../client/parsers';
+import type { CameraInfo, QueueListItem, RelayInfo } from '../client/parsers';
 import { Answer, TlsOptions, Transport } from '../client/transport';
 import { Capture, CaptureEntry, Redaction, answerEntry, isReadOnly, publicUrl, redact, redactParams } from './capture';
 import { Verdict, verdicts } from './verdicts';
@@ -108,7 +108,7 @@ function row(entry: CaptureEntry, result: unknown, error?: string): ProbeRow {
 function named(action: string, result: unknown, max: number): string[] {
   if (!Array.isArray(result)) return [];
   const names = action === 'q_list'
-    ? (result as ListItem[]).map((q) => (q.shape !== 'concise' && (q.section === undefined || q.section === 'queue') ? q.name : undefined))
+    ? (result as QueueListItem[]).map((q) => (q.shape !== 'concise' && (q.section === undefined || q.section === 'queue') ? q.name : undefined))
     : (result as Array<RelayInfo | CameraInfo>).map((x) => x.id);
   return [...new Set(names.filter((n): n is string => typeof n === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(n)))].slice(0, max);
 }
@@ -191,7 +191,7 @@ async function login(transport: Transport, o: ProbeOptions, report: ProbeReport,
 }
 
 function describe(err: unknown, r: Redaction): string {
-  const text = err instanceof WebTapiError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
+  const text = err instanceof WebTapiError ? `${err.code}: ${err.message}` : messageOf(err);
   return redact(text, r);
 }
 

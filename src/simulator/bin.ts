@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // webtapi-sim: run the WebTAPI PBX simulator from the command line.
 import fs from 'node:fs';
+import { messageOf } from '../client/errors';
 import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
 import { parseStreamSpec, type StreamOptions } from './stream';
@@ -97,7 +98,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       }
       case '--bridge-ids': o.bridgeIds = true; break;
       case '--no-control': o.control = false; break;
-      case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail((err as Error).message); } break;
+      case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail(messageOf(err)); } break;
       case '--replay': o.replay = value(); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
@@ -113,12 +114,12 @@ function loadCapture(file: string): Capture {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    fail(`--replay: cannot read ${file}: ${(err as Error).message}`);
+    fail(`--replay: cannot read ${file}: ${messageOf(err)}`);
   }
   try {
     return readCapture(JSON.parse(text));
   } catch (err) {
-    fail(`--replay: ${file}: ${(err as Error).message}`);
+    fail(`--replay: ${file}: ${messageOf(err)}`);
   }
 }
 
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stdout.write(`${signal}: closing\n`);
     sim.close().then(() => process.exit(0), (err: unknown) => {
-      process.stderr.write(`webtapi-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`webtapi-sim: ${messageOf(err)}\n`);
       process.exit(1);
     });
   };
@@ -159,6 +160,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`webtapi-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`webtapi-sim: ${messageOf(err)}\n`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 // simulated PBX over HTTP (`POST /sim/<command>?...`, answers JSON). Not part of WebTAPI: a real PBX
 // has phones for that. See docs/simulator.md.
 import type { ServerResponse } from 'node:http';
+import { messageOf } from '../client/errors';
 import type { CallOptions } from './state';
 import type { Simulator } from './types';
 
@@ -69,7 +70,7 @@ export function handleControl(t: ControlTarget, method: string, command: string,
     json(res, 200, { ok: true, ...COMMANDS[command](t, q) });
     return '200';
   } catch (err) {
-    json(res, 400, { ok: false, error: err instanceof Error ? err.message : String(err) });
+    json(res, 400, { ok: false, error: messageOf(err) });
     return '400';
   }
 }

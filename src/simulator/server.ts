@@ -2,6 +2,7 @@
 // action, and writes the answer. Never throws: bad input answers '0' or 400.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
+import { messageOf } from '../client/errors';
 import { ACTIONS, type ActionContext } from './actions';
 import type { CallControl } from './calls';
 import { CONTROL_PREFIX, handleControl, type ControlTarget } from './control';
@@ -107,7 +108,7 @@ export class RequestHandler {
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
     res.on('error', () => undefined); // a client that went away is not our problem
     this.serve(req, res).catch((err: unknown) => {
-      this.log(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+      this.log(`internal error: ${messageOf(err)}`);
       if (!res.headersSent && !res.destroyed) sendText(res, 500, 'internal simulator error\n');
       else res.destroy();
     });

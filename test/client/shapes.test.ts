@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  ACTIONS, ConciseChannel, LineItem, ListItem, WebTapiError, parseAgents, parseChannels, parseList, parseQueues,
+  ACTIONS, ConciseChannel, LineShape, ListItem, WebTapiError, parseAgents, parseCallers, parseChannels, parseList, parseQueues,
   parseRelays, parseStatusMap, readState,
 } from '../../dist/client';
 import { isZeroAnswer, parseAnswer } from '../../dist/client/answer';
@@ -16,10 +16,19 @@ const sample = (name: string): string => {
   return s.text;
 };
 const nonBlank = (text: string): string[] => text.split(/\r\n|\n|\r/).filter((l) => l.trim() !== '');
-const lineItems = (items: ListItem[]): LineItem[] => items.map((i) => {
+const lineItems = <T extends ListItem>(items: T[]): Array<Exclude<T, ConciseChannel>> => items.map((i) => {
   assert.notEqual(i.shape, 'concise', i.raw);
-  return i as LineItem;
+  return i as Exclude<T, ConciseChannel>;
 });
+/** The item, known to be of `shape` (LineItem is a union told apart by `shape`). */
+function shaped<T extends ListItem, S extends LineShape>(item: T | undefined, shape: S): Extract<T, { shape: S }> {
+  assert.ok(item, `expected a ${shape} line, got none`);
+  assert.equal(item.shape, shape, item.raw);
+  return item as Extract<T, { shape: S }>;
+}
+/** A line as the PBX printed it, without AMI's prefix and the indentation. */
+const stripped = (raw: string): string => raw.replace(/^\s*Output:\s?/, '').trim();
+const answerOf = (text: string) => ({ status: 200, contentType: 'text/plain', body: Buffer.from(text, 'utf8') });
 
 describe('list answers of any shape: real Asterisk output', () => {
   it('reads every concise sample line as a channel, with the fields of its Asterisk version', () => {
@@ -68,18 +77,34 @@ describe('list answers of any shape: real Asterisk output', () => {
     assert.deepEqual([pjsip[0].priority, pjsip[1].channel, pjsip[1].extension], [50005, 'Console/dsp', 'dsp']);
   });
 
-  it('reads `queue show` by section: queues, members and callers, no titles', () => {
-    for (const parse of [parseQueues, parseAgents, parseChannels]) {
-      const a14 = lineItems(parse('x', sample('queue show 1.4')));
-      assert.deepEqual(a14.map((i) => [i.shape, i.queue, i.section]), [
-        ['queue', '6501', 'queue'], ['member', '6501', 'members'], ['caller', '6501', 'callers'], ['queue', '6500', 'queue'],
-      ]);
-      assert.deepEqual([a14[0].name, a14[0].calls, a14[0].maxCalls, a14[0].strategy], ['6501', 1, 'unlimited', 'ringall']);
-      assert.deepEqual([a14[1].agent, a14[1].state, a14[1].callsTaken], ['Agent/6000', 'Busy', 0]);
-      assert.deepEqual([a14[2].position, a14[2].channel, a14[2].wait, a14[2].priority], [1, 'IAX2/6000-453', 3, 0]);
-    }
-    const a13 = lineItems(parseAgents('agent_list', sample('queue show 13')));
-    const members = a13.filter((i) => i.section === 'members');
+  it('reads `queue show` by section: q_list gives the queues, agent_list the members, q_waiting_list the callers', () => {
+    const text = sample('queue show 1.4');
+    const raw = nonBlank(text);
+    const parsed = (action: string) => lineItems(parseAnswer(ACTIONS.get(action)!, answerOf(text), { q_name: '6501' }) as ListItem[]);
+    assert.deepEqual(parsed('q_list').map((i) => [i.shape, i.queue, i.section, i.raw]), [
+      ['queue', '6501', 'queue', raw[0]], ['queue', '6500', 'queue', raw[5]],
+    ]);
+    assert.deepEqual(parsed('agent_list').map((i) => [i.shape, i.queue, i.section, i.raw]), [['member', '6501', 'members', raw[2]]]);
+    assert.deepEqual(parsed('q_waiting_list').map((i) => [i.shape, i.queue, i.section, i.raw]), [['caller', '6501', 'callers', raw[4]]]);
+    const [q] = parseQueues('q_list', text).map((i) => shaped(i, 'queue'));
+    assert.deepEqual([q.name, q.calls, q.maxCalls, q.strategy], ['6501', 1, 'unlimited', 'ringall']);
+    const [m] = parseAgents('agent_list', text).map((i) => shaped(i, 'member'));
+    assert.deepEqual([m.agent, m.state, m.callsTaken], ['Agent/6000', 'Busy', 0]);
+    const [c] = parseCallers('q_waiting_list', text).map((i) => shaped(i, 'caller'));
+    assert.deepEqual([c.position, c.channel, c.wait, c.priority], [1, 'IAX2/6000-453', 3, 0]);
+  });
+
+  it('a channel list other than the waiting callers (q_call_list) keeps every section of a `queue show` answer', () => {
+    const items = lineItems(parseChannels('q_call_list', sample('queue show 1.4')));
+    assert.deepEqual(items.map((i) => [i.shape, i.queue, i.section]), [
+      ['queue', '6501', 'queue'], ['member', '6501', 'members'], ['caller', '6501', 'callers'], ['queue', '6500', 'queue'],
+    ]);
+  });
+
+  it('reads the members and callers of Asterisk 13, each in its own list', () => {
+    const text = sample('queue show 13');
+    const members = parseAgents('agent_list', text).map((i) => shaped(i, 'member'));
+    assert.ok(members.every((m) => m.section === 'members' && m.queue === 'Queue_110'));
     assert.deepEqual(members.map((m) => [m.agent, m.memberName, m.state, m.paused === true, m.inCall === true]), [
       ['SIP/105-IPCZncL', 'Agent_428', 'Not in use', true, false],
       ['SIP/137-IPM87rR', 'Agent_461', 'In use', false, true],
@@ -87,24 +112,31 @@ describe('list answers of any shape: real Asterisk output', () => {
       ['SIP/262-IPJM3GO', undefined, 'Busy', true, false],
     ]);
     assert.deepEqual([members[1].callsTaken, members[1].lastCallSecsAgo, members[1].ringInUse, members[1].membership], [19, 108, false, 'dynamic']);
-    const callers = a13.filter((i) => i.section === 'callers');
+    const callers = parseCallers('q_waiting_list', text).map((i) => shaped(i, 'caller'));
+    assert.ok(callers.every((c) => c.section === 'callers' && c.queue === 'Queue_110'));
     assert.deepEqual(callers.map((c) => [c.position, c.channel, c.extension, c.wait]), [
       [1, 'SIP/551120872200-000864df', '551120872200', 150], [10, 'SIP/551120872200-00086344', '551120872200', 221],
     ]);
-    assert.deepEqual([a13[0].holdtime, a13[0].talktime, a13[0].completed, a13[0].abandoned], [45, 310, 124, 242]);
+    const queues = parseQueues('q_list', text).map((i) => shaped(i, 'queue'));
+    assert.equal(queues.length, 1);
+    assert.deepEqual([queues[0].holdtime, queues[0].talktime, queues[0].completed, queues[0].abandoned], [45, 310, 124, 242]);
   });
 
   it('reads `queue show` through AMI (every line prefixed "Output: ")', () => {
-    const items = lineItems(parseQueues('q_list', sample('queue show 16.23 AMI')));
-    assert.equal(items.length, 2);
-    assert.equal(items[0].name, 'Queue_11');
-    assert.equal(items[0].raw, nonBlank(sample('queue show 16.23 AMI'))[0]);
-    assert.deepEqual([items[1].agent, items[1].paused, items[1].pausedSecsAgo, items[1].loginSecsAgo, items[1].state],
-      ['SIP/IP-100-CdFaT', true, 2930362, 2930362, 'Not in use']);
+    const text = sample('queue show 16.23 AMI');
+    const [q, ...moreQueues] = parseQueues('q_list', text).map((i) => shaped(i, 'queue'));
+    assert.deepEqual(moreQueues, []);
+    assert.equal(q.name, 'Queue_11');
+    assert.equal(q.raw, nonBlank(text)[0]);
+    const [m, ...moreMembers] = parseAgents('agent_list', text).map((i) => shaped(i, 'member'));
+    assert.deepEqual(moreMembers, []);
+    assert.deepEqual([m.agent, m.paused, m.pausedSecsAgo, m.loginSecsAgo, m.state, m.queue, m.section],
+      ['SIP/IP-100-CdFaT', true, 2930362, 2930362, 'Not in use', 'Queue_11', 'members']);
+    assert.deepEqual(parseCallers('q_waiting_list', text), [], 'No Callers: no items');
   });
 
   it('reads a member whose state comes from a hint', () => {
-    const [m] = lineItems(parseAgents('agent_list', sample('queue member from a hint')));
+    const m = shaped(parseAgents('agent_list', sample('queue member from a hint'))[0], 'member');
     assert.deepEqual([m.agent, m.memberName, m.stateInterface, m.state, m.ringInUse], ['Local/1000@from-queue/n', 'D70', 'hint:1000@ext-local', 'Not in use', true]);
   });
 
@@ -112,9 +144,10 @@ describe('list answers of any shape: real Asterisk output', () => {
     assert.deepEqual(parseStatusMap('call_status_get', sample('core show hints')), {
       8004: { code: 0, state: 'idle' }, 100: { code: 0, state: 'idle' },
     });
-    const [a, b] = lineItems(parseAgents('agent_list', sample('core show hints')));
-    assert.deepEqual([a.shape, a.extension, a.context, a.agent, a.state, a.watchers], ['hint', '8004', 'ext-local', 'SIP/8004', 'Idle', 0]);
-    assert.equal(b.presence, 'not_set');
+    const [a, b] = parseAgents('agent_list', sample('core show hints'));
+    const hint = shaped(a, 'hint');
+    assert.deepEqual([hint.extension, hint.context, hint.agent, hint.state, hint.watchers], ['8004', 'ext-local', 'SIP/8004', 'Idle', 0]);
+    assert.equal(shaped(b, 'hint').presence, 'not_set');
   });
 });
 
@@ -148,11 +181,11 @@ describe('list answers of any shape: other shapes', () => {
       ['fields', undefined, undefined], ['fields', undefined, undefined], ['fields', undefined, undefined], ['fields', undefined, undefined],
       ['pairs', 'SIP/1003-0000003c', undefined], ['fields', undefined, undefined],
     ]);
-    assert.equal(items[2].text, 'waiting 0:12');
-    assert.deepEqual(items.slice(3, 7).map((i) => i.fields), [['1', 'SIP/1002-0000003b', '0:40'], ['a', 'b', 'c'], ['x', 'y'], ['p', 'q']]);
+    assert.equal(shaped(items[2], 'channel').text, 'waiting 0:12');
+    assert.deepEqual(items.slice(3, 7).map((i) => shaped(i, 'fields').fields), [['1', 'SIP/1002-0000003b', '0:40'], ['a', 'b', 'c'], ['x', 'y'], ['p', 'q']]);
     assert.equal(items[7].position, 2);
-    assert.deepEqual(items[7].values, { channel: 'SIP/1003-0000003c', position: '2' });
-    assert.deepEqual(items[8].fields, ['something nobody knows']);
+    assert.deepEqual(shaped(items[7], 'pairs').values, { channel: 'SIP/1003-0000003c', position: '2' });
+    assert.deepEqual(shaped(items[8], 'fields').fields, ['something nobody knows']);
     const agents = lineItems(parseAgents('agent_list', '1001;Not in use\nagent=SIP/1002;state=Busy\nSIP/1003\n'));
     assert.deepEqual(agents.map((a) => [a.agent, a.state]), [['1001', 'Not in use'], ['SIP/1002', 'Busy'], ['SIP/1003', undefined]]);
     assert.deepEqual(parseRelays('relay_list', 'id=17;name=Door;status=1\n18;Gate;0;extra'), [
@@ -170,7 +203,7 @@ describe('list answers of any shape: other shapes', () => {
 
   it('is an error only where the answer carries no data', () => {
     const isCode = (code: string) => (e: unknown) => e instanceof WebTapiError && e.code === code;
-    for (const parse of [parseChannels, parseQueues, parseAgents, parseRelays, parseList]) {
+    for (const parse of [parseChannels, parseCallers, parseQueues, parseAgents, parseRelays, parseList]) {
       assert.throws(() => parse('x', '<!DOCTYPE html>\n<html><body>Not Found</body></html>'), isCode('WEBTAPI_BAD_RESPONSE'));
       assert.throws(() => parse('x', '<br />\n<b>Fatal error</b>:  Uncaught Error in /var/www/webtapi.php on line 12<br />'), isCode('WEBTAPI_BAD_RESPONSE'));
       assert.throws(() => parse('x', 'PHP Warning:  mysql_connect(): Access denied in /srv/webtapi.php on line 3'), isCode('WEBTAPI_BAD_RESPONSE'));
@@ -183,7 +216,7 @@ describe('list answers of any shape: other shapes', () => {
 });
 
 describe('list answers of any shape: properties', () => {
-  const LIST_ACTIONS = [...ACTIONS.values()].filter((s) => ['channels', 'recordings', 'queues', 'agents', 'relays', 'cameras'].includes(s.answer));
+  const LIST_ACTIONS = [...ACTIONS.values()].filter((s) => ['channels', 'callers', 'recordings', 'queues', 'agents', 'relays', 'cameras'].includes(s.answer));
   const TITLE = /^(Members:|Callers:|No Members|No Callers|No queues\.|No such queue: .*|\S+\s+has \d+ calls? \(max [^)]*\).*)$/;
   const token = fc.constantFrom('!', ':', ';', '\t', '|', ',', '=', ' ', '  ', '(', ')', '0', '1', '-1', 'SIP/1001-0000000a', 'Idle', 'a=b', '<', '>', '.');
   const line = fc.oneof(
@@ -217,6 +250,40 @@ describe('list answers of any shape: properties', () => {
       assert.equal(result.length, lines.length);
       result.forEach((item: { raw: string }, i) => assert.equal(item.raw, lines[i]));
     }), { numRuns: 1500 });
+  });
+
+  it('gives of any `queue show` answer each list its own section: queues, members, callers, with queue and raw (property)', () => {
+    const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,11}$/);
+    const header = fc.tuple(name, fc.nat(20), fc.constantFrom('unlimited', '10'), fc.constantFrom('', '        ')).map(([n, calls, max, pad]) =>
+      ({ name: n, line: `${n}${pad} has ${calls} calls (max ${max}) in 'ringall' strategy (0s holdtime), W:0, C:0, A:0, SL:0.0% within 0s` }));
+    const memberLine = fc.constantFrom(
+      'Agent/6000 (Busy) has taken no calls yet', 'Agent_461 (SIP/137-IPM87rR) (ringinuse disabled) (dynamic) (in call) (In use) has taken 19 calls (last was 108 secs ago)',
+      'SIP/262-IPJM3GO (ringinuse disabled) (paused) (Busy) has taken no calls yet', 'D70 (Local/1000@from-queue/n from hint:1000@ext-local) (Not in use) has taken no calls yet',
+    );
+    const callerLine = fc.tuple(fc.integer({ min: 1, max: 99 }), fc.stringMatching(/^(SIP|IAX2|PJSIP)\/[0-9]{3,6}-[0-9a-f]{8}$/)).map(([pos, chan]) => `${pos}. ${chan} (wait: 0:${pos % 60}, prio: 0)`);
+    // Lines no recogniser knows are data of the section they stand in (no `!`: not a concise channel).
+    const oddLine = fc.stringMatching(/^[A-Za-z0-9 ;=|,.:()/-]{1,30}$/).filter((l) => l.trim() !== '' && !TITLE.test(l.trim()) && !/^\s*Output:/.test(l));
+    const section = (title: string, none: string, line: fc.Arbitrary<string>) =>
+      fc.array(fc.oneof({ weight: 4, arbitrary: line }, { weight: 1, arbitrary: oddLine }), { maxLength: 4 })
+        .map((lines) => ({ lines, text: lines.length > 0 ? [`   ${title} `, ...lines.map((l) => `      ${l}`)] : [`   ${none}`] }));
+    const queue = fc.record({ header, members: section('Members:', 'No Members', memberLine), callers: section('Callers:', 'No Callers', callerLine) });
+    fc.assert(fc.property(fc.array(queue, { minLength: 1, maxLength: 4 }), fc.boolean(), fc.constantFrom('\n', '\r\n'), (queues, ami, eol) => {
+      const out: string[] = [];
+      for (const q of queues) out.push(q.header.line, ...q.members.text, ...q.callers.text, '');
+      const text = out.map((l) => (ami ? `Output: ${l}` : l)).join(eol);
+      const expect = (pick: (q: (typeof queues)[number]) => string[]) =>
+        queues.flatMap((q) => pick(q).map((raw) => [q.header.name, raw.trim()]));
+      const read = (action: string, sectionName: string) => {
+        const items = parseAnswer(ACTIONS.get(action)!, answerOf(text), { q_name: 'x' }) as ListItem[];
+        return items.map((i) => {
+          assert.ok(i.shape !== 'concise' && i.section === sectionName, `${action}: ${i.raw} is of ${i.shape === 'concise' ? 'no' : i.section} section`);
+          return [i.queue, stripped(i.raw)];
+        });
+      };
+      assert.deepEqual(read('q_list', 'queue'), expect((q) => [q.header.line]));
+      assert.deepEqual(read('agent_list', 'members'), expect((q) => q.members.lines));
+      assert.deepEqual(read('q_waiting_list', 'callers'), expect((q) => q.callers.lines));
+    }), { numRuns: 400 });
   });
 
   it('reads any well-formed 14-field line with arbitrary field texts as a concise channel (property)', () => {

@@ -35,8 +35,7 @@ describe('the nodes against a PBX with differently shaped lists', () => {
   it('webtapi-queue-agent: queues, members and callers from `queue show` and AMI output', async () => {
     const nodes = await load(pbx, 'webtapi-queue-agent', { operation: 'agents', queue: 'VMX' });
     const queues = await payload(nodes, { payload: 'queues' });
-    assert.deepEqual(queues.filter((q: any) => q.section === 'queue').map((q: any) => q.name), ['VMX', 'SUPPORT']);
-    assert.equal(queues.length, 5, 'two queues, two members, one caller; no titles');
+    assert.deepEqual(queues.map((q: any) => [q.shape, q.section, q.name]), [['queue', 'queue', 'VMX'], ['queue', 'queue', 'SUPPORT']], 'the queues only: no members, callers or titles');
     const agents = await payload(nodes, {});
     assert.deepEqual(agents.map((a: any) => [a.agent, a.state, a.raw.startsWith('Output: ')]), [['SIP/1001-IPCZncL', 'Not in use', true], ['SIP/1002', 'Busy', true]]);
     const waiting = await payload(nodes, { operation: 'waiting' });

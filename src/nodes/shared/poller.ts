@@ -1,4 +1,4 @@
-import { groupCalls, type CallGroup, type ConciseChannel, type ExtensionState, type ListItem, type WebTapiClient } from '../../client';
+import { groupCalls, type CallGroup, type ChannelListItem, type ConciseChannel, type ExtensionState, type WebTapiClient } from '../../client';
 
 export interface PollResult {
   /** When the poll's answers came (epoch ms). */
@@ -6,7 +6,7 @@ export interface PollResult {
   /** Present when a user reads extension states. */
   states?: Record<string, ExtensionState>;
   /** Present when a user reads calls: call_list_all as it came. */
-  calls?: ListItem[];
+  calls?: ChannelListItem[];
   /** Present when a user reads relays: relay id → status. */
   relays?: Record<string, number>;
   /** The calls of `calls`, grouped once per poll for every call monitor. */

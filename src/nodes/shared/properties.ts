@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessage } from 'node-red';
-import { InvalidInputError } from '../../client';
+import { InvalidInputError, messageOf } from '../../client';
 
 export type NodeDefinition = Record<string, unknown> & { id: string; name?: string };
 
@@ -26,7 +26,7 @@ function nodeProperty(RED: NodeAPI, node: Node, def: NodeDefinition, field: stri
   if (type === 'str') return value ?? '';
   // A property that cannot be evaluated (bad JSON, a JSONata syntax error) is the flow's input
   // being wrong: a WEBTAPI_INVALID_INPUT a Catch node can switch on, not a bare SyntaxError.
-  const invalid = (err: unknown) => new InvalidInputError('input', paramName(field), `the node property is not a valid ${type.slice(0, 20)} (${String((err as Error)?.message ?? err).slice(0, 80)})`);
+  const invalid = (err: unknown) => new InvalidInputError('input', paramName(field), `the node property is not a valid ${type.slice(0, 20)} (${messageOf(err).slice(0, 80)})`);
   return new Promise((resolve, reject) => {
     try {
       RED.util.evaluateNodeProperty(String(value ?? ''), type, node, msg, (err: Error | null, result: unknown) => {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
-import { validators, type WebTapiClient } from '../../client';
+import { messageOf, validators, type WebTapiClient } from '../../client';
 import { audit } from './audit';
 import { JOURNAL_FILE, ORPHAN_KEEP_MS, RelayJournal } from './relay-journal';
 import { RelayLane, type LaneJournal, type Reporter } from './relay-lane';
@@ -183,7 +183,7 @@ export class RelayHub {
     }
     this.config.log(`relay ${e.relay}: completing a pulse from before the restart, switching back to ${e.back} ${e.due > Date.now() ? `at ${new Date(e.due).toISOString()}` : 'now'}`);
     lane.resume(e, reporter, { completes: 'pulse-before-restart' }).catch((err: unknown) => {
-      if (!this.closed) this.config.error((err as Error).message);
+      if (!this.closed) this.config.error(messageOf(err));
     });
   }
 
@@ -194,14 +194,14 @@ export class RelayHub {
         try {
           await journal.put({ config: this.config.id, pbx: this.pbx, relay, ...entry });
         } catch (err) {
-          this.config.warn(`relay ${relay}: the relay journal cannot be written (${(err as Error).message}); this pulse is not completed after a crash`);
+          this.config.warn(`relay ${relay}: the relay journal cannot be written (${messageOf(err)}); this pulse is not completed after a crash`);
         }
       },
       clear: async () => {
         try {
           await journal.remove(this.config.id, relay);
         } catch (err) {
-          this.config.warn(`relay ${relay}: the relay journal cannot be written (${(err as Error).message})`);
+          this.config.warn(`relay ${relay}: the relay journal cannot be written (${messageOf(err)})`);
         }
       },
     };

@@ -6,6 +6,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { messageOf } from '../../client/errors';
 
 export const JOURNAL_FILE = 'metasec-webtapi-relays.json';
 /** How long an entry whose server configuration is gone (or points elsewhere) is kept. */
@@ -120,7 +121,7 @@ export class RelayJournal {
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`relay journal ${this.file} cannot be read (${(err as Error).message}); pending switch-backs from before the restart are not known`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`relay journal ${this.file} cannot be read (${messageOf(err)}); pending switch-backs from before the restart are not known`);
       return [];
     }
     let pending: unknown;
@@ -130,7 +131,7 @@ export class RelayJournal {
     } catch (err) {
       const aside = `${this.file}.damaged`;
       await fs.rename(this.file, aside).catch(() => undefined);
-      this.warn(`relay journal ${this.file} is damaged (${(err as Error).message.slice(0, 80)}); set aside as ${path.basename(aside)}, starting with an empty journal`);
+      this.warn(`relay journal ${this.file} is damaged (${messageOf(err).slice(0, 80)}); set aside as ${path.basename(aside)}, starting with an empty journal`);
       return [];
     }
     const good = pending.filter(valid);

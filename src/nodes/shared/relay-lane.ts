@@ -5,7 +5,7 @@
  * Node-RED side), so it is tested without Node-RED.
  */
 import { isErrorCode, mayHaveReachedPbx } from '../../client/codes';
-import { AbortedError, RelayNotRestoredError } from '../../client/errors';
+import { AbortedError, RelayNotRestoredError, messageOf } from '../../client/errors';
 
 /** What the lane needs from the PBX. */
 export interface LaneIo {
@@ -313,7 +313,7 @@ export class RelayLane {
     } catch (err) {
       // Left switched with nobody waiting for the answer (the nodes were redeployed): still said.
       const unheard = [...p.reporters].every((r) => r.signal?.aborted);
-      if (unheard && !this.closing) p.owner.error((err as Error).message);
+      if (unheard && !this.closing) p.owner.error(messageOf(err));
       throw err;
     }
     await this.journal.clear();

@@ -2,7 +2,7 @@
 // nodes, snapshot history). Users register and deregister like the MQTT broker node's users:
 // the first one opens the stream, the last one closes it, deregister(node, done) calls done once
 // the connection is closed.
-import { readCameraStream, type WebTapiClient } from '../../client';
+import { messageOf, readCameraStream, type WebTapiClient } from '../../client';
 
 export type FeedState = 'streaming' | 'reconnecting' | 'stopped';
 
@@ -164,7 +164,7 @@ class CameraFeed {
       try {
         u.frame?.(data, at);
       } catch (err) {
-        this.warn(`camera ${this.camera}: a frame could not be handed on (${String((err as Error)?.message ?? err).slice(0, 80)})`);
+        this.warn(`camera ${this.camera}: a frame could not be handed on (${messageOf(err).slice(0, 80)})`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
-import { InvalidInputError } from '../../client';
+import { InvalidInputError, messageOf } from '../../client';
 import type { WebTapiConfigNode } from './config-api';
 import type { Subscription } from './poller';
 import { configNode, MissingConfigError } from './input';
@@ -70,7 +70,7 @@ export class PollHealth {
 
   failed(err: unknown): void {
     const reason = shortReason(err);
-    if (this.failing !== reason) this.node.warn(`polling failed: ${(err as Error)?.message ?? reason}; retrying with back-off`);
+    if (this.failing !== reason) this.node.warn(`polling failed: ${messageOf(err)}; retrying with back-off`);
     this.failing = reason;
     this.node.status({ fill: 'red', shape: 'ring', text: reason });
   }
