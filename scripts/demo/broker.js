@@ -15,8 +15,10 @@ function same(a, b) {
 /** aedes' authenticate handler for one account { username, password }. */
 function accountOnly(account) {
   return (client, username, password, callback) => {
-    const ok = typeof username === 'string' && Buffer.isBuffer(password)
-      && same(username, account.username) & same(password, account.password);
+    // Both compared every time (no early exit that tells a right user from a wrong one).
+    const userOk = typeof username === 'string' && same(username, account.username);
+    const passwordOk = Buffer.isBuffer(password) && same(password, account.password);
+    const ok = userOk && passwordOk;
     if (ok) return callback(null, true);
     const err = new Error('not authorized');
     err.returnCode = 5;
