@@ -3,7 +3,7 @@ import { ActionFailedError, BadResponseError } from './errors';
 import * as p from './parsers';
 import { Answer } from './transport';
 
-const EMPTY_AS_ZERO = new Set(['channels', 'list', 'queues', 'relays', 'cameras']);
+const EMPTY_AS_ZERO = new Set(['channels', 'recordings', 'queues', 'relays', 'cameras']);
 
 /** A picture, a recording or a stream excerpt, byte for byte as the PBX served it. */
 export interface BinaryAnswer {
