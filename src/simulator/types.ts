@@ -86,6 +86,8 @@ export type Fault = {
   dripMs?: number;
   /** garbage: the body (default a PHP warning HTML snippet). */
   body?: string;
+  /** garbage: its content type (default `text/html; charset=utf-8`). */
+  contentType?: string;
 };
 
 export interface Simulator {
