@@ -39,7 +39,7 @@ describe('reliability: admin routes need webtapi-config.write (Node-RED with adm
       req.end(body);
     });
   }
-  const as = (who: string | null) => (who ? { authorization: `Bearer ${tokens[who]}` } : {});
+  const as = (who: string | null): Record<string, string> => (who ? { authorization: `Bearer ${tokens[who]}` } : {});
 
   async function login(user: { username: string; password: string }, scope: string): Promise<string> {
     const form = new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope, ...user }).toString();
