@@ -46,7 +46,8 @@ const key = (config: string, relay: string) => `${config}\u0000${relay}`;
 export function temporaryName(file: string): string {
   return `${file}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
 }
-const TEMPORARY = /^(.+)\.(\d+)-[0-9a-f]{16}\.tmp$/;
+/** Also `<journal>.<pid>.tmp`, the name earlier versions used. */
+const TEMPORARY = /^(.+)\.(\d+)(?:-[0-9a-f]{16})?\.tmp$/;
 
 export class RelayJournal {
   private readonly entries = new Map<string, PendingSwitchBack>();
