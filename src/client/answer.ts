@@ -37,6 +37,14 @@ function binary(spec: ActionSpec, answer: Answer): BinaryAnswer {
   return { data: answer.body, contentType };
 }
 
+/** Bytes that are data (a picture, a recording, a stream), never text to read, split or scrub. */
+export function isDataAnswer(spec: ActionSpec, answer: Answer): boolean {
+  if (spec.answer === 'binary' || spec.answer === 'stream') return true;
+  if (spec.answer !== 'auto') return false;
+  const type = answer.contentType.toLowerCase();
+  return type !== '' && !type.startsWith('text/') && sniff(answer.body) !== 'application/octet-stream';
+}
+
 const text = (answer: Answer): string => answer.body.toString('utf8');
 
 /** How each kind of answer is read; the result types of the actions derive from it (actions.ts). */
@@ -73,8 +81,8 @@ export function parseAnswer(spec: ActionSpec, answer: Answer, params: Record<str
 
 /** An action this package does not know: 1/0 as boolean, text as lines, anything else as data. */
 function parseAuto(spec: ActionSpec, answer: Answer): unknown {
+  if (isDataAnswer(spec, answer)) return binary(spec, answer);
   const type = answer.contentType.toLowerCase();
-  if (type && !type.startsWith('text/') && sniff(answer.body) !== 'application/octet-stream') return binary(spec, answer);
   const text = answer.body.toString('utf8');
   const trimmed = text.trim();
   if (trimmed === '1') return true;
