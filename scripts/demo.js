@@ -12,6 +12,7 @@ const { startBroker } = require('./demo/broker');
 const { panelLine } = require('./demo/dashboard');
 const { demoSecrets } = require('./demo/secrets');
 const { applyDemoCredentials } = require('./demo/credentials');
+const { adminGuard } = require('./demo/admin-guard');
 
 const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
@@ -171,6 +172,7 @@ function prepareFlows(o, target) {
   process.stdout.write(prepared.created
     ? `example flows deployed to ${prepared.flowsFile}\n`
     : `using your flows in ${prepared.flowsFile} (--reset deploys the examples again)\n`);
+  if (prepared.disabled.length > 0) process.stdout.write(`against a real PBX: the nodes that open doors or place calls are deployed disabled (${prepared.disabled.join(', ')}); a comment on each tab says how to enable them\n`);
   if (!prepared.configFound) process.stdout.write(`note: config node ${CONFIG_ID} is not in your flows; its server was not changed\n`);
   return prepared;
 }
@@ -198,6 +200,8 @@ async function start(o, demo) {
     credentialSecret: false,
     extra: {
       editorTheme: { page: { title: TITLE }, header: { title: TITLE } },
+      // No adminAuth here: only the editor's own page may change anything (scripts/demo/admin-guard.js).
+      httpAdminMiddleware: adminGuard(demo.web.port, (reason, req) => process.stdout.write(`demo: refused ${req.method} ${req.path}: ${reason}\n`)),
       // The palette manager stays open for the user (installs need the registry); modules in
       // function nodes are not installed.
       externalModules: { autoInstall: false, modules: { allowInstall: false } },

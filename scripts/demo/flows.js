@@ -5,6 +5,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { applyDemoParts } = require('./dashboard');
+const { disableSideEffects } = require('./pbx-safe');
 
 const CONFIG_ID = 'demo-pbx';
 const FLOWS = 'flows.json';
@@ -70,6 +71,7 @@ function prepareUserDir({ dir, examplesDir, target, reset = false }) {
   }
   const created = flows === null;
   if (created) flows = exampleFlows(examplesDir, target.url, target.mode);
+  const disabled = created && target.mode === 'pbx' ? disableSideEffects(flows) : [];
 
   const cfg = flows.find((n) => n && n.id === CONFIG_ID && n.type === 'webtapi-config');
   if (cfg) {
@@ -100,7 +102,7 @@ function prepareUserDir({ dir, examplesDir, target, reset = false }) {
     writePrivate(credsFile, JSON.stringify(creds, null, 4));
     credentialsWritten = true;
   }
-  return { created, configFound: Boolean(cfg), credentialsWritten, backedUp, flowsFile, credsFile, flows, demoParts };
+  return { created, configFound: Boolean(cfg), credentialsWritten, backedUp, flowsFile, credsFile, flows, demoParts, disabled };
 }
 
 module.exports = { CONFIG_ID, exampleFlows, prepareUserDir };

@@ -3,7 +3,7 @@ import { ActionFailedError, BadResponseError } from './errors';
 import * as p from './parsers';
 import { Answer } from './transport';
 
-const EMPTY_AS_ZERO = new Set(['channels', 'list', 'queues', 'relays', 'cameras']);
+const EMPTY_AS_ZERO = new Set(['channels', 'recordings', 'queues', 'relays', 'cameras']);
 
 /** A picture, a recording or a stream excerpt, byte for byte as the PBX served it. */
 export interface BinaryAnswer {
@@ -35,6 +35,14 @@ function binary(spec: ActionSpec, answer: Answer): BinaryAnswer {
   }
   const contentType = type && type !== 'application/octet-stream' && !type.startsWith('text/') ? answer.contentType : sniff(answer.body);
   return { data: answer.body, contentType };
+}
+
+/** Bytes that are data (a picture, a recording, a stream), never text to read, split or scrub. */
+export function isDataAnswer(spec: ActionSpec, answer: Answer): boolean {
+  if (spec.answer === 'binary' || spec.answer === 'stream') return true;
+  if (spec.answer !== 'auto') return false;
+  const type = answer.contentType.toLowerCase();
+  return type !== '' && !type.startsWith('text/') && sniff(answer.body) !== 'application/octet-stream';
 }
 
 const text = (answer: Answer): string => answer.body.toString('utf8');
@@ -73,8 +81,8 @@ export function parseAnswer(spec: ActionSpec, answer: Answer, params: Record<str
 
 /** An action this package does not know: 1/0 as boolean, text as lines, anything else as data. */
 function parseAuto(spec: ActionSpec, answer: Answer): unknown {
+  if (isDataAnswer(spec, answer)) return binary(spec, answer);
   const type = answer.contentType.toLowerCase();
-  if (type && !type.startsWith('text/') && sniff(answer.body) !== 'application/octet-stream') return binary(spec, answer);
   const text = answer.body.toString('utf8');
   const trimmed = text.trim();
   if (trimmed === '1') return true;

@@ -17,8 +17,13 @@ export interface CallEvent {
   extension: string;
   /** in: the extension is called; out: the extension calls. */
   direction: 'in' | 'out';
-  caller: { number: string | null; name: string | null };
+  /**
+   * The calling party. `channel` is its own channel (`SIP/1009-000000b0`): which device places the
+   * call, which a caller id set by anyone on a trunk cannot fake; null where the list does not show it.
+   */
+  caller: Caller;
   called: { number: string | null };
+  /** The watched extension's channel. */
   channel: string;
   /** null until connected. */
   peerChannel: string | null;
@@ -44,6 +49,12 @@ export interface GapEvent {
 
 export type MonitorEvent = CallEvent | GapEvent;
 
+export interface Caller {
+  number: string | null;
+  name: string | null;
+  channel: string | null;
+}
+
 export interface CallTrackerOptions {
   /** Watched extensions; null or empty: every party whose channel is its own number (a phone, not a trunk). */
   extensions?: readonly string[] | null;
@@ -54,7 +65,7 @@ interface Leg {
   direction: 'in' | 'out';
   channel: string;
   peerChannel: string | null;
-  caller: { number: string | null; name: string | null };
+  caller: Caller;
   called: { number: string | null };
   queue: string | null;
   startedAt: number;
@@ -204,7 +215,9 @@ export class CallTracker {
       if (!leg.silent) out.push(this.event('disconnect', call, leg, at, gap));
     }
     for (const [ext, p] of present) {
-      const caller = p.role === 'origin' ? { number: p.number, name: p.name } : { number: g.origin?.number ?? null, name: g.origin?.name ?? null };
+      const caller: Caller = p.role === 'origin'
+        ? { number: p.number, name: p.name, channel: p.channel }
+        : { number: g.origin?.number ?? null, name: g.origin?.name ?? null, channel: g.origin?.channel ?? null };
       let leg = call.legs.get(ext);
       if (!leg) {
         leg = {
@@ -214,7 +227,8 @@ export class CallTracker {
         call.legs.set(ext, leg);
         if (!leg.silent) out.push(this.event(leg.direction === 'in' ? 'ring' : 'call', call, leg, at, false));
       } else if (leg.answeredAt === null) {
-        if (caller.number !== null) leg.caller = caller;
+        if (caller.number !== null) leg.caller = { ...caller, channel: caller.channel ?? leg.caller.channel };
+        else leg.caller.channel = caller.channel ?? leg.caller.channel;
         if (g.dialled !== null) leg.called = { number: g.dialled };
         leg.queue ??= g.queue;
       }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { ACTIONS, ActionSpec, unknownAction } from './actions';
-import { isZeroAnswer, parseAnswer } from './answer';
+import { isDataAnswer, isZeroAnswer, parseAnswer } from './answer';
 import { actionExchange, buildParams, encodeParams, openingExchange } from './build-request';
 import { Calls } from './calls';
 import { Cameras } from './cameras';
@@ -11,7 +11,7 @@ import { errorKind } from './codes';
 import { ActionFailedError, BadResponseError, ClosedError, InvalidInputError, isWebTapiError } from './errors';
 import { Queues } from './queues';
 import { Relays } from './relays';
-import { echoed, scrubError, scrubResult } from './secrets';
+import { echoed, scrubBody, scrubError } from './secrets';
 import { ConnectionState, Session } from './session';
 import { isPbxText, streamHead } from './stream-head';
 import { Answer, OpenAnswer, TlsOptions, Transport } from './transport';
@@ -152,20 +152,19 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
       sid = await this.session.renew(sid);
       answer = await this.send(spec, sid, query, options);
     }
+    const secrets = this.session.secrets(sid);
+    // Texts of the answer become results (names, list items), and a PBX may echo the request in
+    // them (a PHP notice dumping $_GET). Scrubbed before parsing: the parser splits at `!`, `,`,
+    // line breaks, and the pieces of a password split there would not be found afterwards. Looked
+    // for in the raw bytes first, so a normal answer costs one search; pictures, recordings and
+    // streams are data, passed on as they are.
+    if (!isDataAnswer(spec, answer) && echoed(answer.body, secrets)) answer = { ...answer, body: scrubBody(answer.body, secrets) };
     let result: unknown;
     try {
       result = parseAnswer(spec, answer, sent);
     } catch (err) {
-      // A parse error quotes the answer, and a PBX may echo the request in it (a PHP notice
-      // dumping $_GET): the session id and the password must not travel on in the error.
-      throw scrubError(err, this.session.secrets(sid));
-    }
-    // Texts of the answer become results (names, list items): the same echo must not reach a
-    // message. Looked for in the raw bytes first, so a normal answer costs one search; pictures,
-    // recordings and streams are data, passed on as they are.
-    if (spec.answer !== 'binary' && spec.answer !== 'stream') {
-      const secrets = this.session.secrets(sid);
-      if (echoed(answer.body, secrets)) result = scrubResult(result, secrets);
+      // A parse error quotes the answer: the session id and the password must not travel on in it.
+      throw scrubError(err, secrets);
     }
     return { action: name, params: sent, result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
   }

@@ -24,7 +24,7 @@ export type { ConnectionState } from './session';
 export type { TlsOptions } from './transport';
 export type { Execution, Params, RequestOptions } from './types';
 export { CallTracker, callEvents } from './call-events';
-export type { CallEvent, CallEventKind, CallTrackerOptions, GapEvent, MonitorEvent } from './call-events';
+export type { CallEvent, CallEventKind, Caller, CallTrackerOptions, GapEvent, MonitorEvent } from './call-events';
 export { groupCalls, dialTargets } from './call-graph';
 export type { CallChannel, CallGroup, Party } from './call-graph';
 export { channelChanges, valueChanges } from './changes';

@@ -21,14 +21,38 @@ export function formEncode(value: string): string {
   return encodeURIComponent(wellFormed(value)).replace(/%20/g, '+');
 }
 
+/** A string as it stands between the quotes of a JSON string, as JSON.stringify writes it. */
+function jsonEscaped(value: string): string {
+  return JSON.stringify(value).slice(1, -1);
+}
+
+/** The same as PHP's json_encode writes it by default: `\/`, and everything beyond ASCII as `\uXXXX`. */
+function phpJsonEscaped(value: string): string {
+  return jsonEscaped(value).replace(/\//g, '\\/').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
- * The password as typed and as encoded, to look for in answers. A short password (a 4-digit PIN)
- * is also ordinary answer text (an extension, a relay id): only one of 8 characters or more is
- * looked for.
+ * Every form in which a secret can come back in a PBX's answer or an error: as typed,
+ * form-encoded (`+` for a space, as the login form sends it), URL-encoded, and JSON-escaped (with
+ * and without `\u` escapes). The one list of forms: the client scrubs answers with it, webtapi-probe
+ * its captures and output.
+ */
+export function encodedForms(secret: string): string[] {
+  if (secret === '') return [];
+  const url = encodeURIComponent(wellFormed(secret));
+  const lowerHex = url.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
+  const forms = [secret, formEncode(secret), url, lowerHex, jsonEscaped(secret), phpJsonEscaped(secret)];
+  // Longest first: a form that contains another is replaced whole.
+  return [...new Set(forms)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * The password's forms to look for in answers. A short password (a 4-digit PIN) is also ordinary
+ * answer text (an extension, a relay id): only one of 8 characters or more is looked for.
  */
 export function passwordForms(password: string): string[] {
   if (password.length < 8) return [];
-  return [...new Set([password, formEncode(password), encodeURIComponent(wellFormed(password))])];
+  return encodedForms(password);
 }
 
 /** True when an answer holds one of the secrets. */
@@ -43,6 +67,15 @@ export function scrubText(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+/**
+ * A text answer with every secret replaced, before it is parsed. Read as UTF-8, as the parsers read
+ * it, so what they see is the same text less the secrets. The whole answer is searched (the
+ * transport caps its size); a password shorter than 8 characters is not looked for (passwordForms).
+ */
+export function scrubBody(body: Buffer, secrets: readonly string[]): Buffer {
+  return Buffer.from(scrubText(body.toString('utf8'), secrets), 'utf8');
+}
+
 /** Takes the secrets out of an error's message and stack (anything else is returned as it is). */
 export function scrubError(err: unknown, secrets: readonly string[]): unknown {
   if (!(err instanceof Error)) return err;
@@ -52,16 +85,4 @@ export function scrubError(err: unknown, secrets: readonly string[]): unknown {
     if (typeof err.stack === 'string') err.stack = scrubText(err.stack, secrets);
   }
   return err;
-}
-
-/** The result with every string in it (in arrays and plain objects) scrubbed; data buffers as they are. */
-export function scrubResult(value: unknown, secrets: readonly string[]): unknown {
-  if (typeof value === 'string') return scrubText(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => scrubResult(v, secrets));
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[scrubText(k, secrets)] = scrubResult(v, secrets);
-    return out;
-  }
-  return value;
 }

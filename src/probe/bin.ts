@@ -107,6 +107,21 @@ function packageInfo(): { name: string; version: string } {
   }
 }
 
+/**
+ * The capture for the user alone (0600): it holds no secret we know of, but a PBX's answers can
+ * carry what no rule recognises (a phone book, a token of its own); the user decides to share it.
+ * An existing file keeps its mode on writeFile: set it first.
+ */
+function writePrivate(file: string, text: string): void {
+  const fd = fs.openSync(file, 'w', 0o600);
+  try {
+    fs.fchmodSync(fd, 0o600);
+    fs.writeFileSync(fd, text);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const password = process.env.WEBTAPI_PASSWORD || await askPassword();
@@ -114,7 +129,7 @@ async function main(): Promise<void> {
   const report = await runProbe({ url: args.url, user: args.user, password, media: args.media, packageName: pkg.name, packageVersion: pkg.version });
   process.stdout.write(args.json ? reportJson(report) : formatReport(report));
   if (args.save) {
-    fs.writeFileSync(args.save, `${JSON.stringify(report.capture, null, 2)}\n`, { mode: 0o644 });
+    writePrivate(args.save, `${JSON.stringify(report.capture, null, 2)}\n`);
     process.stderr.write(`capture written to ${args.save} (no password, no session id; the user name appears as <user>)\n`);
   }
   process.exitCode = report.ok ? 0 : 1;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ACTIONS } from '../client/actions';
+import { encodedForms, redact as redactFields } from '../client/secrets';
 
 /**
  * A capture: what a PBX answered to the read-only actions `webtapi-probe` sent, saved so that the
@@ -64,12 +65,17 @@ export function replaceToken(text: string, value: string, by: string): string {
   return text.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRe(value)}(?![A-Za-z0-9])`, 'g'), by);
 }
 
-/** The text with session ids and the password removed and the user name replaced by `<user>`. */
+/**
+ * The text with session ids and the password removed and the user name replaced by `<user>`. The
+ * password in every form the client scrubs (src/client/secrets.ts: as typed, form- and URL-encoded,
+ * JSON-escaped), and whatever stands in a login field (`AUTH%5Bpass%5D=...`) whatever its length.
+ */
 export function redact(text: string, r: Redaction): string {
-  let out = text;
+  let out = redactFields(text);
   // Secrets go wherever they appear; a short one only as a token, not to wreck the data.
-  for (const sid of r.sids) out = sid.length >= 6 ? out.split(sid).join('<sid>') : replaceToken(out, sid, '<sid>');
-  out = r.password.length >= 6 ? out.split(r.password).join('<password>') : replaceToken(out, r.password, '<password>');
+  const cut = (s: string, secret: string, by: string) => (secret.length >= 6 ? s.split(secret).join(by) : replaceToken(s, secret, by));
+  for (const sid of r.sids) out = cut(out, sid, '<sid>');
+  for (const form of encodedForms(r.password)) out = cut(out, form, '<password>');
   return replaceToken(out, r.user, USER_PLACEHOLDER);
 }
 

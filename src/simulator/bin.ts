@@ -4,11 +4,13 @@ import fs from 'node:fs';
 import { messageOf } from '../client/errors';
 import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
+import { exposureWarning } from './options';
 import { parseStreamSpec, type StreamOptions } from './stream';
 
 const USAGE = `Usage: webtapi-sim [options]
   --port N              port to listen on (default 9998, env WEBTAPI_SIM_PORT)
-  --host HOST           interface to bind (default 127.0.0.1, env WEBTAPI_SIM_HOST)
+  --host HOST           interface to bind (default 127.0.0.1, env WEBTAPI_SIM_HOST; any other than loopback is warned about:
+                        its password is public and its control API needs no session)
   --user NAME           login user = its extension (default 1004, env WEBTAPI_SIM_USER)
   --password PASS       its password (default secret, env WEBTAPI_SIM_PASSWORD)
   --ring-ms N           answer called extensions after N ms (default 0 = ring until answered, env WEBTAPI_SIM_RING_MS)
@@ -126,6 +128,8 @@ function loadCapture(file: string): Capture {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2), process.env);
   const replay = o.replay !== undefined ? loadCapture(o.replay) : undefined;
+  const exposed = exposureWarning(o.host);
+  if (exposed) process.stderr.write(`webtapi-sim: ${exposed}\n`);
   const sim = await startSimulator({
     port: o.port,
     host: o.host,

@@ -33,8 +33,8 @@ export class CallControl {
   }
 
   /**
-   * A call rings ext. From an extension of the PBX: an internal call; from anything else: an outside
-   * caller on a trunk. Answers the ringing channel's name.
+   * A call rings ext. From an extension of the PBX (and no trunk named): an internal call; from
+   * anything else: an outside caller on a trunk. Answers the ringing channel's name.
    */
   ring(ext: string, from = 'doorstation', options: CallOptions = {}): string {
     const { state } = this;
@@ -49,7 +49,7 @@ export class CallControl {
     const queue = state.queues.get(name);
     if (!queue) throw new Error(`unknown queue ${name}`);
     if (!PARTY.test(from)) throw new Error(`bad caller ${from}`);
-    const internal = state.extensions.has(from);
+    const internal = options.trunk === undefined && state.extensions.has(from);
     const caller = state.addChannel({
       ...this.origin(from, options), context: internal ? 'from-internal' : 'from-trunk', exten: queue.exten, state: 'Up',
       application: 'Queue', data: `${queue.name},t`,
@@ -62,7 +62,8 @@ export class CallControl {
 
   /** The channel of a call's originator: an extension's phone, or a trunk channel carrying an outside number. */
   private origin(from: string, options: CallOptions): Pick<NewChannel, 'who' | 'ext' | 'callerId' | 'callerName' | 'accountCode'> {
-    if (this.state.extensions.has(from)) return { who: from, ext: from, callerId: from, callerName: '', accountCode: from };
+    // A trunk named: an outside caller, even with an extension's number as caller id (caller-id spoofing).
+    if (options.trunk === undefined && this.state.extensions.has(from)) return { who: from, ext: from, callerId: from, callerName: '', accountCode: from };
     const trunk = options.trunk ?? (/^\+?[0-9]+$/.test(from) ? 'trunk' : from);
     if (!PARTY.test(trunk)) throw new Error(`bad trunk ${trunk}`);
     return { who: trunk, ext: null, callerId: from, callerName: options.name ?? '', accountCode: '' };

@@ -72,7 +72,7 @@ export function applyFault(f: Fault, res: ServerResponse, timers: Timers): void 
       send(res, 500, 'text/html; charset=iso-8859-1', ERROR_500);
       return;
     case 'garbage':
-      send(res, 200, 'text/html; charset=utf-8', f.body ?? DEFAULT_GARBAGE);
+      send(res, 200, f.contentType ?? 'text/html; charset=utf-8', f.body ?? DEFAULT_GARBAGE);
       return;
     case 'oversize':
       oversize(res, f.bytes ?? 64 * 1024 * 1024, f.declare === true);

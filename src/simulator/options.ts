@@ -95,3 +95,21 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
     log: o.log,
   };
 }
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: reachable from this machine only. */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  return /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * What to tell the user who binds the simulator elsewhere: its password is public (the README
+ * prints it) and its control API (/sim/) rings, answers and hangs up without a session; a relay
+ * set there may be wired to nothing, but whoever reaches it drives the demo's door flows.
+ */
+export function exposureWarning(host: string): string | null {
+  if (isLoopback(host)) return null;
+  return `warning: listening on ${host}, not a loopback address: anyone who can reach this machine can log in with the simulator's `
+    + 'published credentials, set its relays and use its control API (/sim/). Bind 127.0.0.1 (the default) unless you mean it.';
+}

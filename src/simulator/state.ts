@@ -8,7 +8,7 @@ export type ChannelState = 'Up' | 'Ringing' | 'Ring' | 'Down';
 export interface CallOptions {
   /** The caller's name (shown where the channel line has a caller id name field). */
   name?: string;
-  /** The trunk an outside caller arrives on: the channel is `SIP/<trunk>-<seq>`. */
+  /** The trunk an outside caller arrives on: the channel is `SIP/<trunk>-<seq>`. Given, the call is an outside one whatever `from` is. */
   trunk?: string;
 }
 

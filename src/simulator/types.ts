@@ -86,6 +86,8 @@ export type Fault = {
   dripMs?: number;
   /** garbage: the body (default a PHP warning HTML snippet). */
   body?: string;
+  /** garbage: its content type (default `text/html; charset=utf-8`). */
+  contentType?: string;
 };
 
 export interface Simulator {
@@ -116,9 +118,9 @@ export interface Simulator {
   /** Listen again on the same port. */
   resume(): Promise<void>;
   /**
-   * A call rings ext; answers the ringing channel's name. `from` an extension of the PBX: an internal
-   * call (its channel dials ext); anything else: an outside caller on a trunk (number `from`, name
-   * `options.name`). Throws for an unknown ext.
+   * A call rings ext; answers the ringing channel's name. `from` an extension of the PBX (and no
+   * `options.trunk`): an internal call (its channel dials ext); anything else: an outside caller on a
+   * trunk (number `from`, name `options.name`). Throws for an unknown ext.
    */
   ring(ext: string, from?: string, options?: CallOptions): string;
   /** The door station (option doorStation, default 1009) calls flat `flat`; answers the flat's ringing channel. */

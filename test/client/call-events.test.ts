@@ -144,8 +144,48 @@ describe('call events from channel lists', () => {
       [9, ''],
     ]);
     assert.deepEqual(events.map((e) => [e.event, e.extension, e.direction]), [['ring', '1002', 'in'], ['disconnect', '1002', 'in']]);
-    assert.deepEqual(events[1].caller, { number: '+4930123456', name: 'Erika Muster' });
+    assert.deepEqual(events[1].caller, { number: '+4930123456', name: 'Erika Muster', channel: 'SIP/trunk-00000030' });
     assert.deepEqual([events[1].answered, events[1].ringSeconds, events[1].talkSeconds, events[1].answeredAt], [false, 8, 0, null]);
+  });
+
+  describe('caller.channel: the calling party\'s own channel, which a caller id cannot fake', () => {
+    const DOOR = `SIP/1009-000000b0!from-internal!1001!1!Ring!Dial!SIP/1001,30,tT!1009!!!3!0!(None)!1700000100.1
+                  SIP/1001-000000b1!from-internal!1001!1!Ringing!AppDial!(Outgoing Line)!1001!!!3!0!(None)!1700000100.2`;
+    const SPOOFED = `SIP/trunk-000000c0!from-trunk!1001!1!Ring!Dial!SIP/1001,60,tT!1009!!!3!0!(None)!1700000200.1
+                     SIP/1001-000000c1!from-internal!1001!1!Ringing!AppDial!(Outgoing Line)!1001!!!3!0!(None)!1700000200.2`;
+
+    it('the door station\'s ring carries SIP/1009-…; a trunk call whose caller id is 1009 carries the trunk\'s channel', () => {
+      const [door] = run([[1, DOOR]], ['1001']);
+      const [spoofed] = run([[1, SPOOFED]], ['1001']);
+      assert.deepEqual([door.event, door.caller], ['ring', { number: '1009', name: null, channel: 'SIP/1009-000000b0' }]);
+      assert.deepEqual([spoofed.event, spoofed.caller], ['ring', { number: '1009', name: null, channel: 'SIP/trunk-000000c0' }]);
+      assert.equal(door.channel, 'SIP/1001-000000b1', 'channel stays the watched extension\'s');
+    });
+
+    it('the same on every event of the call, the outgoing side\'s own channel for `call`; the queue caller behind a Local pair', () => {
+      const internal = run([
+        [1, `SIP/106-00000177!macro-dial-one!s!44!Ring!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!7!(None)!1435996531.5869
+             SIP/105-00000178!from-internal!105!1!Ringing!AppDial!(Outgoing Line)!105!!!3!7!(None)!1435996531.5870`],
+        [3, `SIP/106-00000179!macro-dial-one!s!44!Up!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!9!SIP/105-0000017a!1435996552.5871
+             SIP/105-0000017a!from-internal!!1!Up!AppDial!(Outgoing Line)!105!!!3!9!SIP/106-00000179!1435996553.5872`],
+        [8, ''],
+      ], ['105', '106']);
+      assert.deepEqual(internal.map((e) => [e.event, e.extension, e.caller.channel]), [
+        ['call', '106', 'SIP/106-00000177'], ['ring', '105', 'SIP/106-00000177'],
+        ['connect', '106', 'SIP/106-00000179'], ['connect', '105', 'SIP/106-00000179'],
+        ['disconnect', '106', 'SIP/106-00000179'], ['disconnect', '105', 'SIP/106-00000179'],
+      ]);
+      const queued = run([[2, `SIP/8004-000000aa!from-internal!401!10!Up!Queue!401,t,,,30!8004!!!3!1!(None)!1441604412.206
+             Local/8003@from-queue-00000012;1!from-queue!401!1!Ringing!AppQueue!(Outgoing Line)!8003!!!3!0!(None)!1441604413.207
+             Local/8003@from-queue-00000012;2!macro-dial-one!s!37!Ring!Dial!SIP/8003,"",trM(auto-blkvm)!8004!!!3!0!(None)!1441604413.208
+             SIP/8003-000000ab!from-internal!8003!1!Ringing!AppDial!(Outgoing Line)!8003!!!3!0!(None)!1441604413.209`]], ['8003']);
+      assert.deepEqual(queued.map((e) => [e.event, e.caller.channel]), [['ring', 'SIP/8004-000000aa']]);
+    });
+
+    it('null where the list shows no calling channel (only the ringing leg)', () => {
+      const [ring] = run([[1, 'SIP/1001-000000d1!from-internal!1001!1!Ringing!AppDial!(Outgoing Line)!1001!!!3!0!(None)!1700000300.2']], ['1001']);
+      assert.deepEqual([ring.event, ring.caller.channel], ['ring', null]);
+    });
   });
 
   it('"Name" <number> caller ids give both parts', () => {

@@ -152,6 +152,15 @@ describe('list answers of any shape: real Asterisk output', () => {
 });
 
 describe('list answers of any shape: other shapes', () => {
+  it('reads a bare 0 for every list asked without parameters as the empty list (docs/protocol.md), recordings included', () => {
+    const lists = [...ACTIONS.values()].filter((s) => Object.keys(s.params).length === 0 && ['channels', 'recordings', 'queues', 'relays', 'cameras'].includes(s.answer));
+    assert.ok(lists.some((s) => s.name === 'call_record_list'));
+    for (const spec of lists) {
+      const answer = { status: 200, contentType: 'text/html', body: Buffer.from('0\n') };
+      assert.deepEqual(parseAnswer(spec, answer, {}), [], spec.name);
+    }
+  });
+
   it('accepts Asterisk state names, device-state texts and codes, in any case', () => {
     const names: Array<[string, number, string]> = [
       ['Idle', 0, 'idle'], ['InUse', 1, 'inuse'], ['Busy', 2, 'busy'], ['Unavailable', 4, 'unavailable'], ['Ringing', 8, 'ringing'],

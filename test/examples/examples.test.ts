@@ -244,6 +244,7 @@ describe('example flows: in the runtime against the simulator', function () {
     assert.ok(Buffer.isBuffer(pic.payload) && pic.payload[0] === 0xff && pic.payload[1] === 0xd8, 'a JPEG');
     assert.match(pic.filename, /^cam-44-\d{8}T\d{6}\.jpg$/);
     assert.deepEqual([pic.call.event, pic.call.extension, pic.call.caller.number], ['ring', '1001', '1009'], 'the ring event moved out of the payload');
+    assert.match(pic.call.caller.channel, /^SIP\/1009-/, 'recognised by the door station\'s own channel');
     assert.equal(pic.at, pic.call.startedAt, 'the picture asked for the moment of the ring');
     await until(() => sim.state.relays.get('17')!.status === 1);
 
@@ -275,6 +276,23 @@ describe('example flows: in the runtime against the simulator', function () {
     node('ex1-snapshot').on('input', () => pictures++);
     await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
     sim.ring('1001', '1002');
+    const polls = sim.stats.byAction.call_list_all;
+    await until(() => sim.stats.byAction.call_list_all >= polls + 2, 10_000);
+    assert.equal(sim.state.relays.get('17')!.sets, 0);
+    assert.equal(pictures, 0);
+  });
+
+  it('01 door opener: a trunk call whose caller id is the door station\'s number 1009 does not open the door', async () => {
+    await loadExample('01 Door opener on doorbell.json', sim);
+    let pictures = 0;
+    node('ex1-snapshot').on('input', () => pictures++);
+    const rings: Array<Record<string, any>> = [];
+    node('ex1-fromdoor').on('input', (m: Record<string, any>) => rings.push(m.payload));
+    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    sim.ring('1001', '1009', { trunk: 'trunk' });
+    await until(() => rings.length === 1, 10_000);
+    assert.deepEqual([rings[0].event, rings[0].caller.number], ['ring', '1009'], 'the ring reached the switch with the spoofed number');
+    assert.match(rings[0].caller.channel, /^SIP\/trunk-/);
     const polls = sim.stats.byAction.call_list_all;
     await until(() => sim.stats.byAction.call_list_all >= polls + 2, 10_000);
     assert.equal(sim.state.relays.get('17')!.sets, 0);

@@ -40,6 +40,7 @@ describe('webtapi-call-monitor', () => {
   it('an answered internal call: ring, connect, disconnect with one call id and the times', async () => {
     const { got } = await monitor('1001');
     const ringing = sim.ring('1001', '1004');
+    const calling = sim.state.channelsOf('1004')[0].name;
     await until(() => got.length === 1);
     sim.answer(ringing);
     await until(() => got.length === 2);
@@ -48,7 +49,8 @@ describe('webtapi-call-monitor', () => {
     assert.deepEqual(got.map((m) => m.topic), ['ring', 'connect', 'disconnect']);
     const [ring, connect, end] = got.map((m) => m.payload);
     assert.deepEqual([ring.event, ring.extension, ring.direction, ring.caller, ring.called, ring.channel, ring.peerChannel, ring.answered],
-      ['ring', '1001', 'in', { number: '1004', name: null }, { number: '1001' }, ringing, null, false]);
+      ['ring', '1001', 'in', { number: '1004', name: null, channel: calling }, { number: '1001' }, ringing, null, false]);
+    assert.match(ring.caller.channel, /^SIP\/1004-/);
     assert.equal(connect.callId, ring.callId);
     assert.equal(end.callId, ring.callId);
     assert.match(connect.peerChannel, /^SIP\/1004-/);
@@ -66,12 +68,28 @@ describe('webtapi-call-monitor', () => {
       s13.reject('1002');
       await until(() => got.length === 2);
       assert.deepEqual(got.map((m) => m.topic), ['ring', 'disconnect']);
-      assert.deepEqual(got[1].payload.caller, { number: '+4930123456', name: 'Erika Muster' });
+      assert.deepEqual(got[1].payload.caller, { number: '+4930123456', name: 'Erika Muster', channel: got[0].payload.caller.channel });
+      assert.match(got[0].payload.caller.channel, /^SIP\/trunk-/);
       assert.deepEqual([got[1].payload.answered, got[1].payload.talkSeconds, got[1].payload.answeredAt], [false, 0, null]);
     } finally {
       await helper.unload();
       await s13.close();
     }
+  });
+
+  it('caller.channel tells the door station from a trunk call that carries its number as caller id', async () => {
+    const { got } = await monitor('1001');
+    sim.doorbell('1001');
+    await until(() => got.length === 1);
+    sim.hangupAll();
+    await until(() => got.length === 2);
+    sim.ring('1001', '1009', { trunk: 'provider' });
+    await until(() => got.length === 3);
+    const [door, , spoofed] = got.map((m) => m.payload);
+    assert.deepEqual([door.event, door.caller.number], ['ring', '1009']);
+    assert.match(door.caller.channel, /^SIP\/1009-[0-9a-f]+$/);
+    assert.deepEqual([spoofed.event, spoofed.caller.number], ['ring', '1009'], 'the same caller number');
+    assert.match(spoofed.caller.channel, /^SIP\/provider-[0-9a-f]+$/, 'but the trunk\'s channel');
   });
 
   it('an outgoing call: call, then connect when the other side answers', async () => {

@@ -168,8 +168,29 @@ describe('webtapi-config', () => {
     });
     assert.match(res.headers['content-type'], /^image\/jpeg/);
     assert.equal(res.body[0], 0xff);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.equal(res.headers['content-security-policy'], 'sandbox');
     res = await helper.request().get('/metasec-webtapi/cfg/cameras/..%2F..%2Fetc/snapshot');
     assert.ok(res.status === 400 || res.status === 404);
+  });
+
+  it('the camera preview serves only JPEG, PNG, GIF and WebP: an SVG with a script from the camera is refused', async () => {
+    await helper.load(ALL, twoCalls(sim), CREDS);
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/flows")</script></svg>';
+    for (const contentType of ['image/svg+xml', 'application/xml', 'image/jpeg-but-not; x=1', 'application/octet-stream; x=image/png']) {
+      sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: svg, contentType });
+      const res = await helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot');
+      assert.equal(res.status, 502, contentType);
+      assert.equal(res.body.code, 'WEBTAPI_BAD_RESPONSE', contentType);
+      assert.match(res.headers['content-type'], /^application\/json/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.ok(!JSON.stringify(res.body).includes('<script'), contentType);
+    }
+    // A PNG with its type and a parameter: served, as the bare type.
+    sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: '\x89PNG\r\n', contentType: 'image/png; name=cam.png' });
+    const png = await helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot');
+    assert.equal(png.status, 200);
+    assert.equal(png.headers['content-type'].split(';')[0], 'image/png');
   });
 
   it('survives a redeploy that removes a node, with no leftover polling', async () => {

@@ -20,6 +20,27 @@ export interface OddPbx {
 export interface OddPbxOptions {
   /** relay_status_get answers HTTP 500. */
   brokenRelayStatus?: boolean;
+  /** The password (default `pr0be-Pass word`). */
+  password?: string;
+  /**
+   * A PBX that dumps requests: call_record_list names files after the password in every encoding,
+   * and (with `echoLogin`) the login answers a debug page with the login body and a JSON dump of it.
+   */
+  echoForms?: boolean;
+  echoLogin?: boolean;
+}
+
+/** The password as a careless PBX script repeats it: raw, form- and URL-encoded, JSON-escaped (JS and PHP). */
+export function echoedForms(password: string): string[] {
+  const url = encodeURIComponent(password);
+  const json = JSON.stringify(password).slice(1, -1);
+  const php = json.replace(/\//g, '\\/').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return [password, url.replace(/%20/g, '+'), url, url.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()), json, php];
+}
+
+function loginDump(form: URLSearchParams): string {
+  const fields = Object.fromEntries(form.entries());
+  return `<html><body><pre>POST ${form.toString()}</pre><script>var posted = ${JSON.stringify(fields)};</script></body></html>\r\n`;
 }
 
 const QUEUE_SHOW = [
@@ -36,7 +57,7 @@ const QUEUE_SHOW = [
   '',
 ];
 
-function answers(user: string, sid: string, password: string): Record<string, (q: URLSearchParams) => string | null> {
+function answers(user: string, sid: string, password: string, o: OddPbxOptions): Record<string, (q: URLSearchParams) => string | null> {
   return {
     call_list: () => `SIP/${user}-00000001 Up 0:12\r\n`,
     call_list_all: () => [
@@ -48,7 +69,9 @@ function answers(user: string, sid: string, password: string): Record<string, (q
       '1001@ext-local           : SIP/1001              State:Idle            Watchers  0',
       '1002@ext-local           : SIP/1002              State:Ringing         Watchers  1',
     ].join('\r\n'),
-    call_record_list: () => `rec-${sid}-${password}.wav\r\nrec-2.wav\r\n`,
+    call_record_list: () => (o.echoForms
+      ? echoedForms(password).map((f, i) => `rec-${i}-${f}.wav`).join('\r\n') + '\r\n'
+      : `rec-${sid}-${password}.wav\r\nrec-2.wav\r\n`),
     q_list: () => QUEUE_SHOW.join('\r\n'),
     agent_list: (q) => (q.get('q_name') === 'VMX' ? QUEUE_SHOW.slice(2, 4).map((l) => `Output: ${l}`).join('\r\n') : 'Output:    No Members\r\n'),
     q_call_list: () => 'Output: SIP/trunk-000000aa!ext-queues!700!1!Up!Queue!VMX,t!0301112233!!!3!42!!1700000000.1\r\nOutput: \r\n',
@@ -60,9 +83,10 @@ function answers(user: string, sid: string, password: string): Record<string, (q
 }
 
 export async function startOddPbx(o: OddPbxOptions = {}): Promise<OddPbx> {
-  const pbx: OddPbx = { url: '', user: 'frontdesk', password: 'pr0be-Pass word', sids: [], actions: [], close: async () => undefined };
+  const pbx: OddPbx = { url: '', user: 'frontdesk', password: o.password ?? 'pr0be-Pass word', sids: [], actions: [], close: async () => undefined };
   const server = await startFakeWebTapi({
     login: (form) => {
+      if (o.echoLogin) return loginDump(form);
       if (form.get('AUTH[user]') !== pbx.user || form.get('AUTH[pass]') !== pbx.password) return '0\r\n';
       const sid = `odd${pbx.sids.length}x${Math.random().toString(16).slice(2, 14)}`;
       pbx.sids.push(sid);
@@ -74,7 +98,7 @@ export async function startOddPbx(o: OddPbxOptions = {}): Promise<OddPbx> {
       const sid = q.get('SID') ?? '';
       if (!pbx.sids.includes(sid)) return '0\r\n';
       if (action === 'relay_status_get' && o.brokenRelayStatus) return { status: 500, body: '<html><body>Internal Server Error</body></html>' };
-      const answer = answers(pbx.user, sid, pbx.password)[action];
+      const answer = answers(pbx.user, sid, pbx.password, o)[action];
       return answer ? answer(q) ?? '0\r\n' : '0\r\n';
     },
   });

@@ -7,7 +7,7 @@ import { ACTIONS } from '../../dist/client';
 import { runProbe, type ProbeReport } from '../../dist/probe/probe';
 import type { Capture } from '../../dist/probe/capture';
 import { startSimulator, type Simulator } from '../../dist/simulator';
-import { startOddPbx, type OddPbx } from './odd-pbx';
+import { echoedForms, startOddPbx, type OddPbx } from './odd-pbx';
 
 const BIN = path.join(__dirname, '..', '..', 'dist', 'probe', 'bin.js');
 const PKG = { packageName: 'node-red-contrib-metasec-webtapi', packageVersion: 'test' };
@@ -146,6 +146,44 @@ describe('webtapi-probe', () => {
       const rec = report.capture.entries.find((e) => e.action === 'call_record_list');
       assert.equal(rec?.text, 'rec-<sid>-<password>.wav\r\nrec-2.wav\r\n');
       assert.ok(report.capture.entries.find((e) => e.action === 'call_list')?.text?.startsWith('SIP/<user>-00000001'));
+    });
+
+    it('redacts every encoding of an echoed password (form, URL, JSON) in the capture, the table and --json; --save writes 0600', async () => {
+      const password = 'pr0be "Pass"/wörd&x=1';
+      pbx = await startOddPbx({ password, echoForms: true });
+      const forms = echoedForms(password);
+      assert.equal(new Set(forms).size, forms.length, 'six different forms');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-echo-'));
+      try {
+        const file = path.join(dir, 'capture.json');
+        fs.writeFileSync(file, 'an older, shared file', { mode: 0o644 });
+        const table = await runBin(['--url', pbx.url, '--user', pbx.user, '--save', file], { WEBTAPI_PASSWORD: password });
+        const json = await runBin(['--url', pbx.url, '--user', pbx.user, '--json'], { WEBTAPI_PASSWORD: password });
+        const saved = fs.readFileSync(file, 'utf8');
+        assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+        for (const [name, text] of [['capture', saved], ['table', table.stdout + table.stderr], ['json', json.stdout]]) {
+          for (const form of forms) assert.ok(!text.includes(form), `${name} holds the password as ${form}`);
+        }
+        const rec = (JSON.parse(saved) as Capture).entries.find((e) => e.action === 'call_record_list');
+        assert.deepEqual(rec?.text?.trim().split('\r\n'), forms.map((_, i) => `rec-${i}-<password>.wav`));
+        assert.match(table.stdout, /"rec-0-<password>\.wav"/, 'the table shows the answer, redacted');
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a login answered with a dump of the login body: no form of the password in the capture, a short one neither', async () => {
+      for (const password of ['pr0be "Pass"/wörd&x=1', 'a b&']) {
+        pbx = await startOddPbx({ password, echoLogin: true });
+        const report = await runProbe({ url: pbx.url, user: pbx.user, password, ...PKG });
+        assert.equal(report.login.ok, false);
+        const login = report.capture.entries.find((e) => e.action === 'login');
+        assert.match(login?.text ?? '', /AUTH%5Bpass%5D=(\[redacted\]|<password>)/, 'the dump is kept, redacted');
+        const text = JSON.stringify(report.capture);
+        for (const form of echoedForms(password)) assert.ok(!new RegExp(`(?<![A-Za-z0-9])${form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`).test(text), `the capture holds ${form}`);
+        await pbx.close();
+      }
+      pbx = await startOddPbx();
     });
 
     it('exits 1 naming the read that got no answer', async () => {

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { WebTapiClient } from '../../dist/client';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
   ALL, configNode, helper, LOG, Nodes, PASSWORD, send, Status, statuses, text, TestNode, until, USER, WITH_TLS, caughtCode, useSubjectSimulator,
@@ -181,6 +182,40 @@ describe('reliability: secrets', function () {
     seen.assertFree(secretsOf(PASSWORD), 'the password');
     seen.assertFree(secretsOf(WRONG), 'the wrong password');
     seen.assertFree(sids, 'a session id');
+  });
+
+  describe('a PBX that echoes the password into an answer: scrubbed before parsing (client)', () => {
+    // Separators of the answer formats in the password: a list line splits at `!` and `,`.
+    const SPLIT = 'Tür!öffner,2026"/x';
+    let pbx: Simulator;
+    let client: WebTapiClient;
+    before(async () => {
+      pbx = await startSimulator({ port: 0, users: { 1004: SPLIT } });
+      client = new WebTapiClient({ url: pbx.url, username: '1004', password: SPLIT, timeoutMs: 5000 });
+    });
+    after(async () => {
+      await client.close();
+      await pbx.close();
+    });
+    const pieces = ['Tür', 'öffner', '2026"/x', 'T%C3%BCr', '\\u00fc'];
+    const php = JSON.stringify(SPLIT).slice(1, -1).replace(/\//g, '\\/').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+    it('no piece of a password split by the list separators survives in the result; the rest of the line is kept', async () => {
+      pbx.injectFault({ kind: 'garbage', action: 'call_list_all', body: `SIP/1001-0000000a!from-internal!1002!1!Ring!Dial!SIP/1002,30!${SPLIT}!!!3!0!(None)!1.1\n` });
+      const channels = await client.request('call_list_all') as Array<Record<string, unknown>>;
+      assert.equal(channels.length, 1);
+      assert.equal(channels[0].channel, 'SIP/1001-0000000a', 'the line is still read');
+      const got = JSON.stringify(channels);
+      for (const p of pieces) assert.ok(!got.includes(p), `"${p}" survives: ${got}`);
+    });
+
+    it('the password URL-encoded, form-encoded and JSON-escaped (PHP\'s json_encode) in a text answer: none survives', async () => {
+      const echo = [`AUTH%5Bpass%5D=${encodeURIComponent(SPLIT).replace(/%20/g, '+')}`, `{"pass":"${php}"}`, encodeURIComponent(SPLIT), JSON.stringify(SPLIT)].join('\n');
+      pbx.injectFault({ kind: 'garbage', action: 'call_record_list', body: `${echo}\n` });
+      const got = JSON.stringify(await client.request('call_record_list'));
+      for (const p of [...pieces, php, 'pass\\":\\"T']) assert.ok(!got.includes(p), `"${p}" survives: ${got}`);
+      assert.match(got, /\[redacted\]/);
+    });
   });
 
   describe('a whole Node-RED (the node-red command in a child process, adminAuth off): GET /flows, admin routes, console log at trace level', () => {

@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startSimulator, type Simulator } from '../../dist/simulator';
+import { exposureWarning, isLoopback } from '../../dist/simulator/options';
 import { act, actionUrl, errorCode, login, loginRequest, request, until } from './helpers';
 
 const DIST = path.resolve(__dirname, '../../dist/simulator');
@@ -208,6 +209,29 @@ describe('simulator: lifecycle', () => {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+
+  it('webtapi-sim warns when bound to a host other than loopback; not on 127.0.0.1, ::1 or localhost', async () => {
+    for (const h of ['127.0.0.1', '127.9.8.7', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) assert.equal(exposureWarning(h), null, h);
+    for (const h of ['0.0.0.0', '::', '192.168.1.20', 'pbx.example', '128.0.0.1', '::ffff:10.0.0.1']) {
+      assert.equal(isLoopback(h), false, h);
+      assert.match(String(exposureWarning(h)), /not a loopback address/, h);
+    }
+    // The CLI says so on stderr before it listens: a TEST-NET address that is no interface here
+    // fails to bind, so nothing is exposed by the test.
+    const child = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--quiet', '--host', '192.0.2.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const { code } = await exitOf(child, 5000);
+    assert.equal(code, 1);
+    assert.match(err, /webtapi-sim: warning: listening on 192\.0\.2\.1, not a loopback address/);
+    const local = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let localErr = '';
+    local.stderr!.on('data', (d) => (localErr += d));
+    await new Promise<void>((resolve) => local.stdout!.on('data', (d: Buffer) => { if (/listening on/.test(String(d))) resolve(); }));
+    local.kill('SIGTERM');
+    await exitOf(local, 5000);
+    assert.doesNotMatch(localErr, /warning/);
   });
 
   it('the CLI refuses unknown options', async () => {

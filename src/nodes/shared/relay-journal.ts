@@ -3,8 +3,12 @@
  * directory, so a pulse cut off by a crash or a power cut is completed at the next start. Written
  * whole to a temporary file, fsynced and renamed over the old one: a reader sees the old or the new
  * journal, never half of one. A missing file is an empty journal; a damaged one is set aside.
+ * The temporary file has a name no one can guess (pid and random) and is created exclusively
+ * (`wx`, O_EXCL: it fails on anything already there, a symlink included, and never follows one),
+ * so a link planted in the user directory cannot make the runtime overwrite another file.
  */
-import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { messageOf } from '../../client/errors';
 
@@ -39,14 +43,21 @@ function valid(e: unknown): e is PendingSwitchBack {
 
 const key = (config: string, relay: string) => `${config}\u0000${relay}`;
 
+/** `<journal>.<pid>-<random>.tmp`: the pid tells a killed runtime's leftovers from this one's. */
+export function temporaryName(file: string): string {
+  return `${file}.${process.pid}-${randomBytes(8).toString('hex')}.tmp`;
+}
+/** Also `<journal>.<pid>.tmp`, the name earlier versions used. */
+const TEMPORARY = /^(.+)\.(\d+)(?:-[0-9a-f]{16})?\.tmp$/;
+
 export class RelayJournal {
   private readonly entries = new Map<string, PendingSwitchBack>();
   private loading: Promise<void> | null = null;
   private writing: Promise<void> = Promise.resolve();
   private queued: Promise<void> | null = null;
 
-  /** `file` null: kept in memory only (no user directory). */
-  constructor(readonly file: string | null, private readonly warn: (text: string) => void) {}
+  /** `file` null: kept in memory only (no user directory). `tempName`: where each write goes first. */
+  constructor(readonly file: string | null, private readonly warn: (text: string) => void, private readonly tempName = temporaryName) {}
 
   /** Reads the file once per runtime; answers the entries pending now. Never rejects. */
   load(): Promise<PendingSwitchBack[]> {
@@ -93,15 +104,16 @@ export class RelayJournal {
     const base = path.basename(file);
     const names = await fs.readdir(path.dirname(file)).catch(() => [] as string[]);
     for (const name of names) {
-      const m = /^(.+)\.(\d+)\.tmp$/.exec(name);
+      const m = TEMPORARY.exec(name);
       if (m && m[1] === base && Number(m[2]) !== process.pid) await fs.unlink(path.join(path.dirname(file), name)).catch(() => undefined);
     }
   }
 
   private async write(file: string): Promise<void> {
     const body = JSON.stringify({ version: 1, pending: [...this.entries.values()] }, null, 1) + '\n';
-    const tmp = `${file}.${process.pid}.tmp`;
-    const handle = await fs.open(tmp, 'w', 0o600);
+    const tmp = this.tempName(file);
+    // wx plus O_NOFOLLOW where the system has it: created here, never opened through a link.
+    const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o600);
     try {
       await handle.writeFile(body, 'utf8');
       await handle.sync();
