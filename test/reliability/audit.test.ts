@@ -40,10 +40,10 @@ describe('reliability: audit trail', function () {
     const chan = sim.ring('1006');
     assert.ok((await send(nodes, { payload: { mode: 'pickup', chan, dst: '1007' } })).out);
     assert.deepEqual(trail(), [
-      'audit node=n1 action=call src=1001 dst=1002',
-      'audit node=n1 action=call_prio dst=1003',
-      'audit node=n1 action=call_create_conf stations=1004,1005 break=true',
-      `audit node=n1 action=call_pick chan=${chan} dst=1007`,
+      'audit node=n1 action=call by=flow src=1001 dst=1002',
+      'audit node=n1 action=call_prio by=flow dst=1003',
+      'audit node=n1 action=call_create_conf by=flow stations=1004,1005 break=true',
+      `audit node=n1 action=call_pick by=flow chan=${chan} dst=1007`,
     ]);
     assert.equal(trail(LEVEL.DEBUG).length, 0, 'audit lines must show at Node-RED\'s default level (info)');
   });
@@ -54,10 +54,10 @@ describe('reliability: audit trail', function () {
     assert.ok((await send(nodes, { payload: { relay: '18', status: 'off' } })).out);
     assert.ok((await send(nodes, { payload: { relay: '19', status: 'on', pulse: 30 } })).out);
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=17 status=1',
-      'audit node=n1 action=relay_status_set relay_id=18 status=0',
-      'audit node=n1 action=relay_status_set relay_id=19 status=1',
-      'audit node=n1 action=relay_status_set relay_id=19 status=0',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1',
+      'audit node=n1 action=relay_status_set by=flow relay_id=18 status=0',
+      'audit node=n1 action=relay_status_set by=flow relay_id=19 status=1',
+      'audit node=n1 action=relay_status_set by=flow relay_id=19 status=0',
     ]);
   });
 
@@ -69,8 +69,8 @@ describe('reliability: audit trail', function () {
     const r = await send(nodes, { payload: '1003' });
     assert.ok(r.out);
     assert.deepEqual(trail(), [
-      `audit node=n1 action=call_hangup chan=${chan}`,
-      ...(r.out.payload as string[]).map((c) => `audit node=n1 action=call_hangup chan=${c}`),
+      `audit node=n1 action=call_hangup by=flow chan=${chan}`,
+      ...(r.out.payload as string[]).map((c) => `audit node=n1 action=call_hangup by=flow chan=${c}`),
     ]);
   });
 
@@ -79,14 +79,14 @@ describe('reliability: audit trail', function () {
     assert.ok((await send(nodes, { agent: '1007' })).out);
     assert.ok((await send(nodes, { payload: { operation: 'agents' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'logout' }, agent: '1007' })).out);
-    assert.deepEqual(trail(), ['audit node=n1 action=agent_login q_name=SUPPORT src=1007', 'audit node=n1 action=agent_logout q_name=SUPPORT src=1007']);
+    assert.deepEqual(trail(), ['audit node=n1 action=agent_login by=flow q_name=SUPPORT src=1007', 'audit node=n1 action=agent_logout by=flow q_name=SUPPORT src=1007']);
     await helper.unload();
     LOG.clear();
     nodes = await subject(sim, 'webtapi-cam-snapshot', { camera: '44' });
     assert.ok((await send(nodes, {})).out);
     assert.ok((await send(nodes, { payload: { operation: 'save' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'record', camera: '45' } })).out);
-    assert.deepEqual(trail(), ['audit node=n1 action=vmx_cam_p_save CAMID=44', 'audit node=n1 action=vmx_cam_s_record CAMID=45']);
+    assert.deepEqual(trail(), ['audit node=n1 action=vmx_cam_p_save by=flow CAMID=44', 'audit node=n1 action=vmx_cam_s_record by=flow CAMID=45']);
   });
 
   it('webtapi-request: an action with a side effect is logged (an unknown one too), a read is not', async () => {
@@ -98,9 +98,9 @@ describe('reliability: audit trail', function () {
     const custom = await send(nodes, { action: 'door_open_all', payload: { zone: 'B' } });
     assert.equal(caughtCode(custom.error), 'WEBTAPI_ACTION_FAILED');
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=18 status=1',
-      'audit node=n1 action=call src=1001 dst=1002',
-      'audit node=n1 action=door_open_all zone=B result=WEBTAPI_ACTION_FAILED',
+      'audit node=n1 action=relay_status_set by=flow relay_id=18 status=1',
+      'audit node=n1 action=call by=flow src=1001 dst=1002',
+      'audit node=n1 action=door_open_all by=flow zone=B result=WEBTAPI_ACTION_FAILED',
     ]);
   });
 
@@ -115,8 +115,8 @@ describe('reliability: audit trail', function () {
     await sim.pause();
     assert.equal(caughtCode((await send(nodes, { payload: 'off' })).error), 'WEBTAPI_UNREACHABLE');
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
-      'audit node=n1 action=relay_status_set relay_id=17 status=0 result=WEBTAPI_ACTION_FAILED',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 result=WEBTAPI_ACTION_FAILED',
     ]);
   });
 
@@ -129,8 +129,8 @@ describe('reliability: audit trail', function () {
     assert.equal(sim.stats.executed.relay_status_set, 2);
     assert.deepEqual(LOG.at(LEVEL.WARN, 'n1'), ['relay 17: switching to 1 may have happened (outcome unknown); switching back to 0 after the pulse all the same']);
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
-      'audit node=n1 action=relay_status_set relay_id=17 status=0',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=0',
     ]);
     // A switch that certainly did not happen (refused) is not "switched back".
     sim.injectFault({ kind: 'zero', action: 'relay_status_set' });

@@ -309,7 +309,7 @@ describe('reliability: secrets', function () {
       seen.add('flows.json on disk', fs.readFileSync(path.join(nr.userDir, 'flows.json'), 'utf8'));
       seen.add('flows_cred.json on disk (encrypted)', fs.readFileSync(path.join(nr.userDir, 'flows_cred.json'), 'utf8'));
       assert.match(output(), /\[debug\]|\[trace\]/, 'the console log is not at debug level');
-      assert.match(output(), /audit node=r-relay action=relay_status_set relay_id=17 status=1/);
+      assert.match(output(), /audit node=r-relay action=relay_status_set by=http:127\.0\.0\.1 relay_id=17 status=1/);
       assert.ok(sids.size >= 2);
       seen.assertFree(secretsOf(PASSWORD), 'the password');
       seen.assertFree(secretsOf(WRONG), 'the wrong password');
