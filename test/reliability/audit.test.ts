@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
+import { auditValue } from '../../dist/nodes/shared/audit';
+import { origin } from '../../dist/nodes/shared/origin';
 import {
   caughtCode, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, useSubjectSimulator,
 } from './kit';
@@ -138,5 +140,33 @@ describe('reliability: audit trail', function () {
     assert.equal(caughtCode(refused.error), 'WEBTAPI_ACTION_FAILED');
     await until(() => sim.stats.byAction.relay_status_set >= 3);
     assert.equal(sim.stats.executed.relay_status_set, 2);
+  });
+});
+
+describe('reliability: audit line values and origins (plain functions)', () => {
+  it('writes a value as it is, or quoted where it holds a space, quote, backslash, = or control character', () => {
+    const cases: Array<[string, string]> = [
+      ['17', '17'], ['SIP/1004-0000003a', 'SIP/1004-0000003a'], ['dashboard:AbC_1', 'dashboard:AbC_1'],
+      ['', '""'], ['a b', '"a b"'], ['a=b', '"a=b"'], ['say "hi"', '"say \\"hi\\""'], ['a\\b', '"a\\\\b"'],
+      ['line\nbreak', '"line?break"'], ['tab\there', '"tab?here"'], ['del\u007f', '"del?"'], ['ünïcode', 'ünïcode'], ['a\u2028b', '"a?b"'],
+    ];
+    for (const [value, shown] of cases) assert.equal(auditValue(value), shown, JSON.stringify(value));
+  });
+
+  it('names the origin of a message: dashboard user or socket, http peer, mqtt topic, else flow', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{}, 'flow'],
+      [{ _client: { socketId: 's1', socketIp: '::1' } }, 'dashboard:s1'],
+      [{ _client: { user: { userId: 'u7', username: 'jane' }, socketId: 's1' } }, 'dashboard:jane'],
+      [{ _client: { user: { userId: 'u7' }, socketId: 's1' } }, 'dashboard:u7'],
+      [{ _client: {} }, 'flow'],
+      [{ req: { ip: '::ffff:10.0.0.5' } }, 'http:::ffff:10.0.0.5'],
+      [{ req: { socket: { remoteAddress: '10.0.0.6' } } }, 'http:10.0.0.6'],
+      [{ topic: 'home/door', qos: 0, retain: true }, 'mqtt:home/door'],
+      [{ topic: 'home/door' }, 'flow'],
+      [{ _client: 'nonsense', req: 7, qos: '1' }, 'flow'],
+      [{ _client: { socketId: 'x'.repeat(200) } }, `dashboard:${'x'.repeat(64)}`],
+    ];
+    for (const [msg, by] of cases) assert.equal(origin(msg as never), by, JSON.stringify(msg).slice(0, 80));
   });
 });

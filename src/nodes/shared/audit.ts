@@ -3,24 +3,29 @@ import { isWebTapiError, mayHaveReachedPbx } from '../../client';
 import type { Execution, RequestOptions, WebTapiClient } from '../../client';
 import { origin } from './origin';
 
+/** A control character or a line break (C0, DEL, NEL, U+2028/2029): shown as `?`. */
+function isBreak(c: number): boolean {
+  return c < 0x20 || c === 0x7f || c === 0x85 || c === 0x2028 || c === 0x2029;
+}
+
 /**
  * A value as the line shows it: as it is, or in double quotes (`"` and `\` escaped, control
- * characters as `?`) where it holds a space, a quote, a backslash, `=` or a control character,
- * so that no value can make the line read like other fields. A scan of char codes: this runs for
- * every call, and most values need nothing.
+ * characters and line breaks as `?`) where it holds a space, a quote, a backslash, `=` or one of
+ * those, so that no value can make the line read like other fields or lines. A scan of char
+ * codes: this runs for every call, and most values need nothing.
  */
 export function auditValue(value: string): string {
   let i = 0;
   for (; i < value.length; i++) {
     const c = value.charCodeAt(i);
-    if (c <= 0x20 || c === 0x22 || c === 0x3d || c === 0x5c || c === 0x7f) break;
+    if (c <= 0x20 || c === 0x22 || c === 0x3d || c === 0x5c || (c >= 0x7f && isBreak(c))) break;
   }
   if (i === value.length && i > 0) return value;
   let out = '"' + value.slice(0, i);
   for (; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c === 0x22 || c === 0x5c) out += '\\' + value[i];
-    else if (c < 0x20 || c === 0x7f) out += '?';
+    else if (isBreak(c)) out += '?';
     else out += value[i];
   }
   return out + '"';
