@@ -318,6 +318,27 @@ describe('relay lane (plain module)', () => {
       assert.equal(relay.sets(1).length, 1);
     });
 
+    it('a pulse retriggered by many messages of one node reports to that node once (a reporter per message, one per node)', async () => {
+      const relay = new FakeRelay();
+      const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+      const node = {};
+      const attempts: number[] = [];
+      const perMessage = () => ({ ...reporter('n1').r, owner: node, switchingBack: (n: number) => { attempts.push(n); } });
+      const first = lane.pulse(1, 1000, 5000, perMessage());
+      await clock.tickAsync(10);
+      const more = Array.from({ length: 50 }, () => lane.pulse(1, 1000, 5000, perMessage()));
+      assert.ok(lane.involves(node));
+      relay.down = true; // the first switch-back fails: attempt 2 is reported
+      lane.cutShort(node);
+      await clock.tickAsync(10);
+      relay.down = false;
+      await clock.tickAsync(100);
+      await Promise.all([first, ...more]);
+      assert.deepEqual(attempts, [2], 'the node was told of attempt 2 once per message');
+      assert.equal(relay.sets(1).length, 1);
+      assert.ok(!lane.involves(node));
+    });
+
     it('a pulse after the "off" does not join the ended pulse: it is a pulse of its own', async () => {
       const { relay, lane } = await held();
       const off = lane.switchTo(0, reporter('b').r);

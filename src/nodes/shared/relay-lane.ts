@@ -71,7 +71,8 @@ interface Pulse {
   restoreMs: number;
   phase: Phase;
   owner: Reporter;
-  reporters: Set<Reporter>;
+  /** Who takes part, one per asking node (its latest message's reporter): see join(). */
+  reporters: Map<object, Reporter>;
   cut: boolean;
   /** The switch to the rest state that cut the pulse short; it audits the switch-back. */
   endedBy: Reporter | null;
@@ -125,6 +126,14 @@ function endsPulse(p: Pulse, target: number | null): boolean {
   return target === null ? p.phase === 'on' || p.phase === 'wait' : target === p.back;
 }
 
+/**
+ * `by` takes part in the pulse `p`. One entry per asking node: a node's messages share its status
+ * and its close signal, so a pulse retriggered a thousand times still reports to each node once.
+ */
+function join(p: Pulse, by: Reporter): void {
+  p.reporters.set(by.owner ?? by, by);
+}
+
 export class RelayLane {
   private tail: Promise<void>;
   /** The last operation queued: a pulse may be joined only while it is the last. */
@@ -175,7 +184,7 @@ export class RelayLane {
       current.extendTo = Math.max(current.extendTo, now + ms);
       current.owner = by;
       current.restoreMs = restoreMs;
-      current.reporters.add(by);
+      join(current, by);
       if (current.phase === 'wait') by.pulsing(ms);
       if (current.phase === 'wait' && current.extendTo > current.due) {
         current.due = current.extendTo;
@@ -236,9 +245,7 @@ export class RelayLane {
 
   /** Whether the node `owner` takes part in a pulse on this lane that is not over yet. */
   involves(owner: object): boolean {
-    if (this.active === null) return false;
-    for (const r of this.active.reporters) if (r.owner === owner) return true;
-    return false;
+    return this.active !== null && this.active.reporters.has(owner);
   }
 
   /**
@@ -254,7 +261,7 @@ export class RelayLane {
       p.wake();
     }
     if (this.last !== p) return this.plainSwitch(p.back, by);
-    p.reporters.add(by);
+    join(p, by);
     return new Promise<Outcome>((resolve, reject) => p.joiners.push({ by, resolve, reject }));
   }
 
@@ -272,7 +279,7 @@ export class RelayLane {
   private newPulse(target: number | null, ms: number, restoreMs: number, by: Reporter, extendTo: number): Pulse {
     return {
       target, back: target === null ? 0 : backStatus(target), due: NaN, extendTo, ms, restoreMs, phase: 'queued',
-      owner: by, reporters: new Set([by]), cut: false, endedBy: null, joiners: [], wake: () => undefined, note: {}, result: Promise.resolve({ final: 0, params: {} }),
+      owner: by, reporters: new Map([[by.owner ?? by, by]]), cut: false, endedBy: null, joiners: [], wake: () => undefined, note: {}, result: Promise.resolve({ final: 0, params: {} }),
     };
   }
 
@@ -291,7 +298,7 @@ export class RelayLane {
   }
 
   private async runPulse(p: Pulse): Promise<Outcome> {
-    if ([...p.reporters].every((r) => r.signal?.aborted) || this.closing) throw new AbortedError('relay_status_set');
+    if ([...p.reporters.values()].every((r) => r.signal?.aborted) || this.closing) throw new AbortedError('relay_status_set');
     if (p.target === null) {
       p.target = backStatus(await this.io.read(p.owner.signal));
       p.back = backStatus(p.target);
@@ -316,7 +323,7 @@ export class RelayLane {
     }
     p.due = Math.max(Date.now() + p.ms, p.extendTo);
     p.phase = 'wait';
-    if (!p.cut) for (const r of p.reporters) r.pulsing(p.ms);
+    if (!p.cut) for (const r of p.reporters.values()) r.pulsing(p.ms);
     await this.waitForDue(p);
     const params = await this.restoreAndClear(p);
     if (failure !== undefined) throw failure;
@@ -368,7 +375,7 @@ export class RelayLane {
       params = await this.restore(p);
     } catch (err) {
       // Left switched with nobody waiting for the answer (the nodes were redeployed): still said.
-      const unheard = [...p.reporters].every((r) => r.signal?.aborted);
+      const unheard = [...p.reporters.values()].every((r) => r.signal?.aborted);
       if (unheard && !this.closing) p.owner.error((err as Error).message);
       for (const j of p.joiners.splice(0)) j.reject(err);
       throw err;
@@ -384,7 +391,7 @@ export class RelayLane {
     let delay = this.minDelay;
     let reason = 'no attempt';
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) for (const r of p.reporters) r.switchingBack(attempt);
+      if (attempt > 1) for (const r of p.reporters.values()) r.switchingBack(attempt);
       const fields: Record<string, string> = { relay_id: this.relay, status: String(p.back), ...(attempt > 1 ? { attempt: String(attempt) } : {}), ...p.note };
       const done = await this.tryOnce(p, fields, deadline);
       if (done.params) return done.params;
