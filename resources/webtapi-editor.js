@@ -59,6 +59,7 @@
             "WEBTAPI_ABORTED",
             "WEBTAPI_CLOSED",
             "WEBTAPI_RELAY_NOT_RESTORED",
+            "WEBTAPI_ACCESS_DENIED",
             "WEBTAPI_TLS",
             "WEBTAPI_NOT_WEBTAPI",
             "WEBTAPI_NO_CONFIG",

@@ -137,6 +137,17 @@ export const ERROR_CODES = {
       de: 'Das Zurückschalten nach einem Impuls wurde nicht rechtzeitig bestätigt: Das Relais kann noch geschaltet sein.',
     },
   },
+  WEBTAPI_ACCESS_DENIED: {
+    kind: 'input',
+    meaning: {
+      'en-US': 'the node has a PIN and the message did not carry it in <code>msg.code</code> (missing or wrong), or the node is locked: after 5 wrong codes within 5 minutes it refuses every message, the right code included, for 5 minutes (its status says how long). Nothing was sent to the PBX.',
+      de: 'der Node hat eine PIN und die Nachricht trug sie nicht in <code>msg.code</code> (fehlend oder falsch), oder der Node ist gesperrt: Nach 5 falschen Codes innerhalb von 5 Minuten weist er 5 Minuten lang jede Nachricht ab, auch mit dem richtigen Code (sein Status zeigt, wie lange). An die Anlage wurde nichts gesendet.',
+    },
+    hint: {
+      'en-US': 'Access denied: the PIN was missing or wrong, or the node is locked after too many wrong codes.',
+      de: 'Zugriff verweigert: Die PIN fehlte oder war falsch, oder der Node ist nach zu vielen falschen Codes gesperrt.',
+    },
+  },
   WEBTAPI_TLS: {
     kind: 'no-connection',
     meaning: {

@@ -167,6 +167,24 @@ export class RelayNotRestoredError extends WebTapiError {
   }
 }
 
+/**
+ * A node with a PIN refused the message: the code was missing or wrong, or the node is locked out
+ * after too many wrong codes. Nothing was sent. Never holds the code given or the PIN.
+ */
+export class AccessDeniedError extends WebTapiError {
+  readonly reason: 'missing' | 'wrong' | 'locked';
+  /** How long the node still refuses every message (0: not locked). */
+  readonly lockedForMs: number;
+  constructor(action: string, reason: 'missing' | 'wrong' | 'locked', lockedForMs: number) {
+    const why = reason === 'missing' ? 'no code (msg.code)' : reason === 'wrong' ? 'wrong code' : 'locked after too many wrong codes';
+    const lock = lockedForMs > 0 ? `; locked for ${Math.ceil(lockedForMs / 1000)} s` : '';
+    super('WEBTAPI_ACCESS_DENIED', action, `${action}: access denied (${why}${lock}), nothing sent`);
+    this.name = 'AccessDeniedError';
+    this.reason = reason;
+    this.lockedForMs = lockedForMs;
+  }
+}
+
 export function isWebTapiError(err: unknown): err is WebTapiError {
   return err instanceof WebTapiError;
 }

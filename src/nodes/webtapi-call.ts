@@ -24,7 +24,7 @@ export = (RED: NodeAPI) => {
         case 'pickup': action = 'call_pick'; params = { chan: f.chan, dst: f.dst }; break;
       }
       status.busy(action);
-      const ex = await audited(node, client, action, params, { signal });
+      const ex = await audited(node, msg, client, action, params, { signal });
       return { payload: true, action, params: ex.params, label: `${action} ${ex.params.dst ?? ex.params.stations ?? ''}`.trim() };
     });
   });

@@ -45,7 +45,7 @@ export = (RED: NodeAPI) => {
       status.busy(action);
       // Saving a picture and starting a recording change the PBX: they go into the audit trail.
       const sideEffect = operation === 'save' || operation === 'record';
-      const ex = sideEffect ? await audited(node, client, action, params, { signal }) : await client.execute(action, params, { signal });
+      const ex = sideEffect ? await audited(node, msg, client, action, params, { signal }) : await client.execute(action, params, { signal });
       if (operation !== 'picture') return { payload: ex.result, action, params: ex.params };
       const pic = ex.result as BinaryAnswer;
       const filename = snapshotFilename(ex.params.CAMID, pic.contentType);

@@ -26,7 +26,7 @@ export = (RED: NodeAPI) => {
       for (const chan of channels) {
         status.busy('call_hangup');
         try {
-          const ex = await audited(node, client, 'call_hangup', { chan }, { signal });
+          const ex = await audited(node, msg, client, 'call_hangup', { chan }, { signal });
           hungUp.push(chan);
           lastParams = ex.params;
         } catch (err) {

@@ -38,7 +38,7 @@ export = (RED: NodeAPI) => {
         default: params = { q_name: f.queue };
       }
       status.busy(action);
-      const ex = ACTIONS.get(action)?.sideEffect ? await audited(node, client, action, params, { signal }) : await client.execute(action, params, { signal });
+      const ex = ACTIONS.get(action)?.sideEffect ? await audited(node, msg, client, action, params, { signal }) : await client.execute(action, params, { signal });
       return { payload: ex.result, action, params: ex.params, label: `${ex.params.q_name ?? ''} ${operation}`.trim() };
     });
   });

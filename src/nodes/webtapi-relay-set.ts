@@ -1,37 +1,57 @@
 import type { Node, NodeAPI } from 'node-red';
+import { audit } from './shared/audit';
 import { wireInput } from './shared/input';
+import { origin } from './shared/origin';
+import { PinGate } from './shared/pin';
 import { NodeDefinition, resolveFields } from './shared/properties';
 import { registerType } from './shared/register';
-import { DEFAULT_RESTORE_TIMEOUT_MS, pulseMs, relayTarget, restoreTimeoutMs } from './shared/relay';
+import { DEFAULT_MAX_PULSE_MS, DEFAULT_RESTORE_TIMEOUT_MS, maxPulseMs, pulseMs, relayTarget, restoreTimeoutMs, withinMaxPulse } from './shared/relay';
+import { StatusView } from './shared/status';
 
 const FIELDS = ['relay', 'status', 'pulse'] as const;
 
+/** A node property in range, or its default with a warning. */
+function property(node: Node, name: string, value: number | null, fallback: number): number {
+  if (value !== null) return value;
+  node.warn(`${name} must be a whole number of milliseconds from 1000 to 86400000; using ${fallback}`);
+  return fallback;
+}
+
 export = (RED: NodeAPI) => {
-  registerType<Node>(RED, 'webtapi-relay-set', function (given: NodeDefinition) {
+  registerType<Node<{ code?: string }>, { code?: string }>(RED, 'webtapi-relay-set', function (given: NodeDefinition) {
     // The node property is relayStatus: the editor keeps each node's runtime status in `status`.
     // A flow written by hand with a plain `status` property still works.
     const def: NodeDefinition = given.relayStatus === undefined && ['string', 'number', 'boolean'].includes(typeof given.status)
       ? { ...given, relayStatus: given.status, relayStatusType: given.statusType }
       : given;
     const node = this;
-    let restoreMs = restoreTimeoutMs(def.restoreTimeout);
-    if (restoreMs === null) {
-      node.warn(`restoreTimeout must be a whole number of milliseconds from 1000 to 86400000; using ${DEFAULT_RESTORE_TIMEOUT_MS}`);
-      restoreMs = DEFAULT_RESTORE_TIMEOUT_MS;
-    }
-    const restoreFor = restoreMs;
+    const restoreFor = property(node, 'restoreTimeout', restoreTimeoutMs(def.restoreTimeout), DEFAULT_RESTORE_TIMEOUT_MS);
+    const maxPulse = property(node, 'maxPulse', maxPulseMs(def.maxPulse), DEFAULT_MAX_PULSE_MS);
+    const view = new StatusView(RED, node);
+    const gate = new PinGate(node.id, node.credentials?.code, {
+      audit: (fields, result, by) => audit(node, 'relay_status_set', fields, result, by),
+      warn: (text) => node.warn(text),
+      showLocked: (ms) => view.locked(ms),
+      clearStatus: () => view.clear(),
+    });
 
     // Every switch goes through the config node's lane for the relay: one writer per relay.
     const server = wireInput(RED, node, def, async (msg, { signal, status }) => {
+      const by = origin(msg);
       const f = await resolveFields(RED, node, def, msg, FIELDS, 'status', { status: 'relayStatus' });
       const pulse = pulseMs(f.pulse);
+      withinMaxPulse(pulse, maxPulse);
       const target = relayTarget(f.status === '' || f.status === undefined ? 'on' : f.status);
       const hub = server!.relays;
       const lane = hub.lane(f.relay);
-      const by = hub.reporter({ node, signal });
+      const reporter = hub.reporter({ node, signal, by });
       status.busy('relay_status_set');
-      const { final, params } = pulse > 0 ? await lane.pulse(target, pulse, restoreFor, by) : await lane.switchTo(target, by);
+      const { final, params } = pulse > 0 ? await lane.pulse(target, pulse, restoreFor, reporter) : await lane.switchTo(target, reporter);
       return { payload: final, action: 'relay_status_set', params, label: `relay ${params.relay_id} = ${final}` };
+    }, {
+      // Before all else, also without a server: msg.code never travels on, a wrong one sends nothing.
+      admit: (msg) => gate.admit(msg, 'relay_status_set', origin(msg)),
+      onClose: async () => gate.close(),
     });
-  });
+  }, { credentials: { code: { type: 'password' } } });
 };

@@ -35,7 +35,7 @@ export = (RED: NodeAPI) => {
       status.busy(action);
       const spec = ACTIONS.get(action);
       // An action this package does not know is counted as a side effect (see unknownAction).
-      const ex = !spec || spec.sideEffect ? await audited(node, client, action, params, { signal }) : await client.execute(action, params, { signal });
+      const ex = !spec || spec.sideEffect ? await audited(node, msg, client, action, params, { signal }) : await client.execute(action, params, { signal });
       const result = ex.result;
       if (result && typeof result === 'object' && Buffer.isBuffer((result as BinaryAnswer).data)) {
         const bin = result as BinaryAnswer;

@@ -39,6 +39,7 @@ describe('error-code registry', () => {
       new client.UnreachableError('call', 'ECONNREFUSED', false, 'x'), new client.TlsError('call', undefined, 'x'),
       new client.NotWebTapiError('x'), new client.ResponseTooLargeError('call', 1), new client.AbortedError('call'),
       new client.ClosedError('call'), new client.RelayNotRestoredError('17', 0, 3, 'x'),
+      new client.AccessDeniedError('relay_status_set', 'wrong', 0),
     ];
     const exported = Object.values(client).filter((v) => typeof v === 'function' && v.prototype instanceof client.WebTapiError);
     assert.equal(samples.length, exported.length, 'a new error class needs a sample here');

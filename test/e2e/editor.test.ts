@@ -31,7 +31,7 @@ const PALETTE: Record<string, { label: string; icon: string; defaults: Record<st
     label: 'queue agent', icon: 'webtapi-queue.svg',
     defaults: { operation: 'login', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
   },
-  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: 0 } },
+  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: 0, maxPulse: 60000 } },
   'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0 } },
   'webtapi-cam-stream': { label: 'cam stream', icon: 'webtapi-camera-stream.svg', defaults: { camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false } },
   'webtapi-status-watch': {
@@ -315,6 +315,24 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       // The runtime's node status must not have replaced the relay's switch value in the dialog.
       const field = await relayStatusField(tray);
       assert.equal(await tray.locator(`#node-input-${field}`).inputValue(), 'on', `#node-input-${field} after deploy`);
+      await editor.closeTray('node-dialog-cancel', null);
+      assert.deepEqual(problemsSince(world(), since), []);
+    });
+
+    it('keeps the relay PIN a password: typed in the dialog, deployed, never shown again', async function () {
+      const { editor, page } = world();
+      const since = mark(world());
+      const pin = 'e2e-Pin-7391';
+      const tray = await editor.openNodeEditor('e2e-relay');
+      assert.equal(await tray.locator('#node-input-code').getAttribute('type'), 'password');
+      await tray.locator('#node-input-code').fill(pin);
+      await editor.closeTray('node-dialog-ok', null);
+      await deploy();
+      const running = world().nodeRed.getNode('e2e-relay') as { credentials?: { code?: string } } | null;
+      assert.equal(running?.credentials?.code, pin, 'the runtime node has the PIN');
+      const again = await editor.openNodeEditor('e2e-relay');
+      assert.equal(await again.locator('#node-input-code').inputValue(), '__PWRD__');
+      assert.ok(!(await page.content()).includes(pin), 'the PIN is in the editor page');
       await editor.closeTray('node-dialog-cancel', null);
       assert.deepEqual(problemsSince(world(), since), []);
     });

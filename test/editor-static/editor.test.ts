@@ -58,7 +58,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     chan: '', chanType: 'str', position: '',
   },
   'webtapi-relay-set': {
-    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0, restoreTimeout: 600000,
+    name: '', server: '', relay: '', relayType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0, restoreTimeout: 600000, maxPulse: 60000,
   },
   'webtapi-cam-snapshot': {
     name: '', server: '', camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0,
@@ -342,6 +342,10 @@ describe('editor files (static)', () => {
           assert.strictEqual(def.defaults.tls.type, 'tls-config');
           assert.strictEqual(def.defaults.tls.required, false);
           assert.deepStrictEqual(def.credentials, { username: { type: 'text' }, password: { type: 'password' } });
+        } else if (type === 'webtapi-relay-set') {
+          // The PIN: a password credential, which Node-RED never sends back to the editor.
+          assert.deepStrictEqual(def.credentials, { code: { type: 'password' } });
+          assert.strictEqual(def.defaults.server.type, 'webtapi-config');
         } else {
           assert.strictEqual(def.defaults.server.type, 'webtapi-config');
         }
@@ -519,6 +523,12 @@ describe('editor files (static)', () => {
       assert.ok(valid('webtapi-relay-set', 'pulse', 0));
       assert.ok(valid('webtapi-relay-set', 'pulse', '3000'));
       assert.ok(!valid('webtapi-relay-set', 'pulse', -1));
+      assert.ok(valid('webtapi-relay-set', 'maxPulse', 60000));
+      assert.ok(valid('webtapi-relay-set', 'maxPulse', '1000'));
+      assert.ok(!valid('webtapi-relay-set', 'maxPulse', 999));
+      assert.ok(!valid('webtapi-relay-set', 'maxPulse', 86400001));
+      assert.ok(valid('webtapi-relay-set', 'maxPulse', 5000, { pulse: 5000 }));
+      assert.ok(!valid('webtapi-relay-set', 'maxPulse', 5000, { pulse: 5001 }), 'a maxPulse below the dialog\'s own pulse');
       assert.ok(valid('webtapi-queue-agent', 'position', ''));
       assert.ok(valid('webtapi-queue-agent', 'position', '3'));
       assert.ok(!valid('webtapi-queue-agent', 'position', '0'));

@@ -81,7 +81,7 @@ describe('webtapi-relay-set', () => {
     const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '19', status: 'on' });
     await outcome(nodes, {});
     const lines = helper.log().args.map((a: any[]) => JSON.stringify(a[0]));
-    assert.ok(lines.some((l: string) => l.includes('audit node=n1 action=relay_status_set relay_id=19 status=1')), lines.join('\n'));
+    assert.ok(lines.some((l: string) => l.includes('audit node=n1 action=relay_status_set by=flow relay_id=19 status=1')), lines.join('\n'));
   });
 });
 

@@ -4,6 +4,7 @@
  * whose failures the test switches on and off.
  */
 import assert from 'node:assert/strict';
+import sinon from 'sinon';
 import { OutcomeUnknownError, UnreachableError, ActionFailedError } from '../../dist/client';
 import { RelayLane, type LaneJournal, type Reporter } from '../../dist/nodes/shared/relay-lane';
 
@@ -228,5 +229,126 @@ describe('relay lane (plain module)', () => {
     await new RelayLane('17', overdue.io, new FakeJournal(), undefined, FAST).resume({ target: 1, back: 0, due: t0 - 5000, restoreMs: 1000 }, r2, { completes: 'pulse-before-restart' });
     assert.equal(overdue.status, 0);
     assert.deepEqual(l2, ['relay_id=17 status=0 completes=pulse-before-restart']);
+  });
+
+  describe('"off" wins (fake timers: the pulse would hold for 10 s)', () => {
+    let clock: sinon.SinonFakeTimers;
+    beforeEach(() => { clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] }); });
+    afterEach(() => clock.restore());
+
+    /** A relay held on by a 10 s pulse of reporter `a`. */
+    async function held() {
+      const relay = new FakeRelay();
+      const journal = new FakeJournal();
+      const lane = new RelayLane('17', relay.io, journal, undefined, FAST);
+      const a = reporter('a');
+      const pulse = lane.pulse(1, 10_000, 5000, a.r);
+      await clock.tickAsync(10);
+      assert.deepEqual(relay.sets().map((x) => x.status), [1]);
+      return { relay, journal, lane, a, pulse };
+    }
+
+    it('a switch to the rest state ends the pulse now: one switch-back, confirmed, answers both', async () => {
+      const { relay, journal, lane, a, pulse } = await held();
+      const b = reporter('b');
+      const t0 = Date.now();
+      const off = lane.switchTo(0, b.r);
+      await clock.tickAsync(10);
+      assert.deepEqual(await off, { final: 0, params: { relay_id: '17', status: '0' } });
+      assert.deepEqual(await pulse, { final: 0, params: { relay_id: '17', status: '0' } });
+      assert.ok(Date.now() - t0 <= 500, `back after ${Date.now() - t0} ms`);
+      assert.equal(relay.status, 0);
+      assert.deepEqual(relay.log.map((e) => `${e.op}${e.status ?? ''}`), ['set1', 'set0', 'get'], 'the switch-back and its confirming read, nothing more');
+      assert.equal(journal.entry, null);
+      // The pulse's own switch-back is not sent again when its time comes.
+      await clock.tickAsync(20_000);
+      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0]);
+      // Switched on by a, back by b: the trail says who ended it.
+      assert.deepEqual(a.lines, ['relay_id=17 status=1']);
+      assert.deepEqual(b.lines, ['relay_id=17 status=0']);
+      assert.deepEqual(a.warnings, [], 'an "off" is no shutdown');
+    });
+
+    it('a toggle while the pulse holds the relay is the same "off", without reading the relay first', async () => {
+      const { relay, lane, pulse } = await held();
+      const toggled = lane.switchTo(null, reporter('b').r);
+      await clock.tickAsync(10);
+      assert.equal((await toggled).final, 0);
+      assert.equal((await pulse).final, 0);
+      assert.deepEqual(relay.log.map((e) => `${e.op}${e.status ?? ''}`), ['set1', 'set0', 'get']);
+    });
+
+    it('any other status still waits for the switch-back (arrival order)', async () => {
+      const { relay, lane, pulse } = await held();
+      let answered = false;
+      const five = lane.switchTo(5, reporter('b').r).then((o) => { answered = true; return o; });
+      await clock.tickAsync(5000);
+      assert.equal(answered, false);
+      assert.deepEqual(relay.sets().map((x) => x.status), [1], 'the pulse was cut short by a switch that is not its rest state');
+      await clock.tickAsync(5100);
+      assert.equal((await pulse).final, 0);
+      assert.equal((await five).final, 5);
+      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 5]);
+    });
+
+    it('with a switch queued after the pulse: the pulse ends now, the queued switch runs, then the "off"', async () => {
+      const { relay, lane, pulse } = await held();
+      const five = lane.switchTo(5, reporter('b').r);
+      const off = lane.switchTo(0, reporter('c').r);
+      await clock.tickAsync(50);
+      assert.deepEqual(await Promise.all([pulse, five, off]).then((r) => r.map((o) => o.final)), [0, 5, 0]);
+      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 5, 0]);
+    });
+
+    it('an "off" during the switch-back joins it: no extra request, answered when it is confirmed', async () => {
+      const relay = new FakeRelay();
+      const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+      const pulse = lane.pulse(1, 100, 5000, reporter('a').r);
+      await clock.tickAsync(10);
+      relay.down = true;
+      await clock.tickAsync(100); // due: the first switch-back attempt fails
+      const tries = relay.sets(0).length;
+      assert.ok(tries >= 1);
+      const off = lane.switchTo(0, reporter('b').r);
+      relay.down = false;
+      await clock.tickAsync(100);
+      assert.equal((await off).final, 0);
+      assert.equal((await pulse).final, 0);
+      assert.deepEqual(relay.sets(0).filter((x) => x.ok).length, 1, 'one confirmed switch-back');
+      assert.equal(relay.sets(1).length, 1);
+    });
+
+    it('a pulse retriggered by many messages of one node reports to that node once (a reporter per message, one per node)', async () => {
+      const relay = new FakeRelay();
+      const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
+      const node = {};
+      const attempts: number[] = [];
+      const perMessage = () => ({ ...reporter('n1').r, owner: node, switchingBack: (n: number) => { attempts.push(n); } });
+      const first = lane.pulse(1, 1000, 5000, perMessage());
+      await clock.tickAsync(10);
+      const more = Array.from({ length: 50 }, () => lane.pulse(1, 1000, 5000, perMessage()));
+      assert.ok(lane.involves(node));
+      relay.down = true; // the first switch-back fails: attempt 2 is reported
+      lane.cutShort(node);
+      await clock.tickAsync(10);
+      relay.down = false;
+      await clock.tickAsync(100);
+      await Promise.all([first, ...more]);
+      assert.deepEqual(attempts, [2], 'the node was told of attempt 2 once per message');
+      assert.equal(relay.sets(1).length, 1);
+      assert.ok(!lane.involves(node));
+    });
+
+    it('a pulse after the "off" does not join the ended pulse: it is a pulse of its own', async () => {
+      const { relay, lane } = await held();
+      const off = lane.switchTo(0, reporter('b').r);
+      const again = lane.pulse(1, 1000, 5000, reporter('c').r);
+      await clock.tickAsync(10);
+      assert.equal((await off).final, 0);
+      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 1]);
+      await clock.tickAsync(1100);
+      assert.equal((await again).final, 0);
+      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 1, 0]);
+    });
   });
 });

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
+import { auditValue } from '../../dist/nodes/shared/audit';
+import { origin } from '../../dist/nodes/shared/origin';
 import {
   caughtCode, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, useSubjectSimulator,
 } from './kit';
@@ -40,10 +42,10 @@ describe('reliability: audit trail', function () {
     const chan = sim.ring('1006');
     assert.ok((await send(nodes, { payload: { mode: 'pickup', chan, dst: '1007' } })).out);
     assert.deepEqual(trail(), [
-      'audit node=n1 action=call src=1001 dst=1002',
-      'audit node=n1 action=call_prio dst=1003',
-      'audit node=n1 action=call_create_conf stations=1004,1005 break=true',
-      `audit node=n1 action=call_pick chan=${chan} dst=1007`,
+      'audit node=n1 action=call by=flow src=1001 dst=1002',
+      'audit node=n1 action=call_prio by=flow dst=1003',
+      'audit node=n1 action=call_create_conf by=flow stations=1004,1005 break=true',
+      `audit node=n1 action=call_pick by=flow chan=${chan} dst=1007`,
     ]);
     assert.equal(trail(LEVEL.DEBUG).length, 0, 'audit lines must show at Node-RED\'s default level (info)');
   });
@@ -54,10 +56,10 @@ describe('reliability: audit trail', function () {
     assert.ok((await send(nodes, { payload: { relay: '18', status: 'off' } })).out);
     assert.ok((await send(nodes, { payload: { relay: '19', status: 'on', pulse: 30 } })).out);
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=17 status=1',
-      'audit node=n1 action=relay_status_set relay_id=18 status=0',
-      'audit node=n1 action=relay_status_set relay_id=19 status=1',
-      'audit node=n1 action=relay_status_set relay_id=19 status=0',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1',
+      'audit node=n1 action=relay_status_set by=flow relay_id=18 status=0',
+      'audit node=n1 action=relay_status_set by=flow relay_id=19 status=1',
+      'audit node=n1 action=relay_status_set by=flow relay_id=19 status=0',
     ]);
   });
 
@@ -69,8 +71,8 @@ describe('reliability: audit trail', function () {
     const r = await send(nodes, { payload: '1003' });
     assert.ok(r.out);
     assert.deepEqual(trail(), [
-      `audit node=n1 action=call_hangup chan=${chan}`,
-      ...(r.out.payload as string[]).map((c) => `audit node=n1 action=call_hangup chan=${c}`),
+      `audit node=n1 action=call_hangup by=flow chan=${chan}`,
+      ...(r.out.payload as string[]).map((c) => `audit node=n1 action=call_hangup by=flow chan=${c}`),
     ]);
   });
 
@@ -79,14 +81,14 @@ describe('reliability: audit trail', function () {
     assert.ok((await send(nodes, { agent: '1007' })).out);
     assert.ok((await send(nodes, { payload: { operation: 'agents' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'logout' }, agent: '1007' })).out);
-    assert.deepEqual(trail(), ['audit node=n1 action=agent_login q_name=SUPPORT src=1007', 'audit node=n1 action=agent_logout q_name=SUPPORT src=1007']);
+    assert.deepEqual(trail(), ['audit node=n1 action=agent_login by=flow q_name=SUPPORT src=1007', 'audit node=n1 action=agent_logout by=flow q_name=SUPPORT src=1007']);
     await helper.unload();
     LOG.clear();
     nodes = await subject(sim, 'webtapi-cam-snapshot', { camera: '44' });
     assert.ok((await send(nodes, {})).out);
     assert.ok((await send(nodes, { payload: { operation: 'save' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'record', camera: '45' } })).out);
-    assert.deepEqual(trail(), ['audit node=n1 action=vmx_cam_p_save CAMID=44', 'audit node=n1 action=vmx_cam_s_record CAMID=45']);
+    assert.deepEqual(trail(), ['audit node=n1 action=vmx_cam_p_save by=flow CAMID=44', 'audit node=n1 action=vmx_cam_s_record by=flow CAMID=45']);
   });
 
   it('webtapi-request: an action with a side effect is logged (an unknown one too), a read is not', async () => {
@@ -98,9 +100,9 @@ describe('reliability: audit trail', function () {
     const custom = await send(nodes, { action: 'door_open_all', payload: { zone: 'B' } });
     assert.equal(caughtCode(custom.error), 'WEBTAPI_ACTION_FAILED');
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=18 status=1',
-      'audit node=n1 action=call src=1001 dst=1002',
-      'audit node=n1 action=door_open_all zone=B result=WEBTAPI_ACTION_FAILED',
+      'audit node=n1 action=relay_status_set by=flow relay_id=18 status=1',
+      'audit node=n1 action=call by=flow src=1001 dst=1002',
+      'audit node=n1 action=door_open_all by=flow zone=B result=WEBTAPI_ACTION_FAILED',
     ]);
   });
 
@@ -115,8 +117,8 @@ describe('reliability: audit trail', function () {
     await sim.pause();
     assert.equal(caughtCode((await send(nodes, { payload: 'off' })).error), 'WEBTAPI_UNREACHABLE');
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
-      'audit node=n1 action=relay_status_set relay_id=17 status=0 result=WEBTAPI_ACTION_FAILED',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 result=WEBTAPI_ACTION_FAILED',
     ]);
   });
 
@@ -129,8 +131,8 @@ describe('reliability: audit trail', function () {
     assert.equal(sim.stats.executed.relay_status_set, 2);
     assert.deepEqual(LOG.at(LEVEL.WARN, 'n1'), ['relay 17: switching to 1 may have happened (outcome unknown); switching back to 0 after the pulse all the same']);
     assert.deepEqual(trail(), [
-      'audit node=n1 action=relay_status_set relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
-      'audit node=n1 action=relay_status_set relay_id=17 status=0',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
+      'audit node=n1 action=relay_status_set by=flow relay_id=17 status=0',
     ]);
     // A switch that certainly did not happen (refused) is not "switched back".
     sim.injectFault({ kind: 'zero', action: 'relay_status_set' });
@@ -138,5 +140,33 @@ describe('reliability: audit trail', function () {
     assert.equal(caughtCode(refused.error), 'WEBTAPI_ACTION_FAILED');
     await until(() => sim.stats.byAction.relay_status_set >= 3);
     assert.equal(sim.stats.executed.relay_status_set, 2);
+  });
+});
+
+describe('reliability: audit line values and origins (plain functions)', () => {
+  it('writes a value as it is, or quoted where it holds a space, quote, backslash, = or control character', () => {
+    const cases: Array<[string, string]> = [
+      ['17', '17'], ['SIP/1004-0000003a', 'SIP/1004-0000003a'], ['dashboard:AbC_1', 'dashboard:AbC_1'],
+      ['', '""'], ['a b', '"a b"'], ['a=b', '"a=b"'], ['say "hi"', '"say \\"hi\\""'], ['a\\b', '"a\\\\b"'],
+      ['line\nbreak', '"line?break"'], ['tab\there', '"tab?here"'], ['del\u007f', '"del?"'], ['ünïcode', 'ünïcode'], ['a\u2028b', '"a?b"'],
+    ];
+    for (const [value, shown] of cases) assert.equal(auditValue(value), shown, JSON.stringify(value));
+  });
+
+  it('names the origin of a message: dashboard user or socket, http peer, mqtt topic, else flow', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{}, 'flow'],
+      [{ _client: { socketId: 's1', socketIp: '::1' } }, 'dashboard:s1'],
+      [{ _client: { user: { userId: 'u7', username: 'jane' }, socketId: 's1' } }, 'dashboard:jane'],
+      [{ _client: { user: { userId: 'u7' }, socketId: 's1' } }, 'dashboard:u7'],
+      [{ _client: {} }, 'flow'],
+      [{ req: { ip: '::ffff:10.0.0.5' } }, 'http:::ffff:10.0.0.5'],
+      [{ req: { socket: { remoteAddress: '10.0.0.6' } } }, 'http:10.0.0.6'],
+      [{ topic: 'home/door', qos: 0, retain: true }, 'mqtt:home/door'],
+      [{ topic: 'home/door' }, 'flow'],
+      [{ _client: 'nonsense', req: 7, qos: '1' }, 'flow'],
+      [{ _client: { socketId: 'x'.repeat(200) } }, `dashboard:${'x'.repeat(64)}`],
+    ];
+    for (const [msg, by] of cases) assert.equal(origin(msg as never), by, JSON.stringify(msg).slice(0, 80));
   });
 });

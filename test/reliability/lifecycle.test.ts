@@ -99,7 +99,7 @@ describe('reliability: lifecycle', function () {
     assert.equal(cut.length, relayOn);
     // Each call the PBX never answered was cut off by the redeploy: not reported to the flow (the
     // node is gone), but in the audit trail, since it may have happened.
-    const unknown = LOG.at(LEVEL.INFO, 'a').filter((l) => l === 'audit node=a action=call src=1001 dst=1002 result=WEBTAPI_OUTCOME_UNKNOWN');
+    const unknown = LOG.at(LEVEL.INFO, 'a').filter((l) => l === 'audit node=a action=call by=flow src=1001 dst=1002 result=WEBTAPI_OUTCOME_UNKNOWN');
     assert.equal(unknown.length, 100);
     const durations = closeDurations();
     assert.ok(durations.length >= 100 * SENDERS.length, `only ${durations.length} close durations logged`);
@@ -131,7 +131,7 @@ describe('reliability: lifecycle', function () {
       assert.equal(sim.stats.executed.relay_status_set, 2);
       assert.deepEqual(LOG.at(LEVEL.WARN, 'r'), ['relay 17: pulse cut short by shutdown, switching back to 0 now']);
       const audit = LOG.at(LEVEL.INFO, 'r').filter((l) => l.startsWith('audit '));
-      assert.deepEqual(audit, ['audit node=r action=relay_status_set relay_id=17 status=1', 'audit node=r action=relay_status_set relay_id=17 status=0']);
+      assert.deepEqual(audit, ['audit node=r action=relay_status_set by=flow relay_id=17 status=1', 'audit node=r action=relay_status_set by=flow relay_id=17 status=0']);
     });
 
     it('on a redeploy that removes the node: the same', async () => {

@@ -84,7 +84,7 @@ describe('reliability: a pulse survives a SIGKILL of Node-RED', function () {
     assert.ok(back[0].at - on >= 2900, 'switched back before the pulse was over');
     // A clean stop must not switch again; then count every relay_status_set the PBX received.
     await nr.stop();
-    assert.match(nr.output(), /audit node=door action=relay_status_set relay_id=17 status=0 completes=pulse-before-restart/);
+    assert.match(nr.output(), /audit node=door action=relay_status_set by=flow relay_id=17 status=0 completes=pulse-before-restart/);
     assert.equal(sets('0').length, 1, 'switched back more than once');
     assert.equal(sets('1').length, 1);
     const journal = JSON.parse(readFileSync(path.join(userDir, 'metasec-webtapi-relays.json'), 'utf8')) as { pending: unknown[] };

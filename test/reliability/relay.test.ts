@@ -77,7 +77,7 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     assert.ok(delay <= 2000, `switched back ${delay} ms after the PBX answered again`);
     const attempts = trail().filter((l) => / status=0/.test(l));
     assert.ok(attempts.length >= 5, attempts.join('\n'));
-    assert.match(attempts[attempts.length - 1], /^audit node=n1 action=relay_status_set relay_id=17 status=0 attempt=\d+$/);
+    assert.match(attempts[attempts.length - 1], /^audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 attempt=\d+$/);
     assert.ok(attempts.slice(0, -1).every((l) => / result=WEBTAPI_/.test(l)), attempts.join('\n'));
     assert.ok(seen.some((s) => /^switching back, attempt \d+$/.test(s.text ?? '')), JSON.stringify(seen));
     assert.equal(outputs.length, 1);
@@ -170,7 +170,7 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       await helper.load(ALL, [configNode(sim)], CREDS);
       await until(() => sim.state.relays.get('17')!.status === 0);
       await until(() => pending().length === 0);
-      assert.ok(LOG.at(LEVEL.INFO, 'cfg').includes('audit node=old1 action=relay_status_set relay_id=17 status=0 completes=pulse-before-restart'), LOG.at(LEVEL.INFO, 'cfg').join('\n'));
+      assert.ok(LOG.at(LEVEL.INFO, 'cfg').includes('audit node=old1 action=relay_status_set by=flow relay_id=17 status=0 completes=pulse-before-restart'), LOG.at(LEVEL.INFO, 'cfg').join('\n'));
       assert.equal(relaySets(sim).length, 1);
       assert.ok(LOG.at(LEVEL.WARN, 'cfg').includes('relay journal: an entry with an invalid relay id is dropped'), LOG.at(LEVEL.WARN).join('\n'));
     });
@@ -216,9 +216,9 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       await helper.unload();
       assert.equal(sim.state.relays.get('17')!.status, 0);
       assert.deepEqual(trail(), [
-        'audit node=n1 action=relay_status_set relay_id=17 status=1',
-        'audit node=n1 action=relay_status_set relay_id=17 status=0 result=WEBTAPI_OUTCOME_UNKNOWN',
-        'audit node=n1 action=relay_status_set relay_id=17 status=0 attempt=2',
+        'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1',
+        'audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 result=WEBTAPI_OUTCOME_UNKNOWN',
+        'audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 attempt=2',
       ]);
     });
 
@@ -247,7 +247,7 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       assert.equal(LOG.at(LEVEL.ERROR, 'cfg').length, 1);
       await sim.resume();
       await until(() => sim.state.relays.get('17')!.status === 0);
-      await until(() => LOG.at(LEVEL.INFO, 'cfg').some((l) => /^audit node=n1 action=relay_status_set relay_id=17 status=0 (attempt=\d+ )?completes=pulse-before-restart$/.test(l)));
+      await until(() => LOG.at(LEVEL.INFO, 'cfg').some((l) => /^audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 (attempt=\d+ )?completes=pulse-before-restart$/.test(l)));
       assert.equal(relaySets(sim, '0').length, 1, 'the PBX received more than one switch-back');
     });
   });

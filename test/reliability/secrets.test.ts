@@ -18,6 +18,9 @@ import { CATCH_HAS_CODE } from '../nodes/harness';
 import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
 
 const WRONG = 'Wr0ng&Secret=Pa55%word';
+/** A relay-set node's PIN (credential `code`) and a wrong one a caller tries. */
+const DOOR_PIN = 'pin-Zq81x&7';
+const WRONG_PIN = 'pin-Nope42';
 const secretsOf = (pw: string) => [pw, encodeURIComponent(pw), encodeURIComponent(pw).replace(/%20/g, '+'), JSON.stringify(pw).slice(1, -1)];
 
 /** Every place a secret could show, as text, with where it came from. */
@@ -273,6 +276,10 @@ describe('reliability: secrets', function () {
         ...route('r-hangup', '/hangup', { type: 'webtapi-hangup' }),
         ...route('r-queue', '/queue', { type: 'webtapi-queue-agent', operation: 'agents', queue: 'VMX' }),
         ...route('r-badRelay', '/bad', { type: 'webtapi-relay-set', relay: '18', server: 'cfgBad' }),
+        // A door with a PIN: a POST's body.code becomes msg.code, as a keypad would hand it over.
+        { id: 'in-r-door', type: 'http in', z: 'tab', url: '/door', method: 'post', wires: [['code-r-door']] },
+        { id: 'code-r-door', type: 'function', z: 'tab', func: 'msg.code = msg.payload.code; msg.payload = {}; return msg;', outputs: 1, wires: [['r-door']] },
+        { id: 'r-door', type: 'webtapi-relay-set', z: 'tab', server: 'cfg', relay: '19', relayStatus: 'on', credentials: { code: DOOR_PIN }, wires: [['n-reply']] },
         { id: 'n-watch', type: 'webtapi-status-watch', z: 'tab', server: 'cfg', extensions: '1001', interval: 250, watchRelays: '17', wires: [['keep-watch']] },
         { id: 'keep-watch', type: 'function', z: 'tab', func: remember('watch', 'msg'), outputs: 1, wires: [[]] },
         { id: 'n-catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['n-reply']] },
@@ -310,6 +317,17 @@ describe('reliability: secrets', function () {
       // Node-RED < 4.1 does not copy err.code into a Catch node's msg.error (see CATCH_HAS_CODE).
       assert.match(bad.text, CATCH_HAS_CODE ? /WEBTAPI_LOGIN_FAILED/ : /LoginFailedError/);
       assert.equal((await get('/api/call?dst=1002%26action%3Dcall_prio')).status, 500);
+      const knock = async (code: string) => {
+        const r = await call('POST', '/api/door', { code });
+        answers.push(['POST /api/door', r.text]);
+        return r;
+      };
+      const opened = await knock(DOOR_PIN);
+      assert.equal(opened.status, 200, opened.text.slice(0, 300));
+      const refused = await knock(WRONG_PIN);
+      assert.equal(refused.status, 500);
+      assert.match(refused.text, CATCH_HAS_CODE ? /WEBTAPI_ACCESS_DENIED/ : /AccessDeniedError/);
+      assert.match(output(), /audit node=r-door action=relay_status_set by=http:127\.0\.0\.1 denied=wrong result=WEBTAPI_ACCESS_DENIED/);
 
       // The editor's side: the flows as the editor loads them, the package's routes.
       const flowsAnswer = await get('/flows');
@@ -319,6 +337,10 @@ describe('reliability: secrets', function () {
       const creds = await get('/credentials/webtapi-config/cfg');
       assert.equal(creds.status, 200);
       assert.deepEqual(JSON.parse(creds.text), { username: USER, has_password: true });
+      // What the relay dialog loads: whether a PIN is set, never the PIN.
+      const doorCreds = await get('/credentials/webtapi-relay-set/r-door');
+      assert.equal(doorCreds.status, 200);
+      assert.deepEqual(JSON.parse(doorCreds.text), { has_code: true });
       await get('/flows/state');
       await get('/settings');
       await get('/nodes');
@@ -344,11 +366,13 @@ describe('reliability: secrets', function () {
       seen.add('flows.json on disk', fs.readFileSync(path.join(nr.userDir, 'flows.json'), 'utf8'));
       seen.add('flows_cred.json on disk (encrypted)', fs.readFileSync(path.join(nr.userDir, 'flows_cred.json'), 'utf8'));
       assert.match(output(), /\[debug\]|\[trace\]/, 'the console log is not at debug level');
-      assert.match(output(), /audit node=r-relay action=relay_status_set relay_id=17 status=1/);
+      assert.match(output(), /audit node=r-relay action=relay_status_set by=http:127\.0\.0\.1 relay_id=17 status=1/);
       assert.ok(sids.size >= 2);
       seen.assertFree(secretsOf(PASSWORD), 'the password');
       seen.assertFree(secretsOf(WRONG), 'the wrong password');
       seen.assertFree(sids, 'a session id');
+      seen.assertFree(secretsOf(DOOR_PIN), 'the PIN');
+      seen.assertFree(secretsOf(WRONG_PIN), 'a wrong PIN');
     });
   });
 

@@ -30,6 +30,11 @@ export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<Outcome>
 export interface WiringOptions {
   /** Runs on close, before the node deregisters from its config node; the client stays open for it. */
   onClose?: () => Promise<void>;
+  /**
+   * Runs first for every message, before anything else (also without a server configuration): it
+   * may take a secret off the message; throwing refuses the message with that error.
+   */
+  admit?: (msg: NodeMessageInFlow) => void;
 }
 
 /** The config node a node points at, or null (deleted, disabled, not deployed). */
@@ -47,6 +52,15 @@ export class MissingConfigError extends WebTapiError {
   }
 }
 
+/** A message failed: red status, the code on the message, done(err) for Catch nodes. */
+function failed(view: StatusView, msg: NodeMessageInFlow, err: unknown, finish: (err?: Error) => void): void {
+  view.failed(err);
+  // Node-RED copies err.code into a Catch node's msg.error only since 4.1: the code also
+  // travels on the message itself, for flows on Node-RED 3.1 and 4.0.
+  if (isWebTapiError(err)) (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: err.action, code: err.code };
+  finish(err instanceof Error ? err : new Error(String(err)));
+}
+
 /**
  * The one input path every WebTAPI node shares: one done() per message, errors to Catch nodes with
  * the message, status while working, nothing sent after close, requests aborted on close.
@@ -61,15 +75,9 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
   const closing = new AbortController();
   setMaxListeners(0, closing.signal);
   let closed = false;
-
   if (server) server.register(node, view);
   else node.status({ fill: 'red', shape: 'ring', text: text(RED, 'noServer') });
-
   node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
-    if (!server) {
-      done(new MissingConfigError());
-      return;
-    }
     const started = performance.now();
     let settled = false;
     const finish = (err?: Error) => {
@@ -79,6 +87,11 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
     };
     let running: Promise<Outcome>;
     try {
+      options.admit?.(msg);
+      if (!server) {
+        done(new MissingConfigError());
+        return;
+      }
       running = handler(msg, { client: server.client, signal: closing.signal, status: view });
     } catch (err) {
       running = Promise.reject(err);
@@ -94,14 +107,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
         send(m);
         finish();
       },
-      (err: unknown) => {
-        if (closed) return finish();
-        view.failed(err);
-        // Node-RED copies err.code into a Catch node's msg.error only since 4.1: the code also
-        // travels on the message itself, for flows on Node-RED 3.1 and 4.0.
-        if (isWebTapiError(err)) (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: err.action, code: err.code };
-        finish(err instanceof Error ? err : new Error(String(err)));
-      },
+      (err: unknown) => (closed ? finish() : failed(view, msg, err, finish)),
     ).catch((err: unknown) => {
       // send() itself threw (a downstream node in the same tick): still exactly one done.
       finish(err instanceof Error ? err : new Error(String(err)));

@@ -76,11 +76,12 @@ export interface RelayUser {
   node: Node;
   /** Aborted when the node closes. */
   signal: AbortSignal;
+  /** Who sent the message (the audit line's `by=`, see origin.ts). */
+  by: string;
 }
 
 export class RelayHub {
   private readonly lanes = new Map<string, RelayLane>();
-  private readonly reporters = new Map<Node, Reporter>();
   private readonly runtime: Runtime;
   private readonly pbx: string;
   private readonly ready: Promise<unknown>;
@@ -115,23 +116,19 @@ export class RelayHub {
     return lane;
   }
 
-  /** How a relay-set node reports: its audit lines, status and warnings. */
+  /** How a relay-set node reports for one message: its audit lines (with the message's origin), status and warnings. */
   reporter(user: RelayUser): Reporter {
-    let r = this.reporters.get(user.node);
-    if (!r) {
-      const { node, signal } = user;
-      r = {
-        id: node.id,
-        signal,
-        audit: (fields, result) => audit(node, 'relay_status_set', fields, result),
-        pulsing: (ms) => node.status({ fill: 'blue', shape: 'ring', text: text(this.RED, 'pulse', { ms }) }),
-        switchingBack: (attempt) => { if (!signal.aborted) node.status({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'switchingBack', { attempt }) }); },
-        warn: (line) => node.warn(line),
-        error: (line) => node.error(line),
-      };
-      this.reporters.set(node, r);
-    }
-    return r;
+    const { node, signal, by } = user;
+    return {
+      id: node.id,
+      owner: node,
+      signal,
+      audit: (fields, result) => audit(node, 'relay_status_set', fields, result, by),
+      pulsing: (ms) => node.status({ fill: 'blue', shape: 'ring', text: text(this.RED, 'pulse', { ms }) }),
+      switchingBack: (attempt) => { if (!signal.aborted) node.status({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'switchingBack', { attempt }) }); },
+      warn: (line) => node.warn(line),
+      error: (line) => node.error(line),
+    };
   }
 
   /**
@@ -139,14 +136,12 @@ export class RelayHub {
    * Node-RED's close timeout is near (the switch-back goes on while this server runs).
    */
   release(node: Node, done: () => void): void {
-    const r = this.reporters.get(node);
-    this.reporters.delete(node);
-    const involved = r ? [...this.lanes.values()].filter((lane) => lane.involves(r)) : [];
+    const involved = [...this.lanes.values()].filter((lane) => lane.involves(node));
     if (involved.length === 0) {
       done();
       return;
     }
-    for (const lane of involved) lane.cutShort(r);
+    for (const lane of involved) lane.cutShort(node);
     this.within(Promise.all(involved.map((lane) => lane.idle())), closeBudgetMs(this.RED)).then(done, done);
   }
 

@@ -1,6 +1,7 @@
 /*
  * One relay's single writer: operations on the relay run one at a time in arrival order, pulses
- * are retriggerable, and a pulse's switch-back is repeated until the PBX confirms it. Plain logic:
+ * are retriggerable, a pulse's switch-back is repeated until the PBX confirms it, and a switch to
+ * the rest state of the running pulse ("off wins") ends that pulse now. Plain logic:
  * the PBX, the journal and the node's log and status are handed in (see relay-hub.ts for the
  * Node-RED side), so it is tested without Node-RED.
  */
@@ -24,6 +25,8 @@ export interface LaneJournal {
 /** Who asked for an operation: its log, audit trail and status. */
 export interface Reporter {
   readonly id: string;
+  /** The asking node, the same for all its messages (a reporter is made per message). */
+  readonly owner?: object;
   /** Set when the asking node closed: its queued operations are dropped. */
   readonly signal?: AbortSignal;
   /** One audit line; `result` is an error code, or absent on success. */
@@ -68,12 +71,23 @@ interface Pulse {
   restoreMs: number;
   phase: Phase;
   owner: Reporter;
-  reporters: Set<Reporter>;
+  /** Who takes part, one per asking node (its latest message's reporter): see join(). */
+  reporters: Map<object, Reporter>;
   cut: boolean;
+  /** The switch to the rest state that cut the pulse short; it audits the switch-back. */
+  endedBy: Reporter | null;
+  /** Switches to the rest state waiting for this pulse's switch-back as their own. */
+  joiners: Joiner[];
   wake: () => void;
   /** Extra audit fields of the switch-back (a pulse resumed after a restart). */
   note: Record<string, string>;
   result: Promise<Outcome>;
+}
+
+interface Joiner {
+  by: Reporter;
+  resolve: (outcome: Outcome | Promise<Outcome>) => void;
+  reject: (err: unknown) => void;
 }
 
 /** The failure may have reached the PBX (the audit trail records it). */
@@ -102,6 +116,24 @@ export function backStatus(target: number): number {
   return target === 0 ? 1 : 0;
 }
 
+/**
+ * A switch to `target` (null: toggle) ends the pulse `p`: it asks for the pulse's rest state. A
+ * toggle during the pulse would read the pulse's status and switch to the rest state; once the
+ * switch-back is under way it reads the relay after it, as in arrival order.
+ */
+function endsPulse(p: Pulse, target: number | null): boolean {
+  if (p.target === null) return false; // a toggling pulse still reading the relay: its rest state is not known yet
+  return target === null ? p.phase === 'on' || p.phase === 'wait' : target === p.back;
+}
+
+/**
+ * `by` takes part in the pulse `p`. One entry per asking node: a node's messages share its status
+ * and its close signal, so a pulse retriggered a thousand times still reports to each node once.
+ */
+function join(p: Pulse, by: Reporter): void {
+  p.reporters.set(by.owner ?? by, by);
+}
+
 export class RelayLane {
   private tail: Promise<void>;
   /** The last operation queued: a pulse may be joined only while it is the last. */
@@ -127,6 +159,12 @@ export class RelayLane {
 
   /** Switches to `target` (null: toggle, reading the status after the previous operation). */
   switchTo(target: number | null, by: Reporter): Promise<Outcome> {
+    const running = this.active;
+    if (running && endsPulse(running, target)) return this.cut(running, by);
+    return this.plainSwitch(target, by);
+  }
+
+  private plainSwitch(target: number | null, by: Reporter): Promise<Outcome> {
     const token = {};
     return this.enqueue(token, async () => {
       if (by.signal?.aborted || this.closing) throw new AbortedError('relay_status_set');
@@ -142,11 +180,11 @@ export class RelayLane {
   pulse(target: number | null, ms: number, restoreMs: number, by: Reporter): Promise<Outcome> {
     const now = Date.now();
     const current = this.last as Pulse | null;
-    if (target !== null && current && 'phase' in current && current.phase !== 'back' && current.target === target) {
+    if (target !== null && current && 'phase' in current && current.phase !== 'back' && !current.cut && current.target === target) {
       current.extendTo = Math.max(current.extendTo, now + ms);
       current.owner = by;
       current.restoreMs = restoreMs;
-      current.reporters.add(by);
+      join(current, by);
       if (current.phase === 'wait') by.pulsing(ms);
       if (current.phase === 'wait' && current.extendTo > current.due) {
         current.due = current.extendTo;
@@ -162,6 +200,7 @@ export class RelayLane {
         return await this.runPulse(p);
       } finally {
         this.active = null;
+        this.releaseJoiners(p);
       }
     });
     return p.result;
@@ -181,15 +220,16 @@ export class RelayLane {
         return { final: p.back, params: await this.restoreAndClear(p) };
       } finally {
         this.active = null;
+        this.releaseJoiners(p);
       }
     });
     return p.result;
   }
 
-  /** Pulses `by` takes part in switch back now. */
-  cutShort(by?: Reporter): void {
+  /** The pulse switches back now: every pulse, or the one the node `owner` takes part in. */
+  cutShort(owner?: object): void {
     const p = this.active;
-    if (p && (by === undefined || p.reporters.has(by))) {
+    if (p && (owner === undefined || this.involves(owner))) {
       p.cut = true;
       p.wake();
     }
@@ -203,9 +243,31 @@ export class RelayLane {
     if (this.attempt) this.armAttempt(this.attempt);
   }
 
-  /** Whether `by` has a pulse on this lane that is not over yet. */
-  involves(by: Reporter): boolean {
-    return this.active !== null && this.active.reporters.has(by);
+  /** Whether the node `owner` takes part in a pulse on this lane that is not over yet. */
+  involves(owner: object): boolean {
+    return this.active !== null && this.active.reporters.has(owner);
+  }
+
+  /**
+   * "Off" wins: `by` asked for the rest state of the running pulse. The pulse switches back now
+   * and that switch-back, confirmed as always, answers `by` too: one relay_status_set, not two.
+   * Something queued after the pulse still runs first (arrival order): then `by` is a switch of
+   * its own after it, and only the pulse is cut short.
+   */
+  private cut(p: Pulse, by: Reporter): Promise<Outcome> {
+    if (!p.cut) {
+      p.cut = true;
+      p.endedBy = by;
+      p.wake();
+    }
+    if (this.last !== p) return this.plainSwitch(p.back, by);
+    join(p, by);
+    return new Promise<Outcome>((resolve, reject) => p.joiners.push({ by, resolve, reject }));
+  }
+
+  /** The pulse is over: switches that waited for its switch-back but did not get one are sent on their own. */
+  private releaseJoiners(p: Pulse): void {
+    for (const j of p.joiners.splice(0)) j.resolve(this.plainSwitch(p.back, j.by));
   }
 
   /** Resolves when nothing is queued or running. */
@@ -217,7 +279,7 @@ export class RelayLane {
   private newPulse(target: number | null, ms: number, restoreMs: number, by: Reporter, extendTo: number): Pulse {
     return {
       target, back: target === null ? 0 : backStatus(target), due: NaN, extendTo, ms, restoreMs, phase: 'queued',
-      owner: by, reporters: new Set([by]), cut: false, wake: () => undefined, note: {}, result: Promise.resolve({ final: 0, params: {} }),
+      owner: by, reporters: new Map([[by.owner ?? by, by]]), cut: false, endedBy: null, joiners: [], wake: () => undefined, note: {}, result: Promise.resolve({ final: 0, params: {} }),
     };
   }
 
@@ -236,7 +298,7 @@ export class RelayLane {
   }
 
   private async runPulse(p: Pulse): Promise<Outcome> {
-    if ([...p.reporters].every((r) => r.signal?.aborted) || this.closing) throw new AbortedError('relay_status_set');
+    if ([...p.reporters.values()].every((r) => r.signal?.aborted) || this.closing) throw new AbortedError('relay_status_set');
     if (p.target === null) {
       p.target = backStatus(await this.io.read(p.owner.signal));
       p.back = backStatus(p.target);
@@ -261,7 +323,7 @@ export class RelayLane {
     }
     p.due = Math.max(Date.now() + p.ms, p.extendTo);
     p.phase = 'wait';
-    for (const r of p.reporters) r.pulsing(p.ms);
+    if (!p.cut) for (const r of p.reporters.values()) r.pulsing(p.ms);
     await this.waitForDue(p);
     const params = await this.restoreAndClear(p);
     if (failure !== undefined) throw failure;
@@ -297,7 +359,7 @@ export class RelayLane {
     p.wake = () => undefined;
     p.phase = 'back';
     if (p.cut || Date.now() >= this.closeBy) {
-      p.owner.warn(`relay ${this.relay}: pulse cut short by shutdown, switching back to ${p.back} now`);
+      if (p.endedBy === null) p.owner.warn(`relay ${this.relay}: pulse cut short by shutdown, switching back to ${p.back} now`);
       // Due now: if it is not confirmed before the shutdown ends, the next start does it at once.
       if (p.due > Date.now()) {
         p.due = Date.now();
@@ -306,17 +368,20 @@ export class RelayLane {
     }
   }
 
+  /** The switch-back, and its answer to the switches that joined it. */
   private async restoreAndClear(p: Pulse): Promise<Record<string, string>> {
     let params: Record<string, string>;
     try {
       params = await this.restore(p);
     } catch (err) {
       // Left switched with nobody waiting for the answer (the nodes were redeployed): still said.
-      const unheard = [...p.reporters].every((r) => r.signal?.aborted);
+      const unheard = [...p.reporters.values()].every((r) => r.signal?.aborted);
       if (unheard && !this.closing) p.owner.error(messageOf(err));
+      for (const j of p.joiners.splice(0)) j.reject(err);
       throw err;
     }
     await this.journal.clear();
+    for (const j of p.joiners.splice(0)) j.resolve({ final: p.back, params });
     return params;
   }
 
@@ -326,7 +391,7 @@ export class RelayLane {
     let delay = this.minDelay;
     let reason = 'no attempt';
     for (let attempt = 1; ; attempt++) {
-      if (attempt > 1) for (const r of p.reporters) r.switchingBack(attempt);
+      if (attempt > 1) for (const r of p.reporters.values()) r.switchingBack(attempt);
       const fields: Record<string, string> = { relay_id: this.relay, status: String(p.back), ...(attempt > 1 ? { attempt: String(attempt) } : {}), ...p.note };
       const done = await this.tryOnce(p, fields, deadline);
       if (done.params) return done.params;
@@ -353,7 +418,7 @@ export class RelayLane {
       try {
         params = await this.io.set(p.back, attempt.ctl.signal);
       } catch (err) {
-        p.owner.audit(fields, errorCode(err));
+        (p.endedBy ?? p.owner).audit(fields, errorCode(err));
         return { reason: words(errorCode(err)) };
       }
       let seen: number | undefined;
@@ -364,10 +429,10 @@ export class RelayLane {
       }
       // 0 is also relay_status_get's error answer: only another non-zero status disproves the `1`.
       if (seen !== undefined && seen !== p.back && seen !== 0) {
-        p.owner.audit(fields, `not-confirmed-read-${seen}`);
+        (p.endedBy ?? p.owner).audit(fields, `not-confirmed-read-${seen}`);
         return { reason: `relay_status_get shows ${seen}` };
       }
-      p.owner.audit({ ...fields, relay_id: params.relay_id ?? this.relay });
+      (p.endedBy ?? p.owner).audit({ ...fields, relay_id: params.relay_id ?? this.relay });
       return { params, reason: 'confirmed' };
     } finally {
       clearTimeout(attempt.timer);

@@ -34,3 +34,18 @@ export function restoreTimeoutMs(value: unknown): number | null {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   return Number.isInteger(n) && n >= 1000 && n <= MAX_PULSE_MS ? n : null;
 }
+
+export const DEFAULT_MAX_PULSE_MS = 60_000;
+
+/** The node property maxPulse: the longest pulse the node sends (ms, 1 s .. 1 day). */
+export function maxPulseMs(value: unknown): number | null {
+  if (value === undefined || value === null || value === '') return DEFAULT_MAX_PULSE_MS;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 1000 && n <= MAX_PULSE_MS ? n : null;
+}
+
+/** A pulse longer than the node allows is refused, wherever it came from: nothing is sent. */
+export function withinMaxPulse(pulse: number, maxPulse: number): number {
+  if (pulse > maxPulse) throw new InvalidInputError('relay_status_set', 'pulse', `${pulse} ms is longer than the node's maxPulse of ${maxPulse} ms`);
+  return pulse;
+}

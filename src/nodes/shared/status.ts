@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
-import { isWebTapiError } from '../../client';
+import { AccessDeniedError, isWebTapiError } from '../../client';
 import type { ConnectionState, WebTapiErrorCode } from '../../client';
 
 /** The runtime texts live in the catalogue of the config node every node uses (key `<type>.status`). */
@@ -74,7 +74,12 @@ export class StatusView {
     this.node.status({ fill: 'green', shape: 'dot', text: label });
   }
   failed(err: unknown): void {
-    this.node.status({ fill: 'red', shape: 'ring', text: shortReason(err) });
+    if (err instanceof AccessDeniedError && err.lockedForMs > 0) this.locked(err.lockedForMs);
+    else this.node.status({ fill: 'red', shape: 'ring', text: shortReason(err) });
+  }
+  /** A node with a PIN refuses every message for this long (see pin.ts). */
+  locked(ms: number): void {
+    this.node.status({ fill: 'red', shape: 'dot', text: text(this.RED, 'locked', { seconds: Math.ceil(ms / 1000) }) });
   }
   connection(state: ConnectionState): void {
     switch (state.state) {
