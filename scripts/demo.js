@@ -10,6 +10,8 @@ const { CONFIG_ID, prepareUserDir } = require('./demo/flows');
 const { listen, nodeRedDir, startEmbedded } = require('./lib/nodered');
 const { startBroker } = require('./demo/broker');
 const { panelLine } = require('./demo/dashboard');
+const { demoSecrets } = require('./demo/secrets');
+const { applyDemoCredentials } = require('./demo/credentials');
 const { adminGuard } = require('./demo/admin-guard');
 
 const root = path.resolve(__dirname, '..');
@@ -180,12 +182,14 @@ async function start(o, demo) {
   demo.web = await listen({ port: o.port });
   demo.web.server.on('error', (err) => process.stderr.write(`demo: server error: ${err.message}\n`));
   const target = await startTarget(o, demo);
-  demo.broker = await startBroker(o.mqttPort);
+  const secrets = demoSecrets(o.userDir);
+  demo.broker = await startBroker(o.mqttPort, secrets.mqtt);
   if (demo.broker) {
     target.mqtt = { port: demo.broker.port };
-    process.stdout.write(`MQTT broker (example Home Assistant via MQTT): ${demo.broker.url}\n`);
+    process.stdout.write(`MQTT broker (example Home Assistant via MQTT): ${demo.broker.url} (user ${secrets.mqtt.username}, password ${secrets.mqtt.password})\n`);
   }
   const prepared = prepareFlows(o, target);
+  const door = applyDemoCredentials({ credsFile: prepared.credsFile, flows: prepared.flows, secrets, brokerIsDemo: prepared.demoParts.broker });
   demo.nr = await startEmbedded({
     userDir: o.userDir,
     web: demo.web,
@@ -205,7 +209,7 @@ async function start(o, demo) {
   });
   if (demo.nr.flowsProblem) process.stderr.write(`demo: the flows did not start (${demo.nr.flowsProblem}); the editor shows why\n`);
   // Printed once the flows run (the launcher waits for them).
-  const panel = panelLine(Boolean(demo.nr.RED.nodes.getType('ui-base')), prepared.flows, demo.web.url);
+  const panel = panelLine(Boolean(demo.nr.RED.nodes.getType('ui-base')), prepared.flows, demo.web.url, door.pin);
   if (panel) process.stdout.write(`${panel}\n`);
   process.stdout.write(`Node-RED editor: ${demo.web.url}\n`);
   process.stdout.write('Press Ctrl-C to stop.\n');

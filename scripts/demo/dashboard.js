@@ -56,7 +56,7 @@ function ringButton(tab, base) {
 function applyDemoParts(flows, target) {
   const done = { ringButton: false, broker: false };
   const group = flows.find((n) => n && n.id === DOOR_GROUP && n.type === 'ui-group');
-  const tab = group && (flows.find((n) => n && n.type === 'ui-button' && n.group === DOOR_GROUP) || {}).z;
+  const tab = group && (flows.find((n) => n && n.group === DOOR_GROUP && typeof n.z === 'string') || {}).z;
   const ours = new Set(ringButton('', '').map((n) => n.id));
   if (target.mode === 'simulator' && tab) {
     const fresh = ringButton(tab, controlBase(target.url));
@@ -88,13 +88,15 @@ function panelUrl(flows, editorUrl) {
   return join(join(editorUrl, base.path || '/dashboard'), page.path);
 }
 
-/** What the console says about the panel: its address, or how to get it (null without Dashboard 2.0). */
-function panelLine(dashboardLoaded, flows, editorUrl) {
+/**
+ * What the console says about the panel: its address and the door PIN its keypad asks for, or how
+ * to get the panel back (null without Dashboard 2.0).
+ */
+function panelLine(dashboardLoaded, flows, editorUrl, pin = null) {
   if (!dashboardLoaded) return null;
   const url = panelUrl(flows, editorUrl);
-  return url
-    ? `Door station dashboard: ${url}`
-    : 'note: your flows have no door-station panel (example 06): start with --reset to deploy the examples again';
+  if (!url) return 'note: your flows have no door-station panel (example 06): start with --reset to deploy the examples again';
+  return pin ? `Door station dashboard: ${url}  (door PIN: ${pin})` : `Door station dashboard: ${url}`;
 }
 
 module.exports = { applyDemoParts, panelUrl, panelLine, controlBase };

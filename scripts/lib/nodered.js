@@ -297,7 +297,7 @@ function embeddedHandle(RED, { dir, web, user, flowsProblem }) {
  * `install: false`. Writes userDir/settings.js from settings();
  * `logLevel` at least info (the "Started flows" lines are how the start is seen). Options as for
  * startEmbedded, plus `env`, `credentialSecret` (default: a fixed test-only key, so a restart
- * reads the credentials) and `timeoutMs` for the start. Resolves once it listens and runs its flows.
+ * reads the credentials), `settingsSource` and `timeoutMs` for the start. Resolves once it listens and runs its flows.
  */
 async function startChild(options = {}) {
   const dir = nodeRedDir();
@@ -310,7 +310,9 @@ async function startChild(options = {}) {
     logging: { console: { level, metrics: false, audit: level === 'trace' || level === 'debug' } },
   });
   const settingsFile = path.join(user.dir, 'settings.js');
-  fs.writeFileSync(settingsFile, `module.exports = ${JSON.stringify(config, null, 2)};\n`);
+  // `settingsSource(config)`: a settings.js of the caller's own (code a JSON file cannot hold, such
+  // as middleware functions), built around these settings.
+  fs.writeFileSync(settingsFile, options.settingsSource ? options.settingsSource(config) : `module.exports = ${JSON.stringify(config, null, 2)};\n`);
   const child = spawn(process.execPath, [path.join(dir, 'red.js'), '--userDir', user.dir, '--port', String(options.port || 0), '--settings', settingsFile], {
     cwd: user.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: '', ...(options.env || {}) },
   });

@@ -24,7 +24,12 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<Browser> {
+export interface LaunchOptions {
+  /** A login the browser gives when a page asks for one (HTTP Basic), as a person would type it. */
+  httpCredentials?: { username: string; password: string };
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing: install Debian's package (apt-get install -y chromium)`);
   }
@@ -39,6 +44,7 @@ export async function launchBrowser(): Promise<Browser> {
       viewport: { width: 1400, height: 860 },
       locale: 'en-US',
       colorScheme: 'light',
+      ...(options.httpCredentials ? { httpCredentials: options.httpCredentials } : {}),
     });
   } catch (err) {
     fs.rmSync(profile, { recursive: true, force: true });

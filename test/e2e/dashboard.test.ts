@@ -70,17 +70,30 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     await page.locator('.nrdb-ui-table', { hasText: 'Extension' }).getByText('1010').waitFor();
   });
 
-  it('Open door switches the simulator\'s relay 17 on, the panel says open, and both go back to closed', async () => {
+  it('Open door with the printed PIN switches the simulator\'s relay 17 on, the panel says open, and both go back to closed; a wrong PIN does not', async () => {
     const page = browser!.page;
+    const pin = /^Door station dashboard: \S+ {2}\(door PIN: (\d{6})\)$/m.exec(demo!.output())?.[1];
+    assert.ok(pin, demo!.output());
     const relayText = page.locator('.nrdb-ui-text', { hasText: 'Door relay 17' });
+    const keypad = page.locator('.webtapi-keypad');
+    const typePin = async (digits: string) => {
+      for (const d of digits) await keypad.getByRole('button', { name: d, exact: true }).click();
+    };
     await relayText.getByText('closed').waitFor();
     assert.equal(await client!.relays.status('17'), 0);
-    await page.getByRole('button', { name: 'Open door' }).click();
+    const wrong = pin === '999999' ? '888888' : '999999';
+    await typePin(wrong);
+    await keypad.getByRole('button', { name: 'Open door' }).click();
+    await keypad.getByText('Wrong PIN').waitFor();
+    assert.equal(await client!.relays.status('17'), 0);
+    await typePin(pin);
+    await keypad.getByRole('button', { name: 'Open door' }).click();
     await eventually('relay 17 on', async () => (await client!.relays.status('17')) === 1);
     await relayText.getByText('open', { exact: true }).waitFor();
     // The pulse is 3 s.
     await eventually('relay 17 off again', async () => (await client!.relays.status('17')) === 0, 10_000);
     await relayText.getByText('closed').waitFor();
+    await keypad.getByText('Door opened').waitFor();
   });
 
   it('Ring the doorbell: the ring appears in the log with the visitor\'s picture, then as answered', async () => {

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { WebTapiClient } from '../../dist/client';
 import { Simulator, startSimulator } from '../../dist/simulator';
 import { until } from '../../scripts/lib/until';
+import { Subscriber } from './mqtt';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
@@ -139,6 +140,7 @@ describe('npm start (scripts/demo.js)', function () {
     const creds = await getJson(`${demo.editor}credentials/webtapi-config/${configs[0].id}`);
     assert.deepEqual(creds, { username: '1004', has_password: true });
     assert.equal(fs.statSync(path.join(userDir, 'flows_cred.json')).mode & 0o777, 0o600);
+    await demoSecretsHold(demo.output());
 
     // The deployed door opener works: ring the doorbell from the editor, watch the simulator.
     const client = new WebTapiClient({ url: simUrl, username: '1004', password: 'secret', timeoutMs: 5000 });
@@ -164,7 +166,34 @@ describe('npm start (scripts/demo.js)', function () {
     assert.doesNotMatch(demo.output(), /\[error\]/);
   });
 
+  /**
+   * The door PIN and the broker's account: made once (random; stored 0600 in the user directory),
+   * printed, the PIN set as the door nodes' `code`, the account on the example's broker node, and
+   * the demo's broker refusing a client without it.
+   */
+  async function demoSecretsHold(out: string): Promise<string> {
+    const pin = /^Door station dashboard: http:\/\/\S+ {2}\(door PIN: (\d{6})\)$/m.exec(out)?.[1];
+    assert.ok(pin, out);
+    assert.notEqual(pin, '123456');
+    const secretsFile = path.join(userDir, 'demo-secrets.json');
+    assert.equal(fs.statSync(secretsFile).mode & 0o777, 0o600);
+    const secrets = JSON.parse(fs.readFileSync(secretsFile, 'utf8')) as { pin: string; mqtt: { username: string; password: string } };
+    assert.equal(secrets.pin, pin);
+    const stored = JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')) as Record<string, Record<string, string>>;
+    assert.equal(stored['ex6-relay'].code, pin);
+    assert.equal(stored['ex7-relay'].code, pin);
+    const broker = /^MQTT broker \(example Home Assistant via MQTT\): mqtt:\/\/127\.0\.0\.1:(\d+) \(user (\S+), password (\S+)\)$/m.exec(out);
+    assert.ok(broker, out);
+    assert.deepEqual([broker[2], broker[3]], [secrets.mqtt.username, secrets.mqtt.password]);
+    assert.deepEqual(stored['ex7-broker'], { user: secrets.mqtt.username, password: secrets.mqtt.password });
+    await assert.rejects(Subscriber.connect(Number(broker[1]), ['#']), /Not authorized/i);
+    const member = await Subscriber.connect(Number(broker[1]), ['#'], secrets.mqtt);
+    await member.close();
+    return pin;
+  }
+
   it('keeps the user\'s flows and points them at a real PBX given by --pbx-url and WEBTAPI_USER/WEBTAPI_PASSWORD', async () => {
+    const pinBefore = (JSON.parse(fs.readFileSync(path.join(userDir, 'demo-secrets.json'), 'utf8')) as { pin: string }).pin;
     const flowsFile = path.join(userDir, 'flows.json');
     const flows = JSON.parse(fs.readFileSync(flowsFile, 'utf8')) as Array<Record<string, any>>;
     flows.find((n) => n.type === 'tab')!.label = 'My front door';
@@ -183,6 +212,8 @@ describe('npm start (scripts/demo.js)', function () {
     await eventually('login at the PBX', async () => pbx!.stats.logins > 0);
     assert.equal(pbx.stats.loginFailures, 0);
 
+    // The same PIN as on the first start: made once.
+    assert.equal(await demoSecretsHold(demo.output()), pinBefore);
     assert.deepEqual(await stopDemo(demo), { code: 0, signal: null });
     assert.doesNotMatch(demo.output(), new RegExp(password));
   });

@@ -45,7 +45,7 @@ interface MqttClient {
   once(event: 'connect' | 'error', fn: (arg?: unknown) => void): void;
   // The callback forms: MQTT.js 4 (Node-RED 3.1) has no *Async methods.
   subscribe(topics: string[], opts: { qos: 0 | 1 | 2 }, cb: (err?: Error | null) => void): void;
-  publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1 | 2 }, cb: (err?: Error | null) => void): void;
+  publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1 | 2; retain?: boolean }, cb: (err?: Error | null) => void): void;
   end(force: boolean, opts: object, cb: () => void): void;
 }
 
@@ -72,14 +72,21 @@ export class Subscriber {
     });
   }
 
-  static async connect(port: number, topics: string[]): Promise<Subscriber> {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0, clientId: `test-${process.pid}-${Math.random().toString(16).slice(2)}` });
+  /** `account`: the broker's user and password (none: an anonymous client). */
+  static async connect(port: number, topics: string[], account?: { username: string; password: string }): Promise<Subscriber> {
+    const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
+      reconnectPeriod: 0, clientId: `test-${process.pid}-${Math.random().toString(16).slice(2)}`, ...(account ?? {}),
+    });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
-      client.once('error', (err) => reject(err as Error));
+      client.once('error', (err) => {
+        client.end(true, {}, () => undefined);
+        reject(err as Error);
+      });
     });
     const sub = new Subscriber(client);
-    await new Promise<void>((resolve, reject) => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+    // No topics: a client that only publishes.
+    if (topics.length > 0) await new Promise<void>((resolve, reject) => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
     return sub;
   }
 
@@ -108,8 +115,8 @@ export class Subscriber {
     });
   }
 
-  publish(topic: string, payload: string): Promise<void> {
-    return new Promise((resolve, reject) => this.client.publish(topic, payload, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+  publish(topic: string, payload: string, retain = false): Promise<void> {
+    return new Promise((resolve, reject) => this.client.publish(topic, payload, { qos: 1, retain }, (err) => (err ? reject(err) : resolve())));
   }
 
   close(): Promise<void> {
