@@ -10,6 +10,7 @@ const { CONFIG_ID, prepareUserDir } = require('./demo/flows');
 const { listen, nodeRedDir, startEmbedded } = require('./lib/nodered');
 const { startBroker } = require('./demo/broker');
 const { panelLine } = require('./demo/dashboard');
+const { startDemoPushes } = require('./demo/events');
 
 const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
@@ -184,6 +185,7 @@ async function start(o, demo) {
     process.stdout.write(`MQTT broker (example Home Assistant via MQTT): ${demo.broker.url}\n`);
   }
   const prepared = prepareFlows(o, target);
+  if (startDemoPushes({ sim: demo.sim, userDir: o.userDir, editorUrl: demo.web.url, configFound: prepared.configFound })) process.stdout.write('the simulator pushes its events to the config node\'s event endpoint\n');
   demo.nr = await startEmbedded({
     userDir: o.userDir,
     web: demo.web,
