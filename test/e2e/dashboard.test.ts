@@ -112,8 +112,9 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     for (const n of polled) n.interval = 10_000;
     const deployed = await fetch(`${demo!.editor}flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
     assert.ok(deployed.status === 200 || deployed.status === 204, `deploy: HTTP ${deployed.status}`);
-    // The earlier visitor has hung up (10 s after its ring), the panel is back after the deploy.
-    await eventually('no call on 1003', async () => !(await client!.calls.listAll()).some((c) => c.extension === '1003'), 20_000);
+    // The deploy dropped the earlier visitor's pending hang-up: hang up at the simulator.
+    assert.equal((await fetch(new URL('/sim/hangup', demo!.printed('WebTAPI simulator')!).href, { method: 'POST' })).status, 200);
+    await eventually('no call on 1003', async () => !(await client!.calls.listAll()).some((c) => c.extension === '1003'));
     await page.reload();
     await page.getByRole('button', { name: 'Ring the doorbell' }).waitFor();
     await live(page).waitFor();
