@@ -4,6 +4,7 @@
  * and the status that tells push from poll.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import type { NodeAPI } from 'node-red';
 import * as sinon from 'sinon';
 import type { Simulator } from '../../dist/simulator';
 import { PUSH_FRESH_MS } from '../../dist/nodes/shared/push-feed';
+import { startChild } from '../../scripts/lib/nodered';
 import { ALL, LOG, PASSWORD, config, helper, next, statuses, settleStatus, until, withSimulator, type TestNode } from './harness';
 
 const TOKEN = 'Tok3n_for-the-event-tests_abcdef';
@@ -221,7 +223,7 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
   it('the endpoint disappears on a redeploy without a token, and when the config node closes', async () => {
     await start();
     assert.equal((await push('event=ring')).status, 200);
-    const flow = [config(sim), { id: 'ev', type: 'webtapi-event-in', server: 'cfg', wires: [[]] }];
+    const flow = [config(sim), { id: 'ev-again', type: 'webtapi-event-in', server: 'cfg', wires: [[]] }];
     await helper.setFlows(flow, 'full', creds(''));
     assert.equal((await push('event=ring')).status, 404);
     await helper.setFlows(flow, 'full', creds());
@@ -300,5 +302,31 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     const places = [...LOG.texts(), JSON.stringify(shown), JSON.stringify(evShown), JSON.stringify(got)];
     assert.ok(LOG.entries.length > 0);
     for (const p of places) assert.ok(!p.includes(TOKEN), `the token in: ${p.slice(0, 200)}`);
+  });
+
+  it('a whole Node-RED (child process): the endpoint is behind httpNodeAuth like any http-in node', async function () {
+    this.timeout(60_000);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bcrypt = require('bcryptjs') as { hashSync(s: string, rounds: number): string };
+    const nr = await startChild({ extra: { httpNodeAuth: { user: 'pbx', pass: bcrypt.hashSync('door-pass', 4) } }, timeoutMs: 45_000 });
+    try {
+      const flows = [
+        { id: 'tab', type: 'tab', label: 'events' },
+        { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 2000, credentials: { username: '1004', password: PASSWORD, eventToken: TOKEN } },
+        { id: 'ev', type: 'webtapi-event-in', z: 'tab', server: 'cfg', events: '', wires: [[]] },
+      ];
+      const deployed = await fetch(`${nr.url}flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+      assert.ok(deployed.status === 200 || deployed.status === 204, `deploy: HTTP ${deployed.status}`);
+      const url = `${nr.url}metasec-webtapi/events/${TOKEN}?event=ring`;
+      await until(async () => (await fetch(url, { headers: { authorization: `Basic ${Buffer.from('pbx:door-pass').toString('base64')}` } })).status === 200, 15_000);
+      assert.equal((await fetch(url)).status, 401);
+      assert.equal((await fetch(url, { headers: { authorization: `Basic ${Buffer.from('pbx:wrong').toString('base64')}` } })).status, 401);
+      const ok = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('pbx:door-pass').toString('base64')}` } });
+      assert.deepEqual([ok.status, await ok.text()], [200, '1']);
+      assert.ok(!nr.output().includes(TOKEN), 'the token is not in the console log');
+    } finally {
+      await nr.stop(20_000);
+      fs.rmSync(nr.userDir, { recursive: true, force: true });
+    }
   });
 });
