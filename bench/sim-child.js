@@ -3,6 +3,7 @@
 // bench/lib.js) by bench/run.js and bench/mjpeg.js.
 'use strict';
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
 const { startSimulator } = require(path.join(__dirname, '..', 'dist', 'simulator'));
 const { messageOf } = require(path.join(__dirname, '..', 'dist', 'client'));
 
@@ -10,6 +11,27 @@ let sim = null;
 
 function reply(id, result, error) {
   if (process.connected) process.send({ id, result, error });
+}
+
+/** The PBX (bench/push.js): the call on `ext` ends, a new one rings it; answers its channel and when it rang (ms, comparable across processes). */
+function step(ext, from) {
+  for (const c of sim.state.channelsOf(ext)) if (sim.state.channels.has(c.name)) sim.hangup(c.name);
+  const channel = sim.ring(ext, from);
+  return { channel, at: performance.timeOrigin + performance.now() };
+}
+
+/** `perUrl` pushes to each of `urls`, at most `perSecond` per URL (a dialplan's pace); answers the statuses. */
+async function pushes(urls, perUrl, perSecond) {
+  const statuses = {};
+  const gap = 1000 / perSecond;
+  const started = performance.now();
+  for (let i = 0; i < perUrl; i++) {
+    const answers = await Promise.all(urls.map((u) => fetch(`${u}?event=bench&n=${i}`).then((r) => r.arrayBuffer().then(() => r.status), () => 0)));
+    for (const s of answers) statuses[s] = (statuses[s] || 0) + 1;
+    const wait = started + (i + 1) * gap - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  return { statuses };
 }
 
 process.on('disconnect', () => process.exit(0));
@@ -23,6 +45,13 @@ process.on('message', (m) => {
         return { url: sim.url };
       case 'stats':
         return { stats: JSON.parse(JSON.stringify(sim.stats)), cpu: process.cpuUsage(), mem: process.memoryUsage(), channels: sim.state.channels.size };
+      case 'setPush':
+        sim.setPush(m.url);
+        return {};
+      case 'step':
+        return step(m.ext, m.from);
+      case 'pushes':
+        return pushes(m.urls, m.perUrl, m.perSecond);
       case 'close':
         if (sim) await sim.close();
         setImmediate(() => process.exit(0));

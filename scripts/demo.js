@@ -13,6 +13,7 @@ const { panelLine } = require('./demo/dashboard');
 const { demoSecrets } = require('./demo/secrets');
 const { applyDemoCredentials } = require('./demo/credentials');
 const { adminGuard } = require('./demo/admin-guard');
+const { startDemoPushes } = require('./demo/events');
 
 const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
@@ -190,6 +191,7 @@ async function start(o, demo) {
   }
   const prepared = prepareFlows(o, target);
   const door = applyDemoCredentials({ credsFile: prepared.credsFile, flows: prepared.flows, secrets, brokerIsDemo: prepared.demoParts.broker });
+  if (startDemoPushes({ sim: demo.sim, userDir: o.userDir, editorUrl: demo.web.url, configFound: prepared.configFound })) process.stdout.write('the simulator pushes its events to the config node\'s event endpoint\n');
   demo.nr = await startEmbedded({
     userDir: o.userDir,
     web: demo.web,

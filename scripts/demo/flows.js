@@ -96,6 +96,7 @@ function prepareUserDir({ dir, examplesDir, target, reset = false }) {
     }
     const prev = creds[CONFIG_ID] || {};
     creds[CONFIG_ID] = {
+      ...prev,
       username: target.username !== undefined ? target.username : prev.username,
       password: target.password !== undefined ? target.password : prev.password,
     };

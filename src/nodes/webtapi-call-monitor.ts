@@ -2,7 +2,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { CallTracker, InvalidInputError, validators, type CallEventKind, type MonitorEvent } from '../client';
 import type { NodeDefinition } from './shared/properties';
 import { registerType } from './shared/register';
-import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, viaText, watchServer } from './shared/watch';
 
 const KINDS: readonly CallEventKind[] = ['ring', 'call', 'connect', 'disconnect'];
 
@@ -48,13 +48,15 @@ function callMonitor(RED: NodeAPI, node: Node, def: NodeDefinition): void {
   if (!server) return;
   const tracker = new CallTracker({ extensions: s.extensions });
   const health = new PollHealth(node);
-  let shown = -1;
+  /** The status shown after the last poll that worked; '' while polling fails. */
+  let shown = '';
 
   const show = (): void => {
     const count = tracker.inProgress;
-    if (count === shown) return;
-    shown = count;
-    node.status({ fill: 'green', shape: count > 0 ? 'dot' : 'ring', text: statusText(RED, count) });
+    const status = viaText(RED, server, statusText(RED, count), s.interval);
+    if (status === shown) return;
+    shown = status;
+    node.status({ fill: 'green', shape: count > 0 ? 'dot' : 'ring', text: status });
   };
   const send = (e: MonitorEvent): void => {
     if (e.event === 'gap' || s.events.has(e.event)) node.send({ topic: e.event, payload: e });
@@ -71,9 +73,9 @@ function callMonitor(RED: NodeAPI, node: Node, def: NodeDefinition): void {
     onError: (err, at) => {
       tracker.failed(at);
       health.failed(err);
-      shown = -1;
+      shown = '';
     },
-  });
+  }, () => { if (shown) show(); });
 }
 
 export = (RED: NodeAPI) => {

@@ -3,7 +3,9 @@ import { ConnectionState, WebTapiClient } from '../client';
 import { registerAdminRoutes } from './shared/admin-routes';
 import { clientOptions, Credentials } from './shared/client-options';
 import type { WebTapiConfigNode } from './shared/config-api';
+import { joinEventEndpoint } from './shared/event-endpoint';
 import { StatusPoller } from './shared/poller';
+import { PushFeed } from './shared/push-feed';
 import { StreamHub } from './shared/stream-hub';
 import type { NodeDefinition } from './shared/properties';
 import { registerType } from './shared/register';
@@ -12,9 +14,17 @@ import type { StatusView } from './shared/status';
 
 const DEFAULT_URL = 'http://127.0.0.1:9998/webtapi/webtapi.php';
 
+/** The config node's pushes, and its event endpoint when it has a token; stop() takes the endpoint away (its path then answers 404 as any unknown one). */
+function startPushes(RED: NodeAPI, node: Node, poller: StatusPoller, token: unknown): { feed: PushFeed; stop(): void } {
+  const feed = new PushFeed(poller);
+  const leave = joinEventEndpoint(RED, node, token, (push) => feed.accept(push));
+  feed.endpoint = leave !== null;
+  return { feed, stop: () => { leave?.(); feed.close(); } };
+}
+
 export = (RED: NodeAPI) => {
   registerType<WebTapiConfigNode & { url: string }>(RED, 'webtapi-config', function (def: NodeDefinition) {
-    const credentials = ((this as unknown as { credentials?: Credentials }).credentials) ?? {};
+    const credentials = ((this as unknown as { credentials?: Credentials & { eventToken?: string } }).credentials) ?? {};
     this.url = String(def.url || DEFAULT_URL);
     const client = new WebTapiClient(clientOptions(RED, { ...def, url: this.url, username: credentials.username, password: credentials.password }));
     const connection = client.state;
@@ -22,6 +32,8 @@ export = (RED: NodeAPI) => {
     const poller = new StatusPoller(client);
     (this as { client: WebTapiClient }).client = client;
     (this as { poller: StatusPoller }).poller = poller;
+    const pushes = startPushes(RED, this, poller, credentials.eventToken);
+    (this as { feed: PushFeed }).feed = pushes.feed;
     const streams = new StreamHub(client, (text) => this.warn(text));
     (this as { streams: StreamHub }).streams = streams;
     const relays = new RelayHub(RED, this, client, this.url);
@@ -55,6 +67,7 @@ export = (RED: NodeAPI) => {
 
     this.on('close', (done: () => void) => {
       closing = true;
+      pushes.stop();
       poller.close();
       // Camera streams end now: their users are closing in this deploy too.
       void streams.close();
@@ -72,6 +85,7 @@ export = (RED: NodeAPI) => {
     credentials: {
       username: { type: 'text' },
       password: { type: 'password' },
+      eventToken: { type: 'password' },
     },
   });
 

@@ -4,7 +4,7 @@ import type { PollResult } from './shared/poller';
 import { registerType } from './shared/register';
 import type { NodeDefinition } from './shared/properties';
 import { text } from './shared/status';
-import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, watchServer } from './shared/watch';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, viaText, watchServer } from './shared/watch';
 
 interface Settings {
   /** null: every extension. */
@@ -78,23 +78,25 @@ export = (RED: NodeAPI) => {
     if (!server) return;
     const seen = new Watched();
     const health = new PollHealth(node);
+    const show = (): void => {
+      // Only on change: every status reaches every open editor.
+      const status = viaText(RED, server, text(RED, 'watching', { count: s.extensions ? s.extensions.length : seen.states.size }), s.interval);
+      if (status === seen.status) return;
+      seen.status = status;
+      node.status({ fill: 'green', shape: 'dot', text: status });
+    };
 
     followPoll(node, server, {
       states: s.extensions, calls: s.watchCalls, relays: s.relays, intervalMs: s.interval,
       onResult: (r) => {
         health.ok();
         for (const m of messages(s, seen, r)) node.send(m);
-        // Only on change: every status reaches every open editor.
-        const status = text(RED, 'watching', { count: s.extensions ? s.extensions.length : seen.states.size });
-        if (status !== seen.status) {
-          seen.status = status;
-          node.status({ fill: 'green', shape: 'dot', text: status });
-        }
+        show();
       },
       onError: (err) => {
         health.failed(err);
         seen.status = '';
       },
-    });
+    }, () => { if (seen.status) show(); });
   });
 };

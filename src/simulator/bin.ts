@@ -22,6 +22,8 @@ const USAGE = `Usage: webtapi-sim [options]
   --no-control          no control API under /sim/
   --stream SPEC         camera streams: bare, lf, no-length, drop=N, interval=MS (comma-separated)
   --replay FILE         answer the read-only actions of a webtapi-probe capture as captured
+  --push URL            on each change request URL?event=ring|answer|hangup&src=..&dst=..&chan=..
+                        (relay: event=relay&relay=..&status=..), as a dialplan would
   --quiet               no request log
   --help                this text
 
@@ -33,6 +35,7 @@ Control API (not WebTAPI; for tests and demos), answers JSON:
   curl -X POST 'http://127.0.0.1:9998/sim/reject?chan=1001'
   curl -X POST 'http://127.0.0.1:9998/sim/hangup?chan=1001'           (no chan: every call)
   curl 'http://127.0.0.1:9998/sim/calls'
+  curl -X POST 'http://127.0.0.1:9998/sim/push?url=http%3A%2F%2F127.0.0.1%3A1880%2Fmetasec-webtapi%2Fevents%2FTOKEN'
 `;
 
 interface CliOptions {
@@ -49,6 +52,7 @@ interface CliOptions {
   control: boolean;
   stream?: Partial<StreamOptions>;
   replay?: string;
+  push?: string;
   quiet: boolean;
 }
 
@@ -60,6 +64,17 @@ function fail(message: string): never {
 function int(name: string, v: string | undefined): number {
   if (v === undefined || !/^[0-9]+$/.test(v)) fail(`${name} needs a non-negative integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
   return Number(v);
+}
+
+function pushUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    fail('--push needs an http:// or https:// URL');
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') fail('--push needs an http:// or https:// URL');
+  return v;
 }
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -102,6 +117,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--no-control': o.control = false; break;
       case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail(messageOf(err)); } break;
       case '--replay': o.replay = value(); break;
+      case '--push': o.push = pushUrl(value()); break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
       default: fail(`unknown option ${flag}`);
@@ -143,10 +159,12 @@ async function main(): Promise<void> {
     control: o.control,
     stream: o.stream,
     replay,
+    push: o.push,
     log: o.quiet ? undefined : (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
   });
   process.stdout.write(`WebTAPI simulator listening on ${sim.url}\n`);
   if (replay) process.stdout.write(`replaying the read-only answers of ${o.replay} (captured ${replay.capturedAt} from ${replay.url})\n`);
+  if (o.push) process.stdout.write(`pushing events to ${new URL(o.push).origin} (path not shown: it may hold a token)\n`);
   if (o.control) process.stdout.write(`control API: ${new URL('/sim/', sim.url).href} (see --help)\n`);
   process.stdout.write(`user ${o.user} / password ${o.password === 'secret' ? 'secret' : '(as given)'}\n`);
   let stopping = false;

@@ -9,7 +9,7 @@ import type { Simulator } from './types';
 export const CONTROL_PREFIX = '/sim/';
 
 /** What the control API drives (the simulator itself). */
-export type ControlTarget = Pick<Simulator, 'state' | 'ring' | 'doorbell' | 'queueCall' | 'answer' | 'reject' | 'hangup' | 'hangupAll'>;
+export type ControlTarget = Pick<Simulator, 'state' | 'ring' | 'doorbell' | 'queueCall' | 'answer' | 'reject' | 'hangup' | 'hangupAll' | 'setPush' | 'pushing' | 'pushes'>;
 
 type Query = URLSearchParams;
 type Command = (t: ControlTarget, q: Query) => Record<string, unknown>;
@@ -39,6 +39,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     else t.hangup(chan);
     return {};
   },
+  // The answer never repeats the URL: its path may hold the receiver's token.
+  push: (t, q) => (t.setPush(opt(q, 'url') ?? null), { pushing: t.pushing }),
 };
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -59,9 +61,9 @@ function calls(t: ControlTarget): Record<string, unknown> {
 
 /** Answers a control request; returns the log line's result. */
 export function handleControl(t: ControlTarget, method: string, command: string, q: Query, res: ServerResponse): string {
-  if (command === 'calls') {
+  if (command === 'calls' || (command === 'push' && method === 'GET')) {
     if (method !== 'GET') return (json(res, 405, { ok: false, error: 'use GET' }), '405');
-    json(res, 200, { ok: true, ...calls(t) });
+    json(res, 200, command === 'calls' ? { ok: true, ...calls(t) } : { ok: true, pushing: t.pushing, ...t.pushes });
     return '200';
   }
   if (!Object.hasOwn(COMMANDS, command)) return (json(res, 404, { ok: false, error: `unknown command ${command.slice(0, 40)}` }), '404');

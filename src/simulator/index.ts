@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { CallControl } from './calls';
 import { FaultQueue } from './faults';
 import { normalizeOptions, type SimConfig } from './options';
+import { PushNotifier, type PushStats } from './push';
 import { RequestHandler } from './server';
 import { Sessions } from './sessions';
 import { SimState, type CallOptions } from './state';
@@ -22,6 +23,7 @@ export { cameraJpeg, recordingWav } from './media';
 export { MJPEG_BOUNDARY } from './stream';
 export { CONTROL_PREFIX } from './control';
 export type { StreamOptions } from './stream';
+export type { PushStats } from './push';
 
 class WebTapiSimulator implements Simulator {
   readonly state: SimState;
@@ -31,7 +33,7 @@ class WebTapiSimulator implements Simulator {
   private readonly sockets = new Set<Socket>();
   private readonly sessionStore: Sessions;
   private readonly faults = new FaultQueue();
-  private readonly pbxTimers = new Timers();
+  private readonly pbxTimers = new Timers(() => this.pusher.check());
   private readonly ioTimers = new Timers();
   private readonly calls: CallControl;
   readonly stream: StreamOptions = defaultStreamOptions();
@@ -40,17 +42,20 @@ class WebTapiSimulator implements Simulator {
   private closed = false;
   private boundPort: number;
   private readonly initialUsers: ReadonlyMap<string, string>;
+  private readonly pusher: PushNotifier;
 
   constructor(private readonly config: SimConfig) {
     this.boundPort = config.port;
     this.initialUsers = new Map(config.users);
     this.state = new SimState(config);
+    this.pusher = new PushNotifier(this.state, (line) => config.log?.(line));
+    if (config.push) this.pusher.setUrl(config.push);
     this.sessionStore = new Sessions(config.sessionIdleMs);
     this.calls = new CallControl(this.state, this.pbxTimers, config.ringMs);
     const handler = new RequestHandler({
       config, state: this.state, calls: this.calls, sessions: this.sessionStore, faults: this.faults,
       stats: this.stats, requests: this.requests, ioTimers: this.ioTimers, control: this,
-      stream: this.stream, openStreams: this.streams,
+      stream: this.stream, openStreams: this.streams, changed: () => this.pusher.check(),
     });
     this.server = config.tls
       ? https.createServer({ key: config.tls.key, cert: config.tls.cert }, handler.handle)
@@ -138,29 +143,50 @@ class WebTapiSimulator implements Simulator {
     await this.listen(this.boundPort);
   }
 
+  get pushes(): PushStats {
+    return this.pusher.stats;
+  }
+
+  get pushing(): boolean {
+    return this.pusher.on;
+  }
+
+  setPush(url: string | null): void {
+    this.pusher.setUrl(url);
+  }
+
+  /** `fn` changes the PBX model: the pushes report what it changed, also when it throws. */
+  private changing<T>(fn: () => T): T {
+    try {
+      return fn();
+    } finally {
+      this.pusher.check();
+    }
+  }
+
   ring(ext: string, from?: string, options?: CallOptions): string {
-    return this.calls.ring(ext, from, options);
+    return this.changing(() => this.calls.ring(ext, from, options));
   }
 
   doorbell(flat = '1001'): string {
-    return this.calls.ring(flat, this.config.doorStation);
+    return this.changing(() => this.calls.ring(flat, this.config.doorStation));
   }
 
   queueCall(queue: string, from?: string, options?: CallOptions): string {
-    return this.calls.queueCall(queue, from, options);
+    return this.changing(() => this.calls.queueCall(queue, from, options));
   }
 
   answer(chan: string): void {
-    if (!this.calls.answer(this.ringing(chan))) throw new Error(`unknown channel ${chan}`);
+    this.changing(() => { if (!this.calls.answer(this.ringing(chan))) throw new Error(`unknown channel ${chan}`); });
   }
 
   reject(chan: string): void {
-    if (!this.calls.reject(this.ringing(chan))) throw new Error(`nothing rings on ${chan}`);
+    this.changing(() => { if (!this.calls.reject(this.ringing(chan))) throw new Error(`nothing rings on ${chan}`); });
   }
 
   hangup(chan: string): void {
     const name = this.state.channels.has(chan) ? chan : this.state.channelsOf(chan)[0]?.name;
-    if (name === undefined || !this.state.hangup(name)) throw new Error(`no call on ${chan}`);
+    this.changing(() => { if (name === undefined || !this.state.hangup(name)) throw new Error(`no call on ${chan}`); });
   }
 
   /** A channel name as given, or an extension's ringing channel. */
@@ -171,7 +197,7 @@ class WebTapiSimulator implements Simulator {
   }
 
   hangupAll(): void {
-    this.state.hangupAll();
+    this.changing(() => this.state.hangupAll());
   }
 
   reset(): void {
@@ -179,6 +205,8 @@ class WebTapiSimulator implements Simulator {
     this.state.reset();
     this.calls.reset();
     this.faults.clear();
+    this.pusher.resync();
+    this.pusher.resetStats();
     delete this.stream.tap;
     Object.assign(this.stream, defaultStreamOptions());
     this.config.users.clear();
@@ -195,6 +223,7 @@ class WebTapiSimulator implements Simulator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.pusher.close();
     this.pbxTimers.clearAll();
     this.ioTimers.clearAll();
     this.faults.clear();

@@ -23,6 +23,8 @@ export interface SimConfig {
   control: boolean;
   tls?: { key: string | Buffer; cert: string | Buffer };
   replay?: Replay;
+  /** Where to push events to (webtapi-sim --push). */
+  push?: string;
   log?: (line: string) => void;
 }
 
@@ -92,6 +94,7 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
     control: o.control ?? true,
     tls: o.tls,
     replay: o.replay ? new Replay(o.replay) : undefined,
+    push: o.push,
     log: o.log,
   };
 }

@@ -36,6 +36,8 @@ export interface ServerDeps {
   control: ControlTarget;
   stream: StreamOptions;
   openStreams: OpenStreams;
+  /** After each action and control command: the model may have changed (pushes). */
+  changed?: () => void;
 }
 
 class BodyTooLarge extends Error {}
@@ -139,6 +141,7 @@ export class RequestHandler {
     if (config.control && url.pathname.startsWith(CONTROL_PREFIX)) {
       const command = url.pathname.slice(CONTROL_PREFIX.length);
       const result = handleControl(this.d.control, method, command, url.searchParams, res);
+      this.d.changed?.();
       this.log(`${method} control ${command.slice(0, 40)} -> ${result}`);
       return;
     }
@@ -179,11 +182,13 @@ export class RequestHandler {
     const fault = this.d.faults.take(action);
     if (fault) {
       if (faultExecutes(fault)) this.run(method, action, params, body);
+      this.d.changed?.();
       this.log(`${line} -> fault ${fault.kind}`);
       applyFault(fault, res, this.d.ioTimers);
       return;
     }
     const answer = this.run(method, action, params, body);
+    this.d.changed?.();
     this.respond(res, answer);
     this.log(`${line} -> ${summary(action, answer)}`);
   }

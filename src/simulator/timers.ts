@@ -4,10 +4,14 @@
 export class Timers {
   private readonly live = new Set<NodeJS.Timeout>();
 
+  /** `after` runs after each timeout's function (the PBX's pushes look at what it changed). */
+  constructor(private readonly after?: () => void) {}
+
   timeout(fn: () => void, ms: number): NodeJS.Timeout {
     const t = setTimeout(() => {
       this.live.delete(t);
       fn();
+      this.after?.();
     }, ms);
     t.unref();
     this.live.add(t);

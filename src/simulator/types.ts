@@ -2,6 +2,7 @@
 import type { CallOptions, SimState } from './state';
 import type { StreamOptions } from './stream';
 import type { Capture } from '../probe/capture';
+import type { PushStats } from './push';
 
 export interface SimulatorOptions {
   /** Port to listen on; default 0 (ephemeral). The CLI defaults to 9998. */
@@ -44,6 +45,11 @@ export interface SimulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
   /** A webtapi-probe capture: its read-only actions are answered with the captured bytes. */
   replay?: Capture;
+  /**
+   * On each change (a phone rings, answers, hangs up; a relay switches) request this URL with
+   * event=ring|answer|hangup (src, dst, chan) or event=relay (relay, status), as a dialplan would.
+   */
+  push?: string;
   /** One line per request (never contains a session id or a password). */
   log?: (line: string) => void;
 }
@@ -138,6 +144,12 @@ export interface Simulator {
   hangup(chan: string): void;
   /** Hang up every channel (queue callers included). */
   hangupAll(): void;
+  /** Push events to `url` from now on (null: stop); the state now counts as seen. */
+  setPush(url: string | null): void;
+  /** Whether a push URL is set. */
+  readonly pushing: boolean;
+  /** What the pushes did (reset() clears it). */
+  readonly pushes: PushStats;
   /** PBX model and users back to their initial state; stats, the request list and faults cleared. Sessions stay valid. */
   reset(): void;
   /** Close the server, destroy every socket (streams and hung requests too) and clear every timer. */

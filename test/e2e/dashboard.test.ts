@@ -116,6 +116,33 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     assert.deepEqual(browser!.problems.filter((p) => p.kind !== 'requestfailed' || !/socket\.io/.test(p.text)), []);
   });
 
+  it('with the PBX pushing and the poll interval at 10 s: ring → the visitor\'s picture on the panel in < 1 s', async () => {
+    const page = browser!.page;
+    // The demo's polls slowed to 10 s, deployed as a user would from the editor.
+    const flows = await (await fetch(`${demo!.editor}flows`)).json() as Array<Record<string, any>>;
+    const polled = flows.filter((n) => n.type === 'webtapi-call-monitor' || n.type === 'webtapi-status-watch');
+    assert.ok(polled.length >= 2);
+    for (const n of polled) n.interval = 10_000;
+    const deployed = await fetch(`${demo!.editor}flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    assert.ok(deployed.status === 200 || deployed.status === 204, `deploy: HTTP ${deployed.status}`);
+    // The deploy dropped the earlier visitor's pending hang-up: hang up at the simulator.
+    assert.equal((await fetch(new URL('/sim/hangup', demo!.printed('WebTAPI simulator')!).href, { method: 'POST' })).status, 200);
+    await eventually('no call on 1003', async () => !(await client!.calls.listAll()).some((c) => c.extension === '1003'));
+    await page.reload();
+    await page.getByRole('button', { name: 'Ring the doorbell' }).waitFor();
+    await live(page).waitFor();
+    const visitor = page.locator('img[data-frame="visitor"]');
+    const before = await visitor.count() > 0 ? await visitor.getAttribute('src') : null;
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Ring the doorbell' }).click();
+    await page.waitForFunction((old) => {
+      const src = document.querySelector('img[data-frame="visitor"]')?.getAttribute('src');
+      return Boolean(src) && src !== old;
+    }, before, { timeout: 5000, polling: 20 });
+    const took = Date.now() - started;
+    assert.ok(took < 1000, `the visitor's picture took ${took} ms`);
+  });
+
   it('Ctrl-C stops the demo cleanly', async () => {
     await browser!.close();
     browser = undefined;

@@ -43,9 +43,10 @@ const PALETTE: Record<string, { label: string; icon: string; defaults: Record<st
     label: 'call monitor', icon: 'webtapi-call-monitor.svg',
     defaults: { extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
   },
+  'webtapi-event-in': { label: 'event in', icon: 'webtapi-event-in.svg', defaults: { events: '' } },
 };
 const PALETTE_TYPES = Object.keys(PALETTE);
-const CONFIG_FIELDS = ['name', 'url', 'timeout', 'concurrency', 'username', 'password'];
+const CONFIG_FIELDS = ['name', 'url', 'timeout', 'concurrency', 'username', 'password', 'eventToken'];
 
 /** The relay node's switch value: `relayStatus` where the editor's own `status` would clobber it, else `status`. */
 async function relayStatusField(tray: Locator): Promise<string> {
@@ -212,6 +213,13 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     await assertTranslated(cfg, 'webtapi-config');
     await cfg.locator('#node-config-input-name').fill('e2e server');
     await cfg.locator('#node-config-input-url').fill(world().sim.url);
+    // Generate: 32 url-safe characters, a new one each time, and the address the PBX calls.
+    await cfg.locator('#webtapi-config-generate').click();
+    const token = await cfg.locator('#node-config-input-eventToken').inputValue();
+    assert.match(token, /^[A-Za-z0-9_-]{32}$/);
+    assert.ok((await cfg.locator('#webtapi-config-event-url').innerText()).includes(`/metasec-webtapi/events/${token}`));
+    await cfg.locator('#webtapi-config-generate').click();
+    assert.notEqual(await cfg.locator('#node-config-input-eventToken').inputValue(), token);
     await editor.closeTray('node-config-dialog-ok', NODE_TRAY);
     const chosen = await tray.locator('#node-input-server').inputValue();
     await editor.closeTray('node-dialog-ok', null);

@@ -24,6 +24,8 @@ interface TypeInfo {
   icon?: string;
   /** datalist kinds the editor fills from GET metasec-webtapi/<configId>/options/<kind> */
   pickLists: string[];
+  /** A node without input (default 1): it never fails a message, so its help has no error list. */
+  inputs?: 0;
 }
 
 const TYPES: Record<string, TypeInfo> = {
@@ -37,6 +39,7 @@ const TYPES: Record<string, TypeInfo> = {
   'webtapi-status-watch': { category: 'METASEC', icon: 'webtapi-watch.svg', pickLists: [] },
   'webtapi-request': { category: 'METASEC', icon: 'webtapi-request.svg', pickLists: [] },
   'webtapi-call-monitor': { category: 'METASEC', icon: 'webtapi-call-monitor.svg', pickLists: [] },
+  'webtapi-event-in': { category: 'METASEC', icon: 'webtapi-event-in.svg', pickLists: [], inputs: 0 },
 };
 
 /** docs/nodes.md: property → default value (type-only properties are checked separately). */
@@ -71,6 +74,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
   },
   'webtapi-request': { name: '', server: '', action: '', params: '{}' },
   'webtapi-call-monitor': { name: '', server: '', extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
+  'webtapi-event-in': { name: '', server: '', events: '' },
 };
 
 /** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
@@ -79,6 +83,7 @@ const STATUS_KEYS: Record<string, string[]> = {
   // the runtime (src/nodes/shared/status.ts) passes the action or the error code to these three
   requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
   watching: ['__count__'], pulse: ['__ms__'], switchingBack: ['__attempt__'],
+  viaPush: ['__what__'], viaPoll: ['__seconds__', '__what__'], listening: [], noEndpoint: [],
 };
 
 const ACTIONS = [
@@ -324,10 +329,10 @@ describe('editor files (static)', () => {
           return;
         }
         assert.strictEqual(def.color, '#6CC3C9', 'one colour for the whole family');
-        assert.strictEqual(def.inputs, 1);
+        assert.strictEqual(def.inputs, info.inputs ?? 1);
         assert.strictEqual(def.outputs, 1);
         assert.ok(def.paletteLabel, 'paletteLabel');
-        assert.ok(def.inputLabels && def.outputLabels, 'inputLabels/outputLabels');
+        assert.ok((def.inputLabels || info.inputs === 0) && def.outputLabels, 'inputLabels/outputLabels');
       });
 
       it('has the defaults of docs/nodes.md', () => {
@@ -341,7 +346,7 @@ describe('editor files (static)', () => {
         if (type === 'webtapi-config') {
           assert.strictEqual(def.defaults.tls.type, 'tls-config');
           assert.strictEqual(def.defaults.tls.required, false);
-          assert.deepStrictEqual(def.credentials, { username: { type: 'text' }, password: { type: 'password' } });
+          assert.deepStrictEqual(def.credentials, { username: { type: 'text' }, password: { type: 'password' }, eventToken: { type: 'password' } });
         } else if (type === 'webtapi-relay-set') {
           // The PIN: a password credential, which Node-RED never sends back to the editor.
           assert.deepStrictEqual(def.credentials, { code: { type: 'password' } });
@@ -386,7 +391,7 @@ describe('editor files (static)', () => {
           assert.match(help, new RegExp(`<script type="text/html" data-help-name="${type}">`));
           assert.match(help, /class="message-properties"/);
           assert.match(help, /<p>/);
-          if (type !== 'webtapi-config') {
+          if (type !== 'webtapi-config' && info.inputs !== 0) {
             for (const code of ['WEBTAPI_INVALID_INPUT', 'WEBTAPI_TIMEOUT', 'WEBTAPI_LOGIN_FAILED']) {
               assert.ok(help.includes(code), `${rel} does not mention ${code}`);
             }
@@ -644,8 +649,9 @@ describe('editor files (static)', () => {
 
   describe('help pages assembled from nodes/help/<lang>/ parts', () => {
     const ASSETS = require(`${ROOT}/scripts/editor-assets.js`) as { assembleHelp: (t: string, lang: string) => string; editorScript: (t: string) => string };
-    // The poll followers (status watch, call monitor) send no request per message: no error list.
-    const nodeTypes = Object.keys(TYPES).filter((t) => t !== 'webtapi-config' && t !== 'webtapi-status-watch' && t !== 'webtapi-call-monitor');
+    // The poll followers (status watch, call monitor) send no request per message, a node without
+    // input fails none: no error list.
+    const nodeTypes = Object.keys(TYPES).filter((t) => t !== 'webtapi-config' && t !== 'webtapi-status-watch' && t !== 'webtapi-call-monitor' && TYPES[t].inputs !== 0);
     for (const lang of LANGS) {
       for (const type of nodeTypes) {
         it(`${lang}/${type}: the built error list is the registry's, the source has no copy`, () => {

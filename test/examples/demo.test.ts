@@ -18,6 +18,7 @@ const DEMO = path.join(ROOT, 'scripts', 'demo.js');
 const TYPES = [
   'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
   'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor',
+  'webtapi-event-in',
 ];
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
 const EDITOR_LINE = /^Node-RED editor: (http:\/\/127\.0\.0\.1:(\d+)\/)$/m;
@@ -138,9 +139,11 @@ describe('npm start (scripts/demo.js)', function () {
     assert.equal(configs[0].url, simUrl);
     for (const n of flows.filter((f) => TYPES.includes(f.type) && f.type !== 'webtapi-config')) assert.equal(n.server, configs[0].id, n.id);
     const creds = await getJson(`${demo.editor}credentials/webtapi-config/${configs[0].id}`);
-    assert.deepEqual(creds, { username: '1004', has_password: true });
+    assert.deepEqual(creds, { username: '1004', has_password: true, has_eventToken: true });
     assert.equal(fs.statSync(path.join(userDir, 'flows_cred.json')).mode & 0o777, 0o600);
     await demoSecretsHold(demo.output());
+    const eventToken = (JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')) as Record<string, { eventToken: string }>)[configs[0].id].eventToken;
+    assert.match(eventToken, /^[A-Za-z0-9_-]{32}$/);
 
     // The deployed door opener works: ring the doorbell from the editor, watch the simulator.
     const client = new WebTapiClient({ url: simUrl, username: '1004', password: 'secret', timeoutMs: 5000 });
@@ -157,6 +160,13 @@ describe('npm start (scripts/demo.js)', function () {
       assert.ok(doorbell, demo.output());
       assert.equal((await fetch(doorbell, { method: 'POST' })).status, 200);
       await eventually('door relay 17 on again', async () => (await client.relays.status('17')) === 1);
+      // The simulator pushed those rings to the config node's event endpoint, and it took them.
+      await eventually('pushes answered', async () => {
+        const pushes = await getJson(new URL('/sim/push', simUrl).href) as { pushing: boolean; sent: number; failed: number };
+        return pushes.pushing && pushes.sent >= 2 && pushes.failed === 0;
+      });
+      assert.equal((await fetch(`${demo.editor}metasec-webtapi/events/${eventToken}?event=demo-test`)).status, 200);
+      assert.ok(!demo.output().includes(eventToken), 'the event token is not in the console');
     } finally {
       await client.close();
     }

@@ -60,6 +60,7 @@ const PROPERTIES: Record<string, string[]> = {
   'webtapi-status-watch': [...COMMON, 'extensions', 'interval', 'emitInitial', 'watchCalls', 'watchRelays'],
   'webtapi-request': [...COMMON, 'action', 'params'],
   'webtapi-call-monitor': [...COMMON, 'extensions', 'interval', 'events'],
+  'webtapi-event-in': [...COMMON, 'events'],
 };
 
 function configOf(nodes: FlowNode[]): FlowNode {
@@ -154,6 +155,7 @@ describe('example flows: files', () => {
       '07 Home Assistant via MQTT.json',
       '08 Camera live frames.json',
       '09 Call monitor.json',
+      '10 Instant doorbell with PBX events.json',
     ]);
   });
 

@@ -41,6 +41,7 @@ const load = (name: string) => require(`../../dist/nodes/${name}.js`) as NodeMod
 export const NODES: NodeModule[] = [
   'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
   'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor',
+  'webtapi-event-in',
 ].map(load);
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 export const CATCH = core('common/25-catch.js');

@@ -21,6 +21,8 @@ const WRONG = 'Wr0ng&Secret=Pa55%word';
 /** A relay-set node's PIN (credential `code`) and a wrong one a caller tries. */
 const DOOR_PIN = 'pin-Zq81x&7';
 const WRONG_PIN = 'pin-Nope42';
+/** The event token of the whole-Node-RED test: url-safe, as the dialog makes them. */
+const EVENT_TOKEN = 'Ev3ntT0ken_of-the-secrets-test_x';
 const secretsOf = (pw: string) => [pw, encodeURIComponent(pw), encodeURIComponent(pw).replace(/%20/g, '+'), JSON.stringify(pw).slice(1, -1)];
 
 /** Every place a secret could show, as text, with where it came from. */
@@ -267,7 +269,9 @@ describe('reliability: secrets', function () {
     it('deploys with credentials, runs every node, and never shows a secret', async () => {
       const flows = [
         { id: 'tab', type: 'tab', label: 'secrets' },
-        { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 800, credentials: { username: USER, password: PASSWORD } },
+        { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 800, credentials: { username: USER, password: PASSWORD, eventToken: EVENT_TOKEN } },
+        { id: 'n-events', type: 'webtapi-event-in', z: 'tab', server: 'cfg', events: '', wires: [['keep-events']] },
+        { id: 'keep-events', type: 'function', z: 'tab', func: remember('events', 'msg'), outputs: 1, wires: [[]] },
         { id: 'cfgBad', type: 'webtapi-config', name: 'wrong', url: sim.url, timeout: 800, credentials: { username: USER, password: WRONG } },
         ...route('r-call', '/call', { type: 'webtapi-call', mode: 'call', src: '1001', dst: '1002' }),
         ...route('r-relay', '/relay', { type: 'webtapi-relay-set', relay: '17', status: 'on' }),
@@ -288,7 +292,7 @@ describe('reliability: secrets', function () {
         { id: 'n-reply', type: 'function', z: 'tab', func: reply, outputs: 1, wires: [['n-res']] },
         { id: 'n-res', type: 'http response', z: 'tab', statusCode: '', headers: {}, wires: [] },
         { id: 'in-seen', type: 'http in', z: 'tab', url: '/seen', method: 'get', wires: [['n-seen']] },
-        { id: 'n-seen', type: 'function', z: 'tab', func: 'msg.payload = { watch: global.get("watch") || [], statuses: global.get("statuses") || [] }; return msg;', outputs: 1, wires: [['n-res']] },
+        { id: 'n-seen', type: 'function', z: 'tab', func: 'msg.payload = { watch: global.get("watch") || [], statuses: global.get("statuses") || [], events: global.get("events") || [] }; return msg;', outputs: 1, wires: [['n-res']] },
       ];
       const deployed = await call('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full' });
       assert.ok(deployed.status === 200 || deployed.status === 204, `deploy: HTTP ${deployed.status} ${deployed.text}`);
@@ -336,7 +340,7 @@ describe('reliability: secrets', function () {
       // What the config dialog loads: whether a password is set, never the password.
       const creds = await get('/credentials/webtapi-config/cfg');
       assert.equal(creds.status, 200);
-      assert.deepEqual(JSON.parse(creds.text), { username: USER, has_password: true });
+      assert.deepEqual(JSON.parse(creds.text), { username: USER, has_password: true, has_eventToken: true });
       // What the relay dialog loads: whether a PIN is set, never the PIN.
       const doorCreds = await get('/credentials/webtapi-relay-set/r-door');
       assert.equal(doorCreds.status, 200);
@@ -356,9 +360,17 @@ describe('reliability: secrets', function () {
       for (const kind of ['queues', 'relays', 'cameras', 'extensions']) await get(`/metasec-webtapi/cfg/options/${kind}`);
       await get('/metasec-webtapi/cfgBad/options/relays');
       await get('/metasec-webtapi/cfg/cameras/44/snapshot');
+      // Pushes: accepted, refused, and a wrong token answered as any unknown path.
+      const pushed = await get(`/api/metasec-webtapi/events/${EVENT_TOKEN}?event=ring&src=1009&dst=1001`);
+      assert.deepEqual([pushed.status, pushed.text], [200, '1']);
+      assert.equal((await get(`/api/metasec-webtapi/events/${EVENT_TOKEN}?src=1009`)).status, 400);
+      const unknownPath = await get('/api/no-such-path-at-all');
+      const wrongToken = await get(`/api/metasec-webtapi/events/${EVENT_TOKEN.slice(0, -1)}y?event=ring`);
+      assert.deepEqual([wrongToken.status, wrongToken.text.replace(/\/[^\s<]*/g, '')], [404, unknownPath.text.replace(/\/[^\s<]*/g, '')]);
       const observed = await get('/api/seen');
-      const parsed = JSON.parse(observed.text) as { watch: unknown[]; statuses: unknown[] };
+      const parsed = JSON.parse(observed.text) as { watch: unknown[]; statuses: unknown[]; events: Array<{ topic: string }> };
       assert.ok(parsed.watch.length > 0 && parsed.statuses.length > 0, observed.text.slice(0, 300));
+      assert.deepEqual(parsed.events.map((m) => m.topic), ['ring']);
 
       const seen = new Exposure();
       for (const [url, body] of answers) seen.add(`the answer to ${url}`, body);
@@ -373,6 +385,7 @@ describe('reliability: secrets', function () {
       seen.assertFree(sids, 'a session id');
       seen.assertFree(secretsOf(DOOR_PIN), 'the PIN');
       seen.assertFree(secretsOf(WRONG_PIN), 'a wrong PIN');
+      seen.assertFree([EVENT_TOKEN], 'the event token');
     });
   });
 

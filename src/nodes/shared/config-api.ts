@@ -2,6 +2,7 @@ import type { Node } from 'node-red';
 import type { WebTapiClient } from '../../client';
 import type { StatusView } from './status';
 import type { StatusPoller } from './poller';
+import type { PushFeed } from './push-feed';
 import type { StreamHub } from './stream-hub';
 import type { RelayHub } from './relay-hub';
 
@@ -14,6 +15,8 @@ import type { RelayHub } from './relay-hub';
 export interface WebTapiConfigNode extends Node {
   readonly client: WebTapiClient;
   readonly poller: StatusPoller;
+  /** Pushes to the config node's event endpoint: they make the poll immediate and reach event-in nodes. */
+  readonly feed: PushFeed;
   /** Camera streams, one per camera, shared by stream nodes and snapshot history. */
   readonly streams: StreamHub;
   /** The node's status follows the connection until it shows its own. */

@@ -27,6 +27,11 @@ export interface Subscription {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/**
+ * The shortest time from one poll's start to a poll a push asks for: however many pushes arrive,
+ * the PBX is not polled more often than at the shortest interval a node may ask for (250 ms).
+ */
+export const PUSH_POLL_GAP_MS = 250;
 
 /**
  * One poll loop per config node, shared by every status-watch and call-monitor node on it: per
@@ -44,10 +49,18 @@ export class StatusPoller {
   private failures = 0;
   private closed = false;
   private startPending = false;
+  /** A push asked for a poll that has not started yet. */
+  private pushQueued = false;
+  private lastStart = -Infinity;
   /** Polls started (a figure for tests and the benchmark). */
   polls = 0;
 
   constructor(private readonly client: WebTapiClient) {}
+
+  /** A poll is under way or asked for (by a push or an input) and not started yet. */
+  get busy(): boolean {
+    return this.running !== null || this.again || this.pushQueued;
+  }
 
   register(node: object, sub: Subscription): void {
     this.subs.set(node, sub);
@@ -90,15 +103,31 @@ export class StatusPoller {
     });
   }
 
+  /**
+   * A push came: poll at once, or PUSH_POLL_GAP_MS after the last poll started; one poll in flight
+   * and at most one queued, however many pushes arrive. The interval continues from that poll.
+   */
+  pollForPush(): void {
+    if (this.closed || this.subs.size === 0) return;
+    this.pushQueued = true;
+    // The poll under way ends with schedule(), which honours the queued push.
+    if (this.running) return;
+    if (this.lastStart + PUSH_POLL_GAP_MS <= Date.now()) this.pollNow();
+    else this.schedule();
+  }
+
   private stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.again = false;
+    this.pushQueued = false;
     this.current?.abort();
   }
 
   private async poll(): Promise<void> {
     this.polls++;
+    this.lastStart = Date.now();
+    this.pushQueued = false;
     const subs = [...this.subs.values()];
     const controller = new AbortController();
     this.current = controller;
@@ -148,6 +177,8 @@ export class StatusPoller {
   }
 
   private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     if (this.closed || this.subs.size === 0) return;
     if (this.again) {
       this.again = false;
@@ -156,7 +187,8 @@ export class StatusPoller {
     }
     let interval = Infinity;
     for (const s of this.subs.values()) interval = Math.min(interval, s.intervalMs);
-    const delay = this.failures === 0 ? interval : Math.min(interval * 2 ** Math.min(this.failures, 6), Math.max(interval, MAX_BACKOFF_MS));
+    let delay = this.failures === 0 ? interval : Math.min(interval * 2 ** Math.min(this.failures, 6), Math.max(interval, MAX_BACKOFF_MS));
+    if (this.pushQueued) delay = Math.min(delay, Math.max(0, this.lastStart + PUSH_POLL_GAP_MS - Date.now()));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.pollNow();

@@ -76,17 +76,33 @@ export class PollHealth {
   }
 }
 
+/** The interval in seconds for a status line: 0.25, 1, 10. */
+function seconds(ms: number): number {
+  return Number((ms / 1000).toFixed(2));
+}
+
+/**
+ * A status text (`what`) with how the node learns of changes: `push` while pushes reach the server
+ * (one within the last 10 minutes), else `poll` and the interval; never push on a guess.
+ */
+export function viaText(RED: NodeAPI, server: WebTapiConfigNode, what: string, interval: number): string {
+  return server.feed.arriving ? text(RED, 'viaPush', { what }) : text(RED, 'viaPoll', { what, seconds: seconds(interval) });
+}
+
 /**
  * Follows the server's shared poll until the node closes: an input message polls at once (and is
  * not passed on); on close the node deregisters and Node-RED waits for the poll under way.
+ * `onFeedChange` runs when pushes start or stop arriving (for the status line).
  */
-export function followPoll(node: Node, server: WebTapiConfigNode, sub: Subscription): void {
+export function followPoll(node: Node, server: WebTapiConfigNode, sub: Subscription, onFeedChange?: () => void): void {
   server.poller.register(node, sub);
+  if (onFeedChange) server.feed.watch(node, onFeedChange);
   node.on('input', (_msg: NodeMessageInFlow, _send: unknown, done: Done) => {
     server.poller.pollNow();
     done();
   });
   node.on('close', (_removed: boolean, done: () => void) => {
+    server.feed.unwatch(node);
     node.status({});
     server.poller.deregister(node, done);
   });
