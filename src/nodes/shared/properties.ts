@@ -11,22 +11,50 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === null || (Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(value) === '[object Object]');
 }
 
-function isSet(value: unknown): boolean {
+/** A value that says something: not undefined, null or an empty text. */
+export function isSet(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 
 /**
+ * TypedInput types whose text in the dialog is the value itself. Any other type (msg, flow,
+ * global, env, jsonata, json, ...) names where the value is: the dialog has decided, whatever the
+ * text.
+ */
+const LITERAL_TYPES = new Set(['str', 'num', 'bool']);
+
+function typeOf(def: NodeDefinition, property: string): string {
+  const given = def[`${property}Type`];
+  return typeof given === 'string' && given !== '' ? given : 'str';
+}
+
+/**
+ * Whether the dialog decides a field (the one rule; nodes/help/en-US/field-sources.html says it
+ * to users). Empty are: nothing (undefined, null), an empty text (a text box, a literal
+ * str/num/bool TypedInput, a select's "(from the message)" option) and false (an unchecked
+ * checkbox: a checkbox cannot say "not set"). Anything else is set, 0 included (a pulse of 0 ms in
+ * the dialog means "no pulse", fixed). A TypedInput of a non-literal type is the dialog's choice
+ * of where to read the value: always set. A parameter in webtapi-request's params is set when
+ * isSet() (its JSON can hold false as a value).
+ */
+export function setInDialog(def: NodeDefinition, property: string): boolean {
+  const value = def[property];
+  if (isSet(value) && value !== false) return true;
+  return !LITERAL_TYPES.has(typeOf(def, property));
+}
+
+/**
  * A node property evaluated through its TypedInput type (`<property>Type`, plain string when
- * missing): the value itself when at hand (a plain string), else a promise.
+ * missing): the value itself when at hand (a literal type), else a promise.
  */
 function nodeProperty(RED: NodeAPI, node: Node, def: NodeDefinition, field: string, msg: NodeMessage): unknown {
   const value = def[field];
-  const given = def[`${field}Type`];
-  const type = typeof given === 'string' && given !== '' ? given : 'str';
+  const type = typeOf(def, field);
   if (type === 'str') return value ?? '';
   // A property that cannot be evaluated (bad JSON, a JSONata syntax error) is the flow's input
   // being wrong: a WEBTAPI_INVALID_INPUT a Catch node can switch on, not a bare SyntaxError.
   const invalid = (err: unknown) => new InvalidInputError('input', paramName(field), `the node property is not a valid ${type.slice(0, 20)} (${String((err as Error)?.message ?? err).slice(0, 80)})`);
+  if (type === 'num' || type === 'bool') return RED.util.evaluateNodeProperty(String(value ?? ''), type, node, msg);
   return new Promise((resolve, reject) => {
     try {
       RED.util.evaluateNodeProperty(String(value ?? ''), type, node, msg, (err: Error | null, result: unknown) => {
@@ -45,14 +73,17 @@ function paramName(field: string): string {
 }
 
 /**
- * The value of field F for this message: `msg.payload.F` (payload a plain object), then `msg.F`,
- * then, for the primary field only, a scalar `msg.payload`, then the node property (named F unless
- * `propertyName` says otherwise). A promise only where a TypedInput other than a string must be
- * evaluated: most messages resolve their fields without an await.
+ * The value of field F for this message. Set in the dialog (setInDialog): the node property
+ * (named F unless `propertyName` says otherwise), through its TypedInput; the message cannot
+ * change it. Empty in the dialog: `msg.payload.F` (payload a plain object), then `msg.F`, then,
+ * for the primary field only, a scalar `msg.payload`, else the empty property as it is. A promise
+ * only where a TypedInput other than a literal must be evaluated: most messages resolve their
+ * fields without an await.
  */
 export function resolveField(
   RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary = false, propertyName = field,
 ): unknown {
+  if (setInDialog(def, propertyName)) return nodeProperty(RED, node, def, propertyName, msg);
   const payload = (msg as { payload?: unknown }).payload;
   if (isPlainObject(payload) && isSet(payload[field])) return fromMessage(field, payload[field]);
   const fromMsg = (msg as Record<string, unknown>)[field];
@@ -60,7 +91,7 @@ export function resolveField(
   if (primary && (typeof payload === 'string' || typeof payload === 'number' || typeof payload === 'boolean') && payload !== '') {
     return payload;
   }
-  return nodeProperty(RED, node, def, propertyName, msg);
+  return def[propertyName] ?? '';
 }
 
 /** Resolves several fields at once; `primary` names the node's one primary field. */
