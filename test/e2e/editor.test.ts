@@ -24,15 +24,15 @@ const NS = 'node-red-contrib-metasec-webtapi';
 const PALETTE: Record<string, { label: string; icon: string; defaults: Record<string, unknown> }> = {
   'webtapi-call': {
     label: 'call', icon: 'webtapi-phone.svg',
-    defaults: { mode: 'call', src: '', srcType: 'str', dst: '', dstType: 'str', stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str' },
+    defaults: { mode: '', src: '', srcType: 'str', dst: '', dstType: 'str', stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str' },
   },
   'webtapi-hangup': { label: 'hang up', icon: 'webtapi-hangup.svg', defaults: { target: '', targetType: 'str' } },
   'webtapi-queue-agent': {
     label: 'queue agent', icon: 'webtapi-queue.svg',
-    defaults: { operation: 'login', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
+    defaults: { operation: '', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
   },
-  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: 0 } },
-  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0 } },
+  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: '' } },
+  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: '', output: '', history: 0 } },
   'webtapi-cam-stream': { label: 'cam stream', icon: 'webtapi-camera-stream.svg', defaults: { camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false } },
   'webtapi-status-watch': {
     label: 'status watch', icon: 'webtapi-watch.svg',
