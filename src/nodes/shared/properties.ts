@@ -84,6 +84,11 @@ export function resolveField(
   RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary = false, propertyName = field,
 ): unknown {
   if (setInDialog(def, propertyName)) return nodeProperty(RED, node, def, propertyName, msg);
+  return fromMessageFields(def, msg, field, primary, propertyName);
+}
+
+/** Field F of a message, for a field the dialog leaves empty. */
+function fromMessageFields(def: NodeDefinition, msg: NodeMessage, field: string, primary: boolean, propertyName: string): unknown {
   const payload = (msg as { payload?: unknown }).payload;
   if (isPlainObject(payload) && isSet(payload[field])) return fromMessage(field, payload[field]);
   const fromMsg = (msg as Record<string, unknown>)[field];
@@ -94,16 +99,54 @@ export function resolveField(
   return def[propertyName] ?? '';
 }
 
-/** Resolves several fields at once; `primary` names the node's one primary field. */
-export async function resolveFields<K extends string>(
+/**
+ * Which fields of a node its dialog sets, worked out once per node: a node's definition does not
+ * change while it runs, and each message then looks only where its fields come from.
+ */
+const dialogPlans = new WeakMap<NodeDefinition, WeakMap<readonly string[], boolean[]>>();
+
+function dialogPlan(def: NodeDefinition, fields: readonly string[], properties: Partial<Record<string, string>>): boolean[] {
+  let byFields = dialogPlans.get(def);
+  if (!byFields) dialogPlans.set(def, (byFields = new WeakMap()));
+  let plan = byFields.get(fields);
+  if (!plan) byFields.set(fields, (plan = fields.map((f) => setInDialog(def, properties[f] ?? f))));
+  return plan;
+}
+
+type Fields<K extends string> = Record<K, unknown>;
+
+/**
+ * Resolves several fields, in order (`primary` names the node's one primary field): the fields
+ * themselves when every value is at hand, else a promise of them (an await only where a TypedInput
+ * must be evaluated).
+ */
+export function resolveFields<K extends string>(
   RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, fields: readonly K[], primary?: K,
   properties: Partial<Record<K, string>> = {},
-): Promise<Record<K, unknown>> {
-  const out = {} as Record<K, unknown>;
-  // In order, one at a time; an await only where a value is not at hand.
-  for (const f of fields) {
-    const value = resolveField(RED, node, def, msg, f, f === primary, properties[f] ?? f);
-    out[f] = isThenable(value) ? await value : value;
+): Fields<K> | Promise<Fields<K>> {
+  const plan = dialogPlan(def, fields, properties);
+  const out = {} as Fields<K>;
+  const one = (i: number): unknown => {
+    const f = fields[i];
+    const property = properties[f] ?? f;
+    return plan[i] ? nodeProperty(RED, node, def, property, msg) : fromMessageFields(def, msg, f, f === primary, property);
+  };
+  for (let i = 0; i < fields.length; i++) {
+    const value = one(i);
+    if (isThenable(value)) return resolveRest(fields, out, i, value, one);
+    out[fields[i]] = value;
+  }
+  return out;
+}
+
+/** The fields from `at` on, once the value of field `at` is a promise. */
+async function resolveRest<K extends string>(
+  fields: readonly K[], out: Fields<K>, at: number, pending: PromiseLike<unknown>, one: (i: number) => unknown,
+): Promise<Fields<K>> {
+  out[fields[at]] = await pending;
+  for (let i = at + 1; i < fields.length; i++) {
+    const value = one(i);
+    out[fields[i]] = isThenable(value) ? await value : value;
   }
   return out;
 }
