@@ -199,7 +199,8 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       assert.ok(saved, `${type} still in the flow`);
       assert.equal(saved.name, name, `${type}: name saved`);
       for (const [k, v] of Object.entries(want.defaults)) assert.equal(String(saved[k]), String(v), `${type}.${k} default`);
-      if (statusField) assert.equal(saved[statusField], 'on', `relay ${statusField} default`);
+      // Empty: a relay wired from a dashboard switch follows the payload.
+      if (statusField) assert.equal(saved[statusField], '', `relay ${statusField} default`);
       assert.match(await editor.flowNode(ids[type]).locator('.red-ui-flow-node-label').textContent() ?? '', new RegExp(name), `${type} label in the workspace`);
     }
 
@@ -219,6 +220,25 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     assert.deepEqual(config, { type: 'webtapi-config', name: 'e2e server', url: world().sim.url });
     assert.equal((await editor.nodeProps(ids['webtapi-relay-set']))?.server, chosen);
 
+    assert.deepEqual(problemsSince(world(), since, pickListNotDeployed), []);
+  });
+
+  it('a select a message may fill offers "from the message", shows every field with it, and saves a choice', async function () {
+    const { editor } = world();
+    await fresh();
+    const since = mark(world());
+    await editor.importNodes([{ id: 'e2e-call', type: 'webtapi-call', name: '', server: '', mode: '', x: 200, y: 100, wires: [[]] }]);
+    const tray = await editor.openNodeEditor('e2e-call');
+    const mode = tray.locator('#node-input-mode');
+    assert.equal(await mode.inputValue(), '', 'the dialog keeps "from the message"');
+    assert.match(await mode.locator('option[value=""]').textContent() ?? '', /from the message/);
+    const row = (field: string) => tray.locator(`.webtapi-toggle-row:has(#node-input-${field})`);
+    for (const field of ['src', 'dst', 'stations', 'chan']) assert.ok(await row(field).isVisible(), `${field} shown: the message may pick any mode`);
+    await mode.selectOption('prio');
+    assert.ok(await row('dst').isVisible());
+    assert.ok(!(await row('src').isVisible()), 'src hidden for prio');
+    await editor.closeTray('node-dialog-ok', null);
+    assert.equal((await editor.nodeProps('e2e-call'))?.mode, 'prio');
     assert.deepEqual(problemsSince(world(), since, pickListNotDeployed), []);
   });
 
