@@ -181,19 +181,21 @@
     }
     /*
      * Show only the rows (selector `rows`, default the parts' ".webtapi-toggle-row") whose attribute
-     * `attr` (default "data-show"), a space-separated list, holds the select's value; an empty select
-     * is set to `fallback`.
+     * `attr` (default "data-show"), a space-separated list, holds the select's value. A select with
+     * a "(from the message)" option (value "") keeps it and shows every row: the message picks the
+     * mode, any field may be needed. A select without one is set to `fallback` when empty.
      */
     function toggleRows(select, fallback, rows, attr) {
         rows = rows || ".webtapi-toggle-row";
         attr = attr || "data-show";
         var $select = $(select);
-        if (!$select.val()) { $select.val(fallback); }
+        var fromMsg = $select.find("option[value='']").length > 0;
+        if (!$select.val() && !fromMsg) { $select.val(fallback); }
         function update() {
-            var value = $select.val() || fallback;
+            var value = $select.val() || (fromMsg ? "" : fallback);
             $(rows).each(function() {
                 var values = ($(this).attr(attr) || "").split(" ");
-                $(this).toggle(values.indexOf(value) !== -1);
+                $(this).toggle(value === "" || values.indexOf(value) !== -1);
             });
         }
         $select.on("change", update);
@@ -244,9 +246,13 @@
         function typed(test, key, value) {
             return { typedInput: { test: test, key: key }, value: value === undefined ? "" : value };
         }
-        /* A property that is one of `values`, the first by default (the dialog's select). */
-        function choice(values, key) {
-            return { value: values[0], validate: oneOf(values, key) };
+        /*
+         * A property that is one of `values` (the dialog's select), the first by default; with
+         * `fromMsg` also "" ("(from the message)", the default): the message fills it.
+         */
+        function choice(values, key, fromMsg) {
+            if (!fromMsg) { return { value: values[0], validate: oneOf(values, key) }; }
+            return { value: "", validate: oneOf([""].concat(values), key) };
         }
         /* `defaults` with the family's name and server first, each typed() property and its type field expanded. */
         function flowDefaults(defaults) {

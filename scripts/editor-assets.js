@@ -60,10 +60,14 @@ function assembleHelp(text, lang, file = 'help') {
   return expandIncludes(text, (part) => path.join(root, 'nodes', 'help', dir(part)), { codes: () => codeList(lang) }, file);
 }
 
-/** The <option>s of a select part: one per word of `values`, its text `<type>.<field>.<value>` of the catalogue. */
+/**
+ * The <option>s of a select part: one per word of `values`, its text `<type>.<field>.<value>` of
+ * the catalogue; the word `-` is the "(from the message)" option: value "", text `<type>.<field>.fromMsg`.
+ */
 function selectOptions(vars) {
   const key = `${vars.type()}.${vars.field()}`;
-  return vars.values().split(' ').map((v) => `            <option value="${v}" data-i18n="${key}.${v}"></option>`).join('\n');
+  const option = (v) => (v === '-' ? `            <option value="" data-i18n="${key}.fromMsg"></option>` : `            <option value="${v}" data-i18n="${key}.${v}"></option>`);
+  return vars.values().split(' ').map(option).join('\n');
 }
 
 /**

@@ -24,15 +24,15 @@ const NS = 'node-red-contrib-metasec-webtapi';
 const PALETTE: Record<string, { label: string; icon: string; defaults: Record<string, unknown> }> = {
   'webtapi-call': {
     label: 'call', icon: 'webtapi-phone.svg',
-    defaults: { mode: 'call', src: '', srcType: 'str', dst: '', dstType: 'str', stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str' },
+    defaults: { mode: '', src: '', srcType: 'str', dst: '', dstType: 'str', stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str' },
   },
   'webtapi-hangup': { label: 'hang up', icon: 'webtapi-hangup.svg', defaults: { target: '', targetType: 'str' } },
   'webtapi-queue-agent': {
     label: 'queue agent', icon: 'webtapi-queue.svg',
-    defaults: { operation: 'login', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
+    defaults: { operation: '', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
   },
-  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: 0, maxPulse: 60000 } },
-  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: 'picture', output: 'buffer', history: 0 } },
+  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: '', maxPulse: 60000 } },
+  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: '', output: '', history: 0 } },
   'webtapi-cam-stream': { label: 'cam stream', icon: 'webtapi-camera-stream.svg', defaults: { camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false } },
   'webtapi-status-watch': {
     label: 'status watch', icon: 'webtapi-watch.svg',
@@ -200,7 +200,8 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       assert.ok(saved, `${type} still in the flow`);
       assert.equal(saved.name, name, `${type}: name saved`);
       for (const [k, v] of Object.entries(want.defaults)) assert.equal(String(saved[k]), String(v), `${type}.${k} default`);
-      if (statusField) assert.equal(saved[statusField], 'on', `relay ${statusField} default`);
+      // Empty: a relay wired from a dashboard switch follows the payload.
+      if (statusField) assert.equal(saved[statusField], '', `relay ${statusField} default`);
       assert.match(await editor.flowNode(ids[type]).locator('.red-ui-flow-node-label').textContent() ?? '', new RegExp(name), `${type} label in the workspace`);
     }
 
@@ -227,6 +228,25 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     assert.deepEqual(config, { type: 'webtapi-config', name: 'e2e server', url: world().sim.url });
     assert.equal((await editor.nodeProps(ids['webtapi-relay-set']))?.server, chosen);
 
+    assert.deepEqual(problemsSince(world(), since, pickListNotDeployed), []);
+  });
+
+  it('a select a message may fill offers "from the message", shows every field with it, and saves a choice', async function () {
+    const { editor } = world();
+    await fresh();
+    const since = mark(world());
+    await editor.importNodes([{ id: 'e2e-call', type: 'webtapi-call', name: '', server: '', mode: '', x: 200, y: 100, wires: [[]] }]);
+    const tray = await editor.openNodeEditor('e2e-call');
+    const mode = tray.locator('#node-input-mode');
+    assert.equal(await mode.inputValue(), '', 'the dialog keeps "from the message"');
+    assert.match(await mode.locator('option[value=""]').textContent() ?? '', /from the message/);
+    const row = (field: string) => tray.locator(`.webtapi-toggle-row:has(#node-input-${field})`);
+    for (const field of ['src', 'dst', 'stations', 'chan']) assert.ok(await row(field).isVisible(), `${field} shown: the message may pick any mode`);
+    await mode.selectOption('prio');
+    assert.ok(await row('dst').isVisible());
+    assert.ok(!(await row('src').isVisible()), 'src hidden for prio');
+    await editor.closeTray('node-dialog-ok', null);
+    assert.equal((await editor.nodeProps('e2e-call'))?.mode, 'prio');
     assert.deepEqual(problemsSince(world(), since, pickListNotDeployed), []);
   });
 

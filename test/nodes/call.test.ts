@@ -23,20 +23,44 @@ describe('webtapi-call', () => {
     assert.ok([...sim.state.channels.keys()].some((name) => name.startsWith('SIP/1002-')));
   });
 
-  it('takes dst from msg.payload.dst, then msg.dst, then a scalar payload, then the property', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+  it('takes a dst left empty in the dialog from msg.payload.dst, then msg.dst, then a scalar payload', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '' });
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ payload: { dst: '1003' }, dst: '1004' }, '1003'],
       [{ payload: '1005', dst: '1004' }, '1004'],
       [{ payload: 1006 }, '1006'],
-      [{ payload: '' }, '1002'],
-      [{ payload: { other: 1 } }, '1002'],
+      [{ payload: { dst: '', other: 1 }, dst: '1007' }, '1007'],
     ];
     for (const [msg, dst] of cases) {
       const r = await outcome(nodes, msg);
       assert.ok(r.out, JSON.stringify(r.error));
       assert.equal(r.out.webtapi.params.dst, dst, JSON.stringify(msg));
     }
+    // Empty in the dialog and in the message: refused, nothing sent.
+    for (const msg of [{ payload: '' }, { payload: { other: 1 } }, {}]) {
+      const r = await outcome(nodes, msg);
+      assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', JSON.stringify(msg));
+    }
+    assert.equal(sim.stats.byAction.call, cases.length);
+  });
+
+  it('a message cannot change src or dst set in the dialog', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });
+    const tries = [
+      { payload: { src: '1004', dst: '1003', mode: 'prio' } },
+      { src: '1004', dst: '1003', mode: 'conference', stations: '1005,1006' },
+      { payload: '1003' },
+      { payload: 1003, dst: '1003&action=call_prio' },
+    ];
+    for (const msg of tries) {
+      const r = await outcome(nodes, msg);
+      assert.ok(r.out, JSON.stringify(r.error));
+      assert.equal(r.out.webtapi.action, 'call');
+      assert.deepEqual(r.out.webtapi.params, { src: '1001', dst: '1002' }, JSON.stringify(msg));
+    }
+    const sent = sim.requests.filter((q) => q.action === 'call');
+    assert.deepEqual(sent.map((q) => [q.params.src, q.params.dst]), tries.map(() => ['1001', '1002']));
+    assert.equal((sim.stats.byAction.call_prio ?? 0) + (sim.stats.byAction.call_create_conf ?? 0), 0);
   });
 
   it('takes overrides from an object built in a Function node (another realm\'s Object)', async () => {
@@ -45,7 +69,7 @@ describe('webtapi-call', () => {
     await helper.load([...ALL, fn], [
       config(sim),
       { id: 'f', type: 'function', func: 'msg.payload = { src: "1004", dst: "1003" }; return msg;', outputs: 1, wires: [['n1']] },
-      { id: 'n1', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
+      { id: 'n1', type: 'webtapi-call', server: 'cfg', src: '', dst: '', wires: [['out']] },
       { id: 'out', type: 'helper' },
     ], CREDS);
     const got = next(helper.getNode('out')!);
@@ -63,18 +87,20 @@ describe('webtapi-call', () => {
     assert.deepEqual(r.out.webtapi.params, { src: '1007', dst: '1008' });
     await helper.unload();
     const n2 = await loadFlow(sim, 'webtapi-call', { src: 'from', srcType: 'msg', dst: '1009' });
-    const r2 = await outcome(n2, { from: '1010' });
+    // msg.from, where the dialog says: not msg.src or msg.payload.src.
+    const r2 = await outcome(n2, { from: '1010', src: '1011', payload: { src: '1012' } });
     assert.deepEqual(r2.out?.webtapi.params, { src: '1010', dst: '1009' });
   });
 
-  it('runs prio, conference and pickup modes, mode overridable by the message', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '1003' });
-    let r = await outcome(nodes, {});
+  it('runs prio, conference and pickup modes, the mode from the message when the dialog leaves it empty', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-call', { mode: '' });
+    let r = await outcome(nodes, { mode: 'prio', dst: '1003' });
     assert.equal(r.out?.webtapi.action, 'call_prio');
     r = await outcome(nodes, { payload: { mode: 'conference', stations: ['1005', '1006'], break: true } });
     assert.equal(r.out?.webtapi.action, 'call_create_conf');
     assert.deepEqual(r.out?.webtapi.params, { stations: '1005,1006', break: 'true' });
-    await outcome({ ...nodes }, { payload: { mode: 'call', src: '1001', dst: '1002' } });
+    r = await outcome(nodes, { payload: { src: '1001', dst: '1002' } });
+    assert.equal(r.out?.webtapi.action, 'call', 'no mode anywhere: a call');
     const chan = [...sim.state.channels.keys()].find((name) => name.startsWith('SIP/1002-'))!;
     r = await outcome(nodes, { mode: 'pickup', chan, dst: '1009' });
     assert.ok(r.out, JSON.stringify(r.error));
@@ -82,8 +108,24 @@ describe('webtapi-call', () => {
     assert.equal(sim.stats.executed.call_pick, 1);
   });
 
+  it('a mode and a checked break set in the dialog are fixed', async () => {
+    let nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '1003' });
+    const r = await outcome(nodes, { mode: 'conference', payload: { mode: 'pickup', stations: '1005,1006' } });
+    assert.equal(r.out?.webtapi.action, 'call_prio');
+    assert.equal(sim.stats.byAction.call_create_conf ?? 0, 0);
+    await helper.unload();
+    nodes = await loadFlow(sim, 'webtapi-call', { mode: 'conference', stations: '1005,1006', break: true });
+    const fixed = await outcome(nodes, { break: false, payload: { break: false } });
+    assert.deepEqual(fixed.out?.webtapi.params, { stations: '1005,1006', break: 'true' });
+    await helper.unload();
+    // Unchecked is empty: the message may give it.
+    nodes = await loadFlow(sim, 'webtapi-call', { mode: 'conference', stations: '1005,1006', break: false });
+    const given = await outcome(nodes, { break: true });
+    assert.deepEqual(given.out?.webtapi.params, { stations: '1005,1006', break: 'true' });
+  });
+
   it('sends errors to a Catch node with the message, a code and no secret', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001' });
     const failed = statusMatching(nodes.n1, (s) => s.fill === 'red' && s.shape === 'ring');
     let r = await outcome(nodes, { topic: 'keep', payload: { dst: '1001&action=call_prio' } });
     assert.ok(r.error);
@@ -93,9 +135,9 @@ describe('webtapi-call', () => {
     assert.match(r.error.error.message, /call.*dst/);
     await failed;
     sim.injectFault({ kind: 'zero', action: 'call' });
-    r = await outcome(nodes, {});
+    r = await outcome(nodes, { payload: '1002' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');
-    r = await outcome(nodes, { mode: 'dance' });
+    r = await outcome(nodes, { mode: 'dance', payload: '1002' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     const everything = JSON.stringify(helper.log().args) + JSON.stringify(r);
     assert.ok(!everything.includes(PASSWORD));

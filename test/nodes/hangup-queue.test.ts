@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { loadFlow, outcome, caughtCode, useNodeSimulator } from './harness';
+import { helper, loadFlow, outcome, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-hangup', () => {
   let sim: Simulator;
@@ -21,19 +21,32 @@ describe('webtapi-hangup', () => {
     assert.equal(channelsOf('1002').length, 0);
   });
 
-  it('hangs up a channel name as given (payload scalar overrides the property)', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-hangup', { target: '1009' });
+  it('hangs up a channel name as given (a scalar payload, the target left empty in the dialog)', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-hangup', { target: '' });
     await loadCall();
     const chan = channelsOf('1001')[0];
     const r = await outcome(nodes, { payload: chan });
     assert.deepEqual(r.out?.payload, [chan]);
   });
 
-  it('answers an empty list when the extension has no call, and refuses bad targets', async () => {
+  it('a message cannot change a target set in the dialog', async () => {
     const nodes = await loadFlow(sim, 'webtapi-hangup', { target: '1003' });
+    await loadCall();
+    const r = await outcome(nodes, { payload: channelsOf('1001')[0], target: '1002' });
+    assert.deepEqual(r.out?.payload, []);
+    assert.equal(channelsOf('1001').length + channelsOf('1002').length, 2, 'the call was hung up');
+    assert.equal(sim.stats.byAction.call_hangup ?? 0, 0);
+  });
+
+  it('answers an empty list when the extension has no call, and refuses bad targets', async () => {
+    let nodes = await loadFlow(sim, 'webtapi-hangup', { target: '1003' });
     let r = await outcome(nodes, {});
     assert.deepEqual(r.out?.payload, []);
+    await helper.unload();
+    nodes = await loadFlow(sim, 'webtapi-hangup', { target: '' });
     r = await outcome(nodes, { target: '10 03' });
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
+    r = await outcome(nodes, {});
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     r = await outcome(nodes, { payload: { target: 'SIP/1003-00000099' } });
     assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');
@@ -54,8 +67,8 @@ describe('webtapi-queue-agent', () => {
   let sim: Simulator;
   useNodeSimulator((s) => { sim = s; });
 
-  it('logs an agent in and out with true/false from a dashboard switch', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'login', queue: 'SUPPORT', agent: '1003' });
+  it('logs an agent in and out with true/false from a dashboard switch (operation left empty, as the editor starts it)', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: '', queue: 'SUPPORT', agent: '1003' });
     let r = await outcome(nodes, { payload: true });
     assert.equal(r.out?.payload, true);
     assert.equal(r.out?.webtapi.action, 'agent_login');
@@ -66,11 +79,25 @@ describe('webtapi-queue-agent', () => {
     assert.ok(!sim.state.queues.get('SUPPORT')!.agents.includes('1003'));
   });
 
+  it('a message cannot change the queue, agent or operation set in the dialog', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'login', queue: 'SUPPORT', agent: '1003' });
+    const tries = [{ payload: false }, { queue: 'VMX', agent: '1004' }, { payload: { operation: 'remove', queue: 'VMX', chan: 'SIP/1001-00000001' } }];
+    for (const msg of tries) {
+      const r = await outcome(nodes, msg);
+      // Logged in already: the PBX refuses the second login; what matters is what was asked.
+      assert.equal(r.out?.webtapi.action ?? r.error?.webtapi.action, 'agent_login', JSON.stringify(msg));
+    }
+    const asked = sim.requests.filter((q) => q.action.startsWith('agent_') || q.action.startsWith('q_'));
+    assert.deepEqual(asked.map((q) => [q.action, q.params.q_name, q.params.src]), tries.map(() => ['agent_login', 'SUPPORT', '1003']));
+    assert.ok(!sim.state.queues.get('VMX')!.agents.includes('1004'));
+    assert.equal((sim.stats.byAction.agent_logout ?? 0) + (sim.stats.byAction.q_caller_del ?? 0), 0);
+  });
+
   it('lists queues, agents, calls and waiting callers; shifts and removes callers', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'agents', queue: 'VMX' });
+    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: '', queue: 'VMX' });
     let r = await outcome(nodes, { payload: 'queues' });
     assert.ok(Array.isArray(r.out?.payload) && r.out.payload.some((q: { name?: string }) => q.name === 'VMX'));
-    r = await outcome(nodes, {});
+    r = await outcome(nodes, { operation: 'agents' });
     assert.deepEqual(r.out?.payload, [{ shape: 'fields', agent: '1001', raw: '1001' }]);
     r = await outcome(nodes, { operation: 'calls' });
     assert.ok(Array.isArray(r.out?.payload));
@@ -86,7 +113,15 @@ describe('webtapi-queue-agent', () => {
     assert.equal(r.out?.payload, true);
     r = await outcome(nodes, { operation: 'nap' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
-    r = await outcome(nodes, { operation: 'login', queue: 'no such/queue' });
+  });
+
+  it('takes a queue left empty in the dialog from the message, and refuses a malformed one', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'agents', queue: '' });
+    let r = await outcome(nodes, { payload: { queue: 'VMX' } });
+    assert.deepEqual(r.out?.webtapi.params, { q_name: 'VMX' });
+    const before = sim.stats.requests;
+    r = await outcome(nodes, { queue: 'no such/queue' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(sim.stats.requests, before);
   });
 });

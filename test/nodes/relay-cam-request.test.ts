@@ -8,8 +8,8 @@ describe('webtapi-relay-set', () => {
 
   const relay = (id: string) => sim.state.relays.get(id)!.status;
 
-  it('maps on/off/true/false/1/0/numbers to a status and answers it as a number', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on' });
+  it('maps on/off/true/false/1/0/numbers to a status and answers it as a number (status left empty in the dialog)', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: '' });
     const cases: Array<[unknown, number]> = [['on', 1], ['off', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['5', 5], ['ON', 1]];
     for (const [status, expected] of cases) {
       const r = await outcome(nodes, { payload: status });
@@ -60,8 +60,49 @@ describe('webtapi-relay-set', () => {
     assert.equal(r.out?.payload, 0);
     assert.equal(relay('17'), 0);
     assert.equal(sim.stats.executed.relay_status_set, 2);
-    const off = await outcome(nodes, { payload: { status: 0, pulse: 20 } });
-    assert.equal(off.out?.payload, 1);
+  });
+
+  it('a message cannot change a relay, status or pulse set in the dialog', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: 20 });
+    const tries = [
+      { payload: { relay: '18', status: 'on', pulse: 0 } },
+      { relay: '19', status: 1, pulse: 86_400_000 },
+      { payload: 'off' },
+      { payload: { status: 'toggle' }, pulse: '' },
+    ];
+    for (const msg of tries) {
+      const r = await outcome(nodes, msg);
+      assert.ok(r.out, JSON.stringify(r.error));
+      assert.equal(r.out.payload, 0, `${JSON.stringify(msg)}: not a pulse of relay 17`);
+    }
+    const sets = sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`);
+    assert.deepEqual(sets, tries.flatMap(() => ['17=1', '17=0']));
+    assert.equal(relay('18'), 0);
+    assert.equal(relay('19'), 0);
+  });
+
+  it('a pulse of 0 in the dialog is fixed: a message cannot make a pulse of it', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: '', pulse: 0 });
+    const r = await outcome(nodes, { payload: 'on', pulse: 20 });
+    assert.equal(r.out?.payload, 1);
+    assert.equal(relay('17'), 1, 'switched on, not pulsed');
+    assert.equal(sim.stats.executed.relay_status_set, 1);
+  });
+
+  it('fills a relay, status and pulse left empty in the dialog from the message', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '', relayStatus: '', pulse: '' });
+    let r = await outcome(nodes, { payload: { relay: '18', status: 'on', pulse: 20 } });
+    assert.equal(r.out?.payload, 0, 'a pulse');
+    assert.deepEqual(sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`), ['18=1', '18=0']);
+    r = await outcome(nodes, { relay: '19', payload: true });
+    assert.equal(r.out?.payload, 1);
+    assert.equal(relay('19'), 1);
+    r = await outcome(nodes, { relay: '19' });
+    assert.equal(r.out?.payload, 1, 'no status anywhere: on');
+    const before = sim.stats.requests;
+    r = await outcome(nodes, { payload: 'on' });
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', 'no relay anywhere');
+    assert.equal(sim.stats.requests, before);
   });
 
   it('switches back at once when Node-RED stops during a pulse, and says so in the log', async () => {
@@ -100,14 +141,22 @@ describe('webtapi-cam-snapshot', () => {
     assert.match(r.out.filename, /^cam-44-\d{8}T\d{6}\.jpg$/);
   });
 
-  it('outputs a data URL on request, and runs save, record and list', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44', output: 'dataurl' });
+  it('a message cannot change the camera, operation or output set in the dialog', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44', operation: 'picture', output: 'buffer' });
+    const r = await outcome(nodes, { payload: { camera: '45', operation: 'record', output: 'dataurl' }, camera: '46' });
+    assert.ok(Buffer.isBuffer(r.out?.payload));
+    assert.equal(r.out?.webtapi.params.CAMID, '44');
+    assert.equal(sim.stats.byAction.vmx_cam_s_record ?? 0, 0);
+  });
+
+  it('outputs a data URL on request, and runs save, record and list (fields left empty in the dialog)', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '', operation: '', output: 'dataurl' });
     let r = await outcome(nodes, { payload: 45 });
     assert.match(r.out?.payload, /^data:image\/jpeg;base64,\/9j\//);
     assert.equal(r.out?.webtapi.params.CAMID, '45');
-    r = await outcome(nodes, { operation: 'save' });
+    r = await outcome(nodes, { operation: 'save', camera: '44' });
     assert.equal(r.out?.payload, true);
-    r = await outcome(nodes, { operation: 'record' });
+    r = await outcome(nodes, { operation: 'record', camera: '44' });
     assert.equal(r.out?.payload, true);
     r = await outcome(nodes, { operation: 'list' });
     assert.deepEqual(r.out?.payload[0], { id: '44', name: 'Entrance', raw: '44;Entrance' });
@@ -120,15 +169,37 @@ describe('webtapi-request', () => {
   let sim: Simulator;
   useNodeSimulator((s) => { sim = s; });
 
-  it('runs the node\'s action with its params, merged under msg.payload', async () => {
+  it('runs the node\'s action with its params: a parameter given in the dialog is fixed, the others come from msg.payload', async () => {
     const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{"filter":"1001,1002"}' });
     let r = await outcome(nodes, {});
     assert.deepEqual(Object.keys(r.out?.payload).sort(), ['1001', '1002']);
-    r = await outcome(nodes, { payload: { filter: '1003' } });
+    r = await outcome(nodes, { payload: { filter: '1003', note: 'x' } });
+    assert.deepEqual(Object.keys(r.out?.payload).sort(), ['1001', '1002']);
+    assert.deepEqual(r.out?.webtapi.params, { note: 'x', filter: '1001,1002' });
+    await helper.unload();
+    const open = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{}' });
+    r = await outcome(open, { payload: { filter: '1003' } });
     assert.deepEqual(Object.keys(r.out?.payload), ['1003']);
   });
 
-  it('takes the action from msg.payload.action, msg.action or a scalar payload', async () => {
+  it('a message cannot make a request with an action set in the dialog send another action', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'relay_status_get', params: '{"relay_id":"17"}' });
+    const tries = [
+      { action: 'relay_status_set', payload: { relay_id: '18', status: 1 } },
+      { payload: { action: 'relay_status_set', relay_id: '18', status: 1 } },
+      { payload: 'relay_status_set' },
+    ];
+    for (const msg of tries) {
+      const r = await outcome(nodes, msg);
+      if (r.out) assert.equal(r.out.webtapi.action, 'relay_status_get');
+      else assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', JSON.stringify(r.error));
+    }
+    assert.equal(sim.stats.byAction.relay_status_set ?? 0, 0);
+    assert.equal(sim.state.relays.get('18')!.status, 0);
+    assert.deepEqual(sim.requests.filter((q) => q.action === 'relay_status_get').map((q) => q.params.relay_id), ['17', '17', '17']);
+  });
+
+  it('takes the action from msg.payload.action, msg.action or a scalar payload when the dialog leaves it empty', async () => {
     const nodes = await loadFlow(sim, 'webtapi-request', { action: '' });
     let r = await outcome(nodes, { payload: { action: 'relay_status_set', relay_id: '17', status: 1 } });
     assert.equal(r.out?.payload, true);
@@ -145,8 +216,8 @@ describe('webtapi-request', () => {
   });
 
   it('plays DTMF and records through the generic node', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call', params: '{"src":"1001","dst":"1002"}' });
-    await outcome(nodes, {});
+    const nodes = await loadFlow(sim, 'webtapi-request', { action: '', params: '{}' });
+    await outcome(nodes, { action: 'call', payload: { src: '1001', dst: '1002' } });
     const chan = [...sim.state.channels.keys()][0];
     let r = await outcome(nodes, { action: 'chan_play_dtmf', payload: { chan, tone: '1234' } });
     assert.equal(r.out?.payload, true);

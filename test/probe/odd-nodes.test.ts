@@ -33,10 +33,10 @@ describe('the nodes against a PBX with differently shaped lists', () => {
   afterEach(async () => { await helper.unload(); });
 
   it('webtapi-queue-agent: queues, members and callers from `queue show` and AMI output', async () => {
-    const nodes = await load(pbx, 'webtapi-queue-agent', { operation: 'agents', queue: 'VMX' });
+    const nodes = await load(pbx, 'webtapi-queue-agent', { operation: '', queue: 'VMX' });
     const queues = await payload(nodes, { payload: 'queues' });
     assert.deepEqual(queues.map((q: any) => [q.shape, q.section, q.name]), [['queue', 'queue', 'VMX'], ['queue', 'queue', 'SUPPORT']], 'the queues only: no members, callers or titles');
-    const agents = await payload(nodes, {});
+    const agents = await payload(nodes, { operation: 'agents' });
     assert.deepEqual(agents.map((a: any) => [a.agent, a.state, a.raw.startsWith('Output: ')]), [['SIP/1001-IPCZncL', 'Not in use', true], ['SIP/1002', 'Busy', true]]);
     const waiting = await payload(nodes, { operation: 'waiting' });
     assert.deepEqual(waiting.map((c: any) => [c.position, c.channel, c.wait]), [[1, 'SIP/trunk-000000aa', 42]]);

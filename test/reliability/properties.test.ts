@@ -23,14 +23,22 @@ const isPlain = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) &&
   (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
-/** The documented order, written out: msg.payload.F, msg.F, a scalar payload (primary only), the property. */
+/**
+ * The documented rule, written out: a field set in the dialog (a literal str/num/bool TypedInput
+ * with a value other than '', or any other TypedInput type) is the node property; an empty one is
+ * msg.payload.F, msg.F, a scalar payload (primary only), else the empty property.
+ */
 function model(msg: Record<string, unknown>, field: string, primary: boolean, def: Record<string, unknown>): unknown {
-  const payload = msg.payload;
-  if (isPlain(payload) && isSet(payload[field])) return payload[field];
-  if (isSet(msg[field])) return msg[field];
-  if (primary && ['string', 'number', 'boolean'].includes(typeof payload) && payload !== '') return payload;
   const type = typeof def[`${field}Type`] === 'string' && def[`${field}Type`] !== '' ? String(def[`${field}Type`]) : 'str';
-  if (type === 'str') return def[field] ?? '';
+  const literal = ['str', 'num', 'bool'].includes(type);
+  if (literal && !(isSet(def[field]) && def[field] !== false)) {
+    const payload = msg.payload;
+    if (isPlain(payload) && isSet(payload[field])) return payload[field];
+    if (isSet(msg[field])) return msg[field];
+    if (primary && ['string', 'number', 'boolean'].includes(typeof payload) && payload !== '') return payload;
+    return def[field] ?? '';
+  }
+  if (type === 'str') return def[field];
   return RED.util.evaluateNodeProperty(String(def[field] ?? ''), type, NODE, msg as NodeMessage);
 }
 
@@ -49,9 +57,10 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
   beforeEach(() => watchCalm());
   afterEach(() => assertCalm());
 
-  it('resolveField takes msg.payload.F, then msg.F, then a scalar payload (primary field only), then the node property', async () => {
+  it('resolveField takes a field set in the dialog from the node property; an empty one from msg.payload.F, msg.F, a scalar payload (primary field only)', async () => {
     const property = fc.oneof(
       fc.record({ v: fc.string({ maxLength: 8 }), t: fc.constant('str') }),
+      fc.record({ v: fc.constantFrom('', undefined, null, false), t: fc.constantFrom('str', 'num', 'bool', '') }),
       fc.record({ v: fc.integer().map(String), t: fc.constant('num') }),
       fc.record({ v: fc.constantFrom('true', 'false'), t: fc.constant('bool') }),
       fc.record({ v: fc.constantFrom('{"a":1}', '[1,2]', '"x"', '5'), t: fc.constant('json') }),

@@ -274,6 +274,7 @@ describe('reliability: secrets', function () {
         { id: 'keep-events', type: 'function', z: 'tab', func: remember('events', 'msg'), outputs: 1, wires: [[]] },
         { id: 'cfgBad', type: 'webtapi-config', name: 'wrong', url: sim.url, timeout: 800, credentials: { username: USER, password: WRONG } },
         ...route('r-call', '/call', { type: 'webtapi-call', mode: 'call', src: '1001', dst: '1002' }),
+        ...route('r-callTo', '/call-to', { type: 'webtapi-call', mode: 'call', src: '1001', dst: '' }),
         ...route('r-relay', '/relay', { type: 'webtapi-relay-set', relay: '17', status: 'on' }),
         ...route('r-cam', '/cam', { type: 'webtapi-cam-snapshot', camera: '44' }),
         ...route('r-req', '/request', { type: 'webtapi-request', action: 'call_list_all' }),
@@ -320,7 +321,7 @@ describe('reliability: secrets', function () {
       assert.equal(bad.status, 500);
       // Node-RED < 4.1 does not copy err.code into a Catch node's msg.error (see CATCH_HAS_CODE).
       assert.match(bad.text, CATCH_HAS_CODE ? /WEBTAPI_LOGIN_FAILED/ : /LoginFailedError/);
-      assert.equal((await get('/api/call?dst=1002%26action%3Dcall_prio')).status, 500);
+      assert.equal((await get('/api/call-to?dst=1002%26action%3Dcall_prio')).status, 500);
       const knock = async (code: string) => {
         const r = await call('POST', '/api/door', { code });
         answers.push(['POST /api/door', r.text]);
