@@ -1,8 +1,8 @@
 import type { Node, NodeAPI } from 'node-red';
 import { CallTracker, InvalidInputError, validators, type CallEventKind, type MonitorEvent } from '../client';
-import type { NodeDefinition } from './shared/properties';
-import { registerType } from './shared/register';
-import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, viaText, watchServer } from './shared/watch';
+import type { NodeDefinition } from './glue/properties';
+import { registerType } from './glue/register';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, viaText, watchServer } from './glue/watch';
 
 const KINDS: readonly CallEventKind[] = ['ring', 'call', 'connect', 'disconnect'];
 

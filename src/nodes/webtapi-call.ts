@@ -1,9 +1,9 @@
 import type { NodeAPI } from 'node-red';
-import { audited } from './shared/audit';
-import { choice } from './shared/choice';
-import { wireInput } from './shared/input';
-import { NodeDefinition, resolveFields } from './shared/properties';
-import { registerType } from './shared/register';
+import { audited } from './glue/audit';
+import { choice } from './glue/choice';
+import { wireInput } from './glue/input';
+import { NodeDefinition, resolveFields } from './glue/properties';
+import { registerType } from './glue/register';
 
 const FIELDS = ['mode', 'src', 'dst', 'stations', 'break', 'chan'] as const;
 const MODES = ['call', 'prio', 'conference', 'pickup'] as const;

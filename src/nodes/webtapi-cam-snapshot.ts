@@ -1,12 +1,12 @@
 import type { Node, NodeAPI } from 'node-red';
 import { InvalidInputError, validators, type BinaryAnswer } from '../client';
-import { audited } from './shared/audit';
-import { choice } from './shared/choice';
-import { configNode, wireInput } from './shared/input';
-import { snapshotFilename } from './shared/filename';
-import { historyCamera, historySeconds, pictureTime, PICTURE_TOLERANCE_MS } from './shared/history';
-import { registerType } from './shared/register';
-import { NodeDefinition, resolveFields } from './shared/properties';
+import { audited } from './glue/audit';
+import { choice } from './glue/choice';
+import { configNode, wireInput } from './glue/input';
+import { snapshotFilename } from './cam-snapshot/filename';
+import { historyCamera, historySeconds, pictureTime, PICTURE_TOLERANCE_MS } from './services/streams/history';
+import { registerType } from './glue/register';
+import { NodeDefinition, resolveFields } from './glue/properties';
 
 const FIELDS = ['camera', 'operation', 'output'] as const;
 const ACTION = { picture: 'vmx_cam_get_pic', save: 'vmx_cam_p_save', record: 'vmx_cam_s_record', list: 'vmx_cam_list' } as const;

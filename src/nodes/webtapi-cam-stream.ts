@@ -1,11 +1,11 @@
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { InvalidInputError, validators } from '../client';
-import { configNode, MissingConfigError } from './shared/input';
-import { resolveField, type NodeDefinition } from './shared/properties';
-import { registerType } from './shared/register';
-import { shortReason, text } from './shared/status';
-import type { FeedState } from './shared/stream-hub';
-import { FrameThrottle, framesPerSecond } from './shared/throttle';
+import { configNode, MissingConfigError } from './glue/input';
+import { resolveField, type NodeDefinition } from './glue/properties';
+import { registerType } from './glue/register';
+import { shortReason, text } from './glue/status';
+import type { FeedState } from './services/streams/hub';
+import { FrameThrottle, framesPerSecond } from './services/streams/throttle';
 
 const NS = 'node-red-contrib-metasec-webtapi/webtapi-cam-stream:webtapi-cam-stream.status.';
 const FALLBACK: Record<string, string> = { streaming: 'streaming', reconnecting: 'reconnecting', stopped: 'stopped' };

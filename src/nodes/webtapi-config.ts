@@ -1,16 +1,16 @@
 import type { Node, NodeAPI } from 'node-red';
 import { ConnectionState, WebTapiClient } from '../client';
-import { registerAdminRoutes } from './shared/admin-routes';
-import { clientOptions, Credentials } from './shared/client-options';
-import type { WebTapiConfigNode } from './shared/config-api';
-import { joinEventEndpoint } from './shared/event-endpoint';
-import { StatusPoller } from './shared/poller';
-import { PushFeed } from './shared/push-feed';
-import { StreamHub } from './shared/stream-hub';
-import type { NodeDefinition } from './shared/properties';
-import { registerType } from './shared/register';
-import { closeBudgetMs, RelayHub } from './shared/relay-hub';
-import type { StatusView } from './shared/status';
+import { registerAdminRoutes } from './config/admin-routes';
+import { clientOptions, Credentials } from './config/client-options';
+import type { WebTapiConfigNode } from './config/config-api';
+import { joinEventEndpoint } from './config/event-endpoint';
+import { StatusPoller } from './services/poll/poller';
+import { PushFeed } from './services/poll/push-feed';
+import { StreamHub } from './services/streams/hub';
+import type { NodeDefinition } from './glue/properties';
+import { registerType } from './glue/register';
+import { closeBudgetMs, RelayHub } from './services/relays/hub';
+import type { StatusView } from './glue/status';
 
 const DEFAULT_URL = 'http://127.0.0.1:9998/webtapi/webtapi.php';
 

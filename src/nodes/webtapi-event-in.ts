@@ -1,10 +1,10 @@
 import type { Node, NodeAPI } from 'node-red';
 import { InvalidInputError } from '../client';
-import type { Push } from './shared/push-feed';
-import type { NodeDefinition } from './shared/properties';
-import { registerType } from './shared/register';
-import { text } from './shared/status';
-import { commaList, quoted, watchServer } from './shared/watch';
+import type { Push } from './services/poll/push-feed';
+import type { NodeDefinition } from './glue/properties';
+import { registerType } from './glue/register';
+import { text } from './glue/status';
+import { commaList, quoted, watchServer } from './glue/watch';
 
 /** An event word as the endpoint accepts it. */
 const EVENT_WORD = /^[a-z0-9_-]{1,32}$/;

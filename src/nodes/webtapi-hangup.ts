@@ -1,9 +1,9 @@
 import type { NodeAPI } from 'node-red';
 import { InvalidInputError, isWebTapiError, validators } from '../client';
-import { audited } from './shared/audit';
-import { wireInput } from './shared/input';
-import { NodeDefinition, resolveField } from './shared/properties';
-import { registerType } from './shared/register';
+import { audited } from './glue/audit';
+import { wireInput } from './glue/input';
+import { NodeDefinition, resolveField } from './glue/properties';
+import { registerType } from './glue/register';
 
 export = (RED: NodeAPI) => {
   registerType(RED, 'webtapi-hangup', function (def: NodeDefinition) {

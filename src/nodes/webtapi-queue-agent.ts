@@ -1,10 +1,10 @@
 import type { NodeAPI } from 'node-red';
 import { ACTIONS } from '../client';
-import { audited } from './shared/audit';
-import { choice } from './shared/choice';
-import { wireInput } from './shared/input';
-import { NodeDefinition, resolveFields } from './shared/properties';
-import { registerType } from './shared/register';
+import { audited } from './glue/audit';
+import { choice } from './glue/choice';
+import { wireInput } from './glue/input';
+import { NodeDefinition, resolveFields } from './glue/properties';
+import { registerType } from './glue/register';
 
 const FIELDS = ['operation', 'queue', 'agent', 'chan', 'position'] as const;
 

@@ -1,12 +1,12 @@
 import type { Node, NodeAPI } from 'node-red';
-import { audit } from './shared/audit';
-import { wireInput } from './shared/input';
-import { origin } from './shared/origin';
-import { PinGate } from './shared/pin';
-import { NodeDefinition, resolveFields } from './shared/properties';
-import { registerType } from './shared/register';
-import { DEFAULT_MAX_PULSE_MS, DEFAULT_RESTORE_TIMEOUT_MS, maxPulseMs, pulseMs, relayTarget, restoreTimeoutMs, withinMaxPulse } from './shared/relay';
-import { StatusView } from './shared/status';
+import { audit } from './glue/audit';
+import { wireInput } from './glue/input';
+import { origin } from './glue/origin';
+import { PinGate } from './relay-set/pin';
+import { NodeDefinition, resolveFields } from './glue/properties';
+import { registerType } from './glue/register';
+import { DEFAULT_MAX_PULSE_MS, DEFAULT_RESTORE_TIMEOUT_MS, maxPulseMs, pulseMs, relayTarget, restoreTimeoutMs, withinMaxPulse } from './relay-set/relay';
+import { StatusView } from './glue/status';
 
 const FIELDS = ['relay', 'status', 'pulse'] as const;
 

@@ -1,9 +1,9 @@
 import type { NodeAPI } from 'node-red';
 import { ACTIONS, BinaryAnswer, InvalidInputError, validateActionName } from '../client';
-import { audited } from './shared/audit';
-import { wireInput } from './shared/input';
-import { NodeDefinition, isPlainObject, isSet, resolveField } from './shared/properties';
-import { registerType } from './shared/register';
+import { audited } from './glue/audit';
+import { wireInput } from './glue/input';
+import { NodeDefinition, isPlainObject, isSet, resolveField } from './glue/properties';
+import { registerType } from './glue/register';
 
 function nodeParams(def: NodeDefinition): Record<string, unknown> {
   const raw = def.params;

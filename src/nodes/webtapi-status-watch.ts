@@ -1,10 +1,10 @@
 import type { Node, NodeAPI } from 'node-red';
 import { InvalidInputError, channelChanges, validators, valueChanges, type ChannelListItem, type ExtensionState } from '../client';
-import type { PollResult } from './shared/poller';
-import { registerType } from './shared/register';
-import type { NodeDefinition } from './shared/properties';
-import { text } from './shared/status';
-import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, viaText, watchServer } from './shared/watch';
+import type { PollResult } from './services/poll/poller';
+import { registerType } from './glue/register';
+import type { NodeDefinition } from './glue/properties';
+import { text } from './glue/status';
+import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, viaText, watchServer } from './glue/watch';
 
 interface Settings {
   /** null: every extension. */

@@ -80,7 +80,7 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
 /** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
 const STATUS_KEYS: Record<string, string[]> = {
   connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [], badAnswer: ['__code__'], misconfigured: [],
-  // the runtime (src/nodes/shared/status.ts) passes the action or the error code to these three
+  // the runtime (src/nodes/glue/status.ts) passes the action or the error code to these three
   requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
   watching: ['__count__'], pulse: ['__ms__'], switchingBack: ['__attempt__'],
   viaPush: ['__what__'], viaPoll: ['__seconds__', '__what__'], listening: [], noEndpoint: [],

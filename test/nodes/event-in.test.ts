@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { NodeAPI } from 'node-red';
 import * as sinon from 'sinon';
 import type { Simulator } from '../../dist/simulator';
-import { PUSH_FRESH_MS } from '../../dist/nodes/shared/push-feed';
+import { PUSH_FRESH_MS } from '../../dist/nodes/services/poll/push-feed';
 import { startChild } from '../../scripts/lib/nodered';
 import { ALL, LOG, PASSWORD, config, helper, next, statuses, settleStatus, until, withSimulator, type TestNode } from './harness';
 

@@ -1,6 +1,6 @@
-// What a push may carry and how often (plain functions of src/nodes/shared/push-params.ts, no Node-RED).
+// What a push may carry and how often (plain functions of src/nodes/config/push-params.ts, no Node-RED).
 import assert from 'node:assert/strict';
-import { PUSH_LIMITS, RateLimit, pushParams } from '../../dist/nodes/shared/push-params';
+import { PUSH_LIMITS, RateLimit, pushParams } from '../../dist/nodes/config/push-params';
 
 const json = (v: unknown) => ({ type: 'application/json', bytes: Buffer.from(JSON.stringify(v)) });
 

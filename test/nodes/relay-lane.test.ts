@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { OutcomeUnknownError, UnreachableError, ActionFailedError } from '../../dist/client';
-import { RelayLane, type LaneJournal, type Reporter } from '../../dist/nodes/shared/relay-lane';
+import { RelayLane, type LaneJournal, type Reporter } from '../../dist/nodes/services/relays/lane';
 
 class FakeRelay {
   status = 0;

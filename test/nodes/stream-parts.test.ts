@@ -1,8 +1,8 @@
 // The pure parts of the stream nodes: the frame history's bounds and the newest-frame throttle.
 import assert from 'node:assert/strict';
-import { FrameHistory, HISTORY_MAX_BYTES, HISTORY_MAX_FRAMES } from '../../dist/nodes/shared/stream-hub';
-import { FrameThrottle, framesPerSecond } from '../../dist/nodes/shared/throttle';
-import { historySeconds, pictureTime } from '../../dist/nodes/shared/history';
+import { FrameHistory, HISTORY_MAX_BYTES, HISTORY_MAX_FRAMES } from '../../dist/nodes/services/streams/hub';
+import { FrameThrottle, framesPerSecond } from '../../dist/nodes/services/streams/throttle';
+import { historySeconds, pictureTime } from '../../dist/nodes/services/streams/history';
 
 describe('frame history', () => {
   it('keeps the frames of the last N seconds and finds the nearest within the tolerance', () => {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { auditValue } from '../../dist/nodes/shared/audit';
-import { origin } from '../../dist/nodes/shared/origin';
+import { auditValue } from '../../dist/nodes/glue/audit';
+import { origin } from '../../dist/nodes/glue/origin';
 import {
   caughtCode, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, useSubjectSimulator,
 } from './kit';

@@ -10,7 +10,7 @@ import type { Node, NodeAPI, NodeMessage } from 'node-red';
 import { ACTIONS, buildParams, validators, WebTapiClient, WebTapiError } from '../../dist/client';
 import type { ActionSpec } from '../../dist/client';
 import { parseAnswer } from '../../dist/client/answer';
-import { resolveField } from '../../dist/nodes/shared/properties';
+import { resolveField } from '../../dist/nodes/glue/properties';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { assertCalm, PASSWORD, USER, watchCalm } from './kit';
 

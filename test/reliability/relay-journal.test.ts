@@ -1,5 +1,5 @@
 /*
- * The relay journal's file (src/nodes/shared/relay-journal.ts) in a user directory someone else
+ * The relay journal's file (src/nodes/services/relays/journal.ts) in a user directory someone else
  * can write to: a symlink planted where the temporary file goes never makes the runtime write
  * through it; the journal itself is still written whole.
  */
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { JOURNAL_FILE, RelayJournal, temporaryName, type PendingSwitchBack } from '../../dist/nodes/shared/relay-journal';
+import { JOURNAL_FILE, RelayJournal, temporaryName, type PendingSwitchBack } from '../../dist/nodes/services/relays/journal';
 
 const ENTRY: PendingSwitchBack = { config: 'cfg', pbx: 'fp', relay: '17', target: 1, back: 0, due: 1_700_000_000_000, restoreMs: 3000, node: 'door' };
 

@@ -1,8 +1,8 @@
 // The snapshot node's picture history: which camera, how long, and which moment a message asks for.
 import type { Node, NodeAPI } from 'node-red';
-import { InvalidInputError } from '../../client';
-import type { NodeDefinition } from './properties';
-import { HISTORY_MAX_SECONDS } from './stream-hub';
+import { InvalidInputError } from '../../../client';
+import type { NodeDefinition } from '../../glue/properties';
+import { HISTORY_MAX_SECONDS } from './hub';
 
 /** A buffered frame further than this from msg.at is not "the picture from that moment". */
 export const PICTURE_TOLERANCE_MS = 1000;

@@ -5,8 +5,8 @@
  * the PBX, the journal and the node's log and status are handed in (see relay-hub.ts for the
  * Node-RED side), so it is tested without Node-RED.
  */
-import { isErrorCode, mayHaveReachedPbx } from '../../client/codes';
-import { AbortedError, RelayNotRestoredError, messageOf } from '../../client/errors';
+import { isErrorCode, mayHaveReachedPbx } from '../../../client/codes';
+import { AbortedError, RelayNotRestoredError, messageOf } from '../../../client/errors';
 
 /** What the lane needs from the PBX. */
 export interface LaneIo {

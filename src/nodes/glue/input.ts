@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { WebTapiError, isWebTapiError } from '../../client';
 import type { WebTapiClient } from '../../client';
-import type { WebTapiConfigNode } from './config-api';
+import type { WebTapiConfigNode } from '../config/config-api';
 import type { NodeDefinition } from './properties';
 import { StatusView, text } from './status';
 

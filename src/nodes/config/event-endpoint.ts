@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Node, NodeAPI } from 'node-red';
 import type { NextFunction, Request, Response } from 'express';
-import type { Push } from './push-feed';
+import type { Push } from '../services/poll/push-feed';
 import { PUSH_LIMITS, RateLimit, pushParams, type PushBody } from './push-params';
 
 /** The route under Node-RED's httpNodeRoot; the token is the last path segment. */

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { messageOf } from '../../client/errors';
+import { messageOf } from '../../../client/errors';
 
 export const JOURNAL_FILE = 'metasec-webtapi-relays.json';
 /** How long an entry whose server configuration is gone (or points elsewhere) is kept. */

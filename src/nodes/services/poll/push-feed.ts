@@ -1,4 +1,4 @@
-import type { PushValue } from './push-params';
+import type { PushValue } from '../../config/push-params';
 
 /** One accepted push to a config node's event endpoint. */
 export interface Push {

@@ -6,11 +6,11 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { Node, NodeAPI } from 'node-red';
-import { messageOf, validators, type WebTapiClient } from '../../client';
-import { audit } from './audit';
-import { JOURNAL_FILE, ORPHAN_KEEP_MS, RelayJournal } from './relay-journal';
-import { RelayLane, type LaneJournal, type Reporter } from './relay-lane';
-import { text } from './status';
+import { messageOf, validators, type WebTapiClient } from '../../../client';
+import { audit } from '../../glue/audit';
+import { JOURNAL_FILE, ORPHAN_KEEP_MS, RelayJournal } from './journal';
+import { RelayLane, type LaneJournal, type Reporter } from './lane';
+import { text } from '../../glue/status';
 
 const DEFAULT_CLOSE_TIMEOUT_MS = 15_000;
 

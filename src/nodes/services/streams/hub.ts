@@ -2,7 +2,7 @@
 // nodes, snapshot history). Users register and deregister like the MQTT broker node's users:
 // the first one opens the stream, the last one closes it, deregister(node, done) calls done once
 // the connection is closed.
-import { messageOf, readCameraStream, type WebTapiClient } from '../../client';
+import { messageOf, readCameraStream, type WebTapiClient } from '../../../client';
 
 export type FeedState = 'streaming' | 'reconnecting' | 'stopped';
 

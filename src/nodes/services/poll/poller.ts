@@ -1,4 +1,4 @@
-import { groupCalls, type CallGroup, type ChannelListItem, type ConciseChannel, type ExtensionState, type WebTapiClient } from '../../client';
+import { groupCalls, type CallGroup, type ChannelListItem, type ConciseChannel, type ExtensionState, type WebTapiClient } from '../../../client';
 
 export interface PollResult {
   /** When the poll's answers came (epoch ms). */

@@ -1,7 +1,7 @@
 import type { Node, NodeAPI, NodeMessageInFlow } from 'node-red';
 import { InvalidInputError, messageOf } from '../../client';
-import type { WebTapiConfigNode } from './config-api';
-import type { Subscription } from './poller';
+import type { WebTapiConfigNode } from '../config/config-api';
+import type { Subscription } from '../services/poll/poller';
 import { configNode, MissingConfigError } from './input';
 import type { NodeDefinition } from './properties';
 import { shortReason, text } from './status';

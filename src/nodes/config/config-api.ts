@@ -1,10 +1,10 @@
 import type { Node } from 'node-red';
 import type { WebTapiClient } from '../../client';
-import type { StatusView } from './status';
-import type { StatusPoller } from './poller';
-import type { PushFeed } from './push-feed';
-import type { StreamHub } from './stream-hub';
-import type { RelayHub } from './relay-hub';
+import type { StatusView } from '../glue/status';
+import type { StatusPoller } from '../services/poll/poller';
+import type { PushFeed } from '../services/poll/push-feed';
+import type { StreamHub } from '../services/streams/hub';
+import type { RelayHub } from '../services/relays/hub';
 
 /**
  * What a webtapi-config node offers the nodes that use it. The config node owns the client; a node
