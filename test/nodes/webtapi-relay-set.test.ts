@@ -1,8 +1,9 @@
 /*
- * webtapi-relay-set's guards, in the real runtime against the simulator over HTTP: the pulse's
- * ceiling (maxPulse), "off" wins over a running pulse (across nodes), the PIN with its lock-out,
- * and the audit line's `by=`. Each success beside its refusal. Where time is the subject (a 10 s
- * pulse, a 5 minute lock-out) it runs on sinon's fake clock.
+ * webtapi-relay-set in the real runtime against the simulator over HTTP: first what it does (status,
+ * toggle, pulse, the dialog's fields fixed, the audit line), then its guards: the pulse's ceiling
+ * (maxPulse), "off" wins over a running pulse (across nodes), the PIN with its lock-out, and the
+ * audit line's `by=`. Each success beside its refusal. Where time is the subject (a 10 s pulse,
+ * a 5 minute lock-out) it runs on sinon's fake clock.
  */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
@@ -20,6 +21,130 @@ function writes(sim: Simulator): string[] {
 function trail(id = 'n1'): string[] {
   return LOG.at(LEVEL.INFO, id).filter((l) => l.startsWith('audit '));
 }
+
+describe('webtapi-relay-set', () => {
+  let sim: Simulator;
+  useNodeSimulator((s) => { sim = s; });
+
+  const relay = (id: string) => sim.state.relays.get(id)!.status;
+
+  it('maps on/off/true/false/1/0/numbers to a status and answers it as a number (status left empty in the dialog)', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: '' });
+    const cases: Array<[unknown, number]> = [['on', 1], ['off', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['5', 5], ['ON', 1]];
+    for (const [status, expected] of cases) {
+      const r = await outcome(nodes, { payload: status });
+      assert.ok(r.out, JSON.stringify(r.error));
+      assert.equal(r.out.payload, expected, String(status));
+      assert.equal(relay('17'), expected);
+    }
+    const r = await outcome(nodes, { payload: 'ajar' });
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
+    assert.equal(sim.stats.executed.relay_status_set, cases.length);
+  });
+
+  it('reads the node property relayStatus (a TypedInput), and a hand-written status property', async () => {
+    let nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', relayStatus: 'gate', relayStatusType: 'global' });
+    nodes.n1.context().global.set('gate', 'on');
+    let r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 1);
+    nodes.n1.context().global.set('gate', 0);
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 0);
+    await helper.unload();
+    nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', status: 'on' });
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 1);
+    // What the editor would deploy if the property were called status: ignored, the default applies.
+    await helper.unload();
+    nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', relayStatus: 'off', status: { fill: 'green', shape: 'dot', text: 'ok' } });
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 0);
+  });
+
+  it('toggles by reading the status first', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', status: 'toggle' });
+    let r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 1);
+    r = await outcome(nodes, {});
+    assert.equal(r.out?.payload, 0);
+    assert.equal(sim.stats.byAction.relay_status_get, 2);
+  });
+
+  it('pulses: on, wait, off, and the message leaves once it is done', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 150 });
+    const started = Date.now();
+    const pending = outcome(nodes, {});
+    await until(() => relay('17') === 1);
+    const r = await pending;
+    assert.ok(Date.now() - started >= 140);
+    assert.equal(r.out?.payload, 0);
+    assert.equal(relay('17'), 0);
+    assert.equal(sim.stats.executed.relay_status_set, 2);
+  });
+
+  it('a message cannot change a relay, status or pulse set in the dialog', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: 20 });
+    const tries = [
+      { payload: { relay: '18', status: 'on', pulse: 0 } },
+      { relay: '19', status: 1, pulse: 86_400_000 },
+      { payload: 'off' },
+      { payload: { status: 'toggle' }, pulse: '' },
+    ];
+    for (const msg of tries) {
+      const r = await outcome(nodes, msg);
+      assert.ok(r.out, JSON.stringify(r.error));
+      assert.equal(r.out.payload, 0, `${JSON.stringify(msg)}: not a pulse of relay 17`);
+    }
+    const sets = sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`);
+    assert.deepEqual(sets, tries.flatMap(() => ['17=1', '17=0']));
+    assert.equal(relay('18'), 0);
+    assert.equal(relay('19'), 0);
+  });
+
+  it('a pulse of 0 in the dialog is fixed: a message cannot make a pulse of it', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: '', pulse: 0 });
+    const r = await outcome(nodes, { payload: 'on', pulse: 20 });
+    assert.equal(r.out?.payload, 1);
+    assert.equal(relay('17'), 1, 'switched on, not pulsed');
+    assert.equal(sim.stats.executed.relay_status_set, 1);
+  });
+
+  it('fills a relay, status and pulse left empty in the dialog from the message', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '', relayStatus: '', pulse: '' });
+    let r = await outcome(nodes, { payload: { relay: '18', status: 'on', pulse: 20 } });
+    assert.equal(r.out?.payload, 0, 'a pulse');
+    assert.deepEqual(sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`), ['18=1', '18=0']);
+    r = await outcome(nodes, { relay: '19', payload: true });
+    assert.equal(r.out?.payload, 1);
+    assert.equal(relay('19'), 1);
+    r = await outcome(nodes, { relay: '19' });
+    assert.equal(r.out?.payload, 1, 'no status anywhere: on');
+    const before = sim.stats.requests;
+    r = await outcome(nodes, { payload: 'on' });
+    assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', 'no relay anywhere');
+    assert.equal(sim.stats.requests, before);
+  });
+
+  it('switches back at once when Node-RED stops during a pulse, and says so in the log', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 60_000 });
+    // The helper restores its log spies before it stops the flows: watch this node's warnings directly.
+    const warnings: string[] = [];
+    nodes.n1.warn = (m: unknown) => { warnings.push(String(m)); };
+    nodes.n1.receive({});
+    await until(() => relay('17') === 1);
+    await helper.unload();
+    assert.equal(relay('17'), 0);
+    assert.ok(warnings.some((w) => /pulse cut short by shutdown, switching back to 0/.test(w)), 'no log line about the interrupted pulse');
+    assert.equal(sim.stats.executed.relay_status_set, 2);
+  });
+
+  it('logs every switch for the audit trail (node id, action, target)', async () => {
+    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '19', status: 'on' });
+    await outcome(nodes, {});
+    const lines = helper.log().args.map((a: any[]) => JSON.stringify(a[0]));
+    assert.ok(lines.some((l: string) => l.includes('audit node=n1 action=relay_status_set by=flow relay_id=19 status=1')), lines.join('\n'));
+  });
+});
 
 describe('webtapi-relay-set guards', function () {
   this.timeout(30_000);
