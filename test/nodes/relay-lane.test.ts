@@ -67,7 +67,34 @@ function reporter(id = 'n1', signal?: AbortSignal) {
 
 const FAST = { minDelayMs: 20, maxDelayMs: 60 };
 
+/*
+ * Where time is the subject (back-off pauses, a moved switch-back, a shutdown deadline) a test runs
+ * on sinon's fake clock: `fakeClock()` installs it for that test, the afterEach below removes it,
+ * and `settle` moves the clock on until a promise is settled, so the times measured are exact.
+ */
+let clock: sinon.SinonFakeTimers | undefined;
+const fakeClock = () => (clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] }));
+
+/** Ticks the fake clock `step` ms at a time until `cond` holds (at most `ms`); the timers within a step fire at their own times. */
+async function tickUntil(cond: () => boolean, ms = 1000, step = 1): Promise<void> {
+  for (let t = 0; !cond(); t += step) {
+    if (t >= ms) throw new Error(`not true within ${ms} ms of the fake clock`);
+    await clock!.tickAsync(step);
+  }
+}
+
+/** Ticks the fake clock until `p` is settled (at most `ms`), then gives its outcome. */
+async function settle<T>(p: Promise<T>, ms = 60_000): Promise<T> {
+  let settled = false;
+  const watched = p.finally(() => { settled = true; });
+  watched.catch(() => undefined);
+  await tickUntil(() => settled, ms, 10);
+  return watched;
+}
+
 describe('relay lane (plain module)', () => {
+  afterEach(() => { clock?.restore(); clock = undefined; });
+
   it('a pulse: journal entry before the first switch, one switch-back, the entry removed', async () => {
     const relay = new FakeRelay();
     const journal = new FakeJournal();
@@ -84,15 +111,16 @@ describe('relay lane (plain module)', () => {
   });
 
   it('switch-back repeated with capped back-off until the PBX answers, each attempt audited', async () => {
+    fakeClock();
     const relay = new FakeRelay();
     // Uncapped, the pauses would be 50, 100, 200, 400, 800 ms: the cap shows within the 1.5 s outage.
     const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, { minDelayMs: 50, maxDelayMs: 200 });
     const { r, lines, attempts } = reporter();
     const done = lane.pulse(1, 10, 5000, r);
-    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await tickUntil(() => relay.sets(1).length > 0);
     relay.down = true;
     setTimeout(() => { relay.down = false; }, 1500);
-    assert.equal((await done).final, 0);
+    assert.equal((await settle(done)).final, 0);
     assert.equal(relay.status, 0);
     const backs = relay.sets(0);
     assert.ok(backs.length >= 5, `only ${backs.length} attempts`);
@@ -106,39 +134,42 @@ describe('relay lane (plain module)', () => {
   });
 
   it('a read that shows the relay still on is not a confirmation', async () => {
+    fakeClock();
     const relay = new FakeRelay();
     const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
     const { r, lines } = reporter();
     const done = lane.pulse(1, 10, 5000, r);
-    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await tickUntil(() => relay.sets(1).length > 0);
     relay.stuck = true;
     setTimeout(() => { relay.stuck = false; }, 150);
-    assert.equal((await done).final, 0);
+    assert.equal((await settle(done)).final, 0);
     assert.equal(relay.status, 0);
     assert.ok(lines.includes('relay_id=17 status=0 result=not-confirmed-read-1'), lines.join('\n'));
   });
 
   it('the deadline passes: WEBTAPI_RELAY_NOT_RESTORED naming relay and status; the journal keeps the entry', async () => {
+    fakeClock();
     const relay = new FakeRelay();
     const journal = new FakeJournal();
     const lane = new RelayLane('17', relay.io, journal, undefined, FAST);
     const done = lane.pulse(1, 10, 300, reporter().r);
-    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await tickUntil(() => relay.sets(1).length > 0);
     relay.down = true;
-    const err = await done.then(() => assert.fail('resolved'), (e: { code: string; message: string }) => e);
+    const err = await settle(done).then(() => assert.fail('resolved'), (e: { code: string; message: string }) => e);
     assert.equal(err.code, 'WEBTAPI_RELAY_NOT_RESTORED');
     assert.match(err.message, /^relay 17 was not confirmed switched back to 0 after \d+ attempts \(last: unreachable\)$/);
     assert.notEqual(journal.entry, null);
   });
 
   it('retriggerable: a second pulse moves the switch-back; one switch-on, one switch-back, both answered', async () => {
+    fakeClock();
     const relay = new FakeRelay();
     const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
     const t0 = Date.now();
     const a = lane.pulse(1, 200, 5000, reporter('a').r);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await clock!.tickAsync(100);
     const b = lane.pulse(1, 200, 5000, reporter('b').r);
-    const [ra, rb] = await Promise.all([a, b]);
+    const [ra, rb] = await settle(Promise.all([a, b]));
     assert.equal(ra.final, 0);
     assert.equal(rb.final, 0);
     assert.deepEqual(relay.sets().map((s) => s.status), [1, 0]);
@@ -179,19 +210,20 @@ describe('relay lane (plain module)', () => {
   });
 
   it('shutdown: the pulse switches back now, retries stop at the deadline, queued switches are dropped', async () => {
+    fakeClock();
     const relay = new FakeRelay();
     const journal = new FakeJournal();
     const lane = new RelayLane('17', relay.io, journal, undefined, FAST);
     const { r, warnings } = reporter();
     const pulse = lane.pulse(1, 60_000, 600_000, r);
     const queued = lane.switchTo(1, r);
-    while (relay.sets(1).length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await tickUntil(() => relay.sets(1).length > 0);
     relay.down = true;
     const started = Date.now();
     lane.close(Date.now() + 200);
-    await assert.rejects(pulse, (e: { code: string; message: string }) => e.code === 'WEBTAPI_RELAY_NOT_RESTORED' && /shutdown/.test(e.message));
-    await assert.rejects(queued, { code: 'WEBTAPI_ABORTED' });
-    await lane.idle();
+    await assert.rejects(settle(pulse), (e: { code: string; message: string }) => e.code === 'WEBTAPI_RELAY_NOT_RESTORED' && /shutdown/.test(e.message));
+    await assert.rejects(settle(queued), { code: 'WEBTAPI_ABORTED' });
+    await settle(lane.idle());
     assert.ok(Date.now() - started < 400, `took ${Date.now() - started} ms`);
     assert.deepEqual(warnings, ['relay 17: pulse cut short by shutdown, switching back to 0 now']);
     assert.equal(relay.sets(1).length, 1, 'the queued switch-on ran after shutdown');
@@ -212,6 +244,7 @@ describe('relay lane (plain module)', () => {
   });
 
   it('resume: a switch-back from the journal runs at its due time (or now), and a pulse may join it', async () => {
+    fakeClock();
     const relay = new FakeRelay();
     relay.status = 1;
     const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
@@ -219,14 +252,14 @@ describe('relay lane (plain module)', () => {
     const t0 = Date.now();
     const resumed = lane.resume({ target: 1, back: 0, due: t0 + 100, restoreMs: 1000 }, r, { completes: 'pulse-before-restart' });
     const joined = lane.pulse(1, 200, 1000, reporter('new').r);
-    await Promise.all([resumed, joined]);
+    await settle(Promise.all([resumed, joined]));
     assert.ok(relay.sets(0)[0].at - t0 >= 195, 'the joining pulse did not move the switch-back');
     assert.deepEqual(relay.sets().map((s) => s.status), [0]);
     assert.deepEqual(lines, []);
     const overdue = new FakeRelay();
     overdue.status = 1;
     const { r: r2, lines: l2 } = reporter('old');
-    await new RelayLane('17', overdue.io, new FakeJournal(), undefined, FAST).resume({ target: 1, back: 0, due: t0 - 5000, restoreMs: 1000 }, r2, { completes: 'pulse-before-restart' });
+    await settle(new RelayLane('17', overdue.io, new FakeJournal(), undefined, FAST).resume({ target: 1, back: 0, due: t0 - 5000, restoreMs: 1000 }, r2, { completes: 'pulse-before-restart' }));
     assert.equal(overdue.status, 0);
     assert.deepEqual(l2, ['relay_id=17 status=0 completes=pulse-before-restart']);
   });
