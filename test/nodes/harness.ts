@@ -9,9 +9,34 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import type { NodeAPI } from 'node-red';
 import { Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
+import sinon from 'sinon';
 import { until } from '../../scripts/lib/until';
 
 export { until };
+
+/**
+ * For a runtime test that shows a poll has stopped: sinon's fake setTimeout, clearTimeout and Date,
+ * installed before the flow loads so every poll timer is on it. It also moves with real time, so
+ * HTTP and Node-RED's own work go on; `jumpPastPolls` jumps it ahead.
+ */
+export function pollClock(): sinon.SinonFakeTimers {
+  return sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true, shouldClearNativeTimers: true });
+}
+
+/** Real time a request a timer just sent needs to reach the simulator on 127.0.0.1 (the longest sleep that asserts absence). */
+export const ABSENCE_MS = 100;
+
+/**
+ * Jumps the fake clock by `ms` twice (every timer due fires), each time followed by half of ABSENCE_MS
+ * of real time: a poll in flight at the first jump schedules its next timer before the second one,
+ * and what the timers sent reaches the simulator.
+ */
+export async function jumpPastPolls(clock: sinon.SinonFakeTimers, ms: number): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    await clock.tickAsync(ms);
+    await new Promise((resolve) => setTimeout(resolve, ABSENCE_MS / 2));
+  }
+}
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper') as {

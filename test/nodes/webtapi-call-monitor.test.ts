@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { WebTapiClient } from '../../dist/client';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, PASSWORD, config, helper, statusMatching, until, withSimulator, TestNode } from './harness';
+import { ALL, CREDS, PASSWORD, config, helper, jumpPastPolls, pollClock, statusMatching, until, withSimulator, TestNode } from './harness';
 
 const NODES = ALL;
 
@@ -167,18 +167,24 @@ describe('webtapi-call-monitor', () => {
   it('one call_list_all per interval for several monitors and a status watch; none after the last is removed', async () => {
     const monitors = Array.from({ length: 5 }, (_, i) => ({ id: `m${i}`, type: 'webtapi-call-monitor', server: 'cfg', extensions: `100${i + 1}`, interval: 250 + i * 100, wires: [['out']] }));
     const flow = [config(sim), ...monitors, { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, watchCalls: true, wires: [['out']] }, { id: 'out', type: 'helper' }];
-    await helper.load(NODES, flow, CREDS);
-    await until(() => listPolls() >= 1);
-    const t0 = Date.now();
-    const p0 = listPolls();
-    await until(() => listPolls() >= p0 + 4);
-    const perInterval = (Date.now() - t0) / (listPolls() - p0);
-    assert.ok(perInterval >= 200, `one poll per 250 ms interval, got one per ${perInterval} ms`);
-    assert.equal(sim.stats.byAction.call_list_all, sim.stats.byAction.call_status_get, 'status and calls in the same polls');
-    await helper.setFlows([config(sim), { id: 'out', type: 'helper' }], 'full', CREDS);
-    const after = listPolls();
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal(listPolls(), after);
+    const clock = pollClock();
+    try {
+      await helper.load(NODES, flow, CREDS);
+      await until(() => listPolls() >= 1);
+      const t0 = Date.now();
+      const p0 = listPolls();
+      await until(() => listPolls() >= p0 + 4);
+      const perInterval = (Date.now() - t0) / (listPolls() - p0);
+      assert.ok(perInterval >= 200, `one poll per 250 ms interval, got one per ${perInterval} ms`);
+      assert.equal(sim.stats.byAction.call_list_all, sim.stats.byAction.call_status_get, 'status and calls in the same polls');
+      await helper.setFlows([config(sim), { id: 'out', type: 'helper' }], 'full', CREDS);
+      const after = listPolls();
+      // Twice the longest interval (650 ms) on the fake clock: a poll timer left running would have fired.
+      await jumpPastPolls(clock, 1300);
+      assert.equal(listPolls(), after);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('a malformed extension or event: red status, nothing polled, an input ends with WEBTAPI_INVALID_INPUT', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, PASSWORD, config, helper, next, statusMatching, until, TestNode, useNodeSimulator } from './harness';
+import { ALL, CREDS, PASSWORD, config, helper, jumpPastPolls, next, pollClock, statusMatching, until, TestNode, useNodeSimulator } from './harness';
 
 function collect(node: TestNode): Array<Record<string, any>> {
   const got: Array<Record<string, any>> = [];
@@ -112,17 +112,23 @@ describe('webtapi-config', () => {
       { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
       { id: 'out', type: 'helper' },
     ];
-    await helper.load(ALL, flow, CREDS);
-    await until(() => sim.stats.byAction.call_status_get >= 1);
-    await helper.setFlows([flow[0], flow[2], flow[3]], 'full', CREDS);
-    const a = helper.getNode('a')!;
-    const done = next(helper.getNode('out')!);
-    a.receive({});
-    const m = await done;
-    assert.equal(m.payload, true);
-    const polls = sim.stats.byAction.call_status_get;
-    await new Promise((r) => setTimeout(r, 600));
-    assert.equal(sim.stats.byAction.call_status_get, polls);
+    const clock = pollClock();
+    try {
+      await helper.load(ALL, flow, CREDS);
+      await until(() => sim.stats.byAction.call_status_get >= 1);
+      await helper.setFlows([flow[0], flow[2], flow[3]], 'full', CREDS);
+      const a = helper.getNode('a')!;
+      const done = next(helper.getNode('out')!);
+      a.receive({});
+      const m = await done;
+      assert.equal(m.payload, true);
+      const polls = sim.stats.byAction.call_status_get;
+      // Twice ten intervals on the fake clock: a poll timer left running would have fired.
+      await jumpPastPolls(clock, 2500);
+      assert.equal(sim.stats.byAction.call_status_get, polls);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('keeps its client open while closing until the last user has deregistered (register/deregister(node, done))', async () => {

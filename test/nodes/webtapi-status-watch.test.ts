@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, config, helper, next, statusMatching, until, TestNode, useNodeSimulator } from './harness';
+import { ALL, CREDS, config, helper, jumpPastPolls, next, pollClock, statusMatching, until, TestNode, useNodeSimulator } from './harness';
 
 function collect(node: TestNode): Array<Record<string, any>> {
   const got: Array<Record<string, any>> = [];
@@ -38,18 +38,24 @@ describe('webtapi-status-watch', () => {
   });
 
   it('polls at once on an input message and stops polling on close', async () => {
-    await loadWatch({ extensions: '', interval: 60000, emitInitial: false });
-    await until(() => sim.stats.byAction.call_status_get === 1);
-    const got = collect(helper.getNode('out')!);
-    sim.ring('1005');
-    helper.getNode('w')!.receive({});
-    await until(() => got.length === 1);
-    assert.equal(got[0].topic, '1005');
-    assert.equal(got[0].payload, 'ringing');
-    await helper.unload();
-    const pollsAfterUnload = sim.stats.byAction.call_status_get;
-    await new Promise((r) => setTimeout(r, 300));
-    assert.equal(sim.stats.byAction.call_status_get, pollsAfterUnload);
+    const clock = pollClock();
+    try {
+      await loadWatch({ extensions: '', interval: 60000, emitInitial: false });
+      await until(() => sim.stats.byAction.call_status_get === 1);
+      const got = collect(helper.getNode('out')!);
+      sim.ring('1005');
+      helper.getNode('w')!.receive({});
+      await until(() => got.length === 1);
+      assert.equal(got[0].topic, '1005');
+      assert.equal(got[0].payload, 'ringing');
+      await helper.unload();
+      const pollsAfterUnload = sim.stats.byAction.call_status_get;
+      // Twice three intervals on the fake clock: a poll timer left running would have fired.
+      await jumpPastPolls(clock, 180_000);
+      assert.equal(sim.stats.byAction.call_status_get, pollsAfterUnload);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('shares one poll among several watch nodes on one config node', async () => {
