@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { Simulator } from '../../dist/simulator';
 import {
-  ALL, CREDS, LEVEL, LOG, Nodes, TestNode, caughtCode, config, helper, loadFlow, next, outcome, statuses, until, useNodeSimulator,
+  ALL, CREDS, LEVEL, LOG, Nodes, Outcome, TestNode, caughtCode, config, helper, loadFlow, next, outcome, pollClock, statuses, until, useNodeSimulator,
 } from './harness';
 
 /** The relay_status_set requests the simulator saw, as "relay=status". */
@@ -72,11 +72,18 @@ describe('webtapi-relay-set', () => {
 
   it('pulses: on, wait, off, and the message leaves once it is done', async () => {
     const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 150 });
-    const started = Date.now();
-    const pending = outcome(nodes, {});
-    await until(() => relay('17') === 1);
-    const r = await pending;
-    assert.ok(Date.now() - started >= 140);
+    // The pulse's timer and the time measured on one fake clock: the wait is the node's, not the machine's.
+    const clock = pollClock();
+    let r: Outcome;
+    try {
+      const started = Date.now();
+      const pending = outcome(nodes, {});
+      await until(() => relay('17') === 1);
+      r = await pending;
+      assert.ok(Date.now() - started >= 140);
+    } finally {
+      clock.restore();
+    }
     assert.equal(r.out?.payload, 0);
     assert.equal(relay('17'), 0);
     assert.equal(sim.stats.executed.relay_status_set, 2);
