@@ -50,7 +50,7 @@ async function cpuOver(ms) {
 /** The phase (bench/run.js): `ctx` as bench/context.js builds it. */
 async function scalePhase(ctx) {
   const smoke = Boolean(ctx.results.smoke);
-  const S = smoke ? { idleMs: 1000, warmupMs: 1500, windowMs: 2000 } : { idleMs: 10_000, warmupMs: 5000, windowMs: 25_000 };
+  const S = smoke ? { idleMs: 500, warmupMs: 1000, windowMs: 1500 } : { idleMs: 10_000, warmupMs: 5000, windowMs: 25_000 };
   ctx.progress(`scale: ${PBXS} simulated PBXs in a process of their own`);
   const sims = new SimProcess();
   const flows0 = ctx.flows;
@@ -136,20 +136,23 @@ function targets(r) {
 }
 
 /**
- * What smoke and full runs assert (no timing): every config node polled in the window and its
+ * What smoke and full runs assert (no timing): every config node polled on its interval and its
  * status-watch reported the initial states; per PBX one login, and for each poll exactly one
- * call_status_get and one call_list_all (the shared poll), nothing else.
+ * call_status_get and one call_list_all (the shared poll), nothing else; only the last poll may
+ * be cut short (the undeploy that ends the phase stops the poll under way).
  */
 function failures(r) {
   if (!r) return [];
   const f = [];
   r.perPbx.forEach((p, i) => {
     const id = `PBX ${i}`;
-    if (!(p.windowPolls > 0)) f.push(`${id}: no poll in the window`);
+    if (!(p.polls >= 2)) f.push(`${id}: ${p.polls} poll(s), none on its interval after the first`);
     if (p.reports < WATCHED.length) f.push(`${id}: ${p.reports} of ${WATCHED.length} initial states reported`);
     if (p.logins !== 1) f.push(`${id}: ${p.logins} logins`);
-    if (p.statusGets !== p.polls || p.listAlls !== p.polls) f.push(`${id}: ${p.statusGets} call_status_get and ${p.listAlls} call_list_all for ${p.polls} polls`);
-    if (p.requests !== p.logins + 2 * p.polls) f.push(`${id}: ${p.requests} PBX requests for ${p.polls} polls and ${p.logins} login(s)`);
+    // The undeploy stops a poll under way: the last one may have sent call_status_get only, or nothing.
+    const ok = p.statusGets <= p.polls && p.statusGets >= p.polls - 1 && p.listAlls <= p.statusGets && p.listAlls >= p.polls - 1;
+    if (!ok) f.push(`${id}: ${p.statusGets} call_status_get and ${p.listAlls} call_list_all for ${p.polls} polls`);
+    if (p.requests !== p.logins + p.statusGets + p.listAlls) f.push(`${id}: ${p.requests} PBX requests, ${p.logins} login(s) + ${p.statusGets + p.listAlls} for polls`);
   });
   return f.slice(0, 10);
 }
