@@ -12,6 +12,7 @@
 const { performance } = require('node:perf_hooks');
 const { SimProcess, settle, sleep, MiB } = require('./lib');
 const { until } = require('../scripts/lib/until');
+const { placed } = require('./context');
 
 const PBXS = 50;
 const INTERVAL_MS = 1000;
@@ -62,7 +63,6 @@ async function scalePhase(ctx) {
     ctx.progress(`scale: ${PBXS} config nodes, each with a status-watch and a call monitor every ${INTERVAL_MS} ms`);
     const nodes = scaleFlow(urls);
     const credentials = Object.fromEntries(urls.map((_, i) => [`scaleCfg${i}`, { username: '1004', password: 'secret' }]));
-    const { placed } = require('./context');
     ctx.flows = [...flows0, ...placed(nodes)];
     await ctx.rt.deploy(ctx.flows, 'nodes', credentials);
     const reports = () => Array.from({ length: PBXS }, (_, i) => ctx.route.unrouted[`scaleSink${i}`] || 0);
