@@ -8,7 +8,7 @@
 //   node bench/run.js --smoke    a few seconds, to keep it working; asserts no timing
 //   node bench/run.js --json     JSON on stdout instead of the tables (progress goes to stderr)
 //   options: --concurrency=N (4)  --messages=N per competitor for throughput (24300)  --rounds=N (9)
-//            --phases=load,cold,latency,throughput,memory,camera,polling,callEvents,mjpeg,push (all)
+//            --phases=load,cold,latency,throughput,memory,camera,polling,callEvents,mjpeg,push,scale (all)
 //            --competitors=raw,nodeRedFloor,node,coreKeepAlive,coreDefault (all; for profiling one path)
 //            --poll-seconds=N (10)  --save=FILE (the JSON result, besides the table)
 'use strict';
@@ -68,6 +68,7 @@ const PHASES = [
   ['callEvents', require('./call-events')],
   ['mjpeg', require('./mjpeg').phase],
   ['push', require('./push')],
+  ['scale', require('./scale')],
   ['logins', phases.logins, 'always'],
 ];
 const PICKED = new Set(option('phases', ['load', ...PHASES.filter((p) => !p[2]).map((p) => p[0])].join(',')).split(','));

@@ -1,6 +1,7 @@
 // The simulated PBX in its own process, so the benchmark's CPU figures (process.cpuUsage of the
 // parent) hold the client side only and the PBX gets its own core. Driven over IPC (SimProcess in
-// bench/lib.js) by bench/run.js and bench/mjpeg.js.
+// bench/lib.js) by bench/run.js, bench/mjpeg.js and bench/scale.js
+// (startMany: several PBXs in this process).
 'use strict';
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -8,6 +9,8 @@ const { startSimulator } = require(path.join(__dirname, '..', 'dist', 'simulator
 const { messageOf } = require(path.join(__dirname, '..', 'dist', 'client'));
 
 let sim = null;
+/** Several PBXs in this one process (bench/scale.js): each its own server on its own port. */
+let many = [];
 
 function reply(id, result, error) {
   if (process.connected) process.send({ id, result, error });
@@ -43,6 +46,11 @@ process.on('message', (m) => {
         // The camera stream's pace and frames (bench/mjpeg.js), as the simulator's control API sets them.
         if (m.stream) Object.assign(sim.stream, m.stream);
         return { url: sim.url };
+      case 'startMany':
+        many = await Promise.all(Array.from({ length: m.count }, () => startSimulator(m.options)));
+        return { urls: many.map((s) => s.url) };
+      case 'statsMany':
+        return { stats: many.map((s) => JSON.parse(JSON.stringify(s.stats))), cpu: process.cpuUsage() };
       case 'stats':
         return { stats: JSON.parse(JSON.stringify(sim.stats)), cpu: process.cpuUsage(), mem: process.memoryUsage(), channels: sim.state.channels.size };
       case 'setPush':
@@ -54,6 +62,7 @@ process.on('message', (m) => {
         return pushes(m.urls, m.perUrl, m.perSecond);
       case 'close':
         if (sim) await sim.close();
+        await Promise.all(many.map((s) => s.close()));
         setImmediate(() => process.exit(0));
         return {};
       default:
