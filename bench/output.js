@@ -40,12 +40,12 @@ function targets(r) {
   const t = [];
   const add = (name, value, goal, pass, unit = '') => t.push({ name, value, goal, pass, unit });
   const q = r.ratios ?? {};
-  if (q.nodeVsFloor !== undefined) add('throughput node / Node-RED floor (median of rounds)', q.nodeVsFloor, '>= 0.8', q.nodeVsFloor >= 0.8, 'x');
-  if (q.cpuNodeVsFloor !== undefined) add('CPU per message node / Node-RED floor (median of rounds)', q.cpuNodeVsFloor, '<= 1.5', q.cpuNodeVsFloor <= 1.5, 'x');
+  if (q.nodeVsFloor !== undefined) add('throughput node / Node-RED floor (median of rounds)', q.nodeVsFloor, '>= 0.9', q.nodeVsFloor >= 0.9, 'x');
+  if (q.cpuNodeVsFloor !== undefined) add('CPU per message node / Node-RED floor (median of rounds)', q.cpuNodeVsFloor, '<= 1.15', q.cpuNodeVsFloor <= 1.15, 'x');
   if (q.nodeVsCoreKeepAlive !== undefined) add('throughput node / core http request, keep-alive (median of rounds)', q.nodeVsCoreKeepAlive, '>= 1.5', q.nodeVsCoreKeepAlive >= 1.5, 'x');
   if (q.nodeVsCoreDefault !== undefined) add('throughput node / core http request, default (median of rounds)', q.nodeVsCoreDefault, '>= 1.5', q.nodeVsCoreDefault >= 1.5, 'x');
   const added = r.latency?.node?.addedP50OverFloorMs;
-  if (added !== undefined) add('added p50 latency (node - floor), 1 in flight', added, '< 0.3 ms', added < 0.3, 'ms');
+  if (added !== undefined) add('added p50 latency (node - floor), 1 in flight', added, '<= 0.05 ms', added <= 0.05, 'ms');
   if (r.logins) add('logins during the whole run', r.logins.client, '= 1', r.logins.client === 1);
   if (r.cold) add(`cold start: logins for ${r.cold.messages} messages at once`, r.cold.clientLogins, '= 1', r.cold.clientLogins === 1 && r.cold.ok === r.cold.messages);
   const counts = requestCounts(r);

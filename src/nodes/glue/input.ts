@@ -75,21 +75,26 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
   const closing = new AbortController();
   setMaxListeners(0, closing.signal);
   let closed = false;
+  // While another message of this node is still in flight the node is still busy: green is shown
+  // when the last one is done (a green between two blues would be two status events per message).
+  let inFlight = 0;
   if (server) server.register(node, view);
   else node.status({ fill: 'red', shape: 'ring', text: text(RED, 'noServer') });
   node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
     const started = performance.now();
     let settled = false;
+    inFlight++;
     const finish = (err?: Error) => {
       if (settled) return;
       settled = true;
+      inFlight--;
       done(err);
     };
     let running: Promise<Outcome>;
     try {
       options.admit?.(msg);
       if (!server) {
-        done(new MissingConfigError());
+        finish(new MissingConfigError());
         return;
       }
       running = handler(msg, { client: server.client, signal: closing.signal, status: view });
@@ -103,7 +108,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
         m.payload = out.payload;
         if (out.extra) Object.assign(m, out.extra);
         m.webtapi = { action: out.action, params: out.params, durationMs: Math.round((performance.now() - started) * 100) / 100 };
-        view.ok(out.label ?? out.action);
+        if (inFlight === 1) view.ok(out.label ?? out.action);
         send(m);
         finish();
       },

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Node, NodeAPI } from 'node-red';
+import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import { AccessDeniedError, isWebTapiError } from '../../client';
 import type { ConnectionState, WebTapiErrorCode } from '../../client';
 
@@ -65,49 +65,63 @@ export function text(RED: NodeAPI, key: string, vars: Record<string, string | nu
 
 /** Status shapes every node uses: blue while working, green when done, red ring on failure. */
 export class StatusView {
+  /** The busy text this view shows now, if busy is what it showed last. */
+  private busyShown: string | undefined;
+
   constructor(private readonly RED: NodeAPI, private readonly node: Node) {}
 
+  /**
+   * Several messages in flight each ask for the same busy status: each status is an event through
+   * the runtime to every status node and editor, so an unchanged one is not sent again.
+   */
   busy(action: string): void {
-    this.node.status({ fill: 'blue', shape: 'dot', text: text(this.RED, 'requesting', { action }) });
+    const shown = text(this.RED, 'requesting', { action });
+    if (shown === this.busyShown) return;
+    this.node.status({ fill: 'blue', shape: 'dot', text: shown });
+    this.busyShown = shown;
   }
   ok(label: string): void {
-    this.node.status({ fill: 'green', shape: 'dot', text: label });
+    this.show({ fill: 'green', shape: 'dot', text: label });
   }
   failed(err: unknown): void {
     if (err instanceof AccessDeniedError && err.lockedForMs > 0) this.locked(err.lockedForMs);
-    else this.node.status({ fill: 'red', shape: 'ring', text: shortReason(err) });
+    else this.show({ fill: 'red', shape: 'ring', text: shortReason(err) });
   }
   /** A node with a PIN refuses every message for this long (see pin.ts). */
   locked(ms: number): void {
-    this.node.status({ fill: 'red', shape: 'dot', text: text(this.RED, 'locked', { seconds: Math.ceil(ms / 1000) }) });
+    this.show({ fill: 'red', shape: 'dot', text: text(this.RED, 'locked', { seconds: Math.ceil(ms / 1000) }) });
   }
   connection(state: ConnectionState): void {
     switch (state.state) {
       case 'idle':
-        this.node.status({});
+        this.show({});
         break;
       case 'logging-in':
-        this.node.status({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'loggingIn') });
+        this.show({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'loggingIn') });
         break;
       case 'connected':
-        this.node.status({ fill: 'green', shape: 'ring', text: text(this.RED, 'connected') });
+        this.show({ fill: 'green', shape: 'ring', text: text(this.RED, 'connected') });
         break;
       case 'login-failed':
-        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'loginFailed', { seconds: Math.ceil(state.retryInMs / 1000) }) });
+        this.show({ fill: 'red', shape: 'ring', text: text(this.RED, 'loginFailed', { seconds: Math.ceil(state.retryInMs / 1000) }) });
         break;
       case 'unreachable':
-        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'unreachable') });
+        this.show({ fill: 'red', shape: 'ring', text: text(this.RED, 'unreachable') });
         break;
       case 'bad-answer':
-        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'badAnswer', { code: codeWords(state.code) }) });
+        this.show({ fill: 'red', shape: 'ring', text: text(this.RED, 'badAnswer', { code: codeWords(state.code) }) });
         break;
       case 'misconfigured':
-        this.node.status({ fill: 'red', shape: 'ring', text: text(this.RED, 'misconfigured') });
+        this.show({ fill: 'red', shape: 'ring', text: text(this.RED, 'misconfigured') });
         break;
     }
   }
   clear(): void {
-    this.node.status({});
+    this.show({});
+  }
+  private show(status: NodeStatus): void {
+    this.busyShown = undefined;
+    this.node.status(status);
   }
 }
 
