@@ -3,7 +3,7 @@
 // does), `npm install <tarball>` into a fresh Node-RED user directory (undici comes from the
 // registry as an ordinary dependency; nothing from the dev tree), then the real `node-red` command
 // on that user directory, checked through its admin API:
-//   - all eight node types load, with no load error, editor HTML, icons and message catalogues;
+//   - all node types package.json declares (eleven, the config node included) load, with no load error, editor HTML, icons and message catalogues;
 //   - the package's example flows are listed (Import > Examples) and readable;
 //   - a flow deployed with POST /flows (config node with credentials, inject -> relay-set) switches
 //     a relay on a simulator started from the INSTALLED package's dist/simulator.
@@ -85,7 +85,7 @@ function adminApi(base) {
   };
 }
 
-/** 4a. GET /nodes: our eight types, loaded, no error, listed as the user's module. */
+/** 4a. GET /nodes: all our types (as package.json declares them), loaded, no error, listed as the user's module. */
 async function checkNodeSets(api) {
   const nodes = await api('GET', '/nodes');
   check(nodes.status === 200 && Array.isArray(nodes.json), 'GET /nodes answers a node set list', nodes.status);

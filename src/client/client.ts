@@ -54,7 +54,7 @@ export const LIMITS = {
   concurrency: { min: 1, max: 64, default: 4 },
 } as const;
 
-function within(value: unknown, limit: { min: number; max: number; default: number }): number {
+function clamped(value: unknown, limit: { min: number; max: number; default: number }): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   return Number.isFinite(n) ? Math.min(limit.max, Math.max(limit.min, Math.floor(n))) : limit.default;
 }
@@ -88,8 +88,8 @@ export class WebTapiClient extends EventEmitter<WebTapiClientEvents> implements 
    */
   constructor(options: WebTapiClientOptions) {
     super();
-    const concurrency = within(options.concurrency, LIMITS.concurrency);
-    const timeoutMs = within(options.timeoutMs, LIMITS.timeoutMs);
+    const concurrency = clamped(options.concurrency, LIMITS.concurrency);
+    const timeoutMs = clamped(options.timeoutMs, LIMITS.timeoutMs);
     this.streamMs = options.streamMs ?? 3_000;
     this.maxBinaryBytes = options.maxBinaryBytes ?? 32 * 1024 * 1024;
     this.transport = new Transport({

@@ -2,6 +2,7 @@ import type { Node, NodeAPI } from 'node-red';
 import { CallTracker, InvalidInputError, validators, type CallEventKind, type MonitorEvent } from '../client';
 import type { NodeDefinition } from './glue/properties';
 import { registerType } from './glue/register';
+import { catalogueText } from './glue/status';
 import { PollHealth, commaList, followPoll, intervalMs, quoted, refused, viaText, watchServer } from './glue/watch';
 
 const KINDS: readonly CallEventKind[] = ['ring', 'call', 'connect', 'disconnect'];
@@ -29,16 +30,9 @@ function problem(s: Settings): InvalidInputError | null {
   return null;
 }
 
-/** The status text for `count` calls in progress, from this node's catalogue (English when it is missing). */
+/** The status text for `count` calls in progress, from this node's catalogue. */
 function statusText(RED: NodeAPI, count: number): string {
-  const key = count === 1 ? 'webtapi-call-monitor.status.one' : 'webtapi-call-monitor.status.calls';
-  let out = '';
-  try {
-    out = RED._(key, { count });
-  } catch {
-    // no catalogue: English below
-  }
-  return out && out !== key ? out : `${count} call${count === 1 ? '' : 's'}`;
+  return catalogueText(RED, 'webtapi-call-monitor', count === 1 ? 'one' : 'calls', { count });
 }
 
 /** One call-monitor node: events derived from the shared poll's call groups. */

@@ -166,10 +166,50 @@ function headers(width: number, height: number, lq: Uint8Array, cq: Uint8Array):
   ]);
 }
 
+/** The 8x8 block at (bx, by) as Y, Cb, Cr, centred on 0; pixels past the edge repeat the edge. */
+function loadBlock(img: RgbImage, bx: number, by: number, block: Float64Array[]): void {
+  const { width, height, data } = img;
+  for (let y = 0; y < 8; y++) {
+    const py = Math.min(height - 1, by + y); // replicate the edge
+    for (let x = 0; x < 8; x++) {
+      const o = (py * width + Math.min(width - 1, bx + x)) * 3;
+      const r = data[o];
+      const g = data[o + 1];
+      const b = data[o + 2];
+      const i = y * 8 + x;
+      block[0][i] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
+      block[1][i] = -0.168736 * r - 0.331264 * g + 0.5 * b;
+      block[2][i] = 0.5 * r - 0.418688 * g - 0.081312 * b;
+    }
+  }
+}
+
+/** The AC coefficients of a block (zigzag order), run-length and Huffman coded. */
+function putAc(w: BitWriter, coef: Int32Array, ac: { code: ArrayLike<number>; len: ArrayLike<number> }): void {
+  let run = 0;
+  for (let k = 1; k < 64; k++) {
+    const v = coef[k];
+    if (v === 0) {
+      run++;
+      continue;
+    }
+    while (run > 15) {
+      w.put(ac.code[0xf0], ac.len[0xf0]);
+      run -= 16;
+    }
+    const s = bitLength(v);
+    const sym = (run << 4) | s;
+    w.put(ac.code[sym], ac.len[sym]);
+    w.put(v < 0 ? v + (1 << s) - 1 : v, s);
+    run = 0;
+  }
+  if (run > 0) w.put(ac.code[0x00], ac.len[0x00]);
+}
+
 /** Encode an RGB image as a baseline JPEG. */
 export function encodeJpeg(img: RgbImage, quality = 80): Buffer {
-  const { width, height, data } = img;
-  if (width < 1 || height < 1 || width > 65535 || height > 65535 || data.length < width * height * 3) {
+  const { width, height } = img;
+  if (width < 1 || height < 1 || width > 65535 || height > 65535 || img.data.length < width * height * 3) {
     throw new RangeError('encodeJpeg: bad image');
   }
   const lq = scaledTable(LUMA_Q, quality);
@@ -197,41 +237,12 @@ export function encodeJpeg(img: RgbImage, quality = 80): Buffer {
     const ds = bitLength(diff);
     w.put(dc.code[ds], dc.len[ds]);
     if (ds) w.put(diff < 0 ? diff + (1 << ds) - 1 : diff, ds);
-    let run = 0;
-    for (let k = 1; k < 64; k++) {
-      const v = coef[k];
-      if (v === 0) {
-        run++;
-        continue;
-      }
-      while (run > 15) {
-        w.put(ac.code[0xf0], ac.len[0xf0]);
-        run -= 16;
-      }
-      const s = bitLength(v);
-      const sym = (run << 4) | s;
-      w.put(ac.code[sym], ac.len[sym]);
-      w.put(v < 0 ? v + (1 << s) - 1 : v, s);
-      run = 0;
-    }
-    if (run > 0) w.put(ac.code[0x00], ac.len[0x00]);
+    putAc(w, coef, ac);
   };
 
   for (let by = 0; by < height; by += 8) {
     for (let bx = 0; bx < width; bx += 8) {
-      for (let y = 0; y < 8; y++) {
-        const py = Math.min(height - 1, by + y); // replicate the edge
-        for (let x = 0; x < 8; x++) {
-          const o = (py * width + Math.min(width - 1, bx + x)) * 3;
-          const r = data[o];
-          const g = data[o + 1];
-          const b = data[o + 2];
-          const i = y * 8 + x;
-          block[0][i] = 0.299 * r + 0.587 * g + 0.114 * b - 128;
-          block[1][i] = -0.168736 * r - 0.331264 * g + 0.5 * b;
-          block[2][i] = 0.5 * r - 0.418688 * g - 0.081312 * b;
-        }
-      }
+      loadBlock(img, bx, by, block);
       for (let c = 0; c < 3; c++) encodeBlock(block[c], c);
     }
   }

@@ -156,22 +156,9 @@ export class RequestHandler {
       sendText(res, 400, 'Bad Request\n');
       return;
     }
-    const params = new Map(url.searchParams);
-    const body = new Map<string, string>();
-    if (method === 'POST') {
-      let raw: string;
-      try {
-        raw = await readBody(req);
-      } catch (err) {
-        if (!(err instanceof BodyTooLarge)) return; // the client went away
-        this.log('POST (body too large) -> 400');
-        res.setHeader('Connection', 'close');
-        sendText(res, 400, 'Bad Request\n');
-        return;
-      }
-      for (const [k, v] of new URLSearchParams(raw)) body.set(k, v);
-      for (const [k, v] of body) if (!isAuth(k)) params.set(k, v); // like PHP's $_REQUEST, POST wins
-    }
+    const request = await this.parameters(req, res, method, url);
+    if (!request) return;
+    const { params, body } = request;
     const action = params.get('action') ?? '';
     stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
     const shown = publicParams(params);
@@ -191,6 +178,26 @@ export class RequestHandler {
     this.d.changed?.();
     this.respond(res, answer);
     this.log(`${line} -> ${summary(action, answer)}`);
+  }
+
+  /** The query and (for POST) body parameters, or null when the answer is already given (body too large) or the client left. */
+  private async parameters(req: IncomingMessage, res: ServerResponse, method: string, url: URL): Promise<{ params: Map<string, string>; body: Map<string, string> } | null> {
+    const params = new Map(url.searchParams);
+    const body = new Map<string, string>();
+    if (method !== 'POST') return { params, body };
+    let raw: string;
+    try {
+      raw = await readBody(req);
+    } catch (err) {
+      if (!(err instanceof BodyTooLarge)) return null; // the client went away
+      this.log('POST (body too large) -> 400');
+      res.setHeader('Connection', 'close');
+      sendText(res, 400, 'Bad Request\n');
+      return null;
+    }
+    for (const [k, v] of new URLSearchParams(raw)) body.set(k, v);
+    for (const [k, v] of body) if (!isAuth(k)) params.set(k, v); // like PHP's $_REQUEST, POST wins
+    return { params, body };
   }
 
   /** Run an action as the PBX would (session check, parameters, side effect) and say what to answer. */

@@ -1,13 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { WebTapiError, isWebTapiError } from '../../client';
+import { WebTapiError, isWebTapiError, messageOf } from '../../client';
 import type { WebTapiClient } from '../../client';
 import type { WebTapiConfigNode } from '../config/config-api';
 import type { NodeDefinition } from './properties';
 import { StatusView, text } from './status';
 
-export interface Outcome {
+export interface HandlerResult {
   payload: unknown;
   /** The WebTAPI action that carries the result (the last one, where several were needed). */
   action: string;
@@ -25,7 +25,7 @@ export interface Context {
   status: StatusView;
 }
 
-export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<Outcome>;
+export type Handler = (msg: NodeMessageInFlow, ctx: Context) => Promise<HandlerResult>;
 
 export interface WiringOptions {
   /** Runs on close, before the node deregisters from its config node; the client stays open for it. */
@@ -52,13 +52,16 @@ export class MissingConfigError extends WebTapiError {
   }
 }
 
-/** A message failed: red status, the code on the message, done(err) for Catch nodes. */
-function failed(view: StatusView, msg: NodeMessageInFlow, err: unknown, finish: (err?: Error) => void): void {
+/**
+ * A message failed: red status, the code on the message, done(err) for Catch nodes. Every node's
+ * failures go this way (wireInput's and the nodes with their own input handler).
+ */
+export function failed(view: StatusView, msg: NodeMessageInFlow, err: unknown, finish: (err?: Error) => void): void {
   view.failed(err);
   // Node-RED copies err.code into a Catch node's msg.error only since 4.1: the code also
   // travels on the message itself, for flows on Node-RED 3.1 and 4.0.
   if (isWebTapiError(err)) (msg as NodeMessageInFlow & Record<string, unknown>).webtapi = { action: err.action, code: err.code };
-  finish(err instanceof Error ? err : new Error(String(err)));
+  finish(err instanceof Error ? err : new Error(messageOf(err)));
 }
 
 /**
@@ -90,7 +93,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
       inFlight--;
       done(err);
     };
-    let running: Promise<Outcome>;
+    let running: Promise<HandlerResult>;
     try {
       options.admit?.(msg);
       if (!server) {
@@ -115,7 +118,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
       (err: unknown) => (closed ? finish() : failed(view, msg, err, finish)),
     ).catch((err: unknown) => {
       // send() itself threw (a downstream node in the same tick): still exactly one done.
-      finish(err instanceof Error ? err : new Error(String(err)));
+      finish(err instanceof Error ? err : new Error(messageOf(err)));
     });
   });
 

@@ -4,26 +4,26 @@ import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import { AccessDeniedError, isWebTapiError } from '../../client';
 import type { ConnectionState, WebTapiErrorCode } from '../../client';
 
-/** The runtime texts live in the catalogue of the config node every node uses (key `<type>.status`). */
-const CATALOGUE = 'webtapi-config';
+/** The runtime texts every node shares live in the config node's catalogue (key `<type>.status`). */
+const SHARED = 'webtapi-config';
 const PACKAGE_ROOT = path.join(__dirname, '..', '..', '..');
 const MODULE = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { name: string }).name;
-const KEY = `${CATALOGUE}.status.`;
-const NS = `${MODULE}/${CATALOGUE}:${KEY}`;
 
-let english: Record<string, string> | undefined;
+const english = new Map<string, Record<string, string>>();
 
-/** The English text of `key`, read from the en-US catalogue as built beside the nodes: for a runtime without the catalogue. */
-function englishText(key: string): string {
-  if (!english) {
+/** The English text of `key` in `catalogue`, read from the en-US catalogue as built beside the nodes: for a runtime without the catalogue. */
+function englishText(catalogue: string, key: string): string {
+  let texts = english.get(catalogue);
+  if (!texts) {
     try {
-      const file = path.join(__dirname, '..', 'locales', 'en-US', `${CATALOGUE}.json`);
-      english = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { status: Record<string, string> }>)[CATALOGUE].status;
+      const file = path.join(__dirname, '..', 'locales', 'en-US', `${catalogue}.json`);
+      texts = (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { status: Record<string, string> }>)[catalogue].status;
     } catch {
-      english = {};
+      texts = {};
     }
+    english.set(catalogue, texts);
   }
-  return english[key] ?? key;
+  return texts[key] ?? key;
 }
 
 // An i18next lookup costs more than the rest of a request: each key is looked up once per runtime
@@ -31,21 +31,23 @@ function englishText(key: string): string {
 // left in, split once at them, and filled in per message.
 const templates = new WeakMap<NodeAPI, Map<string, string[]>>();
 
-/** The text of `key` as [literal, name, literal, name, ..., literal]. */
-function template(RED: NodeAPI, key: string, names: string[]): string[] {
+/** The text of `key` in `catalogue` as [literal, name, literal, name, ..., literal]. */
+function template(RED: NodeAPI, catalogue: string, key: string, names: string[]): string[] {
   let known = templates.get(RED);
   if (!known) templates.set(RED, (known = new Map()));
-  const cached = known.get(key);
+  const local = `${catalogue}.status.${key}`;
+  const cached = known.get(local);
   if (cached !== undefined) return cached;
+  const full = `${MODULE}/${catalogue}:${local}`;
   let out: string;
   try {
-    out = RED._(NS + key, Object.fromEntries(names.map((n) => [n, `__${n}__`])));
+    out = RED._(full, Object.fromEntries(names.map((n) => [n, `__${n}__`])));
   } catch {
     out = '';
   }
-  if (!out || out === NS + key || out === KEY + key) out = englishText(key);
+  if (!out || out === full || out === local) out = englishText(catalogue, key);
   const parts = String(out).split(/__(\w+?)__/);
-  known.set(key, parts);
+  known.set(local, parts);
   return parts;
 }
 
@@ -58,9 +60,17 @@ function fill(parts: string[], vars: Record<string, string | number>): string {
   return out;
 }
 
-/** Runtime texts from the webtapi-config catalogue, in English if the runtime has not loaded it. */
+/**
+ * The one translation helper: the status text `key` of a node type's catalogue (`<type>.status.<key>`),
+ * in English if the runtime has not loaded it.
+ */
+export function catalogueText(RED: NodeAPI, catalogue: string, key: string, vars: Record<string, string | number> = {}): string {
+  return fill(template(RED, catalogue, key, Object.keys(vars)), vars);
+}
+
+/** Runtime texts from the webtapi-config catalogue, which every node shares. */
 export function text(RED: NodeAPI, key: string, vars: Record<string, string | number> = {}): string {
-  return fill(template(RED, key, Object.keys(vars)), vars);
+  return catalogueText(RED, SHARED, key, vars);
 }
 
 /** Status shapes every node uses: blue while working, green when done, red ring on failure. */

@@ -26,8 +26,6 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-export type PinReason = 'missing' | 'wrong' | 'locked';
-
 export class PinGuard {
   private readonly pin: Buffer;
 

@@ -142,7 +142,7 @@ export class RelayHub {
       return;
     }
     for (const lane of involved) lane.cutShort(node);
-    this.within(Promise.all(involved.map((lane) => lane.idle())), closeBudgetMs(this.RED)).then(done, done);
+    this.atMost(Promise.all(involved.map((lane) => lane.idle())), closeBudgetMs(this.RED)).then(done, done);
   }
 
   /** The server closes: every pulse switches back now, retried until the close timeout is near. */
@@ -152,7 +152,7 @@ export class RelayHub {
     const budget = closeBudgetMs(this.RED);
     const deadline = Date.now() + budget;
     for (const lane of this.lanes.values()) lane.close(deadline);
-    await this.within(Promise.all([...this.lanes.values()].map((lane) => lane.idle())), budget + 200);
+    await this.atMost(Promise.all([...this.lanes.values()].map((lane) => lane.idle())), budget + 200);
     for (const e of this.runtime.journal.list()) {
       if (e.config === this.config.id && e.pbx === this.pbx) this.config.error(`relay ${e.relay}: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start`);
     }
@@ -202,7 +202,8 @@ export class RelayHub {
     };
   }
 
-  private within(work: Promise<unknown>, ms: number): Promise<void> {
+  /** Settles when `work` settles or after `ms`, whichever comes first; never rejects. */
+  private atMost(work: Promise<unknown>, ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
     return Promise.race([work.then(() => undefined, () => undefined), limit]).finally(() => clearTimeout(timer));

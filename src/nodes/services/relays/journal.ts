@@ -71,10 +71,6 @@ export class RelayJournal {
     return [...this.entries.values()];
   }
 
-  get(config: string, relay: string): PendingSwitchBack | undefined {
-    return this.entries.get(key(config, relay));
-  }
-
   /** Records (or replaces) the relay's pending switch-back; resolves once it is on disk. */
   put(entry: PendingSwitchBack): Promise<void> {
     this.entries.set(key(entry.config, entry.relay), { ...entry });

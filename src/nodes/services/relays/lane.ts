@@ -38,7 +38,7 @@ export interface Reporter {
   error(text: string): void;
 }
 
-export interface Outcome {
+export interface SwitchResult {
   final: number;
   params: Record<string, string>;
 }
@@ -81,12 +81,12 @@ interface Pulse {
   wake: () => void;
   /** Extra audit fields of the switch-back (a pulse resumed after a restart). */
   note: Record<string, string>;
-  result: Promise<Outcome>;
+  result: Promise<SwitchResult>;
 }
 
 interface Joiner {
   by: Reporter;
-  resolve: (outcome: Outcome | Promise<Outcome>) => void;
+  resolve: (outcome: SwitchResult | Promise<SwitchResult>) => void;
   reject: (err: unknown) => void;
 }
 
@@ -158,13 +158,13 @@ export class RelayLane {
   }
 
   /** Switches to `target` (null: toggle, reading the status after the previous operation). */
-  switchTo(target: number | null, by: Reporter): Promise<Outcome> {
+  switchTo(target: number | null, by: Reporter): Promise<SwitchResult> {
     const running = this.active;
     if (running && endsPulse(running, target)) return this.cut(running, by);
     return this.plainSwitch(target, by);
   }
 
-  private plainSwitch(target: number | null, by: Reporter): Promise<Outcome> {
+  private plainSwitch(target: number | null, by: Reporter): Promise<SwitchResult> {
     const token = {};
     return this.enqueue(token, async () => {
       if (by.signal?.aborted || this.closing) throw new AbortedError('relay_status_set');
@@ -177,7 +177,7 @@ export class RelayLane {
   }
 
   /** Switches to `target` for `ms`, then back until confirmed; joins a running pulse to the same status. */
-  pulse(target: number | null, ms: number, restoreMs: number, by: Reporter): Promise<Outcome> {
+  pulse(target: number | null, ms: number, restoreMs: number, by: Reporter): Promise<SwitchResult> {
     const now = Date.now();
     const current = this.last as Pulse | null;
     if (target !== null && current && 'phase' in current && current.phase !== 'back' && !current.cut && current.target === target) {
@@ -207,7 +207,7 @@ export class RelayLane {
   }
 
   /** Carries out a switch-back recorded before a restart: at `due`, or now if that has passed. */
-  resume(entry: { target: number; back: number; due: number; restoreMs: number }, by: Reporter, note: Record<string, string>): Promise<Outcome> {
+  resume(entry: { target: number; back: number; due: number; restoreMs: number }, by: Reporter, note: Record<string, string>): Promise<SwitchResult> {
     const p = this.newPulse(entry.target, 0, entry.restoreMs, by, entry.due);
     p.back = entry.back;
     p.note = note;
@@ -254,7 +254,7 @@ export class RelayLane {
    * Something queued after the pulse still runs first (arrival order): then `by` is a switch of
    * its own after it, and only the pulse is cut short.
    */
-  private cut(p: Pulse, by: Reporter): Promise<Outcome> {
+  private cut(p: Pulse, by: Reporter): Promise<SwitchResult> {
     if (!p.cut) {
       p.cut = true;
       p.endedBy = by;
@@ -262,7 +262,7 @@ export class RelayLane {
     }
     if (this.last !== p) return this.plainSwitch(p.back, by);
     join(p, by);
-    return new Promise<Outcome>((resolve, reject) => p.joiners.push({ by, resolve, reject }));
+    return new Promise<SwitchResult>((resolve, reject) => p.joiners.push({ by, resolve, reject }));
   }
 
   /** The pulse is over: switches that waited for its switch-back but did not get one are sent on their own. */
@@ -297,7 +297,7 @@ export class RelayLane {
     return result;
   }
 
-  private async runPulse(p: Pulse): Promise<Outcome> {
+  private async runPulse(p: Pulse): Promise<SwitchResult> {
     if ([...p.reporters.values()].every((r) => r.signal?.aborted) || this.closing) throw new AbortedError('relay_status_set');
     if (p.target === null) {
       p.target = backStatus(await this.io.read(p.owner.signal));
