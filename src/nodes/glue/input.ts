@@ -64,6 +64,20 @@ export function failed(view: StatusView, msg: NodeMessageInFlow, err: unknown, f
   finish(err instanceof Error ? err : new Error(messageOf(err)));
 }
 
+/** A handler's result on its message, sent on; green only for the last message in flight. */
+function delivered(
+  view: StatusView, msg: NodeMessageInFlow, out: HandlerResult, at: { started: number; last: boolean },
+  send: (m: NodeMessage) => void, finish: (err?: Error) => void,
+): void {
+  const m = msg as NodeMessageInFlow & Record<string, unknown>;
+  m.payload = out.payload;
+  if (out.extra) Object.assign(m, out.extra);
+  m.webtapi = { action: out.action, params: out.params, durationMs: Math.round((performance.now() - at.started) * 100) / 100 };
+  if (at.last) view.ok(out.label ?? out.action);
+  send(m);
+  finish();
+}
+
 /**
  * The one input path every WebTAPI node shares: one done() per message, errors to Catch nodes with
  * the message, status while working, nothing sent after close, requests aborted on close.
@@ -105,16 +119,7 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
       running = Promise.reject(err);
     }
     running.then(
-      (out) => {
-        if (closed) return finish();
-        const m = msg as NodeMessageInFlow & Record<string, unknown>;
-        m.payload = out.payload;
-        if (out.extra) Object.assign(m, out.extra);
-        m.webtapi = { action: out.action, params: out.params, durationMs: Math.round((performance.now() - started) * 100) / 100 };
-        if (inFlight === 1) view.ok(out.label ?? out.action);
-        send(m);
-        finish();
-      },
+      (out) => (closed ? finish() : delivered(view, msg, out, { started, last: inFlight === 1 }, send, finish)),
       (err: unknown) => (closed ? finish() : failed(view, msg, err, finish)),
     ).catch((err: unknown) => {
       // send() itself threw (a downstream node in the same tick): still exactly one done.
