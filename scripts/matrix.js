@@ -80,12 +80,11 @@ async function install(t) {
 }
 
 /**
- * What stays out of run/: the sub-packages, installed and generated things, and the TypeScript
- * test sources (the tests run compiled). Everything else is copied, so the tests see the package's
- * own layout (package.json, dist/, dist-test/, src/ (read as text by the code-registry test),
- * examples/, nodes/, icons/, resources/, scripts/...).
+ * What stays out of run/: the sub-packages and installed and generated things. Everything else is
+ * copied, so the tests see the package's own layout (package.json, dist/, dist-test/, src/, test/
+ * and bench/ (read as text by static tests), examples/, nodes/, icons/, resources/, scripts/...).
  */
-const NOT_COPIED = new Set(['.git', 'node_modules', 'matrix', 'test', 'bench', '.demo', '.e2e-artifacts']);
+const NOT_COPIED = new Set(['.git', 'node_modules', 'matrix', '.demo', '.e2e-artifacts']);
 
 /** The package's files (see NOT_COPIED) copied into matrix/<name>/run/. */
 function prepare(t) {
