@@ -12,6 +12,7 @@ import type { NodeAPI } from 'node-red';
 import * as sinon from 'sinon';
 import type { Simulator } from '../../dist/simulator';
 import { PUSH_FRESH_MS } from '../../dist/nodes/services/poll/push-feed';
+import { PUSH_GATHER_MS, PUSH_POLL_GAP_MS } from '../../dist/nodes/services/poll/poller';
 import { startChild } from '../../scripts/lib/nodered';
 import { ALL, LOG, PASSWORD, config, helper, next, statuses, settleStatus, until, withSimulator, type TestNode } from './harness';
 
@@ -117,6 +118,27 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     assert.equal(msg.payload.caller.number, '1009');
     assert.equal(listPolls(), before + 1, 'exactly one poll between the push and the event');
     assert.ok(Date.now() - started < 3000);
+  });
+
+  it('the pushes of one change (a hang-up, then the next ring) gather into one poll, PUSH_GATHER_MS after the first', async () => {
+    const { rings } = await start();
+    const before = listPolls();
+    sim.ring('1001', '1009');
+    const ring = next(rings, 5000);
+    // Frozen: a poll can start only when the test moves the clock; the HTTP of both pushes is real.
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldClearNativeTimers: true });
+    try {
+      await clock.tickAsync(PUSH_POLL_GAP_MS); // the start poll is long enough ago
+      assert.equal((await push('event=hangup&src=1009&dst=1002')).status, 200);
+      assert.equal((await push('event=ring&src=1009&dst=1001')).status, 200);
+      await clock.tickAsync(PUSH_GATHER_MS - 1);
+      assert.equal(listPolls(), before, 'no poll before the gather time is over');
+      await clock.tickAsync(1);
+      assert.equal((await ring).topic, 'ring');
+      assert.equal(listPolls(), before + 1, 'one poll for both pushes');
+    } finally {
+      clock.restore();
+    }
   });
 
   it('a ring not pushed waits for the interval: no poll before it', async () => {

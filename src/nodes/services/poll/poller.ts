@@ -28,10 +28,16 @@ export interface Subscription {
 
 const MAX_BACKOFF_MS = 30_000;
 /**
- * The shortest time from one poll's start to a poll a push asks for: however many pushes arrive,
- * the PBX is not polled more often than at the shortest interval a node may ask for (250 ms).
+ * A push's poll starts this long after the push: the pushes of one change on the PBX (the hang-up
+ * of one call and the ring of the next, sent one after the other by the dialplan) arrive within
+ * it, so one poll reads them all instead of one poll each.
  */
-export const PUSH_POLL_GAP_MS = 250;
+export const PUSH_GATHER_MS = 15;
+/**
+ * The shortest time from one poll's start to a poll a push asks for: however many pushes arrive,
+ * the PBX is not polled more than ten times a second.
+ */
+export const PUSH_POLL_GAP_MS = 100;
 
 /**
  * One poll loop per config node, shared by every status-watch and call-monitor node on it: per
@@ -51,6 +57,8 @@ export class StatusPoller {
   private startPending = false;
   /** A push asked for a poll that has not started yet. */
   private pushQueued = false;
+  /** When the first push of those waiting for a poll came (epoch ms). */
+  private pushAskedAt = 0;
   private lastStart = -Infinity;
   /** Polls started (a figure for tests and the benchmark). */
   polls = 0;
@@ -104,16 +112,17 @@ export class StatusPoller {
   }
 
   /**
-   * A push came: poll at once, or PUSH_POLL_GAP_MS after the last poll started; one poll in flight
-   * and at most one queued, however many pushes arrive. The interval continues from that poll.
+   * A push came: poll PUSH_GATHER_MS after it (or PUSH_POLL_GAP_MS after the last poll started, if
+   * that is later); one poll in flight and at most one queued, however many pushes arrive. A push
+   * during a poll asks for one more: the PBX may have answered that poll before the change. The
+   * interval continues from the last poll.
    */
   pollForPush(): void {
-    if (this.closed || this.subs.size === 0) return;
+    if (this.closed || this.subs.size === 0 || this.pushQueued) return;
     this.pushQueued = true;
+    this.pushAskedAt = Date.now();
     // The poll under way ends with schedule(), which honours the queued push.
-    if (this.running) return;
-    if (this.lastStart + PUSH_POLL_GAP_MS <= Date.now()) this.pollNow();
-    else this.schedule();
+    if (!this.running) this.schedule();
   }
 
   private stop(): void {
@@ -188,7 +197,7 @@ export class StatusPoller {
     let interval = Infinity;
     for (const s of this.subs.values()) interval = Math.min(interval, s.intervalMs);
     let delay = this.failures === 0 ? interval : Math.min(interval * 2 ** Math.min(this.failures, 6), Math.max(interval, MAX_BACKOFF_MS));
-    if (this.pushQueued) delay = Math.min(delay, Math.max(0, this.lastStart + PUSH_POLL_GAP_MS - Date.now()));
+    if (this.pushQueued) delay = Math.min(delay, Math.max(0, this.pushAskedAt + PUSH_GATHER_MS - Date.now(), this.lastStart + PUSH_POLL_GAP_MS - Date.now()));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.pollNow();
