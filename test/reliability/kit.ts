@@ -8,7 +8,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../dis
 import { assertCalm, config, flow, helper, loadFlow, LOG, until, watchCalm, type Nodes } from '../nodes/harness';
 
 export {
-  ALL, assertCalm, caughtCode, helper, lastStatus, LEVEL, LOG, send, sendAll, settleStatus, statuses, text, TLS_CONFIG, until, watchCalm,
+  ALL, assertCalm, caughtCode, helper, lastStatus, LEVEL, LOG, pollClock, send, sendAll, settleStatus, statuses, text, TLS_CONFIG, until, watchCalm,
   WITH_TLS,
 } from '../nodes/harness';
 export type { LogEntry, Nodes, Outcome, Status, TestNode } from '../nodes/harness';

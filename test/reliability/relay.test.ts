@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
-  assertCalm, caughtCode, CREDS, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, sendAll, statuses, until, USER, watchCalm, configNode, ALL,
+  assertCalm, caughtCode, CREDS, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, pollClock, send, sendAll, statuses, until, USER, watchCalm, configNode, ALL,
 } from './kit';
 
 const JOURNAL = 'metasec-webtapi-relays.json';
@@ -114,21 +114,30 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     assert.ok(trail().filter((l) => / status=0 /.test(l)).length >= 3, trail().join('\n'));
   });
 
-  it('two overlapping pulses (1 s, then 1 s 500 ms later): one switch-on, one switch-back 1.5 s after the first, two outputs', async () => {
+  it('two overlapping pulses (1 s, then 1 s 500 ms later): one switch-on, one switch-back 1.5 s after the first, two outputs (fake clock)', async () => {
     const nodes = await pulseNode(sim, { pulse: 1000 });
-    const all = sendAll(nodes, [{ tag: 'a' }]);
-    await until(() => relaySets(sim, '1').length === 1);
-    const first = relaySets(sim, '1')[0].at;
-    await new Promise((resolve) => setTimeout(resolve, 500 - (Date.now() - first)));
-    const second = send(nodes, { tag: 'b' });
-    const [a, b] = [(await all).get('a'), await second];
-    assert.equal(a?.out?.payload, 0);
-    assert.equal(b.out?.payload, 0);
-    assert.equal(relaySets(sim, '1').length, 1);
-    assert.equal(relaySets(sim, '0').length, 1);
-    const after = relaySets(sim, '0')[0].at - first;
-    // Two pulses one after the other would switch back at ~1 s and switch on twice.
-    assert.ok(after >= 1450 && after < 2500, `switched back ${after} ms after the first switch`);
+    const clock = pollClock();
+    try {
+      const all = sendAll(nodes, [{ tag: 'a' }]);
+      await until(() => relaySets(sim, '1').length === 1);
+      const first = relaySets(sim, '1')[0].at;
+      await clock.tickAsync(500 - (Date.now() - first));
+      // The node's own input listener runs first; a turn of the (real) event loop later it has joined the pulse.
+      const taken = new Promise((resolve) => nodes.n1.once('input', () => setImmediate(resolve)));
+      const second = send(nodes, { tag: 'b' });
+      await taken;
+      await clock.tickAsync(1000);
+      const [a, b] = [(await all).get('a'), await second];
+      assert.equal(a?.out?.payload, 0);
+      assert.equal(b.out?.payload, 0);
+      assert.equal(relaySets(sim, '1').length, 1);
+      assert.equal(relaySets(sim, '0').length, 1);
+      const after = relaySets(sim, '0')[0].at - first;
+      // Two pulses one after the other would switch back at 1 s and switch on twice.
+      assert.ok(after >= 1500 && after < 2000, `switched back ${after} ms after the first switch`);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('ten concurrent toggles end as ten serialised toggles would', async () => {
