@@ -9,11 +9,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { setTimeout as realSleep } from 'node:timers/promises';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
   assertCalm, caughtCode, CREDS, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, pollClock, send, sendAll, statuses, until, USER, watchCalm, configNode, ALL,
 } from './kit';
+
+/** Real time, taken before any test installs a fake clock (sinon fakes timers/promises too). */
+const realTimeout = globalThis.setTimeout;
+const realSleep = (ms: number) => new Promise((resolve) => realTimeout(resolve, ms));
 
 const JOURNAL = 'metasec-webtapi-relays.json';
 
