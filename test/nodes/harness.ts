@@ -217,6 +217,17 @@ export function useNodeSimulator(started: (sim: Simulator) => void, opts: Simula
   afterEach(async () => { await helper.unload(); });
 }
 
+/** useNodeSimulator for camera tests: the camera sends a frame every `intervalMs`; each test ends with every stream closed. */
+export function useStreamSimulator(started: (sim: Simulator) => void, intervalMs: number): void {
+  let sim: Simulator | undefined;
+  useNodeSimulator((s) => {
+    sim = s;
+    started(s);
+  });
+  beforeEach(() => { sim!.stream.intervalMs = intervalMs; });
+  afterEach(async () => { await until(() => sim!.openStreams() === 0, 2000); });
+}
+
 export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, TestNode, caughtCode, config, helper, loadFlow, outcome, until, useNodeSimulator, withSimulator } from './harness';
+import { ALL, CREDS, TestNode, caughtCode, config, helper, loadFlow, outcome, until, useNodeSimulator, useStreamSimulator } from './harness';
 
 const node = (id: string) => helper.getNode(id)!;
 
@@ -45,16 +45,7 @@ describe('webtapi-cam-snapshot', () => {
 
 describe('webtapi-cam-snapshot history', function () {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => {
-    sim.reset();
-    sim.stream.intervalMs = 100;
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await until(() => sim.openStreams() === 0, 2000);
-  });
+  useStreamSimulator((s) => { sim = s; }, 100);
 
   async function loadSnapshot(props: Record<string, unknown>): Promise<{ n1: TestNode; out: TestNode; caught: TestNode }> {
     await helper.load(ALL, [

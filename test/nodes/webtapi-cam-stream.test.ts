@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as sinon from 'sinon';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, TestNode, caughtCode, config, helper, outcome, statusMatching, until, withSimulator } from './harness';
+import { ALL, CREDS, TestNode, caughtCode, config, helper, outcome, statusMatching, until, useStreamSimulator } from './harness';
 
 /** Real time, taken before any test installs a fake clock (sinon fakes timers/promises too). */
 const realTimeout = globalThis.setTimeout;
@@ -52,16 +52,7 @@ const node = (id: string) => helper.getNode(id)!;
 
 describe('webtapi-cam-stream', function () {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
-  beforeEach(() => {
-    sim.reset();
-    sim.stream.intervalMs = 40;
-  });
-  afterEach(async () => {
-    await helper.unload();
-    await until(() => sim.openStreams() === 0, 2000);
-  });
+  useStreamSimulator((s) => { sim = s; }, 40);
 
   it('sends the frames byte-exact as the simulator sent them, with camera, frame and timestamp', async () => {
     const sent = tap(sim);
