@@ -13,7 +13,6 @@ import { until } from '../../scripts/lib/until';
 
 export { until };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper') as {
   init(path: string, settings?: object): void;
   load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
@@ -242,7 +241,6 @@ class LogCapture {
     this.installed = true;
     const handler = new EventEmitter();
     handler.on('log', (m: LogEntry) => this.entries.push(m));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require('node-red') as { log: { addHandler(h: EventEmitter): void } }).log.addHandler(handler);
   }
 
