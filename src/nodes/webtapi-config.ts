@@ -14,7 +14,10 @@ import type { StatusView } from './glue/status';
 
 const DEFAULT_URL = 'http://127.0.0.1:9998/webtapi/webtapi.php';
 
-/** The config node's pushes, and its event endpoint when it has a token; stop() takes the endpoint away (its path then answers 404 as any unknown one). */
+/**
+ * The config node's pushes, and its event endpoint when it has a token; stop() takes the endpoint away
+ * (its path then answers 404 as any unknown one).
+ */
 function startPushes(RED: NodeAPI, node: Node, poller: StatusPoller, token: unknown): { feed: PushFeed; stop(): void } {
   const feed = new PushFeed(poller);
   const leave = joinEventEndpoint(RED, node, token, (push) => feed.accept(push));

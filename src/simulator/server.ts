@@ -82,6 +82,7 @@ function publicParams(params: ReadonlyMap<string, string>): Record<string, strin
 
 function describe(params: Record<string, string>): string {
   const clean = (s: string): string => {
+    // eslint-disable-next-line no-control-regex -- control characters are what this replaces
     const t = s.replace(/[\x00-\x1f\x7f]/g, '?');
     return t.length > 64 ? `${t.slice(0, 61)}...` : t;
   };
