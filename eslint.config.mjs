@@ -11,6 +11,20 @@ const nodeGlobals = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 
+// A lint exception says why it is one: `// eslint-disable-next-line <rule> -- <reason>` (no plugin needed for one rule).
+const directiveReason = {
+  meta: { type: 'suggestion', schema: [], messages: { noReason: 'an eslint-disable comment gives its reason after " -- "' } },
+  create(context) {
+    return {
+      Program() {
+        for (const comment of context.sourceCode.getAllComments()) {
+          if (/^\s*eslint-disable/.test(comment.value) && !/\s--\s+\S/.test(comment.value)) context.report({ loc: comment.loc, messageId: 'noReason' });
+        }
+      },
+    };
+  },
+};
+
 export default tseslint.config(
   {
     // nodes/*.html and resources/: the editor's ES5 browser code, checked in real Chromium by test/editor-static and test/e2e.
@@ -20,7 +34,9 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     linterOptions: { reportUnusedDisableDirectives: 'error' },
+    plugins: { local: { rules: { 'directive-reason': directiveReason } } },
     rules: {
+      'local/directive-reason': 'error',
       // Code and comments wrap at 140 (prettier wraps code); a long text stays one literal so that it can be found with grep.
       'max-len': ['error', { code: 140, ignoreUrls: true, ignoreRegExpLiterals: true, ignoreStrings: true, ignoreTemplateLiterals: true }],
       // Node-RED's own idiom: a node's constructor names `this` once, and its handlers close over `node`.
