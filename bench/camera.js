@@ -51,8 +51,6 @@ async function camera(ctx, within) {
   }
   const s1 = await ctx.simStats();
   const end = await settle();
-  const rss = samples.map((m) => m.rss);
-  const ab = samples.map((m) => m.arrayBuffers);
   return {
     images: total,
     ok,
@@ -68,6 +66,15 @@ async function camera(ctx, within) {
     copiesPerImage: counted.allocations / total,
     base64Conversions: counted.base64,
     allocationSites: counted.sites,
+    ...memoryOverRun(start, end, samples),
+  };
+}
+
+/** Memory before and after the run (after a collection) and sampled every second while it ran. */
+function memoryOverRun(start, end, samples) {
+  const rss = samples.map((m) => m.rss);
+  const ab = samples.map((m) => m.arrayBuffers);
+  return {
     start,
     end,
     rssGrowthMiB: (end.rss - start.rss) / MiB,

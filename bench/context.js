@@ -23,6 +23,25 @@ function placed(nodes) {
   return nodes.map((n) => (n.z ? { x: 200, y: (y += 40), ...n } : n));
 }
 
+/** The core flow's function node builds the URL of a call_prio request, from the session id kept in flow context. */
+const BUILD_URL = "msg.url = flow.get('webtapiUrl') + '?SID=' + encodeURIComponent(flow.get('webtapiSid')) + '&action=call_prio&dst=' + encodeURIComponent(msg.payload);\nreturn msg;";
+
+function buildUrlNode(id, next) {
+  return { id, z: 'tab', type: 'function', name: 'build URL', func: BUILD_URL, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[next]] };
+}
+
+/** The core http request node (GET, text), keep-alive on or off (`persist`). */
+function httpRequest(id, persist, next) {
+  return {
+    id, z: 'tab', type: 'http request', name: '', method: 'GET', ret: 'txt', paytoqs: 'ignore', url: '', tls: '',
+    persist, proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [], wires: [[next]],
+  };
+}
+
+function sink(id) {
+  return { id, z: 'tab', type: 'bench-sink', wires: [] };
+}
+
 /**
  * The flow: the node under test, the Node-RED floor, the core http-request flow (twice: keep-alive
  * on and off), the camera node and a catch node, each ending in a bench-sink that hands the
@@ -30,13 +49,6 @@ function placed(nodes) {
  * as users do.
  */
 function benchFlow(url, concurrency) {
-  const build = "msg.url = flow.get('webtapiUrl') + '?SID=' + encodeURIComponent(flow.get('webtapiSid')) + '&action=call_prio&dst=' + encodeURIComponent(msg.payload);\nreturn msg;";
-  const fn = (id, next) => ({ id, z: 'tab', type: 'function', name: 'build URL', func: build, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[next]] });
-  const httpRequest = (id, persist, sink) => ({
-    id, z: 'tab', type: 'http request', name: '', method: 'GET', ret: 'txt', paytoqs: 'ignore', url: '', tls: '',
-    persist, proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [], wires: [[sink]],
-  });
-  const sink = (id) => ({ id, z: 'tab', type: 'bench-sink', wires: [] });
   return placed([
     { id: 'tab', type: 'tab', label: 'bench' },
     { id: 'cfg', type: 'webtapi-config', name: 'pbx', url, tls: '', timeout: 10000, concurrency },
@@ -46,8 +58,8 @@ function benchFlow(url, concurrency) {
     sink('sinkCall'),
     { id: 'floor', z: 'tab', type: 'bench-raw', name: '', wires: [['sinkFloor']] },
     sink('sinkFloor'),
-    fn('fnKeep', 'httpKeep'), httpRequest('httpKeep', true, 'sinkKeep'), sink('sinkKeep'),
-    fn('fnDefault', 'httpDefault'), httpRequest('httpDefault', false, 'sinkDefault'), sink('sinkDefault'),
+    buildUrlNode('fnKeep', 'httpKeep'), httpRequest('httpKeep', true, 'sinkKeep'), sink('sinkKeep'),
+    buildUrlNode('fnDefault', 'httpDefault'), httpRequest('httpDefault', false, 'sinkDefault'), sink('sinkDefault'),
     { id: 'cam', z: 'tab', type: 'webtapi-cam-snapshot', name: '', server: 'cfg', camera: '44', cameraType: 'str', operation: 'picture', output: 'buffer', wires: [['sinkCam']] },
     sink('sinkCam'),
     { id: 'catchAll', z: 'tab', type: 'catch', name: '', scope: null, uncaught: false, wires: [['sinkErr']] },

@@ -142,7 +142,10 @@ function targets(r) {
   ];
 }
 
-/** What a smoke run asserts (no timing): every ring seen on both sides, at most one poll per ring on the push side (plus the 10 s interval), every accepted push emitted. */
+/**
+ * What a smoke run asserts (no timing): every ring seen on both sides, at most one poll per ring on the push side
+ * (plus the 10 s interval), every accepted push emitted.
+ */
 function failures(r) {
   const f = [];
   const { rings, push, poll } = r.latency;

@@ -16,7 +16,10 @@ function reply(id, result, error) {
   if (process.connected) process.send({ id, result, error });
 }
 
-/** The PBX (bench/push.js): the call on `ext` ends, a new one rings it; answers its channel and when it rang (ms, comparable across processes). */
+/**
+ * The PBX (bench/push.js): the call on `ext` ends, a new one rings it; answers its channel and when it rang
+ * (ms, comparable across processes).
+ */
 function step(ext, from) {
   for (const c of sim.state.channelsOf(ext)) if (sim.state.channels.has(c.name)) sim.hangup(c.name);
   const channel = sim.ring(ext, from);

@@ -3,7 +3,8 @@
 // does), `npm install <tarball>` into a fresh Node-RED user directory (undici comes from the
 // registry as an ordinary dependency; nothing from the dev tree), then the real `node-red` command
 // on that user directory, checked through its admin API:
-//   - all node types package.json declares (eleven, the config node included) load, with no load error, editor HTML, icons and message catalogues;
+//   - all node types package.json declares (eleven, the config node included) load, with no load error,
+//     editor HTML, icons and message catalogues;
 //   - the package's example flows are listed (Import > Examples) and readable;
 //   - a flow deployed with POST /flows (config node with credentials, inject -> relay-set) switches
 //     a relay on a simulator started from the INSTALLED package's dist/simulator.

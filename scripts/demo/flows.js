@@ -65,7 +65,9 @@ function prepareUserDir({ dir, examplesDir, target, reset = false }) {
     try {
       flows = readJson(flowsFile);
     } catch (err) {
-      throw new Error(`${flowsFile} is not valid JSON (${err.message}): fix it, or start with --reset to deploy the examples again`);
+      throw new Error(`${flowsFile} is not valid JSON (${err.message}): fix it, or start with --reset to deploy the examples again`, {
+        cause: err,
+      });
     }
     if (!Array.isArray(flows)) throw new Error(`${flowsFile} is not a flow file: start with --reset to deploy the examples again`);
   }

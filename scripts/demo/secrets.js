@@ -30,7 +30,7 @@ function usable(s) {
 /** The demo's secrets in `dir` ({ pin, mqtt: { username, password } }), created on first use. */
 function demoSecrets(dir) {
   const file = path.join(dir, FILE);
-  let secrets = null;
+  let secrets;
   try {
     secrets = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {

@@ -134,7 +134,10 @@ function hint(line: string): Draft<HintLine> | null {
   return item;
 }
 
-/** `queue show` header: `VMX has 1 calls (max unlimited) in 'ringall' strategy (4s holdtime, 9s talktime), W:0, C:2, A:1, SL:0.0% within 0s`. */
+/**
+ * `queue show` header:
+ * `VMX has 1 calls (max unlimited) in 'ringall' strategy (4s holdtime, 9s talktime), W:0, C:2, A:1, SL:0.0% within 0s`.
+ */
 function queueHeader(line: string): Draft<QueueLine> | null {
   const m = /^(\S+)\s+has (\d+) calls? \(max ([^)]*)\)(?: in '([^']*)' strategy)?(.*)$/.exec(line);
   if (!m) return null;

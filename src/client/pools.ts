@@ -26,6 +26,7 @@ export interface PoolOptions {
  * sends something.
  */
 export function makePool(origin: string, opts: PoolOptions, use: PoolUse): Dispatcher {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, see above
   const { Pool } = require('undici') as typeof import('undici');
   const settings = POOL_SETTINGS[use];
   const https = origin.startsWith('https:');

@@ -26,9 +26,12 @@ function jsonEscaped(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }
 
+// eslint-disable-next-line no-control-regex -- the range starts at \x00 on purpose: everything beyond ASCII
+const NON_ASCII = /[^\x00-\x7f]/g;
+
 /** The same as PHP's json_encode writes it by default: `\/`, and everything beyond ASCII as `\uXXXX`. */
 function phpJsonEscaped(value: string): string {
-  return jsonEscaped(value).replace(/\//g, '\\/').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return jsonEscaped(value).replace(/\//g, '\\/').replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

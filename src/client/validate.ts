@@ -106,7 +106,7 @@ export function passThrough(action: string, param: string, value: unknown): stri
   if (typeof value === 'boolean') text = String(value);
   else text = scalarText(action, param, value);
   if (text.length > 1024) throw new InvalidInputError(action, param, 'longer than 1024 characters');
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(text)) throw new InvalidInputError(action, param, 'contains control characters');
   // A lone surrogate cannot be URL-encoded (encodeURIComponent throws a URIError).
   if (/\p{Cs}/u.test(text)) throw new InvalidInputError(action, param, 'contains an unpaired surrogate');

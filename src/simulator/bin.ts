@@ -77,51 +77,77 @@ function pushUrl(v: string): string {
   return v;
 }
 
-function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
-  const env_ = (k: string): string | undefined => (env[k] === '' ? undefined : env[k]);
-  const o: CliOptions = {
-    port: env_('WEBTAPI_SIM_PORT') !== undefined ? int('WEBTAPI_SIM_PORT', env_('WEBTAPI_SIM_PORT')) : 9998,
-    host: env_('WEBTAPI_SIM_HOST') ?? '127.0.0.1',
-    user: env_('WEBTAPI_SIM_USER') ?? '1004',
-    password: env_('WEBTAPI_SIM_PASSWORD') ?? 'secret',
-    ringMs: env_('WEBTAPI_SIM_RING_MS') !== undefined ? int('WEBTAPI_SIM_RING_MS', env_('WEBTAPI_SIM_RING_MS')) : 0,
-    sessionIdleMs: env_('WEBTAPI_SIM_SESSION_IDLE_MS') !== undefined ? int('WEBTAPI_SIM_SESSION_IDLE_MS', env_('WEBTAPI_SIM_SESSION_IDLE_MS')) : undefined,
-    imageBytes: env_('WEBTAPI_SIM_IMAGE_BYTES') !== undefined ? int('WEBTAPI_SIM_IMAGE_BYTES', env_('WEBTAPI_SIM_IMAGE_BYTES')) : undefined,
+/** The options the environment sets (an empty variable counts as unset); flags override them. */
+function fromEnv(env: NodeJS.ProcessEnv): CliOptions {
+  const get = (k: string): string | undefined => (env[k] === '' ? undefined : env[k]);
+  const num = (k: string): number | undefined => (get(k) === undefined ? undefined : int(k, get(k)));
+  return {
+    port: num('WEBTAPI_SIM_PORT') ?? 9998,
+    host: get('WEBTAPI_SIM_HOST') ?? '127.0.0.1',
+    user: get('WEBTAPI_SIM_USER') ?? '1004',
+    password: get('WEBTAPI_SIM_PASSWORD') ?? 'secret',
+    ringMs: num('WEBTAPI_SIM_RING_MS') ?? 0,
+    sessionIdleMs: num('WEBTAPI_SIM_SESSION_IDLE_MS'),
+    imageBytes: num('WEBTAPI_SIM_IMAGE_BYTES'),
     quiet: false,
     bridgeIds: false,
     control: true,
   };
+}
+
+function channelFields(v: string): 13 | 14 {
+  const n = int('--channel-fields', v);
+  if (n !== 13 && n !== 14) fail('--channel-fields must be 13 or 14');
+  return n;
+}
+
+function streamSpec(v: string): Partial<StreamOptions> {
+  try {
+    return parseStreamSpec(v);
+  } catch (err) {
+    fail(messageOf(err));
+  }
+}
+
+function help(): never {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+/** What each flag does to the options; `value()` takes its value (`--flag=v` or the next argument). */
+const FLAGS = new Map<string, (o: CliOptions, value: () => string) => void>([
+  ['--port', (o, value) => { o.port = int('--port', value()); }],
+  ['--host', (o, value) => { o.host = value(); }],
+  ['--user', (o, value) => { o.user = value(); }],
+  ['--password', (o, value) => { o.password = value(); }],
+  ['--ring-ms', (o, value) => { o.ringMs = int('--ring-ms', value()); }],
+  ['--session-idle-ms', (o, value) => { o.sessionIdleMs = int('--session-idle-ms', value()); }],
+  ['--image-bytes', (o, value) => { o.imageBytes = int('--image-bytes', value()); }],
+  ['--door-station', (o, value) => { o.doorStation = value(); }],
+  ['--channel-fields', (o, value) => { o.channelFields = channelFields(value()); }],
+  ['--bridge-ids', (o) => { o.bridgeIds = true; }],
+  ['--no-control', (o) => { o.control = false; }],
+  ['--stream', (o, value) => { o.stream = streamSpec(value()); }],
+  ['--replay', (o, value) => { o.replay = value(); }],
+  ['--push', (o, value) => { o.push = pushUrl(value()); }],
+  ['--quiet', (o) => { o.quiet = true; }],
+  ['--help', help],
+  ['-h', help],
+]);
+
+function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
+  const o = fromEnv(env);
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined];
-    const value = (): string => {
+    const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
+    const flag = eq === -1 ? argv[i] : argv[i].slice(0, eq);
+    const inline = eq === -1 ? undefined : argv[i].slice(eq + 1);
+    const apply = FLAGS.get(flag);
+    if (!apply) fail(`unknown option ${flag}`);
+    apply(o, (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) fail(`${flag} needs a value`);
       return v;
-    };
-    switch (flag) {
-      case '--port': o.port = int('--port', value()); break;
-      case '--host': o.host = value(); break;
-      case '--user': o.user = value(); break;
-      case '--password': o.password = value(); break;
-      case '--ring-ms': o.ringMs = int('--ring-ms', value()); break;
-      case '--session-idle-ms': o.sessionIdleMs = int('--session-idle-ms', value()); break;
-      case '--image-bytes': o.imageBytes = int('--image-bytes', value()); break;
-      case '--door-station': o.doorStation = value(); break;
-      case '--channel-fields': {
-        const n = int('--channel-fields', value());
-        if (n !== 13 && n !== 14) fail('--channel-fields must be 13 or 14');
-        o.channelFields = n;
-        break;
-      }
-      case '--bridge-ids': o.bridgeIds = true; break;
-      case '--no-control': o.control = false; break;
-      case '--stream': try { o.stream = parseStreamSpec(value()); } catch (err) { fail(messageOf(err)); } break;
-      case '--replay': o.replay = value(); break;
-      case '--push': o.push = pushUrl(value()); break;
-      case '--quiet': o.quiet = true; break;
-      case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
-      default: fail(`unknown option ${flag}`);
-    }
+    });
   }
   if (o.port > 65535) fail('--port must be 0..65535');
   return o;

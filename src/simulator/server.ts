@@ -82,6 +82,7 @@ function publicParams(params: ReadonlyMap<string, string>): Record<string, strin
 
 function describe(params: Record<string, string>): string {
   const clean = (s: string): string => {
+    // eslint-disable-next-line no-control-regex -- control characters are what this replaces
     const t = s.replace(/[\x00-\x1f\x7f]/g, '?');
     return t.length > 64 ? `${t.slice(0, 61)}...` : t;
   };
@@ -160,11 +161,7 @@ export class RequestHandler {
     if (!request) return;
     const { params, body } = request;
     const action = params.get('action') ?? '';
-    stats.byAction[action] = (stats.byAction[action] ?? 0) + 1;
-    const shown = publicParams(params);
-    this.d.requests.push({ method, action, params: shown, at: Date.now() });
-    if (this.d.requests.length > MAX_LOGGED_REQUESTS) this.d.requests.splice(0, this.d.requests.length - MAX_LOGGED_REQUESTS);
-    const line = `${method} ${action || '(no action)'}${Object.keys(shown).length ? ` ${describe(shown)}` : ''}`;
+    const line = this.record(method, action, params);
 
     const fault = this.d.faults.take(action);
     if (fault) {
@@ -178,6 +175,15 @@ export class RequestHandler {
     this.d.changed?.();
     this.respond(res, answer);
     this.log(`${line} -> ${summary(action, answer)}`);
+  }
+
+  /** Counts the action and keeps the request (without its secrets) in `sim.requests`; returns its log line. */
+  private record(method: string, action: string, params: Map<string, string>): string {
+    this.d.stats.byAction[action] = (this.d.stats.byAction[action] ?? 0) + 1;
+    const shown = publicParams(params);
+    this.d.requests.push({ method, action, params: shown, at: Date.now() });
+    if (this.d.requests.length > MAX_LOGGED_REQUESTS) this.d.requests.splice(0, this.d.requests.length - MAX_LOGGED_REQUESTS);
+    return `${method} ${action || '(no action)'}${Object.keys(shown).length ? ` ${describe(shown)}` : ''}`;
   }
 
   /** The query and (for POST) body parameters, or null when the answer is already given (body too large) or the client left. */

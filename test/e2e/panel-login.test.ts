@@ -16,7 +16,6 @@ import { startSimulator, type Simulator } from '../../dist/simulator';
 import { launchBrowser, type Browser } from './browser';
 import { ARTIFACTS } from './fixture';
 import { until } from '../../scripts/lib/until';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const launcher = require('../../scripts/lib/nodered') as {
   tempUserDir(prefix?: string): string;
   startChild(options: Record<string, unknown>): Promise<ChildNodeRed>;

@@ -254,7 +254,7 @@ function standIn(defs: Map<string, NodeDef>): StandIn {
 
 /** Runs a script as the editor would: RED, $, jQuery and window are the stand-in's. */
 function run(env: StandIn, code: string): void {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the editor's own script text is what this test runs
   const fn = new Function('RED', '$', 'jQuery', 'window', code) as (...args: unknown[]) => void;
   fn(env.RED, env.$, env.$, env.window);
 }
@@ -740,7 +740,7 @@ describe('editor files (static)', () => {
         assert.ok(spec, `${m[1]} is not a documented action`);
         const params = m[2] ? m[2].split(',').map((p) => JSON.parse(p.trim()) as string) : [];
         assert.deepStrictEqual(params, Object.entries(spec.params).map(([k, p]) => (p.required ? k : `${k}?`)), m[1]);
-        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the object literal from the editor file's text
         if (m[3]) for (const [k, v] of Object.entries(new Function(`return ${m[3]}`)() as Json)) spec.params[k].validate(m[1], k, v);
       }
     });

@@ -15,11 +15,9 @@ import { until } from '../../scripts/lib/until';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareUserDir } = require(path.join(ROOT, 'scripts', 'demo', 'flows.js')) as {
   prepareUserDir(o: { dir: string; examplesDir: string; target: Record<string, unknown> }): unknown;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { refusal, ownAddresses } = require(path.join(ROOT, 'scripts', 'demo', 'admin-guard.js')) as {
   refusal(req: { method: string; headers: Record<string, string> }, own: unknown): string | null;
   ownAddresses(port: number): unknown;

@@ -9,21 +9,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { exampleFlows } = require(path.join(ROOT, 'scripts', 'demo', 'flows.js')) as { exampleFlows(dir: string, url: string, mode: string): Node[] };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const parts = require(path.join(ROOT, 'scripts', 'demo', 'dashboard.js')) as {
   applyDemoParts(flows: Node[], target: Record<string, unknown>): { ringButton: boolean; broker: boolean };
   panelUrl(flows: Node[], editor: string): string | null;
   panelLine(loaded: boolean, flows: Node[], editor: string, pin?: string): string | null;
 };
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { demoSecrets, GUESSABLE } = require(path.join(ROOT, 'scripts', 'demo', 'secrets.js')) as {
   demoSecrets(dir: string): { pin: string; mqtt: { username: string; password: string } };
   GUESSABLE: RegExp;
 };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { applyDemoCredentials } = require(path.join(ROOT, 'scripts', 'demo', 'credentials.js')) as {
   applyDemoCredentials(o: { credsFile: string; flows: Node[]; secrets: object; brokerIsDemo: boolean }): { pin: string | null };
 };

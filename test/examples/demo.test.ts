@@ -121,7 +121,8 @@ describe('npm start (scripts/demo.js)', function () {
     assert.match(out, new RegExp(`port ${busy} is in use; the simulator listens on port ${simPort} instead`));
     assert.match(out, /example flows deployed to /);
 
-    // Every node type package.json declares (eleven, the config node included), loaded from the working tree without an error, and the examples listed.
+    // Every node type package.json declares (eleven, the config node included), loaded from the working
+    // tree without an error, and the examples listed.
     const sets = (await getJson(`${demo.editor}nodes`) as any[]).filter((s) => s.module === 'node-red-contrib-metasec-webtapi');
     assert.deepEqual(sets.flatMap((s) => s.types).sort(), [...TYPES].sort());
     for (const s of sets) {

@@ -19,7 +19,6 @@ type Config = Record<string, any>;
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const FILE = path.join(ROOT, 'examples', '07 Home Assistant via MQTT.json');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const demoBroker = require(path.join(ROOT, 'scripts', 'demo', 'broker.js')) as {
   startBroker(port: number, account: { username: string; password: string }): Promise<Broker>;
 };

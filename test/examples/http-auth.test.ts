@@ -13,7 +13,6 @@ import { until } from '../../scripts/lib/until';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOGIN = { user: 'tablet', pass: 'tablet-pass-4e8a' };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedDir(), path.dirname(nodeRedDir())] })) as { hashSync(p: string, rounds: number): string };
 
 function get(port: number, url: string, auth?: string): Promise<{ status: number; type: string; body: Buffer }> {

@@ -51,7 +51,6 @@ interface MqttClient {
 
 // MQTT.js as Node-RED's MQTT nodes load it (a dependency of @node-red/nodes, so in each matrix install too).
 const nodesDir = require.resolve('@node-red/nodes/package.json', { paths: [require.resolve('node-red')] });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const mqtt = require(require.resolve('mqtt', { paths: [nodesDir] })) as { connect(url: string, opts?: object): MqttClient };
 
 /** A subscriber that keeps what it receives and can wait for the next match. */

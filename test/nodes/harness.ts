@@ -38,7 +38,6 @@ export async function jumpPastPolls(clock: sinon.SinonFakeTimers, ms: number): P
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper') as {
   init(path: string, settings?: object): void;
   load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
@@ -278,7 +277,6 @@ class LogCapture {
     this.installed = true;
     const handler = new EventEmitter();
     handler.on('log', (m: LogEntry) => this.entries.push(m));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require('node-red') as { log: { addHandler(h: EventEmitter): void } }).log.addHandler(handler);
   }
 

@@ -328,7 +328,6 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
 
   it('a whole Node-RED (child process): the endpoint is behind httpNodeAuth like any http-in node', async function () {
     this.timeout(60_000);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const bcrypt = require('bcryptjs') as { hashSync(s: string, rounds: number): string };
     const nr = await startChild({ extra: { httpNodeAuth: { user: 'pbx', pass: bcrypt.hashSync('door-pass', 4) } }, timeoutMs: 45_000 });
     try {

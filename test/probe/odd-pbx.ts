@@ -34,6 +34,7 @@ export interface OddPbxOptions {
 export function echoedForms(password: string): string[] {
   const url = encodeURIComponent(password);
   const json = JSON.stringify(password).slice(1, -1);
+  // eslint-disable-next-line no-control-regex -- the range starts at \x00 on purpose: everything beyond ASCII
   const php = json.replace(/\//g, '\\/').replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return [password, url.replace(/%20/g, '+'), url, url.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()), json, php];
 }

@@ -17,7 +17,6 @@ const VIEWER = { username: 'viewer', password: 'viewer-pass-2b9d' };
 const PBX_PASSWORD = 'pbx-pass-perm-5a';
 
 // Node-RED's own hashing library, as `node-red admin hash-pw` uses it.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedDir(), path.dirname(nodeRedDir())] })) as { hashSync(p: string, rounds: number): string };
 
 interface Reply { status: number; type: string; text: string; headers: http.IncomingHttpHeaders }

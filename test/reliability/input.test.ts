@@ -150,6 +150,7 @@ function checkRequests(sim: Simulator, from: number, c: Case, what: string): num
       const p = Object.hasOwn(spec.params, k) ? spec.params[k] : undefined;
       if (!p && c.passThrough) {
         assert.match(k, /^[A-Za-z_][A-Za-z0-9_]{0,31}$/, `${what}: parameter name`);
+        // eslint-disable-next-line no-control-regex -- control characters are what this asserts absent
         assert.ok(v.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(v), `${what}: ${k}=${JSON.stringify(v).slice(0, 60)}`);
         continue;
       }

@@ -14,7 +14,6 @@ import { resolveField } from '../../dist/nodes/glue/properties';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { assertCalm, PASSWORD, USER, watchCalm } from './kit';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const RED = { util: require('node-red').util } as NodeAPI;
 const NODE = {} as Node;
 
@@ -120,6 +119,7 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
           } else {
             assert.match(key, /^[A-Za-z_][A-Za-z0-9_]{0,31}$/);
             assert.ok(!['SID', 'action', '__proto__'].includes(key) && key.toUpperCase() !== 'SID');
+            // eslint-disable-next-line no-control-regex -- control characters are what this asserts absent
             assert.ok(v.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(v) && !/\p{Cs}/u.test(v), JSON.stringify(v));
           }
         }

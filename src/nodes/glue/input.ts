@@ -78,6 +78,24 @@ function delivered(
   finish();
 }
 
+/** What a node's input and close handlers share. */
+interface Wiring {
+  readonly view: StatusView;
+  readonly server: WebTapiConfigNode | null;
+  /**
+   * One signal for every message of the node, aborted on close (an AbortController per message
+   * would cost as much as the rest of the input path). Each request in flight or waiting for a
+   * slot listens to it, so there can be more than the default 10 listeners.
+   */
+  readonly closing: AbortController;
+  closed: boolean;
+  /**
+   * While another message of this node is still in flight the node is still busy: green is shown
+   * when the last one is done (a green between two blues would be two status events per message).
+   */
+  inFlight: number;
+}
+
 /**
  * The one input path every WebTAPI node shares: one done() per message, errors to Catch nodes with
  * the message, status while working, nothing sent after close, requests aborted on close.
@@ -86,49 +104,17 @@ function delivered(
 export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler: Handler, options: WiringOptions = {}): WebTapiConfigNode | null {
   const view = new StatusView(RED, node);
   const server = configNode(RED, def);
-  // One signal for every message of the node, aborted on close (an AbortController per message
-  // would cost as much as the rest of the input path). Each request in flight or waiting for a
-  // slot listens to it, so there can be more than the default 10 listeners.
   const closing = new AbortController();
   setMaxListeners(0, closing.signal);
-  let closed = false;
-  // While another message of this node is still in flight the node is still busy: green is shown
-  // when the last one is done (a green between two blues would be two status events per message).
-  let inFlight = 0;
+  const wiring: Wiring = { view, server, closing, closed: false, inFlight: 0 };
   if (server) server.register(node, view);
   else node.status({ fill: 'red', shape: 'ring', text: text(RED, 'noServer') });
   node.on('input', (msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void) => {
-    const started = performance.now();
-    let settled = false;
-    inFlight++;
-    const finish = (err?: Error) => {
-      if (settled) return;
-      settled = true;
-      inFlight--;
-      done(err);
-    };
-    let running: Promise<HandlerResult>;
-    try {
-      options.admit?.(msg);
-      if (!server) {
-        finish(new MissingConfigError());
-        return;
-      }
-      running = handler(msg, { client: server.client, signal: closing.signal, status: view });
-    } catch (err) {
-      running = Promise.reject(err);
-    }
-    running.then(
-      (out) => (closed ? finish() : delivered(view, msg, out, { started, last: inFlight === 1 }, send, finish)),
-      (err: unknown) => (closed ? finish() : failed(view, msg, err, finish)),
-    ).catch((err: unknown) => {
-      // send() itself threw (a downstream node in the same tick): still exactly one done.
-      finish(err instanceof Error ? err : new Error(messageOf(err)));
-    });
+    receive(wiring, handler, options, msg, send, done);
   });
 
   node.on('close', (_removed: boolean, done: () => void) => {
-    closed = true;
+    wiring.closed = true;
     closing.abort();
     view.clear();
     const after = options.onClose ? options.onClose() : Promise.resolve();
@@ -137,4 +123,38 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
     after.then(finish, finish);
   });
   return server;
+}
+
+/** One message through the handler: exactly one done(), its result or failure dropped once the node is closed. */
+function receive(
+  w: Wiring, handler: Handler, options: WiringOptions,
+  msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void,
+): void {
+  const started = performance.now();
+  let settled = false;
+  w.inFlight++;
+  const finish = (err?: Error) => {
+    if (settled) return;
+    settled = true;
+    w.inFlight--;
+    done(err);
+  };
+  let running: Promise<HandlerResult>;
+  try {
+    options.admit?.(msg);
+    if (!w.server) {
+      finish(new MissingConfigError());
+      return;
+    }
+    running = handler(msg, { client: w.server.client, signal: w.closing.signal, status: w.view });
+  } catch (err) {
+    running = Promise.reject(err);
+  }
+  running.then(
+    (out) => (w.closed ? finish() : delivered(w.view, msg, out, { started, last: w.inFlight === 1 }, send, finish)),
+    (err: unknown) => (w.closed ? finish() : failed(w.view, msg, err, finish)),
+  ).catch((err: unknown) => {
+    // send() itself threw (a downstream node in the same tick): still exactly one done.
+    finish(err instanceof Error ? err : new Error(messageOf(err)));
+  });
 }

@@ -11,7 +11,10 @@ const MODULE = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json
 
 const english = new Map<string, Record<string, string>>();
 
-/** The English text of `key` in `catalogue`, read from the en-US catalogue as built beside the nodes: for a runtime without the catalogue. */
+/**
+ * The English text of `key` in `catalogue`, read from the en-US catalogue as built beside the nodes:
+ * for a runtime without the catalogue.
+ */
 function englishText(catalogue: string, key: string): string {
   let texts = english.get(catalogue);
   if (!texts) {

@@ -389,13 +389,12 @@ export class RelayLane {
   private async restore(p: Pulse): Promise<Record<string, string>> {
     const deadline = Date.now() + p.restoreMs;
     let delay = this.minDelay;
-    let reason = 'no attempt';
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) for (const r of p.reporters.values()) r.switchingBack(attempt);
       const fields: Record<string, string> = { relay_id: this.relay, status: String(p.back), ...(attempt > 1 ? { attempt: String(attempt) } : {}), ...p.note };
       const done = await this.tryOnce(p, fields, deadline);
       if (done.params) return done.params;
-      reason = done.reason;
+      const reason = done.reason;
       const limit = Math.min(deadline, this.closeBy);
       const left = limit - Date.now();
       // The last attempt goes out shortly before the limit, with time left for an answer.
