@@ -1,7 +1,8 @@
 import type { Dispatcher } from 'undici';
-import { Body, discard, headerValue, readBody } from './body';
+import { readAnswer } from './answer-reader';
+import { Body, discard, headerValue } from './body';
 import { Deadline } from './deadline';
-import { AbortedError, ClosedError, HttpStatusError, InvalidInputError, ResponseTooLargeError, UnreachableError } from './errors';
+import { AbortedError, ClosedError, HttpStatusError, InvalidInputError, UnreachableError } from './errors';
 import { classify } from './failures';
 import { makePool } from './pools';
 import { Slots } from './slots';
@@ -53,6 +54,9 @@ export interface OpenAnswer {
   body: Body;
   close(): void;
 }
+
+const READ_HEADERS = { accept: '*/*' };
+const FORM_HEADERS = { 'content-type': 'application/x-www-form-urlencoded', accept: '*/*' };
 
 /**
  * HTTP for one PBX: a keep-alive pool, a bounded number of requests in flight, a total deadline per
@@ -175,32 +179,18 @@ export class Transport {
     this.inFlight.delete(deadline);
   }
 
-  private async roundTrip(exchange: Exchange, deadline: Deadline): Promise<Answer> {
+  private roundTrip(exchange: Exchange, deadline: Deadline): Promise<Answer> {
     // A request granted its slot just as close() ran must not make a new pool.
-    if (this.closed) throw new ClosedError(exchange.action);
-    const res = await this.dispatcher.request({
+    if (this.closed) return Promise.reject(new ClosedError(exchange.action));
+    const options: Dispatcher.DispatchOptions = {
       origin: this.origin,
       path: exchange.query ? `${this.path}?${exchange.query}` : this.path,
       method: exchange.method,
-      headers: exchange.body !== undefined
-        ? { 'content-type': 'application/x-www-form-urlencoded', accept: '*/*' }
-        : { accept: '*/*' },
+      headers: exchange.body !== undefined ? FORM_HEADERS : READ_HEADERS,
       body: exchange.body,
-      signal: deadline.stop,
-    });
-    const contentType = headerValue(res.headers['content-type']);
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      discard(res.body);
-      throw new HttpStatusError(exchange.action, res.statusCode);
-    }
+    };
     const limit = exchange.binary ? this.opts.maxBinaryBytes : this.opts.maxTextBytes;
-    const declared = Number(res.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      discard(res.body);
-      throw new ResponseTooLargeError(exchange.action, limit);
-    }
-    const body = await readBody(res.body, { action: exchange.action, limit, streamMs: exchange.streamMs }, deadline.stop);
-    return { status: res.statusCode, contentType, body };
+    return readAnswer(this.dispatcher, options, { action: exchange.action, limit, streamMs: exchange.streamMs }, deadline);
   }
 
   private classify(err: unknown, exchange: Exchange, deadline: Deadline) {
@@ -214,7 +204,7 @@ export class Transport {
     if (this.closed) return;
     this.closed = true;
     this.slots.failAll(() => new ClosedError('request'));
-    for (const d of this.inFlight) d.stop.abort();
+    for (const d of this.inFlight) d.abort();
     if (this.ownsDispatcher && this.pool) await this.pool.destroy().catch(() => undefined);
     if (this.streamPool) await this.streamPool.destroy().catch(() => undefined);
   }

@@ -366,6 +366,25 @@ describe('WebTapiClient against the simulator', () => {
     await assert.rejects(client.calls.listAll(), code('WEBTAPI_CLOSED'));
   });
 
+  it('one caller signal stops every request in flight with it, the read as aborted, the side effect as of unknown outcome', async () => {
+    await client.calls.listAll();
+    const closing = new AbortController();
+    // A request that ends before the abort no longer listens to the signal.
+    assert.equal(await client.calls.call('1001', '1003', { signal: closing.signal }), true);
+    sim.injectFault({ kind: 'hang', action: 'call_list_all', times: 1 });
+    sim.injectFault({ kind: 'hang', action: 'call', times: 1 });
+    const read = client.calls.listAll({ signal: closing.signal });
+    const call = client.calls.call('1001', '1002', { signal: closing.signal });
+    const seen = sim.requests.length;
+    while (sim.requests.length < seen + 2) await new Promise((r) => setTimeout(r, 5));
+    closing.abort();
+    await assert.rejects(read, code('WEBTAPI_ABORTED'));
+    await assert.rejects(call, code('WEBTAPI_OUTCOME_UNKNOWN'));
+    await assert.rejects(client.calls.listAll({ signal: closing.signal }), code('WEBTAPI_ABORTED'));
+    // Another caller's requests are not touched.
+    assert.ok(Array.isArray(await client.calls.listAll({ signal: new AbortController().signal })));
+  });
+
   it('keeps the password and session ids out of every error', async () => {
     const errors: WebTapiError[] = [];
     await client.calls.listAll();
