@@ -5,9 +5,30 @@ import tseslint from 'typescript-eslint';
 // Node's globals for the CommonJS scripts (typescript-eslint turns no-undef off for .ts: the compiler checks names there).
 const nodeGlobals = Object.fromEntries(
   [
-    'require', 'module', 'exports', '__dirname', '__filename', 'process', 'console', 'Buffer', 'URL', 'URLSearchParams',
-    'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask',
-    'AbortController', 'AbortSignal', 'TextEncoder', 'TextDecoder', 'fetch', 'structuredClone', 'global',
+    'require',
+    'module',
+    'exports',
+    '__dirname',
+    '__filename',
+    'process',
+    'console',
+    'Buffer',
+    'URL',
+    'URLSearchParams',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+    'clearInterval',
+    'setImmediate',
+    'clearImmediate',
+    'queueMicrotask',
+    'AbortController',
+    'AbortSignal',
+    'TextEncoder',
+    'TextDecoder',
+    'fetch',
+    'structuredClone',
+    'global',
   ].map((name) => [name, 'readonly']),
 );
 
@@ -18,7 +39,8 @@ const directiveReason = {
     return {
       Program() {
         for (const comment of context.sourceCode.getAllComments()) {
-          if (/^\s*eslint-disable/.test(comment.value) && !/\s--\s+\S/.test(comment.value)) context.report({ loc: comment.loc, messageId: 'noReason' });
+          if (/^\s*eslint-disable/.test(comment.value) && !/\s--\s+\S/.test(comment.value))
+            context.report({ loc: comment.loc, messageId: 'noReason' });
         }
       },
     };

@@ -46,14 +46,48 @@ class SyntheticPbx {
       const ext = String(10000 + c.slot);
       const dst = String(50000 + c.slot);
       out.push({
-        shape: 'concise', channel: c.a, context: 'from-internal', exten: dst, priority: 1, state: c.up ? 'Up' : 'Ring',
-        application: 'Dial', data: `SIP/${dst},30,tT`, callerId: ext, callerIdName: '', accountCode: '', peerAccount: '', amaFlags: '3',
-        duration: 1, bridgedTo: c.up ? c.b : null, bridgeId: null, uniqueId: `1700000000.${2 * c.id}`, extension: ext, fieldCount: 14, raw: '',
+        shape: 'concise',
+        channel: c.a,
+        context: 'from-internal',
+        exten: dst,
+        priority: 1,
+        state: c.up ? 'Up' : 'Ring',
+        application: 'Dial',
+        data: `SIP/${dst},30,tT`,
+        callerId: ext,
+        callerIdName: '',
+        accountCode: '',
+        peerAccount: '',
+        amaFlags: '3',
+        duration: 1,
+        bridgedTo: c.up ? c.b : null,
+        bridgeId: null,
+        uniqueId: `1700000000.${2 * c.id}`,
+        extension: ext,
+        fieldCount: 14,
+        raw: '',
       });
       out.push({
-        shape: 'concise', channel: c.b, context: 'from-internal', exten: dst, priority: 1, state: c.up ? 'Up' : 'Ringing',
-        application: 'AppDial', data: '(Outgoing Line)', callerId: dst, callerIdName: '', accountCode: '', peerAccount: '', amaFlags: '3',
-        duration: 1, bridgedTo: c.up ? c.a : null, bridgeId: null, uniqueId: `1700000000.${2 * c.id + 1}`, extension: dst, fieldCount: 14, raw: '',
+        shape: 'concise',
+        channel: c.b,
+        context: 'from-internal',
+        exten: dst,
+        priority: 1,
+        state: c.up ? 'Up' : 'Ringing',
+        application: 'AppDial',
+        data: '(Outgoing Line)',
+        callerId: dst,
+        callerIdName: '',
+        accountCode: '',
+        peerAccount: '',
+        amaFlags: '3',
+        duration: 1,
+        bridgedTo: c.up ? c.a : null,
+        bridgeId: null,
+        uniqueId: `1700000000.${2 * c.id + 1}`,
+        extension: dst,
+        fieldCount: 14,
+        raw: '',
       });
     }
     return out;
@@ -85,7 +119,14 @@ function diffCost(size, polls, warmup) {
     cpu.push((c.user + c.system) / 1000);
   }
   const median = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  return { channels: size, polls, medianMs: median(cpu), wallMedianMs: median(wall), wallP95Ms: wall[Math.floor(wall.length * 0.95)], events };
+  return {
+    channels: size,
+    polls,
+    medianMs: median(cpu),
+    wallMedianMs: median(wall),
+    wallP95Ms: wall[Math.floor(wall.length * 0.95)],
+    events,
+  };
 }
 
 function diffCosts(smoke) {
@@ -124,7 +165,19 @@ function monitorTab(count, intervalMs) {
   const out = [{ id: 'tabCalls', type: 'tab', label: 'calls' }];
   let y = 0;
   for (let i = 0; i < count; i++) {
-    out.push({ id: `callmon${i}`, z: 'tabCalls', x: 200, y: (y += 40), type: 'webtapi-call-monitor', name: '', server: 'cfg', extensions: '', interval: intervalMs, events: 'ring,call,connect,disconnect', wires: [[]] });
+    out.push({
+      id: `callmon${i}`,
+      z: 'tabCalls',
+      x: 200,
+      y: (y += 40),
+      type: 'webtapi-call-monitor',
+      name: '',
+      server: 'cfg',
+      extensions: '',
+      interval: intervalMs,
+      events: 'ring,call,connect,disconnect',
+      wires: [[]],
+    });
   }
   return out;
 }
@@ -133,7 +186,7 @@ function monitorTab(count, intervalMs) {
 async function requestsWith(ctx, count, intervalMs, seconds) {
   ctx.flows = ctx.flows.filter((n) => n.z !== 'tabCalls' && n.id !== 'tabCalls');
   await ctx.addFlows(monitorTab(count, intervalMs));
-  const listed = async () => ((await ctx.simStats()).stats.byAction.call_list_all ?? 0);
+  const listed = async () => (await ctx.simStats()).stats.byAction.call_list_all ?? 0;
   const poller = ctx.cfg.poller;
   // The window starts and ends right after a poll's answer was handed out (the next poll is an
   // interval away), so the PBX's count and the poller's agree. The benchmark listens like one more
@@ -141,10 +194,15 @@ async function requestsWith(ctx, count, intervalMs, seconds) {
   let answered = null;
   const self = {};
   poller.register(self, { calls: true, intervalMs, onResult: () => answered?.(), onError: () => answered?.() });
-  const afterPoll = () => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('callEvents: no poll answered within 15 s')), 15_000);
-    answered = () => { answered = null; clearTimeout(timer); resolve(); };
-  });
+  const afterPoll = () =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('callEvents: no poll answered within 15 s')), 15_000);
+      answered = () => {
+        answered = null;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   try {
     await afterPoll();
     const p0 = poller.polls;
@@ -155,7 +213,15 @@ async function requestsWith(ctx, count, intervalMs, seconds) {
     const polls = poller.polls - p0;
     const elapsed = performance.now() - t0;
     const requests = (await listed()) - r0;
-    return { monitors: count, intervalMs, seconds: elapsed / 1000, polls, requests, requestsPerPoll: polls ? requests / polls : NaN, requestsPerInterval: requests / (elapsed / intervalMs) };
+    return {
+      monitors: count,
+      intervalMs,
+      seconds: elapsed / 1000,
+      polls,
+      requests,
+      requestsPerPoll: polls ? requests / polls : NaN,
+      requestsPerInterval: requests / (elapsed / intervalMs),
+    };
   } finally {
     poller.deregister(self);
   }
@@ -178,7 +244,12 @@ async function callEventsPhase(ctx) {
   const r = { diff, polling };
   const cpu = diff.rows.map((row) => `${row.channels} ch ${row.medianMs.toFixed(2)} ms`).join(', ');
   const requests = polling.map((p) => `${p.monitors} node${p.monitors > 1 ? 's' : ''} ${p.requestsPerPoll.toFixed(2)}`).join(', ');
-  return { ...r, summary: `CPU per poll (median): ${cpu}; call_list_all per poll: ${requests}`, targets: targets(r), failures: failures(r) };
+  return {
+    ...r,
+    summary: `CPU per poll (median): ${cpu}; call_list_all per poll: ${requests}`,
+    targets: targets(r),
+    failures: failures(r),
+  };
 }
 
 /** Figures with a goal, for the benchmark's target table. */
@@ -186,9 +257,21 @@ function targets(r) {
   if (!r) return [];
   const t = [];
   const add = (name, value, goal, pass, unit = '') => t.push({ name, value, goal, pass, unit });
-  add('call events: CPU ms per poll of 1,000 channels (median)', r.diff.medianMsAt1000, `<= ${DIFF_GOAL_MS} ms`, r.diff.medianMsAt1000 <= DIFF_GOAL_MS, 'ms');
+  add(
+    'call events: CPU ms per poll of 1,000 channels (median)',
+    r.diff.medianMsAt1000,
+    `<= ${DIFF_GOAL_MS} ms`,
+    r.diff.medianMsAt1000 <= DIFF_GOAL_MS,
+    'ms',
+  );
   add('call events: cost per channel, 2,000 vs 250 channels', r.diff.perChannelRatio, '<= 2 (linear)', r.diff.perChannelRatio <= 2, 'x');
-  for (const p of r.polling) add(`call monitors: PBX requests per poll (${p.monitors} node${p.monitors > 1 ? 's' : ''})`, p.requestsPerPoll, '= 1', p.requestsPerPoll === 1);
+  for (const p of r.polling)
+    add(
+      `call monitors: PBX requests per poll (${p.monitors} node${p.monitors > 1 ? 's' : ''})`,
+      p.requestsPerPoll,
+      '= 1',
+      p.requestsPerPoll === 1,
+    );
   return t;
 }
 

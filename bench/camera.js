@@ -24,26 +24,30 @@ async function camera(ctx, within) {
   let counted;
   try {
     sampler = setInterval(() => samples.push(memory()), 1000);
-    await within((P.cameraSeconds + 60) * 1000, 'camera', new Promise((resolve) => {
-      let sent = 0;
-      let done = 0;
-      tick = setInterval(() => {
-        if (sent >= total) {
-          clearInterval(tick);
-          return;
-        }
-        sent++;
-        const t = performance.now();
-        const id = ctx.route.expect((good, msg) => {
-          lat.push(performance.now() - t);
-          if (good) ok++;
-          else errors++;
-          if (msg && msg.payload !== undefined && !Buffer.isBuffer(msg.payload)) nonBuffer++;
-          if (++done === total) resolve();
-        });
-        ctx.rt.node('cam').receive({ payload: '44', benchId: id });
-      }, interval);
-    }));
+    await within(
+      (P.cameraSeconds + 60) * 1000,
+      'camera',
+      new Promise((resolve) => {
+        let sent = 0;
+        let done = 0;
+        tick = setInterval(() => {
+          if (sent >= total) {
+            clearInterval(tick);
+            return;
+          }
+          sent++;
+          const t = performance.now();
+          const id = ctx.route.expect((good, msg) => {
+            lat.push(performance.now() - t);
+            if (good) ok++;
+            else errors++;
+            if (msg && msg.payload !== undefined && !Buffer.isBuffer(msg.payload)) nonBuffer++;
+            if (++done === total) resolve();
+          });
+          ctx.rt.node('cam').receive({ payload: '44', benchId: id });
+        }, interval);
+      }),
+    );
   } finally {
     clearInterval(sampler);
     clearInterval(tick);
@@ -84,8 +88,11 @@ function memoryOverRun(start, end, samples) {
     // The trend while pictures flow: the highest RSS of the second half against the first half.
     // (RSS after a collection says little here: the allocator keeps freed picture memory for the
     // next pictures; heap and arrayBuffers after a collection say what is still held.)
-    rssTrendMiB: rss.length >= 2 ? (Math.max(...rss.slice(Math.floor(rss.length / 2))) - Math.max(...rss.slice(0, Math.floor(rss.length / 2)))) / MiB : NaN,
-    heldGrowthMiB: ((end.heapUsed + end.arrayBuffers) - (start.heapUsed + start.arrayBuffers)) / MiB,
+    rssTrendMiB:
+      rss.length >= 2
+        ? (Math.max(...rss.slice(Math.floor(rss.length / 2))) - Math.max(...rss.slice(0, Math.floor(rss.length / 2)))) / MiB
+        : NaN,
+    heldGrowthMiB: (end.heapUsed + end.arrayBuffers - (start.heapUsed + start.arrayBuffers)) / MiB,
     rssMinMiB: rss.length ? Math.min(...rss) / MiB : NaN,
     arrayBuffersMaxMiB: ab.length ? Math.max(...ab) / MiB : NaN,
   };

@@ -24,17 +24,45 @@ function placed(nodes) {
 }
 
 /** The core flow's function node builds the URL of a call_prio request, from the session id kept in flow context. */
-const BUILD_URL = "msg.url = flow.get('webtapiUrl') + '?SID=' + encodeURIComponent(flow.get('webtapiSid')) + '&action=call_prio&dst=' + encodeURIComponent(msg.payload);\nreturn msg;";
+const BUILD_URL =
+  "msg.url = flow.get('webtapiUrl') + '?SID=' + encodeURIComponent(flow.get('webtapiSid')) + '&action=call_prio&dst=' + encodeURIComponent(msg.payload);\nreturn msg;";
 
 function buildUrlNode(id, next) {
-  return { id, z: 'tab', type: 'function', name: 'build URL', func: BUILD_URL, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [[next]] };
+  return {
+    id,
+    z: 'tab',
+    type: 'function',
+    name: 'build URL',
+    func: BUILD_URL,
+    outputs: 1,
+    timeout: 0,
+    noerr: 0,
+    initialize: '',
+    finalize: '',
+    libs: [],
+    wires: [[next]],
+  };
 }
 
 /** The core http request node (GET, text), keep-alive on or off (`persist`). */
 function httpRequest(id, persist, next) {
   return {
-    id, z: 'tab', type: 'http request', name: '', method: 'GET', ret: 'txt', paytoqs: 'ignore', url: '', tls: '',
-    persist, proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [], wires: [[next]],
+    id,
+    z: 'tab',
+    type: 'http request',
+    name: '',
+    method: 'GET',
+    ret: 'txt',
+    paytoqs: 'ignore',
+    url: '',
+    tls: '',
+    persist,
+    proxy: '',
+    insecureHTTPParser: false,
+    authType: '',
+    senderr: false,
+    headers: [],
+    wires: [[next]],
   };
 }
 
@@ -54,13 +82,45 @@ function benchFlow(url, concurrency) {
     { id: 'cfg', type: 'webtapi-config', name: 'pbx', url, tls: '', timeout: 10000, concurrency },
     // call_prio: the PBX hangs up dst's channels before ringing it again, so the simulator's state
     // stays the same size however many messages run (a `call` would add two channels each time).
-    { id: 'call', z: 'tab', type: 'webtapi-call', name: '', server: 'cfg', mode: 'prio', src: '', srcType: 'str', dst: '', dstType: 'str', stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str', wires: [['sinkCall']] },
+    {
+      id: 'call',
+      z: 'tab',
+      type: 'webtapi-call',
+      name: '',
+      server: 'cfg',
+      mode: 'prio',
+      src: '',
+      srcType: 'str',
+      dst: '',
+      dstType: 'str',
+      stations: '',
+      stationsType: 'str',
+      break: false,
+      chan: '',
+      chanType: 'str',
+      wires: [['sinkCall']],
+    },
     sink('sinkCall'),
     { id: 'floor', z: 'tab', type: 'bench-raw', name: '', wires: [['sinkFloor']] },
     sink('sinkFloor'),
-    buildUrlNode('fnKeep', 'httpKeep'), httpRequest('httpKeep', true, 'sinkKeep'), sink('sinkKeep'),
-    buildUrlNode('fnDefault', 'httpDefault'), httpRequest('httpDefault', false, 'sinkDefault'), sink('sinkDefault'),
-    { id: 'cam', z: 'tab', type: 'webtapi-cam-snapshot', name: '', server: 'cfg', camera: '44', cameraType: 'str', operation: 'picture', output: 'buffer', wires: [['sinkCam']] },
+    buildUrlNode('fnKeep', 'httpKeep'),
+    httpRequest('httpKeep', true, 'sinkKeep'),
+    sink('sinkKeep'),
+    buildUrlNode('fnDefault', 'httpDefault'),
+    httpRequest('httpDefault', false, 'sinkDefault'),
+    sink('sinkDefault'),
+    {
+      id: 'cam',
+      z: 'tab',
+      type: 'webtapi-cam-snapshot',
+      name: '',
+      server: 'cfg',
+      camera: '44',
+      cameraType: 'str',
+      operation: 'picture',
+      output: 'buffer',
+      wires: [['sinkCam']],
+    },
     sink('sinkCam'),
     { id: 'catchAll', z: 'tab', type: 'catch', name: '', scope: null, uncaught: false, wires: [['sinkErr']] },
     sink('sinkErr'),
@@ -157,7 +217,9 @@ async function startBench({ P, C, only, results }) {
   const sim = new SimProcess();
   const ctx = { P, C, results, sim, progress, rt: null, pool: null, IMAGE_BYTES, EXTENSIONS };
   try {
-    const { url } = await sim.call('start', { options: { port: 0, extensions: EXTENSIONS, imageBytes: IMAGE_BYTES, users: { [USER]: PASSWORD } } });
+    const { url } = await sim.call('start', {
+      options: { port: 0, extensions: EXTENSIONS, imageBytes: IMAGE_BYTES, users: { [USER]: PASSWORD } },
+    });
     ctx.url = url;
     ctx.simStats = () => sim.call('stats');
     // The session of the raw loop and of the core flow: obtained once.
@@ -165,8 +227,10 @@ async function startBench({ P, C, only, results }) {
     const target = new URL(url);
     const rawPath = `${target.pathname}?SID=${encodeURIComponent(sid)}&action=call_prio&dst=${DST}`;
     ctx.pool = new Pool(target.origin, { connections: C, pipelining: 1, keepAliveTimeout: 4_000 });
-    const rawRequest = () => ctx.pool.request({ path: rawPath, method: 'GET', headers: { accept: '*/*' } })
-      .then((res) => res.body.text().then((text) => res.statusCode === 200 && text.trim() === '1'));
+    const rawRequest = () =>
+      ctx.pool
+        .request({ path: rawPath, method: 'GET', headers: { accept: '*/*' } })
+        .then((res) => res.body.text().then((text) => res.statusCode === 200 && text.trim() === '1'));
     ctx.route = router();
     globalThis.__webtapiBench = { rawRequest, onSink: ctx.route.onSink };
     ctx.beforeDeploy = await ctx.simStats();
@@ -196,14 +260,15 @@ function wireOperations(ctx, rawRequest, only) {
   };
   ctx.all = all;
   ctx.competitors = Object.fromEntries(Object.entries(all).filter(([k]) => !only || only.has(k)));
-  ctx.send = (nodeId, payload) => new Promise((resolve) => {
-    ctx.rt.node(nodeId).receive({ payload, benchId: ctx.route.expect((ok, msg) => resolve({ ok, msg })) });
-  });
+  ctx.send = (nodeId, payload) =>
+    new Promise((resolve) => {
+      ctx.rt.node(nodeId).receive({ payload, benchId: ctx.route.expect((ok, msg) => resolve({ ok, msg })) });
+    });
   ctx.block = async (name, n, concurrency) => {
     const s0 = await ctx.simStats();
     const r = await closedLoop(n, concurrency, all[name], { label: name });
     const s1 = await ctx.simStats();
-    r.simCpuUs = (s1.cpu.user + s1.cpu.system) - (s0.cpu.user + s0.cpu.system);
+    r.simCpuUs = s1.cpu.user + s1.cpu.system - (s0.cpu.user + s0.cpu.system);
     r.simRequests = s1.stats.requests - s0.stats.requests;
     r.simLogins = s1.stats.logins - s0.stats.logins;
     if (r.errors) progress(`${name}: ${r.errors} errors (${ctx.route.errorsSeen.join('; ')})`);

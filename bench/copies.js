@@ -38,15 +38,16 @@ function countCopies(minBytes) {
     sites.set(where, (sites.get(where) ?? 0) + 1);
   };
   // Buffer.concat allocates through Buffer.allocUnsafe: count the outer call only.
-  const wrapSize = (name) => function (size, ...rest) {
-    if (depth === 0 && typeof size === 'number' && size >= minBytes) note(`Buffer.${name}`);
-    depth++;
-    try {
-      return originals[name].call(this, size, ...rest);
-    } finally {
-      depth--;
-    }
-  };
+  const wrapSize = (name) =>
+    function (size, ...rest) {
+      if (depth === 0 && typeof size === 'number' && size >= minBytes) note(`Buffer.${name}`);
+      depth++;
+      try {
+        return originals[name].call(this, size, ...rest);
+      } finally {
+        depth--;
+      }
+    };
   Buffer.alloc = wrapSize('alloc');
   Buffer.allocUnsafe = wrapSize('allocUnsafe');
   Buffer.allocUnsafeSlow = wrapSize('allocUnsafeSlow');
@@ -84,7 +85,13 @@ function countCopies(minBytes) {
   };
   return {
     stop() {
-      Object.assign(Buffer, { concat: originals.concat, alloc: originals.alloc, allocUnsafe: originals.allocUnsafe, allocUnsafeSlow: originals.allocUnsafeSlow, from: originals.from });
+      Object.assign(Buffer, {
+        concat: originals.concat,
+        alloc: originals.alloc,
+        allocUnsafe: originals.allocUnsafe,
+        allocUnsafeSlow: originals.allocUnsafeSlow,
+        from: originals.from,
+      });
       Buffer.prototype.toString = originals.toString;
       return { allocations, base64, sites: Object.fromEntries([...sites].sort((a, b) => b[1] - a[1])) };
     },

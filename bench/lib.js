@@ -136,10 +136,15 @@ function sleep(ms) {
 /** A plain text table: rows of cells, the first row is the header. */
 function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
-  const line = (r) => '| ' + r.map((cell, c) => {
-    const s = String(cell ?? '');
-    return c === 0 ? s.padEnd(widths[c]) : s.padStart(widths[c]);
-  }).join(' | ') + ' |';
+  const line = (r) =>
+    '| ' +
+    r
+      .map((cell, c) => {
+        const s = String(cell ?? '');
+        return c === 0 ? s.padEnd(widths[c]) : s.padStart(widths[c]);
+      })
+      .join(' | ') +
+    ' |';
   const sep = '|' + widths.map((w, c) => (c === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|';
   return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
 }

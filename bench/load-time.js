@@ -50,7 +50,10 @@ Module._load = function (request, parent, isMain) {
   const t0 = performance.now();
   const rt = await startNodeRed({ withPackage, echo: false, level: 'warn' });
   const startMs = performance.now() - t0;
-  const types = rt.RED.nodes.getNodeList().filter((n) => n.module === PACKAGE).flatMap((n) => n.types);
+  const types = rt.RED.nodes
+    .getNodeList()
+    .filter((n) => n.module === PACKAGE)
+    .flatMap((n) => n.types);
   await rt.stop();
   process.stdout.write(JSON.stringify({ withPackage, startMs, requireMs, initMs, files, types }) + '\n');
   process.exit(0);

@@ -64,7 +64,9 @@ function minimalSplitter(onFrame) {
 function timeRun(makeFeed, stream, reps) {
   global.gc?.(); // each run starts with a clean heap: the other's garbage is not billed to it
   let frames = 0;
-  const feed = makeFeed(() => { frames++; });
+  const feed = makeFeed(() => {
+    frames++;
+  });
   const c0 = process.cpuUsage();
   for (let r = 0; r < reps; r++) for (const c of stream.chunks) feed(c);
   feed(stream.tail);
@@ -83,7 +85,8 @@ function parserThroughput(smoke) {
     const p = new MjpegParser({ contentType: 'multipart/x-mixed-replace; boundary=frame', maxFrameBytes: 32 * MiB, onFrame });
     return (c) => p.push(c);
   };
-  for (let i = 0; i < 3; i++) { // warm-up (JIT)
+  for (let i = 0; i < 3; i++) {
+    // warm-up (JIT)
     timeRun(parser, stream, 10);
     timeRun(minimalSplitter, stream, 10);
   }
@@ -124,9 +127,13 @@ async function memoryRun(smoke, progress) {
     let peak = 0;
     const warmup = Math.min(200, frames / 3);
     let warmed;
-    const warm = new Promise((resolve) => { warmed = resolve; });
+    const warm = new Promise((resolve) => {
+      warmed = resolve;
+    });
     let finished;
-    const finish = new Promise((resolve) => { finished = resolve; });
+    const finish = new Promise((resolve) => {
+      finished = resolve;
+    });
     const t0 = performance.now();
     const reading = readCameraStream(client, '44', {
       signal: stop.signal,
@@ -135,7 +142,10 @@ async function memoryRun(smoke, progress) {
         bytes += f.length;
         if (count % 500 === 0) peak = Math.max(peak, process.memoryUsage().rss);
         if (count === warmup) warmed();
-        if (count === warmup + frames) { stop.abort(); finished(); }
+        if (count === warmup + frames) {
+          stop.abort();
+          finished();
+        }
       },
     });
     await warm;
@@ -148,7 +158,15 @@ async function memoryRun(smoke, progress) {
     await settle();
     const rss1 = process.memoryUsage().rss;
     await client.close();
-    return { frames, frameBytes: FRAME_BYTES, seconds, fps: count / seconds, mbps: bytes / MiB / seconds, rssGrowthMiB: (rss1 - rss0) / MiB, rssPeakGrowthMiB: (Math.max(peak, rss1) - rss0) / MiB };
+    return {
+      frames,
+      frameBytes: FRAME_BYTES,
+      seconds,
+      fps: count / seconds,
+      mbps: bytes / MiB / seconds,
+      rssGrowthMiB: (rss1 - rss0) / MiB,
+      rssPeakGrowthMiB: (Math.max(peak, rss1) - rss0) / MiB,
+    };
   } finally {
     await sim.close();
   }
@@ -166,7 +184,14 @@ async function cpuRun(smoke, progress) {
     const stop = new AbortController();
     let frames = 0;
     let counting = false;
-    const readers = cameras.map((c) => readCameraStream(client, c.id, { signal: stop.signal, onFrame: () => { if (counting) frames++; } }));
+    const readers = cameras.map((c) =>
+      readCameraStream(client, c.id, {
+        signal: stop.signal,
+        onFrame: () => {
+          if (counting) frames++;
+        },
+      }),
+    );
     await sleep(1000); // all four open and flowing
     progress(`cpu: 4 cameras at 25 fps for ${seconds} s`);
     counting = true;
@@ -179,7 +204,15 @@ async function cpuRun(smoke, progress) {
     stop.abort();
     await Promise.allSettled(readers);
     await client.close();
-    return { cameras: 4, targetFps: 25, seconds: elapsed, frames, fps: frames / elapsed, cpuUsPerFrame: (cpu.user + cpu.system) / frames, cpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100 };
+    return {
+      cameras: 4,
+      targetFps: 25,
+      seconds: elapsed,
+      frames,
+      fps: frames / elapsed,
+      cpuUsPerFrame: (cpu.user + cpu.system) / frames,
+      cpuPercent: ((cpu.user + cpu.system) / 1e6 / elapsed) * 100,
+    };
   } finally {
     await sim.close();
   }
@@ -190,7 +223,13 @@ async function cpuRun(smoke, progress) {
 function targets(r) {
   return [
     { name: 'mjpeg: parser MB/s / minimal boundary splitter', value: r.parse.ratio, goal: '>= 0.8', pass: r.parse.ratio >= 0.8, unit: 'x' },
-    { name: `mjpeg: RSS growth over ${r.memory.frames} frames of 100 KiB`, value: r.memory.rssGrowthMiB, goal: '< 20 MiB', pass: r.memory.rssGrowthMiB < 20, unit: 'MiB' },
+    {
+      name: `mjpeg: RSS growth over ${r.memory.frames} frames of 100 KiB`,
+      value: r.memory.rssGrowthMiB,
+      goal: '< 20 MiB',
+      pass: r.memory.rssGrowthMiB < 20,
+      unit: 'MiB',
+    },
   ];
 }
 
@@ -206,8 +245,10 @@ async function run({ smoke = false, progress = () => undefined } = {}) {
 
 /** One line for bench/run.js's figures table. */
 function summary(r) {
-  return `parser ${fixed(r.parse.parser.fps, 0)} frames/s, ${fixed(r.parse.parser.mbps, 0)} MB/s (splitter ${fixed(r.parse.splitter.fps, 0)}, ${fixed(r.parse.splitter.mbps, 0)}) on ${r.parse.frameBytes / 1024} KiB frames; ` +
-    `${r.memory.frames} frames over HTTP, RSS growth ${fixed(r.memory.rssGrowthMiB, 1)} MiB; 4 cameras at 25 fps: ${fixed(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame`;
+  return (
+    `parser ${fixed(r.parse.parser.fps, 0)} frames/s, ${fixed(r.parse.parser.mbps, 0)} MB/s (splitter ${fixed(r.parse.splitter.fps, 0)}, ${fixed(r.parse.splitter.mbps, 0)}) on ${r.parse.frameBytes / 1024} KiB frames; ` +
+    `${r.memory.frames} frames over HTTP, RSS growth ${fixed(r.memory.rssGrowthMiB, 1)} MiB; 4 cameras at 25 fps: ${fixed(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame`
+  );
 }
 
 /**
@@ -233,7 +274,9 @@ function print(r) {
     `  minimal splitter    ${fixed(r.parse.splitter.fps, 0)} frames/s  ${fixed(r.parse.splitter.mbps, 0)} MB/s (frames are views into joined chunks)`,
     `Over HTTP from the simulator: ${r.memory.frames} frames at ${fixed(r.memory.fps, 0)} frames/s (${fixed(r.memory.mbps, 0)} MB/s), RSS growth ${fixed(r.memory.rssGrowthMiB, 1)} MiB (peak ${fixed(r.memory.rssPeakGrowthMiB, 1)} MiB)`,
     `4 cameras at 25 fps: ${fixed(r.cpu.fps, 1)} frames/s received, ${fixed(r.cpu.cpuUsPerFrame, 0)} µs CPU per frame (${fixed(r.cpu.cpuPercent, 1)} % of a core)`,
-    ...r.targets.map((t) => `  ${t.pass ? 'pass' : r.smoke ? 'miss (smoke)' : 'MISS'}  ${t.name}: ${fixed(t.value, 2)} ${t.unit} (goal ${t.goal})`),
+    ...r.targets.map(
+      (t) => `  ${t.pass ? 'pass' : r.smoke ? 'miss (smoke)' : 'MISS'}  ${t.name}: ${fixed(t.value, 2)} ${t.unit} (goal ${t.goal})`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -247,11 +290,14 @@ if (require.main === module) {
     process.exit(r.status ?? 1);
   }
   const smoke = process.argv.includes('--smoke');
-  run({ smoke, progress: (t) => process.stderr.write(`[bench] ${t}\n`) }).then((r) => {
-    process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(r, null, 2)}\n` : `${print(r)}\n`);
-    if (!smoke && r.targets.some((t) => !t.pass)) process.exitCode = 1;
-  }, (err) => {
-    process.stderr.write(`${err?.stack ?? err}\n`);
-    process.exitCode = 1;
-  });
+  run({ smoke, progress: (t) => process.stderr.write(`[bench] ${t}\n`) }).then(
+    (r) => {
+      process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(r, null, 2)}\n` : `${print(r)}\n`);
+      if (!smoke && r.targets.some((t) => !t.pass)) process.exitCode = 1;
+    },
+    (err) => {
+      process.stderr.write(`${err?.stack ?? err}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

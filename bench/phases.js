@@ -60,7 +60,11 @@ async function cold(ctx) {
   const loginsBefore = ctx.cfg.client.loginCount;
   const s0 = await ctx.simStats();
   const started = performance.now();
-  const outcomes = await within(60_000, 'cold start', Promise.all(Array.from({ length: COLD_MESSAGES }, () => new Promise((resolve) => ctx.all.node(0, (ok) => resolve(ok))))));
+  const outcomes = await within(
+    60_000,
+    'cold start',
+    Promise.all(Array.from({ length: COLD_MESSAGES }, () => new Promise((resolve) => ctx.all.node(0, (ok) => resolve(ok))))),
+  );
   const ms = performance.now() - started;
   const s1 = await ctx.simStats();
   return {
@@ -107,7 +111,18 @@ async function latency(ctx) {
   const out = {};
   for (const [name, v] of Object.entries(lat)) {
     const n = v.lat.length;
-    out[name] = { n, errors: v.errors, simRequests: v.simRequests, p50Ms: percentile(v.lat, 50), p90Ms: percentile(v.lat, 90), p99Ms: percentile(v.lat, 99), requestsPerMessage: v.simRequests / n, cpuUsPerMessage: v.cpuUs / n, simCpuUsPerMessage: v.simCpuUs / n, sleepsPerMessage: v.sleeps / n };
+    out[name] = {
+      n,
+      errors: v.errors,
+      simRequests: v.simRequests,
+      p50Ms: percentile(v.lat, 50),
+      p90Ms: percentile(v.lat, 90),
+      p99Ms: percentile(v.lat, 99),
+      requestsPerMessage: v.simRequests / n,
+      cpuUsPerMessage: v.cpuUs / n,
+      simCpuUsPerMessage: v.simCpuUs / n,
+      sleepsPerMessage: v.sleeps / n,
+    };
   }
   for (const [name, v] of Object.entries(out)) {
     if (name !== 'raw' && out.raw) {
@@ -130,7 +145,18 @@ async function throughput(ctx) {
   for (let r = 0; r < P.rounds; r++) {
     for (const name of rotate(Object.keys(ctx.competitors), r)) {
       const res = await ctx.block(name, P.perRound, C);
-      const s = (sum[name] ??= { n: 0, ms: 0, cpuUser: 0, cpuSys: 0, sleeps: 0, simCpuUs: 0, simRequests: 0, errors: 0, rate: [], cpu: [] });
+      const s = (sum[name] ??= {
+        n: 0,
+        ms: 0,
+        cpuUser: 0,
+        cpuSys: 0,
+        sleeps: 0,
+        simCpuUs: 0,
+        simRequests: 0,
+        errors: 0,
+        rate: [],
+        cpu: [],
+      });
       for (const k of ['n', 'ms', 'cpuUser', 'cpuSys', 'sleeps', 'simCpuUs', 'simRequests', 'errors']) s[k] += res[k];
       s.rate.push(res.n / (res.ms / 1000));
       s.cpu.push(res.cpuUs / res.n);
@@ -168,7 +194,10 @@ function ratios(tp) {
   const perRound = (a, b, key) => a[key].map((v, i) => v / b[key][i]);
   const r = {};
   if (!tp.node) return r;
-  for (const [label, base] of [['Floor', tp.nodeRedFloor], ['Raw', tp.raw]]) {
+  for (const [label, base] of [
+    ['Floor', tp.nodeRedFloor],
+    ['Raw', tp.raw],
+  ]) {
     if (!base) continue;
     r[`nodeVs${label}`] = roundRatio(tp.node, base, 'perSecondRounds');
     r[`cpuNodeVs${label}`] = roundRatio(tp.node, base, 'cpuUsPerMessageRounds');
@@ -184,7 +213,10 @@ function ratios(tp) {
       r.cpuFloorVsRaw = roundRatio(tp.nodeRedFloor, tp.raw, 'cpuUsPerMessageRounds');
     }
   }
-  for (const [label, base] of [['CoreKeepAlive', tp.coreKeepAlive], ['CoreDefault', tp.coreDefault]]) {
+  for (const [label, base] of [
+    ['CoreKeepAlive', tp.coreKeepAlive],
+    ['CoreDefault', tp.coreDefault],
+  ]) {
     if (!base) continue;
     r[`nodeVs${label}`] = roundRatio(tp.node, base, 'perSecondRounds');
     r[`nodeVs${label}Total`] = tp.node.perSecond / base.perSecond;
@@ -213,10 +245,25 @@ async function memoryPhase(ctx) {
 
 /** The polling tab: 10 status-watch nodes, 50 extensions each, on the same config node. */
 function watchTab(ctx) {
-  const out = [{ id: 'tabWatch', type: 'tab', label: 'watch' }, { id: 'sinkWatch', z: 'tabWatch', type: 'bench-sink', wires: [] }];
+  const out = [
+    { id: 'tabWatch', type: 'tab', label: 'watch' },
+    { id: 'sinkWatch', z: 'tabWatch', type: 'bench-sink', wires: [] },
+  ];
   for (let i = 0; i < WATCH_NODES; i++) {
     const exts = ctx.EXTENSIONS.slice(i * WATCH_EACH, (i + 1) * WATCH_EACH).join(',');
-    out.push({ id: `watch${i}`, z: 'tabWatch', type: 'webtapi-status-watch', name: '', server: 'cfg', extensions: exts, interval: ctx.P.pollInterval, emitInitial: true, watchCalls: false, watchRelays: '', wires: [['sinkWatch']] });
+    out.push({
+      id: `watch${i}`,
+      z: 'tabWatch',
+      type: 'webtapi-status-watch',
+      name: '',
+      server: 'cfg',
+      extensions: exts,
+      interval: ctx.P.pollInterval,
+      emitInitial: true,
+      watchCalls: false,
+      watchRelays: '',
+      wires: [['sinkWatch']],
+    });
   }
   return out;
 }
@@ -229,15 +276,25 @@ function pollWatcher(poller, intervalMs) {
   let polled = null;
   const self = {};
   poller.register(self, {
-    states: [], intervalMs,
-    onResult: () => { if (polled) polled(); },
-    onError: () => { if (polled) polled(); },
+    states: [],
+    intervalMs,
+    onResult: () => {
+      if (polled) polled();
+    },
+    onError: () => {
+      if (polled) polled();
+    },
   });
   const unsubscribe = () => poller.deregister(self);
-  const afterPoll = () => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('polling: no poll answered within 15 s')), 15_000);
-    polled = () => { polled = null; clearTimeout(timer); resolve(); };
-  });
+  const afterPoll = () =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('polling: no poll answered within 15 s')), 15_000);
+      polled = () => {
+        polled = null;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   return { afterPoll, unsubscribe };
 }
 
@@ -285,7 +342,7 @@ async function polling(ctx) {
     cpuUsPerPoll: perPoll(cpu.user + cpu.system),
     cpuUserUsPerPoll: perPoll(cpu.user),
     cpuSysUsPerPoll: perPoll(cpu.system),
-    simCpuUsPerPoll: perPoll((s1.cpu.user + s1.cpu.system) - (s0.cpu.user + s0.cpu.system)),
+    simCpuUsPerPoll: perPoll(s1.cpu.user + s1.cpu.system - (s0.cpu.user + s0.cpu.system)),
   };
 }
 
@@ -302,6 +359,16 @@ async function logins(ctx) {
 }
 
 module.exports = {
-  loadTime, cold, warmup, latency, throughput, memory: memoryPhase, camera: (ctx) => camera(ctx, within), polling, logins,
-  within, WATCH_NODES, WATCH_EACH,
+  loadTime,
+  cold,
+  warmup,
+  latency,
+  throughput,
+  memory: memoryPhase,
+  camera: (ctx) => camera(ctx, within),
+  polling,
+  logins,
+  within,
+  WATCH_NODES,
+  WATCH_EACH,
 };

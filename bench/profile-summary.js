@@ -43,7 +43,11 @@ const callers = opt('callers', '');
 if (callers) {
   const parent = new Map();
   for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const label = (cf) => `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^file:\/\//, '').replace(root + '/', '').replace(/^.*node_modules\//, 'node_modules/')}:${cf.lineNumber + 1}`;
+  const label = (cf) =>
+    `${cf.functionName || '(anonymous)'} ${cf.url
+      .replace(/^file:\/\//, '')
+      .replace(root + '/', '')
+      .replace(/^.*node_modules\//, 'node_modules/')}:${cf.lineNumber + 1}`;
   const match = (cf) => cf.url.includes(callers) || cf.functionName === callers;
   const chains = new Map();
   let sum = 0;
@@ -59,7 +63,8 @@ if (callers) {
     chains.set(key, (chains.get(key) ?? 0) + us);
   }
   console.log(`samples in "${callers}": ${(sum / 1000).toFixed(0)} ms; called from:`);
-  for (const [k, us] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  for (const [k, us] of [...chains].sort((a, b) => b[1] - a[1]).slice(0, top))
+    console.log(`${(us / 1000).toFixed(0).padStart(6)} ms  ${k}`);
   process.exit(0);
 }
 const pct = (us) => `${((100 * us) / total).toFixed(1).padStart(5)}%`;

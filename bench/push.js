@@ -23,16 +23,47 @@ const PUSH_P95_GOAL_MS = 50;
 const token = () => crypto.randomBytes(24).toString('base64url');
 
 function flows(tokens) {
-  const monitor = (id, server, interval, sink) => ({ id, z: 't', type: 'webtapi-call-monitor', server, extensions: EXTS.join(','), interval, events: 'ring', x: 100, y: 40, wires: [[sink]] });
-  const cfg = (id) => ({ id, type: 'webtapi-config', name: `pbx ${id.slice(3)}`, url: 'http://127.0.0.1:1/', timeout: 5000, concurrency: 4 });
+  const monitor = (id, server, interval, sink) => ({
+    id,
+    z: 't',
+    type: 'webtapi-call-monitor',
+    server,
+    extensions: EXTS.join(','),
+    interval,
+    events: 'ring',
+    x: 100,
+    y: 40,
+    wires: [[sink]],
+  });
+  const cfg = (id) => ({
+    id,
+    type: 'webtapi-config',
+    name: `pbx ${id.slice(3)}`,
+    url: 'http://127.0.0.1:1/',
+    timeout: 5000,
+    concurrency: 4,
+  });
   const out = [
     { id: 't', type: 'tab', label: 'push' },
-    cfg('cfgPush'), monitor('monPush', 'cfgPush', 10_000, 'sinkPush'), { id: 'sinkPush', z: 't', type: 'bench-sink', x: 300, y: 40, wires: [] },
-    cfg('cfgPoll'), monitor('monPoll', 'cfgPoll', 1000, 'sinkPoll'), { id: 'sinkPoll', z: 't', type: 'bench-sink', x: 300, y: 80, wires: [] },
+    cfg('cfgPush'),
+    monitor('monPush', 'cfgPush', 10_000, 'sinkPush'),
+    { id: 'sinkPush', z: 't', type: 'bench-sink', x: 300, y: 40, wires: [] },
+    cfg('cfgPoll'),
+    monitor('monPoll', 'cfgPoll', 1000, 'sinkPoll'),
+    { id: 'sinkPoll', z: 't', type: 'bench-sink', x: 300, y: 80, wires: [] },
     { id: 'sinkEv', z: 't', type: 'bench-sink', x: 300, y: 120, wires: [] },
   ];
   for (let i = 0; i < tokens.length - 1; i++) {
-    out.push(cfg(`cfgEv${i}`), { id: `ev${i}`, z: 't', type: 'webtapi-event-in', server: `cfgEv${i}`, events: '', x: 100, y: 120, wires: [['sinkEv']] });
+    out.push(cfg(`cfgEv${i}`), {
+      id: `ev${i}`,
+      z: 't',
+      type: 'webtapi-event-in',
+      server: `cfgEv${i}`,
+      events: '',
+      x: 100,
+      y: 120,
+      wires: [['sinkEv']],
+    });
   }
   return out;
 }
@@ -43,10 +74,15 @@ async function startRuntime(url, tokens) {
     install: true,
     nodesDir: [path.join(__dirname, 'nodes')],
     prefix: 'webtapi-bench-push-',
-    logging: logTo((e) => { if (e.level <= 20) process.stderr.write(`[push] ${e.msg}\n`); }, 'error'),
+    logging: logTo((e) => {
+      if (e.level <= 20) process.stderr.write(`[push] ${e.msg}\n`);
+    }, 'error'),
   });
   const nodes = flows(tokens).map((n) => (n.type === 'webtapi-config' ? { ...n, url } : n));
-  const creds = { cfgPush: { username: '1004', password: 'secret', eventToken: tokens[0] }, cfgPoll: { username: '1004', password: 'secret' } };
+  const creds = {
+    cfgPush: { username: '1004', password: 'secret', eventToken: tokens[0] },
+    cfgPoll: { username: '1004', password: 'secret' },
+  };
   for (let i = 0; i < tokens.length - 1; i++) creds[`cfgEv${i}`] = { username: '1004', password: 'secret', eventToken: tokens[i + 1] };
   await nr.deploy(nodes, 'full', creds);
   return nr;
@@ -64,7 +100,13 @@ function sinks() {
   return seen;
 }
 
-const stats = (values) => ({ n: values.length, p50Ms: percentile(values, 50), p95Ms: percentile(values, 95), p99Ms: percentile(values, 99), maxMs: Math.max(...values) });
+const stats = (values) => ({
+  n: values.length,
+  p50Ms: percentile(values, 50),
+  p95Ms: percentile(values, 95),
+  p99Ms: percentile(values, 99),
+  maxMs: Math.max(...values),
+});
 
 /** `rings` rings, one per RING_GAP_MS over six extensions (each call lasts 6 gaps: longer than the 1 s poll). */
 async function ringLatency(sim, nr, seen, rings) {
@@ -105,10 +147,14 @@ async function pushCost(sim, nr, seen, tokens, total) {
   const after = await settle();
   const pushes = perUrl * urls.length;
   return {
-    pushes, accepted: statuses[200] || 0, statuses, events: seen.events - events0,
+    pushes,
+    accepted: statuses[200] || 0,
+    statuses,
+    events: seen.events - events0,
     cpuUsPerPush: (cpu.user + cpu.system - idlePerMs * wallMs) / pushes,
     cpuUsPerPushGross: (cpu.user + cpu.system) / pushes,
-    heapGrowthMiB: (after.heapUsed - before.heapUsed) / MiB, rssGrowthMiB: (after.rss - before.rss) / MiB,
+    heapGrowthMiB: (after.heapUsed - before.heapUsed) / MiB,
+    rssGrowthMiB: (after.rss - before.rss) / MiB,
   };
 }
 
@@ -135,10 +181,34 @@ async function child(smoke) {
 function targets(r) {
   const { push, poll } = r.latency;
   return [
-    { name: `push: ring → ring message p95 (${r.latency.rings} rings, poll 10 s)`, value: push.p95Ms, goal: `<= ${PUSH_P95_GOAL_MS} ms`, pass: push.p95Ms <= PUSH_P95_GOAL_MS, unit: 'ms' },
-    { name: 'push p95 / poll at 1 s p95', value: push.p95Ms / poll.p95Ms, goal: '<= 0.05', pass: push.p95Ms / poll.p95Ms <= 0.05, unit: 'x' },
-    { name: 'push: poll requests per ring', value: push.polls / r.latency.rings, goal: '<= 1.1', pass: push.polls / r.latency.rings <= 1.1, unit: '' },
-    { name: `pushes: heap growth over ${r.cost.pushes}`, value: r.cost.heapGrowthMiB, goal: '< 5 MiB', pass: r.cost.heapGrowthMiB < 5, unit: 'MiB' },
+    {
+      name: `push: ring → ring message p95 (${r.latency.rings} rings, poll 10 s)`,
+      value: push.p95Ms,
+      goal: `<= ${PUSH_P95_GOAL_MS} ms`,
+      pass: push.p95Ms <= PUSH_P95_GOAL_MS,
+      unit: 'ms',
+    },
+    {
+      name: 'push p95 / poll at 1 s p95',
+      value: push.p95Ms / poll.p95Ms,
+      goal: '<= 0.05',
+      pass: push.p95Ms / poll.p95Ms <= 0.05,
+      unit: 'x',
+    },
+    {
+      name: 'push: poll requests per ring',
+      value: push.polls / r.latency.rings,
+      goal: '<= 1.1',
+      pass: push.polls / r.latency.rings <= 1.1,
+      unit: '',
+    },
+    {
+      name: `pushes: heap growth over ${r.cost.pushes}`,
+      value: r.cost.heapGrowthMiB,
+      goal: '< 5 MiB',
+      pass: r.cost.heapGrowthMiB < 5,
+      unit: 'MiB',
+    },
   ];
 }
 
@@ -150,8 +220,10 @@ function failures(r) {
   const f = [];
   const { rings, push, poll } = r.latency;
   if (push.n !== rings || poll.n !== rings) f.push(`rings seen: push ${push.n}, poll ${poll.n} of ${rings}`);
-  if (push.polls > rings + 1 + Math.ceil((rings * RING_GAP_MS) / push.intervalMs)) f.push(`push side: ${push.polls} polls for ${rings} rings`);
-  if (r.cost.accepted !== r.cost.pushes) f.push(`pushes: ${r.cost.accepted} of ${r.cost.pushes} accepted (${JSON.stringify(r.cost.statuses)})`);
+  if (push.polls > rings + 1 + Math.ceil((rings * RING_GAP_MS) / push.intervalMs))
+    f.push(`push side: ${push.polls} polls for ${rings} rings`);
+  if (r.cost.accepted !== r.cost.pushes)
+    f.push(`pushes: ${r.cost.accepted} of ${r.cost.pushes} accepted (${JSON.stringify(r.cost.statuses)})`);
   if (r.cost.events !== r.cost.accepted) f.push(`pushes: ${r.cost.events} event-in messages for ${r.cost.accepted} accepted`);
   return f;
 }
@@ -163,26 +235,34 @@ function pushPhase(ctx) {
   const smoke = Boolean(ctx.results.smoke);
   ctx.progress(`push: ring → ring message, push vs poll at 1 s, ${smoke ? 8 : 200} rings; ${smoke ? 200 : 10_000} pushes (own process)`);
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', __filename, '--child', ...(smoke ? ['--smoke'] : [])], { maxBuffer: 1024 * 1024, timeout: 600_000 }, (err, stdout) => {
-      if (err) return reject(err);
-      const r = JSON.parse(stdout.trim().split('\n').pop());
-      const { push, poll } = r.latency;
-      r.targets = targets(r);
-      r.failures = failures(r);
-      r.summary = `ring → ring message p50/p95/p99: push ${f1(push.p50Ms)}/${f1(push.p95Ms)}/${f1(push.p99Ms)} ms (${push.polls} polls for ${r.latency.rings} rings), poll 1 s ${f1(poll.p50Ms)}/${f1(poll.p95Ms)}/${f1(poll.p99Ms)} ms (${poll.polls} polls); ${r.cost.pushes} pushes: ${f1(r.cost.cpuUsPerPush)} µs CPU each in Node-RED (${f1(r.cost.cpuUsPerPushGross)} with the idle poll), heap ${r.cost.heapGrowthMiB.toFixed(2)} MiB, RSS ${r.cost.rssGrowthMiB.toFixed(2)} MiB`;
-      return resolve(r);
-    });
+    execFile(
+      process.execPath,
+      ['--expose-gc', __filename, '--child', ...(smoke ? ['--smoke'] : [])],
+      { maxBuffer: 1024 * 1024, timeout: 600_000 },
+      (err, stdout) => {
+        if (err) return reject(err);
+        const r = JSON.parse(stdout.trim().split('\n').pop());
+        const { push, poll } = r.latency;
+        r.targets = targets(r);
+        r.failures = failures(r);
+        r.summary = `ring → ring message p50/p95/p99: push ${f1(push.p50Ms)}/${f1(push.p95Ms)}/${f1(push.p99Ms)} ms (${push.polls} polls for ${r.latency.rings} rings), poll 1 s ${f1(poll.p50Ms)}/${f1(poll.p95Ms)}/${f1(poll.p99Ms)} ms (${poll.polls} polls); ${r.cost.pushes} pushes: ${f1(r.cost.cpuUsPerPush)} µs CPU each in Node-RED (${f1(r.cost.cpuUsPerPushGross)} with the idle poll), heap ${r.cost.heapGrowthMiB.toFixed(2)} MiB, RSS ${r.cost.rssGrowthMiB.toFixed(2)} MiB`;
+        return resolve(r);
+      },
+    );
   });
 }
 
 module.exports = pushPhase;
 
 if (require.main === module && process.argv.includes('--child')) {
-  child(process.argv.includes('--smoke')).then((r) => {
-    process.stdout.write(`${JSON.stringify(r)}\n`);
-    setTimeout(() => process.exit(0), 100).unref();
-  }, (err) => {
-    process.stderr.write(`push: ${err && err.stack ? err.stack : err}\n`);
-    process.exit(1);
-  });
+  child(process.argv.includes('--smoke')).then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      setTimeout(() => process.exit(0), 100).unref();
+    },
+    (err) => {
+      process.stderr.write(`push: ${err && err.stack ? err.stack : err}\n`);
+      process.exit(1);
+    },
+  );
 }

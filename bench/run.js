@@ -43,8 +43,34 @@ const C = Math.max(1, Number(option('concurrency', 4)));
 const ONLY = option('competitors', '') ? new Set(option('competitors', '').split(',')) : null;
 
 const P = SMOKE
-  ? { loadRuns: 1, loadWithout: false, warmup: 100, latencyRounds: 1, latencyPerRound: 100, rounds: 1, perRound: 300, memoryMessages: 1000, cameraSeconds: 2, cameraRate: 20, pollSeconds: 1, pollInterval: 250 }
-  : { loadRuns: 3, loadWithout: true, warmup: 3000, latencyRounds: 4, latencyPerRound: 750, rounds: 9, perRound: 2700, memoryMessages: 100_000, cameraSeconds: 30, cameraRate: 20, pollSeconds: 10, pollInterval: 250 };
+  ? {
+      loadRuns: 1,
+      loadWithout: false,
+      warmup: 100,
+      latencyRounds: 1,
+      latencyPerRound: 100,
+      rounds: 1,
+      perRound: 300,
+      memoryMessages: 1000,
+      cameraSeconds: 2,
+      cameraRate: 20,
+      pollSeconds: 1,
+      pollInterval: 250,
+    }
+  : {
+      loadRuns: 3,
+      loadWithout: true,
+      warmup: 3000,
+      latencyRounds: 4,
+      latencyPerRound: 750,
+      rounds: 9,
+      perRound: 2700,
+      memoryMessages: 100_000,
+      cameraSeconds: 30,
+      cameraRate: 20,
+      pollSeconds: 10,
+      pollInterval: 250,
+    };
 P.rounds = Number(option('rounds', P.rounds));
 P.pollSeconds = Number(option('poll-seconds', P.pollSeconds));
 const messages = Number(option('messages', 0));
@@ -110,20 +136,23 @@ async function main() {
   return results;
 }
 
-main().then((r) => {
-  const failures = functionalFailures(r);
-  r.functionalFailures = failures;
-  if (JSON_OUT) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-  else process.stdout.write(print(r) + '\n');
-  if (failures.length) {
-    progress(`FAILED: ${failures.join('; ')}`);
-    process.exitCode = 1;
-  }
-  const resultFile = option('save', '');
-  if (resultFile) fs.writeFileSync(path.resolve(resultFile), JSON.stringify(r, null, 2));
-  // Node-RED leaves timers behind after stop(); the benchmark is over.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
-}, (err) => {
-  progress(`error: ${err && err.stack ? err.stack : err}`);
-  process.exit(1);
-});
+main().then(
+  (r) => {
+    const failures = functionalFailures(r);
+    r.functionalFailures = failures;
+    if (JSON_OUT) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    else process.stdout.write(print(r) + '\n');
+    if (failures.length) {
+      progress(`FAILED: ${failures.join('; ')}`);
+      process.exitCode = 1;
+    }
+    const resultFile = option('save', '');
+    if (resultFile) fs.writeFileSync(path.resolve(resultFile), JSON.stringify(r, null, 2));
+    // Node-RED leaves timers behind after stop(); the benchmark is over.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
+  },
+  (err) => {
+    progress(`error: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+  },
+);

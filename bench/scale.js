@@ -27,8 +27,30 @@ function scaleFlow(urls) {
   urls.forEach((url, i) => {
     out.push(
       { id: `scaleCfg${i}`, type: 'webtapi-config', name: `pbx ${i}`, url, tls: '', timeout: 10000, concurrency: 4 },
-      { id: `scaleWatch${i}`, z: TAB, type: 'webtapi-status-watch', name: '', server: `scaleCfg${i}`, extensions: WATCHED.join(','), interval: INTERVAL_MS, emitInitial: true, watchCalls: false, watchRelays: '', wires: [[`scaleSink${i}`]] },
-      { id: `scaleMon${i}`, z: TAB, type: 'webtapi-call-monitor', name: '', server: `scaleCfg${i}`, extensions: '', interval: INTERVAL_MS, events: 'ring,call,connect,disconnect', wires: [[`scaleSink${i}`]] },
+      {
+        id: `scaleWatch${i}`,
+        z: TAB,
+        type: 'webtapi-status-watch',
+        name: '',
+        server: `scaleCfg${i}`,
+        extensions: WATCHED.join(','),
+        interval: INTERVAL_MS,
+        emitInitial: true,
+        watchCalls: false,
+        watchRelays: '',
+        wires: [[`scaleSink${i}`]],
+      },
+      {
+        id: `scaleMon${i}`,
+        z: TAB,
+        type: 'webtapi-call-monitor',
+        name: '',
+        server: `scaleCfg${i}`,
+        extensions: '',
+        interval: INTERVAL_MS,
+        events: 'ring,call,connect,disconnect',
+        wires: [[`scaleSink${i}`]],
+      },
       { id: `scaleSink${i}`, z: TAB, type: 'bench-sink', wires: [] },
     );
   });
@@ -56,7 +78,10 @@ async function scalePhase(ctx) {
   const sims = new SimProcess();
   const flows0 = ctx.flows;
   try {
-    const { urls } = await sims.call('startMany', { count: PBXS, options: { host: '127.0.0.1', port: 0, extensions: WATCHED, users: { 1004: 'secret' } } });
+    const { urls } = await sims.call('startMany', {
+      count: PBXS,
+      options: { host: '127.0.0.1', port: 0, extensions: WATCHED, users: { 1004: 'secret' } },
+    });
     // Before: the process as the earlier phases left it (their watch nodes still poll), collected, and its CPU at rest.
     const before = await settle();
     const idle = await cpuOver(S.idleMs);
@@ -92,7 +117,7 @@ async function scalePhase(ctx) {
       idleCpuPct: idle.pct,
       busyCpuPct: busy.pct,
       cpuPctPerPbx: (busy.pct - idle.pct) / PBXS,
-      simCpuPctPerPbx: (100 * ((s1.cpu.user + s1.cpu.system) - (s0.cpu.user + s0.cpu.system))) / (busy.seconds * 1e6) / PBXS,
+      simCpuPctPerPbx: (100 * (s1.cpu.user + s1.cpu.system - (s0.cpu.user + s0.cpu.system))) / (busy.seconds * 1e6) / PBXS,
       rssBeforeMiB: before.rss / MiB,
       rssAfterMiB: after.rss / MiB,
       rssMiBPerPbx: (after.rss - before.rss) / MiB / PBXS,
@@ -130,8 +155,20 @@ async function scalePhase(ctx) {
 function targets(r) {
   if (!r) return [];
   return [
-    { name: `scale: Node-RED CPU per PBX (${PBXS} config nodes, poll 1 s)`, value: r.cpuPctPerPbx, goal: `< ${CPU_GOAL_PCT} % of a core`, pass: r.cpuPctPerPbx < CPU_GOAL_PCT, unit: '%' },
-    { name: `scale: RSS per config node (${PBXS}, after GC)`, value: r.rssMiBPerPbx, goal: `< ${RSS_GOAL_MIB} MiB`, pass: r.rssMiBPerPbx < RSS_GOAL_MIB, unit: 'MiB' },
+    {
+      name: `scale: Node-RED CPU per PBX (${PBXS} config nodes, poll 1 s)`,
+      value: r.cpuPctPerPbx,
+      goal: `< ${CPU_GOAL_PCT} % of a core`,
+      pass: r.cpuPctPerPbx < CPU_GOAL_PCT,
+      unit: '%',
+    },
+    {
+      name: `scale: RSS per config node (${PBXS}, after GC)`,
+      value: r.rssMiBPerPbx,
+      goal: `< ${RSS_GOAL_MIB} MiB`,
+      pass: r.rssMiBPerPbx < RSS_GOAL_MIB,
+      unit: 'MiB',
+    },
   ];
 }
 
@@ -152,7 +189,8 @@ function failures(r) {
     // The undeploy stops a poll under way: the last one may have sent call_status_get only, or nothing.
     const ok = p.statusGets <= p.polls && p.statusGets >= p.polls - 1 && p.listAlls <= p.statusGets && p.listAlls >= p.polls - 1;
     if (!ok) f.push(`${id}: ${p.statusGets} call_status_get and ${p.listAlls} call_list_all for ${p.polls} polls`);
-    if (p.requests !== p.logins + p.statusGets + p.listAlls) f.push(`${id}: ${p.requests} PBX requests, ${p.logins} login(s) + ${p.statusGets + p.listAlls} for polls`);
+    if (p.requests !== p.logins + p.statusGets + p.listAlls)
+      f.push(`${id}: ${p.requests} PBX requests, ${p.logins} login(s) + ${p.statusGets + p.listAlls} for polls`);
   });
   return f.slice(0, 10);
 }

@@ -43,7 +43,8 @@ function fail(message, code = 2) {
 }
 
 function port(name, value) {
-  if (!/^[0-9]{1,5}$/.test(String(value)) || Number(value) > 65535) fail(`${name} must be a port number 0..65535, got ${JSON.stringify(value)}\n\n${USAGE}`);
+  if (!/^[0-9]{1,5}$/.test(String(value)) || Number(value) > 65535)
+    fail(`${name} must be a port number 0..65535, got ${JSON.stringify(value)}\n\n${USAGE}`);
   return Number(value);
 }
 
@@ -68,15 +69,34 @@ function parseArgs(argv, env) {
       return v;
     };
     switch (flag) {
-      case '--port': o.port = port('--port', value()); break;
-      case '--sim-port': o.simPort = port('--sim-port', value()); break;
-      case '--mqtt-port': o.mqttPort = port('--mqtt-port', value()); break;
-      case '--pbx-url': o.pbxUrl = value(); break;
-      case '--replay': o.replay = path.resolve(value()); break;
-      case '--user-dir': o.userDir = path.resolve(value()); break;
-      case '--reset': o.reset = true; break;
-      case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
-      default: fail(`unknown option ${flag}\n\n${USAGE}`);
+      case '--port':
+        o.port = port('--port', value());
+        break;
+      case '--sim-port':
+        o.simPort = port('--sim-port', value());
+        break;
+      case '--mqtt-port':
+        o.mqttPort = port('--mqtt-port', value());
+        break;
+      case '--pbx-url':
+        o.pbxUrl = value();
+        break;
+      case '--replay':
+        o.replay = path.resolve(value());
+        break;
+      case '--user-dir':
+        o.userDir = path.resolve(value());
+        break;
+      case '--reset':
+        o.reset = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
+      default:
+        fail(`unknown option ${flag}\n\n${USAGE}`);
     }
   }
   if (o.pbxUrl !== undefined) {
@@ -100,7 +120,8 @@ function shown(url) {
 
 function requireBuilt() {
   const needed = [path.join(root, 'dist', 'simulator', 'index.js'), path.join(root, 'dist', 'nodes', 'webtapi-config.js')];
-  if (!needed.every((f) => fs.existsSync(f))) fail('dist/ is missing: run "npm install" (or "npm run build") in the package folder first', 1);
+  if (!needed.every((f) => fs.existsSync(f)))
+    fail('dist/ is missing: run "npm install" (or "npm run build") in the package folder first', 1);
   // The editor loads the nodes from dist/: say so when src/ has changed since the last build.
   const newest = (dir) => {
     let t = 0;
@@ -123,7 +144,8 @@ function requireNodeRed() {
   try {
     nodeRedDir();
   } catch (err) {
-    if (err && err.code === 'MODULE_NOT_FOUND') fail('Node-RED is not installed: run "npm install" in the package folder first (it is a dev dependency)', 1);
+    if (err && err.code === 'MODULE_NOT_FOUND')
+      fail('Node-RED is not installed: run "npm install" in the package folder first (it is a dev dependency)', 1);
     throw err;
   }
 }
@@ -153,7 +175,9 @@ async function startTarget(o, demo) {
   if (o.pbxUrl !== undefined) {
     process.stdout.write(`WebTAPI PBX: ${shown(o.pbxUrl)}${o.user ? ` (user ${o.user})` : ''}\n`);
     if (o.user === undefined || o.password === undefined) {
-      process.stdout.write('note: WEBTAPI_USER / WEBTAPI_PASSWORD not both set: the stored credentials are kept; enter them in the config node "PBX" if needed\n');
+      process.stdout.write(
+        'note: WEBTAPI_USER / WEBTAPI_PASSWORD not both set: the stored credentials are kept; enter them in the config node "PBX" if needed\n',
+      );
     }
     return { mode: 'pbx', url: o.pbxUrl, username: o.user, password: o.password };
   }
@@ -162,7 +186,9 @@ async function startTarget(o, demo) {
   if (started.fellBack) process.stdout.write(`note: port ${o.simPort} is in use; the simulator listens on port ${demo.sim.port} instead\n`);
   process.stdout.write(`WebTAPI simulator: ${demo.sim.url} (user ${SIM_USER}, password ${SIM_PASSWORD})\n`);
   if (o.replay) process.stdout.write(`replaying the read-only answers of ${o.replay}\n`);
-  process.stdout.write(`ring the doorbell (door station 1009 calls flat 1001): curl -X POST '${new URL('/sim/doorbell?flat=1001', demo.sim.url).href}'\n`);
+  process.stdout.write(
+    `ring the doorbell (door station 1009 calls flat 1001): curl -X POST '${new URL('/sim/doorbell?flat=1001', demo.sim.url).href}'\n`,
+  );
   return { mode: 'simulator', url: demo.sim.url, username: SIM_USER, password: SIM_PASSWORD };
 }
 
@@ -170,10 +196,15 @@ async function startTarget(o, demo) {
 function prepareFlows(o, target) {
   const prepared = prepareUserDir({ dir: o.userDir, examplesDir: path.join(root, 'examples'), target, reset: o.reset });
   if (prepared.backedUp) process.stdout.write(`previous flows kept in ${prepared.backedUp}\n`);
-  process.stdout.write(prepared.created
-    ? `example flows deployed to ${prepared.flowsFile}\n`
-    : `using your flows in ${prepared.flowsFile} (--reset deploys the examples again)\n`);
-  if (prepared.disabled.length > 0) process.stdout.write(`against a real PBX: the nodes that open doors or place calls are deployed disabled (${prepared.disabled.join(', ')}); a comment on each tab says how to enable them\n`);
+  process.stdout.write(
+    prepared.created
+      ? `example flows deployed to ${prepared.flowsFile}\n`
+      : `using your flows in ${prepared.flowsFile} (--reset deploys the examples again)\n`,
+  );
+  if (prepared.disabled.length > 0)
+    process.stdout.write(
+      `against a real PBX: the nodes that open doors or place calls are deployed disabled (${prepared.disabled.join(', ')}); a comment on each tab says how to enable them\n`,
+    );
   if (!prepared.configFound) process.stdout.write(`note: config node ${CONFIG_ID} is not in your flows; its server was not changed\n`);
   return prepared;
 }
@@ -187,11 +218,19 @@ async function start(o, demo) {
   demo.broker = await startBroker(o.mqttPort, secrets.mqtt);
   if (demo.broker) {
     target.mqtt = { port: demo.broker.port };
-    process.stdout.write(`MQTT broker (example Home Assistant via MQTT): ${demo.broker.url} (user ${secrets.mqtt.username}, password ${secrets.mqtt.password})\n`);
+    process.stdout.write(
+      `MQTT broker (example Home Assistant via MQTT): ${demo.broker.url} (user ${secrets.mqtt.username}, password ${secrets.mqtt.password})\n`,
+    );
   }
   const prepared = prepareFlows(o, target);
-  const door = applyDemoCredentials({ credsFile: prepared.credsFile, flows: prepared.flows, secrets, brokerIsDemo: prepared.demoParts.broker });
-  if (startDemoPushes({ sim: demo.sim, userDir: o.userDir, editorUrl: demo.web.url, configFound: prepared.configFound })) process.stdout.write('the simulator pushes its events to the config node\'s event endpoint\n');
+  const door = applyDemoCredentials({
+    credsFile: prepared.credsFile,
+    flows: prepared.flows,
+    secrets,
+    brokerIsDemo: prepared.demoParts.broker,
+  });
+  if (startDemoPushes({ sim: demo.sim, userDir: o.userDir, editorUrl: demo.web.url, configFound: prepared.configFound }))
+    process.stdout.write("the simulator pushes its events to the config node's event endpoint\n");
   demo.nr = await startEmbedded({
     userDir: o.userDir,
     web: demo.web,
@@ -203,7 +242,9 @@ async function start(o, demo) {
     extra: {
       editorTheme: { page: { title: TITLE }, header: { title: TITLE } },
       // No adminAuth here: only the editor's own page may change anything (scripts/demo/admin-guard.js).
-      httpAdminMiddleware: adminGuard(demo.web.port, (reason, req) => process.stdout.write(`demo: refused ${req.method} ${req.path}: ${reason}\n`)),
+      httpAdminMiddleware: adminGuard(demo.web.port, (reason, req) =>
+        process.stdout.write(`demo: refused ${req.method} ${req.path}: ${reason}\n`),
+      ),
       // The palette manager stays open for the user (installs need the registry); modules in
       // function nodes are not installed.
       externalModules: { autoInstall: false, modules: { allowInstall: false } },
@@ -274,9 +315,10 @@ async function main() {
   try {
     await demo.startup;
   } catch (err) {
-    const text = err && err.code === 'EADDRINUSE'
-      ? `port ${o.port} is in use: choose another with --port N (or PORT=N)`
-      : (err && err.message) || String(err);
+    const text =
+      err && err.code === 'EADDRINUSE'
+        ? `port ${o.port} is in use: choose another with --port N (or PORT=N)`
+        : (err && err.message) || String(err);
     process.stderr.write(`demo: ${text}\n`);
     demo.startup = Promise.resolve();
     await stop(demo, 'startup failed', 1);

@@ -25,7 +25,9 @@ function client() {
 /** The error-code list of the help, in `lang`: one <li> per code a flow can see. */
 function codeList(lang) {
   const { ERROR_CODES, flowCodes } = client();
-  return flowCodes().map((code) => `        <li><code>${code}</code>: ${ERROR_CODES[code].meaning[lang]}</li>`).join('\n');
+  return flowCodes()
+    .map((code) => `        <li><code>${code}</code>: ${ERROR_CODES[code].meaning[lang]}</li>`)
+    .join('\n');
 }
 
 /**
@@ -66,7 +68,10 @@ function assembleHelp(text, lang, file = 'help') {
  */
 function selectOptions(vars) {
   const key = `${vars.type()}.${vars.field()}`;
-  const option = (v) => (v === '-' ? `            <option value="" data-i18n="${key}.fromMsg"></option>` : `            <option value="${v}" data-i18n="${key}.${v}"></option>`);
+  const option = (v) =>
+    v === '-'
+      ? `            <option value="" data-i18n="${key}.fromMsg"></option>`
+      : `            <option value="${v}" data-i18n="${key}.${v}"></option>`;
   return vars.values().split(' ').map(option).join('\n');
 }
 
@@ -137,4 +142,13 @@ function updateEditorScript() {
   if (updated !== text) fs.writeFileSync(file, updated);
 }
 
-module.exports = { assembleEditor, assembleHelp, codeList, configCatalogue, editorScript, updateEditorScript, writeEditorFiles, writeLocales };
+module.exports = {
+  assembleEditor,
+  assembleHelp,
+  codeList,
+  configCatalogue,
+  editorScript,
+  updateEditorScript,
+  writeEditorFiles,
+  writeLocales,
+};

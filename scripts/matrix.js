@@ -144,7 +144,9 @@ async function mocha(t, runDir, config, extraEnv) {
   const code = await run(nodeOf(t), [mochaJs, '--config', config], {
     cwd: runDir,
     env: envOf(t, extraEnv),
-    onText: (s) => { tail = (tail + s).slice(-4000); },
+    onText: (s) => {
+      tail = (tail + s).slice(-4000);
+    },
   });
   const last = [...tail.matchAll(/^mocha: (\d+) passed, (\d+) failed, (\d+) skipped/gm)].pop();
   const totals = last ? { passed: Number(last[1]), failed: Number(last[2]), skipped: Number(last[3]) } : null;
@@ -157,7 +159,9 @@ async function mocha(t, runDir, config, extraEnv) {
     report.failed++;
   }
   const ok = code === 0 && !!totals && totals.skipped === 0;
-  log(`${t.name}: mocha ${config} ${ok ? 'passed' : `FAILED (exit ${code})`}${totals ? `: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped` : ''}`);
+  log(
+    `${t.name}: mocha ${config} ${ok ? 'passed' : `FAILED (exit ${code})`}${totals ? `: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped` : ''}`,
+  );
   return { ok, totals };
 }
 
@@ -221,7 +225,10 @@ async function main() {
 }
 
 function summary(results = []) {
-  const fmt = (x) => (x === null ? 'not run' : `${x.ok ? 'ok' : 'FAILED'}${x.totals ? ` (${x.totals.passed} passed, ${x.totals.failed} failed, ${x.totals.skipped} skipped)` : ''}`);
+  const fmt = (x) =>
+    x === null
+      ? 'not run'
+      : `${x.ok ? 'ok' : 'FAILED'}${x.totals ? ` (${x.totals.passed} passed, ${x.totals.failed} failed, ${x.totals.skipped} skipped)` : ''}`;
   return results.map((r) => `${r.name}: Node-RED ${r.nodeRed} on Node ${r.node}: tests ${fmt(r.unit)}, browser ${fmt(r.e2e)}`);
 }
 

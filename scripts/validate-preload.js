@@ -20,7 +20,10 @@ Module._load = function load(request, ...rest) {
       if (typeof url === 'string' && CATALOGUE.test(url)) {
         process.stderr.write(`[validate-preload] ${url}: answered locally with an empty module list (offline)\n`);
         return Promise.resolve({
-          status: 200, statusText: 'OK', headers: { 'content-type': 'application/json' }, config: { url },
+          status: 200,
+          statusText: 'OK',
+          headers: { 'content-type': 'application/json' },
+          config: { url },
           data: { name: 'Node-RED Community catalogue (offline stand-in)', updated_at: new Date().toISOString(), modules: [] },
         });
       }

@@ -30,10 +30,17 @@ const { check, log, stage } = report;
 
 /** Every check node-red-dev 0.1.x scores; a missing one means a check did not run. */
 const CHECKS = {
-  P01: 'license', P03: 'repository or bugs URL', P04: 'package name', P05: 'node-red keyword',
-  P06: 'node-red.version compatible with a current Node-RED', P07: 'engines.node compatible with current Node-RED',
-  P08: 'no similarly named package (catalogue, offline)', N01: 'unique node type names (catalogue, offline)',
-  N02: 'an example for every node', D01: '6 or fewer dependencies', D02: 'no known-bad package in the dependency tree',
+  P01: 'license',
+  P03: 'repository or bugs URL',
+  P04: 'package name',
+  P05: 'node-red keyword',
+  P06: 'node-red.version compatible with a current Node-RED',
+  P07: 'engines.node compatible with current Node-RED',
+  P08: 'no similarly named package (catalogue, offline)',
+  N01: 'unique node type names (catalogue, offline)',
+  N02: 'an example for every node',
+  D01: '6 or fewer dependencies',
+  D02: 'no known-bad package in the dependency tree',
   D03: 'dependencies at their latest version',
 };
 
@@ -43,7 +50,8 @@ const CHECKS = {
  */
 const ACCEPTED = {
   D03: {
-    reason: 'undici: its latest major needs a newer Node than the Node 20 this package supports (engines.node); undici 7 stays until Node 20 support is dropped',
+    reason:
+      'undici: its latest major needs a newer Node than the Node 20 this package supports (engines.node); undici 7 stays until Node 20 support is dropped',
     still(card, ctx) {
       const others = (card.packages || []).filter((p) => p !== 'undici');
       if (others.length) return false;
@@ -73,10 +81,18 @@ function packAndUnpack(work) {
 function runNodeRedDev(devBin, dir, work, scorecardFile) {
   return new Promise((resolve) => {
     const chunks = [];
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'validate-preload.js'), devBin, 'validate', '--path', dir, '--output', scorecardFile], {
-      cwd: work, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const tee = (stream) => (c) => { chunks.push(c); stream.write(c); };
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(__dirname, 'validate-preload.js'), devBin, 'validate', '--path', dir, '--output', scorecardFile],
+      {
+        cwd: work,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const tee = (stream) => (c) => {
+      chunks.push(c);
+      stream.write(c);
+    };
     child.stdout.on('data', tee(process.stdout));
     child.stderr.on('data', tee(process.stderr));
     child.on('error', (err) => resolve({ code: 127, text: String(err) }));
@@ -89,7 +105,11 @@ function registryLookup(work) {
   const cache = {};
   return (name) => {
     if (!(name in cache)) {
-      try { cache[name] = JSON.parse(sh(npm, ['view', `${name}@latest`, 'version', 'engines', '--json'], work)); } catch { cache[name] = null; }
+      try {
+        cache[name] = JSON.parse(sh(npm, ['view', `${name}@latest`, 'version', 'engines', '--json'], work));
+      } catch {
+        cache[name] = null;
+      }
     }
     return cache[name];
   };
@@ -100,8 +120,14 @@ function checkScorecard(card, ctx) {
   const accepted = [];
   for (const [id, what] of Object.entries(CHECKS)) {
     const c = card[id];
-    if (!c) { check(false, `${id} ${what}`, 'not in the scorecard (the check did not run)'); continue; }
-    if (c.test === true) { check(true, `${id} ${what}`); continue; }
+    if (!c) {
+      check(false, `${id} ${what}`, 'not in the scorecard (the check did not run)');
+      continue;
+    }
+    if (c.test === true) {
+      check(true, `${id} ${what}`);
+      continue;
+    }
     const acc = ACCEPTED[id];
     if (acc && acc.still(c, ctx)) {
       check(true, `${id} ${what}: accepted -- ${acc.reason}`);
@@ -114,15 +140,26 @@ function checkScorecard(card, ctx) {
 }
 
 function checkWarnings(text, accepted) {
-  const warnings = text.split('\n').filter((l) => /Warning:/.test(l)).map((l) => l.replace(/^\s*›\s*/, '').trim());
+  const warnings = text
+    .split('\n')
+    .filter((l) => /Warning:/.test(l))
+    .map((l) => l.replace(/^\s*›\s*/, '').trim());
   if (warnings.length) {
     log('warnings printed by node-red-dev:');
     for (const w of warnings) log(`  ${w}`);
   }
   // P04 prints a "should use a scoped name" warning for every unscoped new package and still
   // scores it true for a node-red-contrib- name: the name is fixed (it is how users install it).
-  const unexplained = warnings.filter((w) => !/^Warning: P04 New Packages should use a scoped name$/.test(w) && !(accepted.includes('D03') && /^Warning: D03 undici is not at latest version/.test(w)));
-  check(unexplained.length === 0, 'no warning other than the explained ones (P04 scoped-name advice, accepted D03)', unexplained.join(' | '));
+  const unexplained = warnings.filter(
+    (w) =>
+      !/^Warning: P04 New Packages should use a scoped name$/.test(w) &&
+      !(accepted.includes('D03') && /^Warning: D03 undici is not at latest version/.test(w)),
+  );
+  check(
+    unexplained.length === 0,
+    'no warning other than the explained ones (P04 scoped-name advice, accepted D03)',
+    unexplained.join(' | '),
+  );
 }
 
 async function main() {
@@ -135,7 +172,9 @@ async function main() {
     const devVersion = JSON.parse(fs.readFileSync(path.join(devDir, 'package.json'), 'utf8')).version;
     const dir = await stage('npm pack + unpack', () => packAndUnpack(work));
     const scorecardFile = path.join(work, 'scorecard.json');
-    const output = await stage(`node-red-dev@${devVersion} validate (catalogue answered offline)`, () => runNodeRedDev(path.join(devDir, 'bin', 'run'), dir, work, scorecardFile));
+    const output = await stage(`node-red-dev@${devVersion} validate (catalogue answered offline)`, () =>
+      runNodeRedDev(path.join(devDir, 'bin', 'run'), dir, work, scorecardFile),
+    );
 
     check(output.code === 0, `node-red-dev exited ${output.code}`);
     const errors = output.text.split('\n').filter((l) => /^\s*(Error|›\s+Error)\b/.test(l));

@@ -5,11 +5,14 @@ module.exports = function (RED) {
   function BenchRaw(config) {
     RED.nodes.createNode(this, config);
     this.on('input', (msg, send, done) => {
-      globalThis.__webtapiBench.rawRequest().then((ok) => {
-        msg.payload = ok;
-        send(msg);
-        done();
-      }, (err) => done(err));
+      globalThis.__webtapiBench.rawRequest().then(
+        (ok) => {
+          msg.payload = ok;
+          send(msg);
+          done();
+        },
+        (err) => done(err),
+      );
     });
   }
   RED.nodes.registerType('bench-raw', BenchRaw);

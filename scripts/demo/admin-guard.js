@@ -32,14 +32,14 @@ function refererOrigin(referer) {
 /** Why the request is refused, or null when it may pass. */
 function refusal(req, own) {
   const host = String(req.headers.host || '').toLowerCase();
-  if (!own.hosts.has(host)) return 'Host is not this demo\'s address';
+  if (!own.hosts.has(host)) return "Host is not this demo's address";
   const origin = req.headers.origin;
-  if (origin !== undefined) return own.origins.has(String(origin).toLowerCase()) ? null : 'Origin is not this demo\'s address';
+  if (origin !== undefined) return own.origins.has(String(origin).toLowerCase()) ? null : "Origin is not this demo's address";
   if (!STATE_CHANGING.has(String(req.method).toUpperCase())) return null;
   const referer = req.headers.referer;
   if (referer === undefined) return null;
   const from = refererOrigin(String(referer));
-  return from !== null && own.origins.has(from.toLowerCase()) ? null : 'Referer is not this demo\'s address';
+  return from !== null && own.origins.has(from.toLowerCase()) ? null : "Referer is not this demo's address";
 }
 
 /**

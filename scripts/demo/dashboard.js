@@ -16,24 +16,67 @@ function controlBase(simUrl) {
 
 // The settings of the demo's nodes that the demo leaves as the editor saves them.
 const BUTTON_SETTINGS = {
-  width: '0', height: '0', emulateClick: false, color: '', bgcolor: '', className: '', icon: 'bell-ring', iconPosition: 'left',
-  payload: '', payloadType: 'str', topic: 'topic', topicType: 'msg', buttonColor: '', textColor: '', iconColor: '', enableClick: true,
-  enablePointerdown: false, pointerdownPayload: '', pointerdownPayloadType: 'str', enablePointerup: false, pointerupPayload: '',
+  width: '0',
+  height: '0',
+  emulateClick: false,
+  color: '',
+  bgcolor: '',
+  className: '',
+  icon: 'bell-ring',
+  iconPosition: 'left',
+  payload: '',
+  payloadType: 'str',
+  topic: 'topic',
+  topicType: 'msg',
+  buttonColor: '',
+  textColor: '',
+  iconColor: '',
+  enableClick: true,
+  enablePointerdown: false,
+  pointerdownPayload: '',
+  pointerdownPayloadType: 'str',
+  enablePointerup: false,
+  pointerupPayload: '',
   pointerupPayloadType: 'str',
 };
 const DELAY_SETTINGS = {
-  pauseType: 'delay', rate: '1', nbRateUnits: '1', rateUnits: 'second', randomFirst: '1', randomLast: '5', randomUnits: 'seconds',
-  drop: false, allowrate: false, outputs: 1,
+  pauseType: 'delay',
+  rate: '1',
+  nbRateUnits: '1',
+  rateUnits: 'second',
+  randomFirst: '1',
+  randomLast: '5',
+  randomUnits: 'seconds',
+  drop: false,
+  allowrate: false,
+  outputs: 1,
 };
 const CHANGE_SETTINGS = { action: '', property: '', from: '', to: '', reg: false };
 const POST_SETTINGS = {
-  method: 'POST', ret: 'obj', paytoqs: 'ignore', url: '', tls: '', persist: false, proxy: '', insecureHTTPParser: false, authType: '',
+  method: 'POST',
+  ret: 'obj',
+  paytoqs: 'ignore',
+  url: '',
+  tls: '',
+  persist: false,
+  proxy: '',
+  insecureHTTPParser: false,
+  authType: '',
   senderr: false,
 };
 
 /** A change node that sets msg.url (`tot`: 'str' or 'jsonata') and passes the message to `next`. */
 function setUrl(tab, id, name, url, tot, at, next) {
-  return { id, type: 'change', z: tab, name, rules: [{ t: 'set', p: 'url', pt: 'msg', to: url, tot }], ...CHANGE_SETTINGS, ...at, wires: [[next]] };
+  return {
+    id,
+    type: 'change',
+    z: tab,
+    name,
+    rules: [{ t: 'set', p: 'url', pt: 'msg', to: url, tot }],
+    ...CHANGE_SETTINGS,
+    ...at,
+    wires: [[next]],
+  };
 }
 
 /** An http request node that POSTs to msg.url. */
@@ -45,20 +88,52 @@ function post(tab, id, name, at, wires) {
 function ringButton(tab, base) {
   return [
     {
-      id: 'demo-ring', type: 'ui-button', z: tab, group: DOOR_GROUP, name: 'Ring the doorbell (demo)', label: 'Ring the doorbell', order: 3,
-      tooltip: `the simulator's door station calls flat ${FLAT}`, ...BUTTON_SETTINGS, x: 170, y: 800, wires: [['demo-ring-url']],
+      id: 'demo-ring',
+      type: 'ui-button',
+      z: tab,
+      group: DOOR_GROUP,
+      name: 'Ring the doorbell (demo)',
+      label: 'Ring the doorbell',
+      order: 3,
+      tooltip: `the simulator's door station calls flat ${FLAT}`,
+      ...BUTTON_SETTINGS,
+      x: 170,
+      y: 800,
+      wires: [['demo-ring-url']],
     },
     setUrl(tab, 'demo-ring-url', 'simulator: doorbell', `${base}doorbell?flat=${FLAT}`, 'str', { x: 400, y: 800 }, 'demo-ring-post'),
     post(tab, 'demo-ring-post', 'ring', { x: 590, y: 800 }, [['demo-ring-wait']]),
     {
-      id: 'demo-ring-wait', type: 'delay', z: tab, name: 'the visitor talks', timeout: '10', timeoutUnits: 'seconds', ...DELAY_SETTINGS,
-      x: 770, y: 800, wires: [['demo-hangup-url']],
+      id: 'demo-ring-wait',
+      type: 'delay',
+      z: tab,
+      name: 'the visitor talks',
+      timeout: '10',
+      timeoutUnits: 'seconds',
+      ...DELAY_SETTINGS,
+      x: 770,
+      y: 800,
+      wires: [['demo-hangup-url']],
     },
-    setUrl(tab, 'demo-hangup-url', 'simulator: hang up', `"${base}hangup?chan=" & $encodeUrlComponent(payload.channel)`, 'jsonata',
-      { x: 400, y: 860 }, 'demo-hangup-post'),
+    setUrl(
+      tab,
+      'demo-hangup-url',
+      'simulator: hang up',
+      `"${base}hangup?chan=" & $encodeUrlComponent(payload.channel)`,
+      'jsonata',
+      { x: 400, y: 860 },
+      'demo-hangup-post',
+    ),
     post(tab, 'demo-hangup-post', 'hang up', { x: 590, y: 860 }, [[]]),
     {
-      id: 'demo-ring-comment', type: 'comment', z: tab, name: 'Demo only (npm start): the panel\'s "Ring the doorbell" button drives the simulator', info: '', x: 270, y: 760, wires: [],
+      id: 'demo-ring-comment',
+      type: 'comment',
+      z: tab,
+      name: 'Demo only (npm start): the panel\'s "Ring the doorbell" button drives the simulator',
+      info: '',
+      x: 270,
+      y: 760,
+      wires: [],
     },
   ];
 }

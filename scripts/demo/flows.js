@@ -22,13 +22,22 @@ function exists(file) {
 
 /** Every example, each on its own tab, with one shared config node `url`. */
 function exampleFlows(examplesDir, url, mode) {
-  const files = fs.readdirSync(examplesDir).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(examplesDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const out = [];
   files.forEach((file, i) => {
     const tab = `demo-tab-${String(i + 1).padStart(2, '0')}`;
     const nodes = readJson(path.join(examplesDir, file));
     const configs = new Set(nodes.filter((n) => n.type === 'webtapi-config').map((n) => n.id));
-    out.push({ id: tab, type: 'tab', label: file.replace(/\.json$/, '').replace(/^\d+\s+/, ''), disabled: false, info: `Example \`${file}\` of node-red-contrib-metasec-webtapi.` });
+    out.push({
+      id: tab,
+      type: 'tab',
+      label: file.replace(/\.json$/, '').replace(/^\d+\s+/, ''),
+      disabled: false,
+      info: `Example \`${file}\` of node-red-contrib-metasec-webtapi.`,
+    });
     for (const n of nodes) {
       if (configs.has(n.id)) continue;
       // Other config nodes (an MQTT broker, the dashboard's base, page and groups) stay global.

@@ -5,7 +5,10 @@
 // opens and no call is placed until the user has checked the ids and enabled the node. What only
 // reads (the call monitor, the presence board, the cameras) keeps running.
 const SIDE_EFFECT_TYPES = new Set([
-  'webtapi-relay-set', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent',
+  'webtapi-relay-set',
+  'webtapi-call',
+  'webtapi-hangup',
+  'webtapi-queue-agent',
   // Sends any action, side effects included.
   'webtapi-request',
 ]);
@@ -13,17 +16,22 @@ const NOTE_PREFIX = 'demo-pbx-safe-';
 
 function note(tab, x, count) {
   return {
-    id: `${NOTE_PREFIX}${tab}`, type: 'comment', z: tab, name: `Disabled against the real PBX: ${count} node(s) that open doors or place calls`,
+    id: `${NOTE_PREFIX}${tab}`,
+    type: 'comment',
+    z: tab,
+    name: `Disabled against the real PBX: ${count} node(s) that open doors or place calls`,
     info: [
       'The demo was started with `--pbx-url`: this example runs against your PBX, not the simulator.',
       'Its nodes that change something at the PBX (relays, calls, hang-ups, queue log-ins, requests) were deployed disabled,',
       'so no door opens and no phone rings by accident.',
       '',
-      '**To enable them:** check the relay, extension and camera ids in each disabled node (they are the simulator\'s),',
-      'open the node\'s dialog, switch it to *Enabled* (the toggle at the bottom left of the dialog), then deploy.',
+      "**To enable them:** check the relay, extension and camera ids in each disabled node (they are the simulator's),",
+      "open the node's dialog, switch it to *Enabled* (the toggle at the bottom left of the dialog), then deploy.",
       'Protect the editor first (`adminAuth` in settings.js, see docs/security.md): the demo has no login.',
     ].join('\n'),
-    x, y: 20, wires: [],
+    x,
+    y: 20,
+    wires: [],
   };
 }
 

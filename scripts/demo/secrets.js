@@ -23,8 +23,17 @@ function fresh() {
 }
 
 function usable(s) {
-  return Boolean(s && typeof s.pin === 'string' && /^\d{6}$/.test(s.pin) && !GUESSABLE.test(s.pin)
-    && s.mqtt && typeof s.mqtt.username === 'string' && s.mqtt.username !== '' && typeof s.mqtt.password === 'string' && s.mqtt.password.length >= 16);
+  return Boolean(
+    s &&
+    typeof s.pin === 'string' &&
+    /^\d{6}$/.test(s.pin) &&
+    !GUESSABLE.test(s.pin) &&
+    s.mqtt &&
+    typeof s.mqtt.username === 'string' &&
+    s.mqtt.username !== '' &&
+    typeof s.mqtt.password === 'string' &&
+    s.mqtt.password.length >= 16,
+  );
 }
 
 /** The demo's secrets in `dir` ({ pin, mqtt: { username, password } }), created on first use. */

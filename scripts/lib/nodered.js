@@ -70,7 +70,8 @@ function tempUserDir(prefix = 'webtapi-nr-') {
 function installPackage(userDir, { dist } = {}) {
   const { dir: root, pkg } = packageRoot();
   const built = dist || path.join(root, 'dist');
-  if (!fs.existsSync(path.join(built, 'nodes', 'webtapi-config.js'))) throw new Error(`no built nodes in ${built}: run node scripts/build.js`);
+  if (!fs.existsSync(path.join(built, 'nodes', 'webtapi-config.js')))
+    throw new Error(`no built nodes in ${built}: run node scripts/build.js`);
   const dir = path.join(userDir, 'node_modules', PACKAGE_NAME);
   fs.mkdirSync(dir, { recursive: true });
   const { name, version, main, engines } = pkg;
@@ -79,7 +80,10 @@ function installPackage(userDir, { dist } = {}) {
   for (const sub of ['examples', 'resources']) {
     if (fs.existsSync(path.join(root, sub))) fs.symlinkSync(path.join(root, sub), path.join(dir, sub), 'dir');
   }
-  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: { [PACKAGE_NAME]: `file:${dir}` } }));
+  fs.writeFileSync(
+    path.join(userDir, 'package.json'),
+    JSON.stringify({ name: 'node-red-project', private: true, dependencies: { [PACKAGE_NAME]: `file:${dir}` } }),
+  );
 }
 
 /** A user directory made ready: created when not given, the package installed, flows written. */
@@ -158,11 +162,12 @@ async function listen({ port = 0, host = HOST, dir = nodeRedDir() } = {}) {
     server,
     port: bound,
     url: `http://${host}:${bound}/`,
-    close: () => new Promise((resolve) => {
-      if (!server.listening) return resolve();
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        if (!server.listening) return resolve();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -312,10 +317,19 @@ async function startChild(options = {}) {
   const settingsFile = path.join(user.dir, 'settings.js');
   // `settingsSource(config)`: a settings.js of the caller's own (code a JSON file cannot hold, such
   // as middleware functions), built around these settings.
-  fs.writeFileSync(settingsFile, options.settingsSource ? options.settingsSource(config) : `module.exports = ${JSON.stringify(config, null, 2)};\n`);
-  const child = spawn(process.execPath, [path.join(dir, 'red.js'), '--userDir', user.dir, '--port', String(options.port || 0), '--settings', settingsFile], {
-    cwd: user.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_RED_ENABLE_PROJECTS: '', ...(options.env || {}) },
-  });
+  fs.writeFileSync(
+    settingsFile,
+    options.settingsSource ? options.settingsSource(config) : `module.exports = ${JSON.stringify(config, null, 2)};\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [path.join(dir, 'red.js'), '--userDir', user.dir, '--port', String(options.port || 0), '--settings', settingsFile],
+    {
+      cwd: user.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_RED_ENABLE_PROJECTS: '', ...(options.env || {}) },
+    },
+  );
   const handle = childHandle(child, { dir, userDir: user.dir });
   try {
     const [url] = await Promise.all([
@@ -344,23 +358,24 @@ function childHandle(child, { dir, userDir }) {
   const tail = () => output.slice(-3000);
 
   /** Resolves with the first match of `test` in the output (from `from` on) and where it ends. */
-  const waitFor = (pattern, timeoutMs = 20_000, from = 0) => new Promise((resolve, reject) => {
-    const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
-    const finish = (fn, value) => {
-      watchers.delete(look);
-      clearTimeout(timer);
-      fn(value);
-    };
-    const look = () => {
-      re.lastIndex = from;
-      const m = re.exec(output);
-      if (m) finish(resolve, Object.assign(m, { end: re.lastIndex }));
-    };
-    const timer = setTimeout(() => finish(reject, new Error(`Node-RED: no ${pattern} within ${timeoutMs} ms:\n${tail()}`)), timeoutMs);
-    exited.then((e) => finish(reject, new Error(`Node-RED exited (${e.code ?? e.signal}) before ${pattern}:\n${tail()}`)));
-    watchers.add(look);
-    look();
-  });
+  const waitFor = (pattern, timeoutMs = 20_000, from = 0) =>
+    new Promise((resolve, reject) => {
+      const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+      const finish = (fn, value) => {
+        watchers.delete(look);
+        clearTimeout(timer);
+        fn(value);
+      };
+      const look = () => {
+        re.lastIndex = from;
+        const m = re.exec(output);
+        if (m) finish(resolve, Object.assign(m, { end: re.lastIndex }));
+      };
+      const timer = setTimeout(() => finish(reject, new Error(`Node-RED: no ${pattern} within ${timeoutMs} ms:\n${tail()}`)), timeoutMs);
+      exited.then((e) => finish(reject, new Error(`Node-RED exited (${e.code ?? e.signal}) before ${pattern}:\n${tail()}`)));
+      watchers.add(look);
+      look();
+    });
   const flowStarts = () => (output.match(FLOWS_STARTED) || []).length;
 
   const handle = {
@@ -385,7 +400,9 @@ function childHandle(child, { dir, userDir }) {
     async deploy(flows, { type = 'full', timeoutMs = 20_000 } = {}) {
       const before = flowStarts();
       const res = await fetch(`${handle.url}flows`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': type }, body: JSON.stringify(flows),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': type },
+        body: JSON.stringify(flows),
       });
       if (res.status !== 200 && res.status !== 204) throw new Error(`POST /flows: HTTP ${res.status} ${await res.text()}`);
       await handle.waitForFlowsStart(before + 1, timeoutMs);
@@ -409,7 +426,18 @@ function childHandle(child, { dir, userDir }) {
 }
 
 module.exports = {
-  PACKAGE_NAME, HOST, EXPECTED_WARNING,
-  nodeRedDir, nodeRedVersion, packageRoot, tempUserDir, installPackage, settings, logTo, formatEntry,
-  listen, startEmbedded, startChild,
+  PACKAGE_NAME,
+  HOST,
+  EXPECTED_WARNING,
+  nodeRedDir,
+  nodeRedVersion,
+  packageRoot,
+  tempUserDir,
+  installPackage,
+  settings,
+  logTo,
+  formatEntry,
+  listen,
+  startEmbedded,
+  startChild,
 };

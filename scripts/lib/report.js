@@ -15,7 +15,8 @@ const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 /** Runs a command to completion; throws with the last 30 lines of output when it fails. */
 function sh(cmd, argv, cwd) {
   const r = spawnSync(cmd, argv, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${`${r.stdout}${r.stderr}`.split('\n').slice(-30).join('\n')}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}):\n${`${r.stdout}${r.stderr}`.split('\n').slice(-30).join('\n')}`);
   return r.stdout;
 }
 

@@ -7,21 +7,21 @@ import { Validator, validators as v } from './validate';
  * anything on the PBX. What the document does not give is marked "assumed" (see docs/protocol.md).
  */
 export type AnswerKind =
-  | 'boolean'   // 1 / 0
-  | 'name'      // a name, or 0 (call_record_start)
-  | 'loose'     // 1, 0 or some text (undocumented camera actions)
-  | 'channels'  // Asterisk concise channel lines
-  | 'callers'   // a channel list; of a `queue show` answer, its callers
-  | 'status'    // call_status_get
+  | 'boolean' // 1 / 0
+  | 'name' // a name, or 0 (call_record_start)
+  | 'loose' // 1, 0 or some text (undocumented camera actions)
+  | 'channels' // Asterisk concise channel lines
+  | 'callers' // a channel list; of a `queue show` answer, its callers
+  | 'status' // call_status_get
   | 'recordings' // one file name a line
   | 'queues'
   | 'agents'
   | 'relays'
   | 'cameras'
-  | 'number'    // relay_status_get: the status itself; 0 is "off", not an error
-  | 'binary'    // an image or a recording
-  | 'stream'    // an MJPEG stream, read for a bounded time
-  | 'auto';     // an action this package does not know
+  | 'number' // relay_status_get: the status itself; 0 is "off", not an error
+  | 'binary' // an image or a recording
+  | 'stream' // an MJPEG stream, read for a bounded time
+  | 'auto'; // an action this package does not know
 
 export interface ParamSpec {
   validate: Validator;
@@ -39,7 +39,12 @@ export interface ActionSpec {
 const req = (validate: Validator): ParamSpec => ({ validate, required: true });
 const opt = (validate: Validator): ParamSpec => ({ validate, required: false });
 
-function spec<N extends string, A extends AnswerKind>(name: N, answer: A, sideEffect: boolean, params: Record<string, ParamSpec> = {}): ActionSpec & { name: N; answer: A } {
+function spec<N extends string, A extends AnswerKind>(
+  name: N,
+  answer: A,
+  sideEffect: boolean,
+  params: Record<string, ParamSpec> = {},
+): ActionSpec & { name: N; answer: A } {
   return { name, answer, sideEffect, params };
 }
 

@@ -36,8 +36,10 @@ class AnswerReader implements Dispatcher.DispatchHandler {
   private streamTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly limits: ReadLimits, deadline: Deadline,
-    private readonly resolve: (answer: Answer) => void, private readonly reject: (err: unknown) => void,
+    private readonly limits: ReadLimits,
+    deadline: Deadline,
+    private readonly resolve: (answer: Answer) => void,
+    private readonly reject: (err: unknown) => void,
   ) {
     // Also while the request waits for a connection. classify() reads why from the deadline's
     // reason, not from this error.
@@ -55,7 +57,8 @@ class AnswerReader implements Dispatcher.DispatchHandler {
     if (statusCode >= 300) return this.fail(new HttpStatusError(this.limits.action, statusCode));
     this.contentType = rawHeader(raw, 'content-type');
     const declared = Number(rawHeader(raw, 'content-length') || NaN);
-    if (Number.isFinite(declared) && declared > this.limits.limit) return this.fail(new ResponseTooLargeError(this.limits.action, this.limits.limit));
+    if (Number.isFinite(declared) && declared > this.limits.limit)
+      return this.fail(new ResponseTooLargeError(this.limits.action, this.limits.limit));
     if (this.limits.streamMs !== undefined) this.streamTimer = setTimeout(() => this.finish(), this.limits.streamMs);
     return true;
   }
@@ -106,7 +109,12 @@ class AnswerReader implements Dispatcher.DispatchHandler {
 }
 
 /** Sends `options` through `dispatcher` and reads the whole answer within `limits`. */
-export function readAnswer(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, limits: ReadLimits, deadline: Deadline): Promise<Answer> {
+export function readAnswer(
+  dispatcher: Dispatcher,
+  options: Dispatcher.DispatchOptions,
+  limits: ReadLimits,
+  deadline: Deadline,
+): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     dispatcher.dispatch(options, new AnswerReader(limits, deadline, resolve, reject));
   });

@@ -63,7 +63,12 @@ export function actionExchange(spec: ActionSpec, sid: string, query: string, opt
 /** The opening of an endless answer (a camera stream): a read, its deadline covering the headers. */
 export function openingExchange(action: string, sid: string, query: string, options: RequestOptions): Exchange {
   return {
-    action, method: 'GET', query: `SID=${encodeURIComponent(sid)}&${query}`, binary: true, sideEffect: false,
-    signal: options.signal, timeoutMs: options.timeoutMs,
+    action,
+    method: 'GET',
+    query: `SID=${encodeURIComponent(sid)}&${query}`,
+    binary: true,
+    sideEffect: false,
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
   };
 }

@@ -197,8 +197,14 @@ export class CallTracker {
     this.usedIds.set(g.firstId, n + 1);
     if (this.usedIds.size > MAX_REMEMBERED_IDS) this.usedIds.delete(this.usedIds.keys().next().value as string);
     return {
-      id: n === 0 ? g.firstId : `${g.firstId}#${n + 1}`, startedAt: this.lastAt, channels: [], originNumber: null,
-      numbers: [], answered: false, legs: new Map(), left: new Set(),
+      id: n === 0 ? g.firstId : `${g.firstId}#${n + 1}`,
+      startedAt: this.lastAt,
+      channels: [],
+      originNumber: null,
+      numbers: [],
+      answered: false,
+      legs: new Map(),
+      left: new Set(),
     };
   }
 
@@ -215,14 +221,23 @@ export class CallTracker {
       if (!leg.silent) out.push(this.event('disconnect', call, leg, at, gap));
     }
     for (const [ext, p] of present) {
-      const caller: Caller = p.role === 'origin'
-        ? { number: p.number, name: p.name, channel: p.channel }
-        : { number: g.origin?.number ?? null, name: g.origin?.name ?? null, channel: g.origin?.channel ?? null };
+      const caller: Caller =
+        p.role === 'origin'
+          ? { number: p.number, name: p.name, channel: p.channel }
+          : { number: g.origin?.number ?? null, name: g.origin?.name ?? null, channel: g.origin?.channel ?? null };
       let leg = call.legs.get(ext);
       if (!leg) {
         leg = {
-          extension: ext, direction: p.role === 'origin' ? 'out' : 'in', channel: p.channel, peerChannel: null, caller,
-          called: { number: g.dialled }, queue: g.queue, startedAt: at, answeredAt: null, silent: first || call.left.has(ext),
+          extension: ext,
+          direction: p.role === 'origin' ? 'out' : 'in',
+          channel: p.channel,
+          peerChannel: null,
+          caller,
+          called: { number: g.dialled },
+          queue: g.queue,
+          startedAt: at,
+          answeredAt: null,
+          silent: first || call.left.has(ext),
         };
         call.legs.set(ext, leg);
         if (!leg.silent) out.push(this.event(leg.direction === 'in' ? 'ring' : 'call', call, leg, at, false));
@@ -262,9 +277,16 @@ export class CallTracker {
     const ended = kind === 'disconnect' ? at : null;
     const now = ended ?? at;
     const e: CallEvent = {
-      event: kind, callId: call.id, extension: leg.extension, direction: leg.direction,
-      caller: { ...leg.caller }, called: { ...leg.called }, channel: leg.channel, peerChannel: leg.peerChannel,
-      startedAt: iso(leg.startedAt), answeredAt: leg.answeredAt === null ? null : iso(leg.answeredAt),
+      event: kind,
+      callId: call.id,
+      extension: leg.extension,
+      direction: leg.direction,
+      caller: { ...leg.caller },
+      called: { ...leg.called },
+      channel: leg.channel,
+      peerChannel: leg.peerChannel,
+      startedAt: iso(leg.startedAt),
+      answeredAt: leg.answeredAt === null ? null : iso(leg.answeredAt),
       endedAt: ended === null ? null : iso(ended),
       ringSeconds: seconds((leg.answeredAt ?? now) - leg.startedAt),
       talkSeconds: leg.answeredAt === null ? 0 : seconds(now - leg.answeredAt),
@@ -293,7 +315,10 @@ function iso(ms: number): string {
 }
 
 /** Every event of a sequence of polls, for scripts and tests: `[{ at, channels }, ...]`. */
-export function callEvents(polls: ReadonlyArray<{ at: number; channels?: readonly CallChannel[]; failed?: boolean }>, options?: CallTrackerOptions): MonitorEvent[] {
+export function callEvents(
+  polls: ReadonlyArray<{ at: number; channels?: readonly CallChannel[]; failed?: boolean }>,
+  options?: CallTrackerOptions,
+): MonitorEvent[] {
   const tracker = new CallTracker(options);
   const out: MonitorEvent[] = [];
   for (const p of polls) {

@@ -62,7 +62,7 @@ const OUTGOING_LINE = '(Outgoing Line)';
 const lower = (s: string | undefined): string => (s ?? '').trim().toLowerCase();
 
 /** The bridged field, whichever form it has: a peer channel name or a bridge id. */
-const bridge = (c: CallChannel): string | null => (c.bridgedTo || c.bridgeId || null);
+const bridge = (c: CallChannel): string | null => c.bridgedTo || c.bridgeId || null;
 
 /** `Local/603@ctx-92f4;1` and `;2` (and 1.4's `,1`) are one pair: one key for both. */
 function pairKey(name: string): string {
@@ -96,7 +96,7 @@ export function dialTargets(data: string): DialTarget[] {
     const parts = t.trim().split('/');
     if (parts.length < 2 || parts[0] === '' || parts[1] === '') continue;
     const device = `${parts[0]}/${parts[1]}`;
-    const number = parts[0] === 'Local' ? parts[1].split('@')[0] : (parts[2] || parts[1]);
+    const number = parts[0] === 'Local' ? parts[1].split('@')[0] : parts[2] || parts[1];
     out.push({ device, number });
   }
   return out;
@@ -108,7 +108,7 @@ function callerOf(c: CallChannel): { number: string | null; name: string | null 
   const m = /^"?([^"<]*?)"?\s*<([^>]*)>$/.exec(cid);
   const number = (m ? m[2].trim() : cid) || null;
   const given = (c.callerIdName ?? '').trim();
-  const name = given !== '' && given !== number ? given : (m && m[1].trim() !== '' ? m[1].trim() : null);
+  const name = given !== '' && given !== number ? given : m && m[1].trim() !== '' ? m[1].trim() : null;
   return { number, name };
 }
 
@@ -161,7 +161,12 @@ function factsOf(c: CallChannel): Facts {
   const app = lower(c.application);
   const leg = app === 'appdial' || app === 'appqueue' || app === 'bridged call' || (c.data ?? '').trim() === OUTGOING_LINE;
   return {
-    c, app, bridge: bridge(c), local: isLocal(c.channel), leg, up: lower(c.state) === 'up',
+    c,
+    app,
+    bridge: bridge(c),
+    local: isLocal(c.channel),
+    leg,
+    up: lower(c.state) === 'up',
     targets: app === 'dial' ? dialTargets(c.data ?? '') : null,
   };
 }
@@ -268,8 +273,15 @@ function partyOf(f: Facts, index: number, links: Links): Party {
   if (!f.leg) number = cid.number ?? device;
   else number = links.dialledAs.get(index) ?? (DIGITS.test(device) ? device : (cid.number ?? device));
   return {
-    channel: c.channel, role: f.leg ? 'leg' : 'origin', number, name: f.leg ? null : cid.name, device,
-    isExtension: number === device, connected: false, peerChannel: null, uniqueId: (c.uniqueId ?? '').trim(),
+    channel: c.channel,
+    role: f.leg ? 'leg' : 'origin',
+    number,
+    name: f.leg ? null : cid.name,
+    device,
+    isExtension: number === device,
+    connected: false,
+    peerChannel: null,
+    uniqueId: (c.uniqueId ?? '').trim(),
   };
 }
 

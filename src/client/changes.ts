@@ -22,7 +22,10 @@ export interface ChangeOptions<T> {
  * nor forgotten (a PBX that skips an extension once has not reset it).
  */
 export function valueChanges<T>(
-  previous: ReadonlyMap<string, T>, current: Readonly<Record<string, T>>, keys: Iterable<string>, options: ChangeOptions<T>,
+  previous: ReadonlyMap<string, T>,
+  current: Readonly<Record<string, T>>,
+  keys: Iterable<string>,
+  options: ChangeOptions<T>,
 ): { changes: Array<Change<T>>; next: Map<string, T> } {
   const same = options.same ?? ((a: T, b: T) => a === b);
   const next = new Map(previous);
@@ -48,7 +51,8 @@ export function valueChanges<T>(
  * taken as it is: nothing started, nothing ended.
  */
 export function channelChanges<C extends { channel?: string; raw: string }>(
-  previous: ReadonlyMap<string, C> | null, current: readonly C[],
+  previous: ReadonlyMap<string, C> | null,
+  current: readonly C[],
 ): { started: C[]; ended: C[]; next: Map<string, C> } {
   const next = new Map(current.map((c) => [c.channel ?? c.raw, c] as const));
   if (previous === null) return { started: [], ended: [], next };

@@ -38,7 +38,8 @@ export const ERROR_CODES = {
   WEBTAPI_INVALID_INPUT: {
     kind: 'input',
     meaning: {
-      'en-US': 'a value is missing or malformed (an extension with a space, a channel without <code>/</code>…). Nothing was sent to the PBX.',
+      'en-US':
+        'a value is missing or malformed (an extension with a space, a channel without <code>/</code>…). Nothing was sent to the PBX.',
       de: 'ein Wert fehlt oder ist ungültig (eine Nebenstelle mit Leerzeichen, ein Kanal ohne <code>/</code> …). An die Anlage wurde nichts gesendet.',
     },
     hint: { 'en-US': 'Invalid input: nothing was sent.', de: 'Ungültige Eingabe: Es wurde nichts gesendet.' },
@@ -49,7 +50,10 @@ export const ERROR_CODES = {
       'en-US': 'the PBX answered <code>0</code>, it did not carry out the action (with a valid session).',
       de: 'die Anlage hat mit <code>0</code> geantwortet und die Aktion nicht ausgeführt (bei gültiger Sitzung).',
     },
-    hint: { 'en-US': 'The PBX did not carry out the action (it answered 0).', de: 'Die Anlage hat die Aktion nicht ausgeführt (Antwort 0).' },
+    hint: {
+      'en-US': 'The PBX did not carry out the action (it answered 0).',
+      de: 'Die Anlage hat die Aktion nicht ausgeführt (Antwort 0).',
+    },
   },
   WEBTAPI_LOGIN_FAILED: {
     kind: 'login',
@@ -65,7 +69,10 @@ export const ERROR_CODES = {
       'en-US': 'no connection to the PBX (host, port, network).',
       de: 'keine Verbindung zur Anlage (Host, Port, Netzwerk).',
     },
-    hint: { 'en-US': 'The PBX cannot be reached: check host, port and network.', de: 'Die Anlage ist nicht erreichbar: Host, Port und Netzwerk prüfen.' },
+    hint: {
+      'en-US': 'The PBX cannot be reached: check host, port and network.',
+      de: 'Die Anlage ist nicht erreichbar: Host, Port und Netzwerk prüfen.',
+    },
   },
   WEBTAPI_TIMEOUT: {
     kind: 'no-answer',
@@ -78,7 +85,8 @@ export const ERROR_CODES = {
   WEBTAPI_OUTCOME_UNKNOWN: {
     kind: 'no-answer',
     meaning: {
-      'en-US': 'an action with a side effect (a call, a relay) got no answer. It may or may not have happened, so it is <b>not</b> repeated automatically; don\'t retry blindly either.',
+      'en-US':
+        "an action with a side effect (a call, a relay) got no answer. It may or may not have happened, so it is <b>not</b> repeated automatically; don't retry blindly either.",
       de: 'eine Aktion mit Wirkung (ein Anruf, ein Relais) bekam keine Antwort. Ob sie ausgeführt wurde, ist unbekannt; sie wird deshalb <b>nicht</b> automatisch wiederholt. Auch im Flow nicht blind wiederholen.',
     },
     hint: {
@@ -92,7 +100,10 @@ export const ERROR_CODES = {
       'en-US': 'the web server answered with a status other than 2xx.',
       de: 'der Webserver hat mit einem anderen Status als 2xx geantwortet.',
     },
-    hint: { 'en-US': 'The web server answered with an HTTP error status.', de: 'Der Webserver hat mit einem HTTP-Fehlerstatus geantwortet.' },
+    hint: {
+      'en-US': 'The web server answered with an HTTP error status.',
+      de: 'Der Webserver hat mit einem HTTP-Fehlerstatus geantwortet.',
+    },
   },
   WEBTAPI_BAD_RESPONSE: {
     kind: 'answer',
@@ -129,18 +140,20 @@ export const ERROR_CODES = {
   WEBTAPI_RELAY_NOT_RESTORED: {
     kind: 'not-confirmed',
     meaning: {
-      'en-US': 'a pulse\'s switch-back was not confirmed by the PBX within the node\'s <i>Switch back for</i> time (<code>restoreTimeout</code>): the relay may still be switched (a door open). Raise an alarm; the switch-back stays in the journal and is carried out at the next start.',
+      'en-US':
+        "a pulse's switch-back was not confirmed by the PBX within the node's <i>Switch back for</i> time (<code>restoreTimeout</code>): the relay may still be switched (a door open). Raise an alarm; the switch-back stays in the journal and is carried out at the next start.",
       de: 'das Zurückschalten nach einem Impuls wurde innerhalb der Zeit <i>Zurückschalten</i> (<code>restoreTimeout</code>) nicht von der Anlage bestätigt: Das Relais kann noch geschaltet sein (eine Tür offen). Alarm auslösen; das Zurückschalten bleibt im Journal und wird beim nächsten Start ausgeführt.',
     },
     hint: {
-      'en-US': 'A pulse\'s switch-back was not confirmed before its deadline: the relay may still be switched.',
+      'en-US': "A pulse's switch-back was not confirmed before its deadline: the relay may still be switched.",
       de: 'Das Zurückschalten nach einem Impuls wurde nicht rechtzeitig bestätigt: Das Relais kann noch geschaltet sein.',
     },
   },
   WEBTAPI_ACCESS_DENIED: {
     kind: 'input',
     meaning: {
-      'en-US': 'the node has a PIN and the message did not carry it in <code>msg.code</code> (missing or wrong), or the node is locked: after 5 wrong codes within 5 minutes it refuses every message, the right code included, for 5 minutes (its status says how long). Nothing was sent to the PBX.',
+      'en-US':
+        'the node has a PIN and the message did not carry it in <code>msg.code</code> (missing or wrong), or the node is locked: after 5 wrong codes within 5 minutes it refuses every message, the right code included, for 5 minutes (its status says how long). Nothing was sent to the PBX.',
       de: 'der Node hat eine PIN und die Nachricht trug sie nicht in <code>msg.code</code> (fehlend oder falsch), oder der Node ist gesperrt: Nach 5 falschen Codes innerhalb von 5 Minuten weist er 5 Minuten lang jede Nachricht ab, auch mit dem richtigen Code (sein Status zeigt, wie lange). An die Anlage wurde nichts gesendet.',
     },
     hint: {

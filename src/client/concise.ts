@@ -62,7 +62,10 @@ export function channelExtension(channel: string): string {
   return dash > 0 ? device.slice(0, dash) : device;
 }
 
-type Fields = Omit<ConciseChannel, 'shape' | 'extension' | 'raw' | 'bridgedTo' | 'bridgeId' | 'duration' | 'fieldCount' | 'callerIdName'> & {
+type Fields = Omit<
+  ConciseChannel,
+  'shape' | 'extension' | 'raw' | 'bridgedTo' | 'bridgeId' | 'duration' | 'fieldCount' | 'callerIdName'
+> & {
   callerIdName?: string;
   duration: string;
   bridged: string;
@@ -70,8 +73,20 @@ type Fields = Omit<ConciseChannel, 'shape' | 'extension' | 'raw' | 'bridgedTo' |
 
 function layout14(f: string[]): Fields {
   return {
-    channel: f[0], context: f[1], exten: f[2], priority: priority(f[3]), state: f[4], application: f[5], data: f[6],
-    callerId: f[7], accountCode: f[8], peerAccount: f[9], amaFlags: f[10], duration: f[11], bridged: f[12], uniqueId: f[13],
+    channel: f[0],
+    context: f[1],
+    exten: f[2],
+    priority: priority(f[3]),
+    state: f[4],
+    application: f[5],
+    data: f[6],
+    callerId: f[7],
+    accountCode: f[8],
+    peerAccount: f[9],
+    amaFlags: f[10],
+    duration: f[11],
+    bridged: f[12],
+    uniqueId: f[13],
   };
 }
 
@@ -79,20 +94,57 @@ function layout13(f: string[]): Fields {
   // Asterisk 1.6 has the priority as 4th field; the document's example has the state there.
   if (/^\d+$/.test(f[3].trim())) {
     return {
-      channel: f[0], context: f[1], exten: f[2], priority: priority(f[3]), state: f[4], application: f[5], data: f[6],
-      callerId: f[7], accountCode: f[8], peerAccount: '', amaFlags: f[9], duration: f[10], bridged: f[11], uniqueId: f[12],
+      channel: f[0],
+      context: f[1],
+      exten: f[2],
+      priority: priority(f[3]),
+      state: f[4],
+      application: f[5],
+      data: f[6],
+      callerId: f[7],
+      accountCode: f[8],
+      peerAccount: '',
+      amaFlags: f[9],
+      duration: f[10],
+      bridged: f[11],
+      uniqueId: f[12],
     };
   }
   return {
-    channel: f[0], context: f[1], exten: f[2], priority: null, state: f[3], application: f[4], data: f[5],
-    callerId: f[6], callerIdName: f[7], accountCode: f[8], peerAccount: '', amaFlags: f[9], duration: f[10], bridged: f[11], uniqueId: f[12],
+    channel: f[0],
+    context: f[1],
+    exten: f[2],
+    priority: null,
+    state: f[3],
+    application: f[4],
+    data: f[5],
+    callerId: f[6],
+    callerIdName: f[7],
+    accountCode: f[8],
+    peerAccount: '',
+    amaFlags: f[9],
+    duration: f[10],
+    bridged: f[11],
+    uniqueId: f[12],
   };
 }
 
 function layout12(f: string[]): Fields {
   return {
-    channel: f[0], context: f[1], exten: f[2], priority: priority(f[3]), state: f[4], application: f[5], data: f[6],
-    callerId: f[7], accountCode: f[8], peerAccount: '', amaFlags: f[9], duration: f[10], bridged: f[11], uniqueId: '',
+    channel: f[0],
+    context: f[1],
+    exten: f[2],
+    priority: priority(f[3]),
+    state: f[4],
+    application: f[5],
+    data: f[6],
+    callerId: f[7],
+    accountCode: f[8],
+    peerAccount: '',
+    amaFlags: f[9],
+    duration: f[10],
+    bridged: f[11],
+    uniqueId: '',
   };
 }
 
@@ -139,8 +191,18 @@ export function readConciseChannel(raw: string): ConciseChannel | null {
   const isChannel = !none && CHANNEL_NAME.test(bridged);
   return {
     shape: 'concise',
-    channel, context: c.context, exten: c.exten, priority: c.priority, state: c.state, application: c.application,
-    data: c.data, callerId: c.callerId, callerIdName: (c.callerIdName ?? '').trim(), accountCode: c.accountCode, peerAccount: c.peerAccount, amaFlags: c.amaFlags,
+    channel,
+    context: c.context,
+    exten: c.exten,
+    priority: c.priority,
+    state: c.state,
+    application: c.application,
+    data: c.data,
+    callerId: c.callerId,
+    callerIdName: (c.callerIdName ?? '').trim(),
+    accountCode: c.accountCode,
+    peerAccount: c.peerAccount,
+    amaFlags: c.amaFlags,
     uniqueId: c.uniqueId.trim(),
     duration: seconds(c.duration),
     bridgedTo: isChannel ? bridged : null,

@@ -26,10 +26,14 @@ function listen(signal: AbortSignal, deadline: Deadline): void {
   if (!set) {
     const requests = new Set<Deadline>();
     listening.set(signal, (set = requests));
-    signal.addEventListener('abort', () => {
-      for (const d of requests) d.stopFor('aborted');
-      requests.clear();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const d of requests) d.stopFor('aborted');
+        requests.clear();
+      },
+      { once: true },
+    );
   }
   set.add(deadline);
 }
@@ -44,7 +48,10 @@ export class Deadline {
   private onStopped: (() => void) | null = null;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(readonly timeoutMs: number, private readonly signal: AbortSignal | undefined) {
+  constructor(
+    readonly timeoutMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
     this.timer = setTimeout(this.onTimeout, timeoutMs);
     if (!signal) return;
     if (signal.aborted) this.stopFor('aborted');

@@ -159,7 +159,11 @@ export class RelayNotRestoredError extends WebTapiError {
   readonly status: number;
   readonly attempts: number;
   constructor(relay: string, status: number, attempts: number, detail: string) {
-    super('WEBTAPI_RELAY_NOT_RESTORED', 'relay_status_set', `relay ${relay} was not confirmed switched back to ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${detail})`);
+    super(
+      'WEBTAPI_RELAY_NOT_RESTORED',
+      'relay_status_set',
+      `relay ${relay} was not confirmed switched back to ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${detail})`,
+    );
     this.name = 'RelayNotRestoredError';
     this.relay = relay;
     this.status = status;

@@ -5,8 +5,7 @@
  */
 
 export type ExtensionStateName =
-  | 'not_found' | 'idle' | 'inuse' | 'busy' | 'unavailable' | 'ringing'
-  | 'inuse_ringing' | 'hold' | 'inuse_hold' | 'unknown';
+  'not_found' | 'idle' | 'inuse' | 'busy' | 'unavailable' | 'ringing' | 'inuse_ringing' | 'hold' | 'inuse_hold' | 'unknown';
 
 export interface ExtensionState {
   code: number;
@@ -37,15 +36,24 @@ const UNKNOWN_CODE = -2;
  * its device-state texts (queue members, hints) and this package's own names.
  */
 const STATE_TEXTS: ReadonlyMap<string, number> = new Map([
-  ['idle', 0], ['not in use', 0], ['not_inuse', 0],
-  ['inuse', 1], ['in use', 1],
+  ['idle', 0],
+  ['not in use', 0],
+  ['not_inuse', 0],
+  ['inuse', 1],
+  ['in use', 1],
   ['busy', 2],
   ['unavailable', 4],
   ['ringing', 8],
-  ['inuse&ringing', 9], ['ring+inuse', 9], ['inuse_ringing', 9],
-  ['hold', 16], ['onhold', 16], ['on hold', 16],
-  ['inuse&hold', 17], ['inuse_hold', 17],
-  ['invalid', -1], ['not_found', -1],
+  ['inuse&ringing', 9],
+  ['ring+inuse', 9],
+  ['inuse_ringing', 9],
+  ['hold', 16],
+  ['onhold', 16],
+  ['on hold', 16],
+  ['inuse&hold', 17],
+  ['inuse_hold', 17],
+  ['invalid', -1],
+  ['not_found', -1],
   ['unknown', UNKNOWN_CODE],
 ]);
 

@@ -1,5 +1,12 @@
 import {
-  AbortedError, ClosedError, OutcomeUnknownError, TimeoutError, TlsError, UnreachableError, WebTapiError, messageOf,
+  AbortedError,
+  ClosedError,
+  OutcomeUnknownError,
+  TimeoutError,
+  TlsError,
+  UnreachableError,
+  WebTapiError,
+  messageOf,
 } from './errors';
 
 /**
@@ -10,20 +17,39 @@ import {
 
 /** Failures that happen before a single byte reaches the PBX. */
 const NOT_REACHED = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT', 'ENETDOWN', 'EHOSTDOWN',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ENETDOWN',
+  'EHOSTDOWN',
 ]);
 
 /** Failures after the request may have been written. */
 const CONNECTION_LOST = new Set([
-  'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT',
-  'ECONNABORTED', 'ETIMEDOUT', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
 ]);
 
 function isTlsFailure(code: string, message: string): boolean {
-  return code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') ||
-    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ||
-    /certificate|ssl|tls/i.test(message);
+  return (
+    code.startsWith('ERR_TLS') ||
+    code.startsWith('ERR_SSL') ||
+    code.includes('CERT') ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ||
+    /certificate|ssl|tls/i.test(message)
+  );
 }
 
 /** Why this side stopped a request: its deadline passed, or the caller's signal fired. */
@@ -51,7 +77,9 @@ export function classify(err: unknown, at: FailureContext): WebTapiError {
   }
   if (at.closed) return new ClosedError(action, err);
   if (at.stoppedBy === 'aborted') {
-    return sideEffect ? new OutcomeUnknownError(action, 'aborted', 'aborted while the PBX was answering', err) : new AbortedError(action, err);
+    return sideEffect
+      ? new OutcomeUnknownError(action, 'aborted', 'aborted while the PBX was answering', err)
+      : new AbortedError(action, err);
   }
   const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
   const code = String(e?.code ?? e?.cause?.code ?? '');

@@ -149,8 +149,12 @@ function queueHeader(line: string): Draft<QueueLine> | null {
     return n ? Number(n[1]) : undefined;
   };
   const stats: Partial<QueueLine> = {
-    holdtime: num(/(\d+)s holdtime/), talktime: num(/(\d+)s talktime/), weight: num(/\bW:(\d+)/),
-    completed: num(/\bC:(\d+)/), abandoned: num(/\bA:(\d+)/), serviceLevel: num(/\bSL:([\d.]+)%/),
+    holdtime: num(/(\d+)s holdtime/),
+    talktime: num(/(\d+)s talktime/),
+    weight: num(/\bW:(\d+)/),
+    completed: num(/\bC:(\d+)/),
+    abandoned: num(/\bA:(\d+)/),
+    serviceLevel: num(/\bSL:([\d.]+)%/),
   };
   return { ...item, ...defined(stats) };
 }

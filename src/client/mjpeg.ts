@@ -132,10 +132,7 @@ class ChunkQueue {
   }
 }
 
-type State =
-  | { s: 'delimiter' }
-  | { s: 'headers' }
-  | { s: 'body'; length: number | null };
+type State = { s: 'delimiter' } | { s: 'headers' } | { s: 'body'; length: number | null };
 
 /**
  * Feed it the body chunk by chunk with push(); it calls onFrame for every complete frame and
@@ -180,7 +177,10 @@ export class MjpegParser {
   push(chunk: Buffer): void {
     this.q.push(chunk);
     if (this.mode === 'bare') this.bare();
-    else while (this.step()) { /* consume all complete parts */ }
+    else
+      while (this.step()) {
+        /* consume all complete parts */
+      }
   }
 
   private emit(frame: Buffer): void {
@@ -200,9 +200,12 @@ export class MjpegParser {
   /** One multipart step; false when more bytes are needed. */
   private step(): boolean {
     switch (this.state.s) {
-      case 'delimiter': return this.delimiter();
-      case 'headers': return this.headers();
-      default: return this.body(this.state.length);
+      case 'delimiter':
+        return this.delimiter();
+      case 'headers':
+        return this.headers();
+      default:
+        return this.body(this.state.length);
     }
   }
 
@@ -345,13 +348,31 @@ export class MjpegParser {
         return true;
       }
       const marker = this.q.byteAt(p + 1);
-      if (marker === 0xff) { this.segment = p + 1; continue; } // fill byte
-      if (marker === 0xd8) { this.q.skip(p); this.segment = 2; continue; } // a cut-off frame, then a new one
-      if (marker === 0xd9) { this.scanStart = p; this.segment = -1; return true; }
-      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { this.segment = p + 2; continue; }
+      if (marker === 0xff) {
+        this.segment = p + 1;
+        continue;
+      } // fill byte
+      if (marker === 0xd8) {
+        this.q.skip(p);
+        this.segment = 2;
+        continue;
+      } // a cut-off frame, then a new one
+      if (marker === 0xd9) {
+        this.scanStart = p;
+        this.segment = -1;
+        return true;
+      }
+      if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+        this.segment = p + 2;
+        continue;
+      }
       p += 2 + ((this.q.byteAt(p + 2) << 8) | this.q.byteAt(p + 3));
       this.segment = p;
-      if (marker === 0xda) { this.scanStart = p; this.segment = -1; return true; }
+      if (marker === 0xda) {
+        this.scanStart = p;
+        this.segment = -1;
+        return true;
+      }
     }
   }
 }

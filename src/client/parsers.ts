@@ -14,7 +14,17 @@ export type { ConciseChannel } from './concise';
 export { readState, stateName };
 export type { ExtensionState, ExtensionStateName } from './ext-states';
 export type {
-  CallerLine, ChannelLine, FieldsLine, HintLine, LineItem, LineShape, ListItem, MemberLine, PairsLine, QueueLine, QueueSection,
+  CallerLine,
+  ChannelLine,
+  FieldsLine,
+  HintLine,
+  LineItem,
+  LineShape,
+  ListItem,
+  MemberLine,
+  PairsLine,
+  QueueLine,
+  QueueSection,
 } from './line-items';
 
 /** An item of a channel list (call_list, call_list_all, q_call_list, q_waiting_list). */
@@ -112,7 +122,8 @@ function listItems(action: string, text: string, section?: QueueSection): ListIt
   if (isNotWebTapi(text)) throw new BadResponseError(action, `an HTML page or PHP error instead of a list: ${preview(text.trim())}`);
   const all = lines(text);
   if (all.length === 1 && all[0] === '0') throw new ActionFailedError(action);
-  if (all.length === 1 && /^No such queue\b/.test(stripOutputPrefix(all[0]))) throw new ActionFailedError(action, `the PBX answered ${preview(all[0])}`);
+  if (all.length === 1 && /^No such queue\b/.test(stripOutputPrefix(all[0])))
+    throw new ActionFailedError(action, `the PBX answered ${preview(all[0])}`);
   const items = readItems(text);
   if (section === undefined) return items;
   return items.filter((i) => i.shape === 'concise' || i.section === undefined || i.section === section);
@@ -153,17 +164,22 @@ type Named<K extends 'name' | 'agent'> = ConciseChannel | (LineItem & { [P in K]
  */
 function named<K extends 'name' | 'agent'>(item: ListItem, key: K, keys: readonly string[]): Named<K> {
   if (item.shape === 'concise' || (item as { [P in K]?: string })[key] !== undefined) return item;
-  const withKey = (base: LineItem, value: string | undefined): Named<K> => (value === undefined ? base : { ...base, [key]: value }) as Named<K>;
+  const withKey = (base: LineItem, value: string | undefined): Named<K> =>
+    (value === undefined ? base : { ...base, [key]: value }) as Named<K>;
   switch (item.shape) {
-    case 'pairs': return withKey(item, pick(item.values, keys));
-    case 'channel': return withKey(item, item.channel);
-    case 'hint': return withKey(item, key === 'agent' ? item.device : item.extension);
+    case 'pairs':
+      return withKey(item, pick(item.values, keys));
+    case 'channel':
+      return withKey(item, item.channel);
+    case 'hint':
+      return withKey(item, key === 'agent' ? item.device : item.extension);
     case 'fields': {
       const [first, ...rest] = item.fields ?? [];
       const { fields: _taken, ...line } = item;
       return first === undefined ? item : withKey(rest.length > 0 ? { ...line, fields: rest } : line, first);
     }
-    default: return item;
+    default:
+      return item;
   }
 }
 
@@ -177,9 +193,12 @@ export function parseAgents(action: string, text: string): AgentListItem[] {
   return listItems(action, text, 'members').map((item): AgentListItem => {
     const out: AgentListItem = named(item, 'agent', ['agent', 'interface', 'member', 'location', 'name']);
     if (out.shape === 'concise' || out.state !== undefined) return out;
-    const state = out.shape === 'pairs'
-      ? pick(out.values, ['state', 'status', 'State', 'Status'])
-      : out.shape === 'fields' ? out.fields?.find((f) => /[A-Za-z]/.test(f) && readState(f) !== null) : undefined;
+    const state =
+      out.shape === 'pairs'
+        ? pick(out.values, ['state', 'status', 'State', 'Status'])
+        : out.shape === 'fields'
+          ? out.fields?.find((f) => /[A-Za-z]/.test(f) && readState(f) !== null)
+          : undefined;
     return state === undefined ? out : { ...out, state };
   });
 }
@@ -194,7 +213,10 @@ function leading(item: ListItem, keys: readonly string[][]): { known: Array<stri
 /** call_record_list: one file name per line (D). */
 export function parseList(action: string, text: string): RecordingInfo[] {
   return listItems(action, text).map((item) => {
-    const { known: [file], rest } = leading(item, [['file', 'name', 'monitor_file']]);
+    const {
+      known: [file],
+      rest,
+    } = leading(item, [['file', 'name', 'monitor_file']]);
     const out: RecordingInfo = { file: file ?? stripOutputPrefix(item.raw), raw: item.raw };
     if (rest.length > 0) out.fields = rest;
     return out;
@@ -203,7 +225,10 @@ export function parseList(action: string, text: string): RecordingInfo[] {
 
 export function parseRelays(action: string, text: string): RelayInfo[] {
   return listItems(action, text).map((item) => {
-    const { known: [id, name, status], rest } = leading(item, [['id', 'relay_id', 'relay'], ['name'], ['status', 'state']]);
+    const {
+      known: [id, name, status],
+      rest,
+    } = leading(item, [['id', 'relay_id', 'relay'], ['name'], ['status', 'state']]);
     const relay: RelayInfo = { id: id ?? stripOutputPrefix(item.raw), raw: item.raw };
     if (name !== undefined && name !== '') relay.name = name;
     if (integer(status) !== undefined) relay.status = integer(status);
@@ -214,7 +239,10 @@ export function parseRelays(action: string, text: string): RelayInfo[] {
 
 export function parseCameras(action: string, text: string): CameraInfo[] {
   return listItems(action, text).map((item) => {
-    const { known: [id, name], rest } = leading(item, [['id', 'CAMID', 'camid', 'cam_id'], ['name']]);
+    const {
+      known: [id, name],
+      rest,
+    } = leading(item, [['id', 'CAMID', 'camid', 'cam_id'], ['name']]);
     const camera: CameraInfo = { id: id ?? stripOutputPrefix(item.raw), raw: item.raw };
     if (name !== undefined && name !== '') camera.name = name;
     if (rest.length > 0) camera.fields = rest;
@@ -229,7 +257,9 @@ export function parseCameras(action: string, text: string): CameraInfo[] {
  */
 export function parseStatusMap(action: string, text: string, filter?: string): Record<string, ExtensionState> {
   if (isNotWebTapi(text)) throw new BadResponseError(action, `an HTML page or PHP error instead of states: ${preview(text.trim())}`);
-  const all = lines(text).map(stripOutputPrefix).filter((l) => l !== '');
+  const all = lines(text)
+    .map(stripOutputPrefix)
+    .filter((l) => l !== '');
   const out: Record<string, ExtensionState> = {};
   // Asked for one extension, some PBXs answer its code alone (the document lists the codes as
   // the return values). The caller has made sure the session is valid, so a 0 here is "idle".

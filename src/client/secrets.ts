@@ -6,9 +6,7 @@
 
 /** Removes anything that looks like a session id or password field from a text. */
 export function redact(text: string): string {
-  return text
-    .replace(/(SID=)[^&\s"']*/gi, '$1[redacted]')
-    .replace(/(AUTH(?:%5B|\[)pass(?:%5D|\])=)[^&\s"']*/gi, '$1[redacted]');
+  return text.replace(/(SID=)[^&\s"']*/gi, '$1[redacted]').replace(/(AUTH(?:%5B|\[)pass(?:%5D|\])=)[^&\s"']*/gi, '$1[redacted]');
 }
 
 /** A lone surrogate cannot be URL-encoded (encodeURIComponent throws); a browser's form encoder sends U+FFFD. */
@@ -31,7 +29,9 @@ const NON_ASCII = /[^\x00-\x7f]/g;
 
 /** The same as PHP's json_encode writes it by default: `\/`, and everything beyond ASCII as `\uXXXX`. */
 function phpJsonEscaped(value: string): string {
-  return jsonEscaped(value).replace(/\//g, '\\/').replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return jsonEscaped(value)
+    .replace(/\//g, '\\/')
+    .replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

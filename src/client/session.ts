@@ -67,7 +67,10 @@ export class Session {
   /** Logins sent since the client started (rejected ones included). */
   logins = 0;
 
-  constructor(private readonly transport: Transport, opts: SessionOptions) {
+  constructor(
+    private readonly transport: Transport,
+    opts: SessionOptions,
+  ) {
     const { password, username, ...rest } = opts;
     this.#password = password;
     this.#passwordForms = passwordForms(password);
@@ -81,7 +84,9 @@ export class Session {
     const wait = this.blockedUntil - Date.now();
     if (wait > 0) return Promise.reject(new LoginFailedError(this.lastRejection, wait));
     if (!this.pending) {
-      this.pending = this.login().finally(() => { this.pending = null; });
+      this.pending = this.login().finally(() => {
+        this.pending = null;
+      });
     }
     return this.pending;
   }
@@ -126,7 +131,11 @@ export class Session {
       // The states of all extensions: never a bare 0 while the session is valid (a PBX has at
       // least the logged-in user's extension), unlike an empty list, which some PBXs answer as 0.
       const answer = await this.transport.send({
-        action: 'call_status_get', method: 'GET', query: `SID=${encodeURIComponent(sid)}&action=call_status_get`, binary: false, sideEffect: false,
+        action: 'call_status_get',
+        method: 'GET',
+        query: `SID=${encodeURIComponent(sid)}&action=call_status_get`,
+        binary: false,
+        sideEffect: false,
       });
       const expired = answer.body.toString('utf8').trim() === '0';
       if (!expired) this.proven(sid);
@@ -166,7 +175,11 @@ export class Session {
       throw new LoginFailedError(this.lastRejection, delay);
     }
     if (!SESSION_ID.test(text) || text.includes('<')) {
-      throw this.failed(new NotWebTapiError(text === '' ? 'empty answer' : /<html|<!doctype|<body|<br/i.test(text) ? 'an HTML page' : 'the answer is not a session id'));
+      throw this.failed(
+        new NotWebTapiError(
+          text === '' ? 'empty answer' : /<html|<!doctype|<body|<br/i.test(text) ? 'an HTML page' : 'the answer is not a session id',
+        ),
+      );
     }
     if (text === this.#password) throw this.failed(new BadResponseError('login', 'the answer repeats the password'));
     this.rejections = 0;

@@ -17,8 +17,14 @@ export class Slots {
     }
     return new Promise<void>((resolve, reject) => {
       const entry = {
-        grant: () => { signal?.removeEventListener('abort', onAbort); resolve(); },
-        fail: (err: Error) => { signal?.removeEventListener('abort', onAbort); reject(err); },
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        fail: (err: Error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
       };
       const onAbort = () => {
         const i = this.waiting.indexOf(entry);

@@ -129,7 +129,10 @@ export class Transport {
       return {
         contentType: headerValue(res.headers['content-type']),
         body: res.body,
-        close: () => { this.end(deadline); discard(res.body); },
+        close: () => {
+          this.end(deadline);
+          discard(res.body);
+        },
       };
     } catch (err) {
       this.end(deadline);
@@ -195,7 +198,11 @@ export class Transport {
 
   private classify(err: unknown, exchange: Exchange, deadline: Deadline) {
     return classify(err, {
-      action: exchange.action, sideEffect: exchange.sideEffect, stoppedBy: deadline.reason, timeoutMs: deadline.timeoutMs, closed: this.closed,
+      action: exchange.action,
+      sideEffect: exchange.sideEffect,
+      stoppedBy: deadline.reason,
+      timeoutMs: deadline.timeoutMs,
+      closed: this.closed,
     });
   }
 

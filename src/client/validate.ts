@@ -79,7 +79,9 @@ function integer(min: number, max: number, what: string): Validator {
 function extensionList(action: string, param: string, value: unknown): string {
   const items = Array.isArray(value)
     ? value.map((v) => scalarText(action, param, v))
-    : scalarText(action, param, value).split(',').map((s) => s.trim());
+    : scalarText(action, param, value)
+        .split(',')
+        .map((s) => s.trim());
   const list = items.filter((s) => s !== '');
   if (list.length === 0) throw new InvalidInputError(action, param, 'the list is empty');
   if (list.length > LIST_MAX) throw new InvalidInputError(action, param, `more than ${LIST_MAX} entries`);
@@ -129,7 +131,11 @@ export const validators = {
 
 export function validateActionName(action: unknown): string {
   if (typeof action !== 'string' || !ACTION_NAME.test(action.trim())) {
-    throw new InvalidInputError(typeof action === 'string' ? action.slice(0, 64) : 'request', 'action', `${valueText(action)} is not an action name`);
+    throw new InvalidInputError(
+      typeof action === 'string' ? action.slice(0, 64) : 'request',
+      'action',
+      `${valueText(action)} is not an action name`,
+    );
   }
   const name = action.trim();
   // The session logs in by itself (a POST with the credentials); a GET "login" could only fail or confuse it.

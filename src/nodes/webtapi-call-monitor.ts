@@ -24,9 +24,15 @@ function settings(def: NodeDefinition): Settings {
 
 function problem(s: Settings): InvalidInputError | null {
   const badExtensions = refused(s.extensions, (e) => validators.extension('call_list_all', 'extensions', e));
-  if (badExtensions.length > 0) return new InvalidInputError('call_list_all', 'extensions', `extensions ${quoted(badExtensions)} not valid; nothing is watched until the node is fixed`);
+  if (badExtensions.length > 0)
+    return new InvalidInputError(
+      'call_list_all',
+      'extensions',
+      `extensions ${quoted(badExtensions)} not valid; nothing is watched until the node is fixed`,
+    );
   const badEvents = [...s.events].filter((e) => !(KINDS as readonly string[]).includes(e));
-  if (badEvents.length > 0) return new InvalidInputError('call_list_all', 'events', `events ${quoted(badEvents)} unknown; use ${KINDS.join(', ')}`);
+  if (badEvents.length > 0)
+    return new InvalidInputError('call_list_all', 'events', `events ${quoted(badEvents)} unknown; use ${KINDS.join(', ')}`);
   return null;
 }
 
@@ -56,20 +62,27 @@ function callMonitor(RED: NodeAPI, node: Node, def: NodeDefinition): void {
     if (e.event === 'gap' || s.events.has(e.event)) node.send({ topic: e.event, payload: e });
   };
 
-  followPoll(node, server, {
-    calls: true,
-    intervalMs: s.interval,
-    onResult: (r) => {
-      health.ok();
-      for (const e of tracker.updateGroups(r.callGroups(), r.at)) send(e);
-      show();
+  followPoll(
+    node,
+    server,
+    {
+      calls: true,
+      intervalMs: s.interval,
+      onResult: (r) => {
+        health.ok();
+        for (const e of tracker.updateGroups(r.callGroups(), r.at)) send(e);
+        show();
+      },
+      onError: (err, at) => {
+        tracker.failed(at);
+        health.failed(err);
+        shown = '';
+      },
     },
-    onError: (err, at) => {
-      tracker.failed(at);
-      health.failed(err);
-      shown = '';
+    () => {
+      if (shown) show();
     },
-  }, () => { if (shown) show(); });
+  );
 }
 
 export = (RED: NodeAPI) => {

@@ -17,11 +17,23 @@ export = (RED: NodeAPI) => {
       let action: string;
       let params: Record<string, unknown>;
       switch (mode) {
-        case 'call': action = 'call'; params = { src: f.src, dst: f.dst }; break;
-        case 'prio': action = 'call_prio'; params = { dst: f.dst }; break;
+        case 'call':
+          action = 'call';
+          params = { src: f.src, dst: f.dst };
+          break;
+        case 'prio':
+          action = 'call_prio';
+          params = { dst: f.dst };
+          break;
         // The client's flag check refuses what is neither true nor false instead of reading it as false.
-        case 'conference': action = 'call_create_conf'; params = { stations: f.stations, break: f.break }; break;
-        case 'pickup': action = 'call_pick'; params = { chan: f.chan, dst: f.dst }; break;
+        case 'conference':
+          action = 'call_create_conf';
+          params = { stations: f.stations, break: f.break };
+          break;
+        case 'pickup':
+          action = 'call_pick';
+          params = { chan: f.chan, dst: f.dst };
+          break;
       }
       status.busy(action);
       const ex = await audited(node, msg, client, action, params, { signal });

@@ -37,7 +37,11 @@ export = (RED: NodeAPI) => {
             payload: encode(buffered.data, 'image/jpeg', output),
             action: 'vmx_cam_get_stream',
             params: { CAMID: camera },
-            extra: { contentType: 'image/jpeg', filename: snapshotFilename(camera, 'image/jpeg', new Date(buffered.at)), frameAt: buffered.at },
+            extra: {
+              contentType: 'image/jpeg',
+              filename: snapshotFilename(camera, 'image/jpeg', new Date(buffered.at)),
+              frameAt: buffered.at,
+            },
             label: `camera ${camera}`,
           };
         }
@@ -45,7 +49,9 @@ export = (RED: NodeAPI) => {
       status.busy(action);
       // Saving a picture and starting a recording change the PBX: they go into the audit trail.
       const sideEffect = operation === 'save' || operation === 'record';
-      const ex = sideEffect ? await audited(node, msg, client, action, params, { signal }) : await client.execute(action, params, { signal });
+      const ex = sideEffect
+        ? await audited(node, msg, client, action, params, { signal })
+        : await client.execute(action, params, { signal });
       if (operation !== 'picture') return { payload: ex.result, action, params: ex.params };
       const pic = ex.result as BinaryAnswer;
       const filename = snapshotFilename(ex.params.CAMID, pic.contentType);

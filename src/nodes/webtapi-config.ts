@@ -22,7 +22,13 @@ function startPushes(RED: NodeAPI, node: Node, poller: StatusPoller, token: unkn
   const feed = new PushFeed(poller);
   const leave = joinEventEndpoint(RED, node, token, (push) => feed.accept(push));
   feed.endpoint = leave !== null;
-  return { feed, stop: () => { leave?.(); feed.close(); } };
+  return {
+    feed,
+    stop: () => {
+      leave?.();
+      feed.close();
+    },
+  };
 }
 
 /**
@@ -48,7 +54,12 @@ function userRegistry(client: WebTapiClient, relays: RelayHub) {
         done?.();
       });
     },
-    allGone: (): Promise<void> => (users.size + releasing.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => { usersGone = resolve; })),
+    allGone: (): Promise<void> =>
+      users.size + releasing.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            usersGone = resolve;
+          }),
   };
 }
 
@@ -68,49 +79,63 @@ function closeConfig(
   void parts.streams.close();
   const allGone = users.allGone();
   let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, closeBudgetMs(RED) + 500); });
-  return Promise.race([Promise.all([allGone, parts.relays.close()]), limit])
-    .then(() => { clearTimeout(timer); return parts.client.close(); });
+  const limit = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, closeBudgetMs(RED) + 500);
+  });
+  return Promise.race([Promise.all([allGone, parts.relays.close()]), limit]).then(() => {
+    clearTimeout(timer);
+    return parts.client.close();
+  });
 }
 
 export = (RED: NodeAPI) => {
-  registerType<WebTapiConfigNode & { url: string }>(RED, 'webtapi-config', function (def: NodeDefinition) {
-    const credentials = ((this as unknown as { credentials?: Credentials & { eventToken?: string } }).credentials) ?? {};
-    this.url = String(def.url || DEFAULT_URL);
-    const client = new WebTapiClient(clientOptions(RED, { ...def, url: this.url, username: credentials.username, password: credentials.password }));
-    const connection = client.state;
-    if (connection.state === 'misconfigured') this.error(`invalid WebTAPI URL: ${connection.reason}`);
-    const poller = new StatusPoller(client);
-    (this as { client: WebTapiClient }).client = client;
-    (this as { poller: StatusPoller }).poller = poller;
-    const pushes = startPushes(RED, this, poller, credentials.eventToken);
-    (this as { feed: PushFeed }).feed = pushes.feed;
-    const streams = new StreamHub(client, (text) => this.warn(text));
-    (this as { streams: StreamHub }).streams = streams;
-    const relays = new RelayHub(RED, this, client, this.url);
-    (this as { relays: RelayHub }).relays = relays;
+  registerType<WebTapiConfigNode & { url: string }>(
+    RED,
+    'webtapi-config',
+    function (def: NodeDefinition) {
+      const credentials = (this as unknown as { credentials?: Credentials & { eventToken?: string } }).credentials ?? {};
+      this.url = String(def.url || DEFAULT_URL);
+      const client = new WebTapiClient(
+        clientOptions(RED, { ...def, url: this.url, username: credentials.username, password: credentials.password }),
+      );
+      const connection = client.state;
+      if (connection.state === 'misconfigured') this.error(`invalid WebTAPI URL: ${connection.reason}`);
+      const poller = new StatusPoller(client);
+      (this as { client: WebTapiClient }).client = client;
+      (this as { poller: StatusPoller }).poller = poller;
+      const pushes = startPushes(RED, this, poller, credentials.eventToken);
+      (this as { feed: PushFeed }).feed = pushes.feed;
+      const streams = new StreamHub(client, (text) => this.warn(text));
+      (this as { streams: StreamHub }).streams = streams;
+      const relays = new RelayHub(RED, this, client, this.url);
+      (this as { relays: RelayHub }).relays = relays;
 
-    const users = userRegistry(client, relays);
-    let closing = false;
-    client.on('state', (state: ConnectionState) => {
-      if (closing) return;
-      for (const view of users.views()) view.connection(state);
-      if (state.state === 'login-failed') this.warn(`login to the PBX failed; next attempt in ${Math.ceil(state.retryInMs / 1000)} s`);
-    });
-    this.register = users.register;
-    this.deregister = users.deregister;
+      const users = userRegistry(client, relays);
+      let closing = false;
+      client.on('state', (state: ConnectionState) => {
+        if (closing) return;
+        for (const view of users.views()) view.connection(state);
+        if (state.state === 'login-failed') this.warn(`login to the PBX failed; next attempt in ${Math.ceil(state.retryInMs / 1000)} s`);
+      });
+      this.register = users.register;
+      this.deregister = users.deregister;
 
-    this.on('close', (done: () => void) => {
-      closing = true;
-      closeConfig(RED, { pushes, poller, streams, relays, client }, users).then(() => done(), () => done());
-    });
-  }, {
-    credentials: {
-      username: { type: 'text' },
-      password: { type: 'password' },
-      eventToken: { type: 'password' },
+      this.on('close', (done: () => void) => {
+        closing = true;
+        closeConfig(RED, { pushes, poller, streams, relays, client }, users).then(
+          () => done(),
+          () => done(),
+        );
+      });
     },
-  });
+    {
+      credentials: {
+        username: { type: 'text' },
+        password: { type: 'password' },
+        eventToken: { type: 'password' },
+      },
+    },
+  );
 
   registerAdminRoutes(RED);
 };

@@ -11,7 +11,9 @@ const EVENT_WORD = /^[a-z0-9_-]{1,32}$/;
 
 function problem(events: string[]): InvalidInputError | null {
   const bad = events.filter((e) => !EVENT_WORD.test(e));
-  return bad.length === 0 ? null : new InvalidInputError('event', 'events', `events ${quoted(bad)} are not event words (a-z, 0-9, _ and -)`);
+  return bad.length === 0
+    ? null
+    : new InvalidInputError('event', 'events', `events ${quoted(bad)} are not event words (a-z, 0-9, _ and -)`);
 }
 
 function message(push: Push): Record<string, unknown> {

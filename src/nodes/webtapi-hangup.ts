@@ -11,7 +11,8 @@ export = (RED: NodeAPI) => {
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const raw = await resolveField(RED, node, def, msg, 'target', true);
       const target = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : raw;
-      if (typeof target !== 'string' || target === '') throw new InvalidInputError('call_hangup', 'target', 'give a channel (SIP/1004-00000010) or an extension (1004)');
+      if (typeof target !== 'string' || target === '')
+        throw new InvalidInputError('call_hangup', 'target', 'give a channel (SIP/1004-00000010) or an extension (1004)');
       let channels: string[];
       if (target.includes('/')) {
         channels = [target];

@@ -26,19 +26,31 @@ export = (RED: NodeAPI) => {
     wireInput(RED, node, def, async (msg, { client, signal, status }) => {
       const f = await resolveFields(RED, node, def, msg, FIELDS, 'operation');
       // A dashboard switch sends true/false.
-      const operation = f.operation === true ? 'login' : f.operation === false ? 'logout' : choice(f.operation, 'queue', 'operation', OPERATIONS, 'login');
+      const operation =
+        f.operation === true ? 'login' : f.operation === false ? 'logout' : choice(f.operation, 'queue', 'operation', OPERATIONS, 'login');
       const action = ACTION[operation];
       let params: Record<string, unknown>;
       switch (operation) {
         case 'login':
-        case 'logout': params = { q_name: f.queue, src: f.agent }; break;
-        case 'queues': params = {}; break;
-        case 'shift': params = { q_name: f.queue, chan: f.chan, position: f.position }; break;
-        case 'remove': params = { q_name: f.queue, chan: f.chan }; break;
-        default: params = { q_name: f.queue };
+        case 'logout':
+          params = { q_name: f.queue, src: f.agent };
+          break;
+        case 'queues':
+          params = {};
+          break;
+        case 'shift':
+          params = { q_name: f.queue, chan: f.chan, position: f.position };
+          break;
+        case 'remove':
+          params = { q_name: f.queue, chan: f.chan };
+          break;
+        default:
+          params = { q_name: f.queue };
       }
       status.busy(action);
-      const ex = ACTIONS.get(action)?.sideEffect ? await audited(node, msg, client, action, params, { signal }) : await client.execute(action, params, { signal });
+      const ex = ACTIONS.get(action)?.sideEffect
+        ? await audited(node, msg, client, action, params, { signal })
+        : await client.execute(action, params, { signal });
       return { payload: ex.result, action, params: ex.params, label: `${ex.params.q_name ?? ''} ${operation}`.trim() };
     });
   });

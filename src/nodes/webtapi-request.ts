@@ -15,7 +15,7 @@ function nodeParams(def: NodeDefinition): Record<string, unknown> {
   } catch {
     // reported below
   }
-  throw new InvalidInputError('request', 'params', 'the node\'s parameters are not a JSON object');
+  throw new InvalidInputError('request', 'params', "the node's parameters are not a JSON object");
 }
 
 /**
@@ -26,7 +26,8 @@ function requestParams(fixed: Record<string, unknown>, payload: unknown): Record
   const params: Record<string, unknown> = {};
   // defineProperty: a `__proto__` key (JSON.parse makes it an own key) stays a key and is refused
   // as a parameter name, instead of becoming the prototype of the parameters.
-  const put = (k: string, v: unknown) => Object.defineProperty(params, k, { value: v, enumerable: true, writable: true, configurable: true });
+  const put = (k: string, v: unknown) =>
+    Object.defineProperty(params, k, { value: v, enumerable: true, writable: true, configurable: true });
   const given = (k: string) => Object.prototype.hasOwnProperty.call(fixed, k) && isSet(fixed[k]);
   if (isPlainObject(payload)) {
     for (const [k, v] of Object.entries(payload)) {
@@ -48,7 +49,10 @@ export = (RED: NodeAPI) => {
       status.busy(action);
       const spec = ACTIONS.get(action);
       // An action this package does not know is counted as a side effect (see unknownAction).
-      const ex = !spec || spec.sideEffect ? await audited(node, msg, client, action, params, { signal }) : await client.execute(action, params, { signal });
+      const ex =
+        !spec || spec.sideEffect
+          ? await audited(node, msg, client, action, params, { signal })
+          : await client.execute(action, params, { signal });
       const result = ex.result;
       if (result && typeof result === 'object' && Buffer.isBuffer((result as BinaryAnswer).data)) {
         const bin = result as BinaryAnswer;

@@ -31,11 +31,14 @@ function problem(s: Settings): InvalidInputError | null {
   const badExtensions = refused(s.extensions ?? [], (e) => validators.extension('call_status_get', 'filter', e));
   const badRelays = refused(s.relays, (r) => validators.relayId('relay_status_get', 'relay_id', r));
   if (badExtensions.length === 0 && badRelays.length === 0) return null;
-  const what = [
-    badExtensions.length ? `extensions ${quoted(badExtensions)}` : '',
-    badRelays.length ? `relays ${quoted(badRelays)}` : '',
-  ].filter(Boolean).join(' and ');
-  return new InvalidInputError('call_status_get', badExtensions.length ? 'extensions' : 'watchRelays', `${what} not valid; nothing is watched until the node is fixed`);
+  const what = [badExtensions.length ? `extensions ${quoted(badExtensions)}` : '', badRelays.length ? `relays ${quoted(badRelays)}` : '']
+    .filter(Boolean)
+    .join(' and ');
+  return new InvalidInputError(
+    'call_status_get',
+    badExtensions.length ? 'extensions' : 'watchRelays',
+    `${what} not valid; nothing is watched until the node is fixed`,
+  );
 }
 
 /** What the node remembers between polls: the last values, to tell changes. */
@@ -50,10 +53,17 @@ class Watched {
 function messages(s: Settings, seen: Watched, r: PollResult): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   if (r.states) {
-    const { changes, next } = valueChanges(seen.states, r.states, s.extensions ?? Object.keys(r.states), { initial: s.emitInitial, same: (a, b) => a.code === b.code });
+    const { changes, next } = valueChanges(seen.states, r.states, s.extensions ?? Object.keys(r.states), {
+      initial: s.emitInitial,
+      same: (a, b) => a.code === b.code,
+    });
     seen.states = next;
     for (const c of changes) {
-      out.push(c.previous ? { topic: c.key, payload: c.value.state, code: c.value.code, previous: c.previous.state } : { topic: c.key, payload: c.value.state, code: c.value.code });
+      out.push(
+        c.previous
+          ? { topic: c.key, payload: c.value.state, code: c.value.code, previous: c.previous.state }
+          : { topic: c.key, payload: c.value.state, code: c.value.code },
+      );
     }
   }
   if (s.watchCalls && r.calls) {
@@ -65,7 +75,12 @@ function messages(s: Settings, seen: Watched, r: PollResult): Array<Record<strin
   if (r.relays) {
     const { changes, next } = valueChanges(seen.relays, r.relays, s.relays, { initial: s.emitInitial });
     seen.relays = next;
-    for (const c of changes) out.push(c.previous === undefined ? { topic: `relay/${c.key}`, payload: c.value } : { topic: `relay/${c.key}`, payload: c.value, previous: c.previous });
+    for (const c of changes)
+      out.push(
+        c.previous === undefined
+          ? { topic: `relay/${c.key}`, payload: c.value }
+          : { topic: `relay/${c.key}`, payload: c.value, previous: c.previous },
+      );
   }
   return out;
 }
@@ -80,23 +95,38 @@ export = (RED: NodeAPI) => {
     const health = new PollHealth(node);
     const show = (): void => {
       // Only on change: every status reaches every open editor.
-      const status = viaText(RED, server, text(RED, 'watching', { count: s.extensions ? s.extensions.length : seen.states.size }), s.interval);
+      const status = viaText(
+        RED,
+        server,
+        text(RED, 'watching', { count: s.extensions ? s.extensions.length : seen.states.size }),
+        s.interval,
+      );
       if (status === seen.status) return;
       seen.status = status;
       node.status({ fill: 'green', shape: 'dot', text: status });
     };
 
-    followPoll(node, server, {
-      states: s.extensions, calls: s.watchCalls, relays: s.relays, intervalMs: s.interval,
-      onResult: (r) => {
-        health.ok();
-        for (const m of messages(s, seen, r)) node.send(m);
-        show();
+    followPoll(
+      node,
+      server,
+      {
+        states: s.extensions,
+        calls: s.watchCalls,
+        relays: s.relays,
+        intervalMs: s.interval,
+        onResult: (r) => {
+          health.ok();
+          for (const m of messages(s, seen, r)) node.send(m);
+          show();
+        },
+        onError: (err) => {
+          health.failed(err);
+          seen.status = '';
+        },
       },
-      onError: (err) => {
-        health.failed(err);
-        seen.status = '';
+      () => {
+        if (seen.status) show();
       },
-    }, () => { if (seen.status) show(); });
+    );
   });
 };

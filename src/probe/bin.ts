@@ -42,16 +42,33 @@ function parseArgs(argv: string[]): Args {
       return v;
     };
     switch (flag) {
-      case '--url': a.url = value(); break;
-      case '--user': a.user = value(); break;
-      case '--save': a.save = value(); break;
-      case '--media': a.media = true; break;
-      case '--json': a.json = true; break;
-      case '--help': case '-h': process.stdout.write(USAGE); process.exit(0); break;
-      case '--password': case '--pass': case '-p':
+      case '--url':
+        a.url = value();
+        break;
+      case '--user':
+        a.user = value();
+        break;
+      case '--save':
+        a.save = value();
+        break;
+      case '--media':
+        a.media = true;
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
+      case '--password':
+      case '--pass':
+      case '-p':
         fail('the password is never taken from the command line (other users could read it): set WEBTAPI_PASSWORD or type it when asked');
         break;
-      default: fail(`unknown option ${flag}`);
+      default:
+        fail(`unknown option ${flag}`);
     }
   }
   if (!a.url) fail('--url is required');
@@ -124,9 +141,16 @@ function writePrivate(file: string, text: string): void {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const password = process.env.WEBTAPI_PASSWORD || await askPassword();
+  const password = process.env.WEBTAPI_PASSWORD || (await askPassword());
   const pkg = packageInfo();
-  const report = await runProbe({ url: args.url, user: args.user, password, media: args.media, packageName: pkg.name, packageVersion: pkg.version });
+  const report = await runProbe({
+    url: args.url,
+    user: args.user,
+    password,
+    media: args.media,
+    packageName: pkg.name,
+    packageVersion: pkg.version,
+  });
   process.stdout.write(args.json ? reportJson(report) : formatReport(report));
   if (args.save) {
     writePrivate(args.save, `${JSON.stringify(report.capture, null, 2)}\n`);

@@ -87,15 +87,30 @@ export function isText(body: Buffer, contentType: string): boolean {
 
 /** One answer as a capture entry. */
 export function answerEntry(
-  action: string, params: Record<string, string>, answer: { status: number; contentType: string; body: Buffer },
-  r: Redaction, media: boolean,
+  action: string,
+  params: Record<string, string>,
+  answer: { status: number; contentType: string; body: Buffer },
+  r: Redaction,
+  media: boolean,
 ): CaptureEntry {
-  const entry: CaptureEntry = { action, params: redactParams(params, r), status: answer.status, contentType: answer.contentType, bytes: answer.body.length };
+  const entry: CaptureEntry = {
+    action,
+    params: redactParams(params, r),
+    status: answer.status,
+    contentType: answer.contentType,
+    bytes: answer.body.length,
+  };
   if (isText(answer.body, answer.contentType)) {
     let body = answer.body;
     if (body.length > MAX_TEXT) {
       // Cut at a character boundary: the cut text must stay valid UTF-8.
-      body = Buffer.from(body.subarray(0, MAX_TEXT).toString('utf8').replace(/\uFFFD$/, ''), 'utf8');
+      body = Buffer.from(
+        body
+          .subarray(0, MAX_TEXT)
+          .toString('utf8')
+          .replace(/\uFFFD$/, ''),
+        'utf8',
+      );
       entry.truncated = true;
     }
     entry.text = redact(body.toString('utf8'), r);
@@ -122,11 +137,13 @@ export function publicUrl(url: string): string {
 /** Checks a parsed capture file; a TypeError says what is wrong. */
 export function readCapture(json: unknown): Capture {
   const c = json as Partial<Capture> | null;
-  if (!c || typeof c !== 'object' || c.format !== 'webtapi-capture') throw new TypeError('not a webtapi-probe capture (no "format": "webtapi-capture")');
+  if (!c || typeof c !== 'object' || c.format !== 'webtapi-capture')
+    throw new TypeError('not a webtapi-probe capture (no "format": "webtapi-capture")');
   if (c.formatVersion !== 1) throw new TypeError(`capture format version ${String(c.formatVersion)} is not supported (1 is)`);
   if (!Array.isArray(c.entries)) throw new TypeError('the capture has no entries');
   for (const [i, e] of c.entries.entries()) {
-    if (!e || typeof e.action !== 'string' || !e.params || typeof e.params !== 'object') throw new TypeError(`capture entry ${i} has no action or params`);
+    if (!e || typeof e.action !== 'string' || !e.params || typeof e.params !== 'object')
+      throw new TypeError(`capture entry ${i} has no action or params`);
   }
   return c as Capture;
 }

@@ -99,7 +99,8 @@ function row(entry: CaptureEntry, result: unknown, error?: string): ProbeRow {
     if (lines.length > 0) r.firstLine = lines[0].length > 80 ? `${lines[0].slice(0, 79)}…` : lines[0];
   }
   if (Array.isArray(result)) r.items = result.length;
-  else if (result && typeof result === 'object' && !Buffer.isBuffer((result as { data?: unknown }).data)) r.items = Object.keys(result).length;
+  else if (result && typeof result === 'object' && !Buffer.isBuffer((result as { data?: unknown }).data))
+    r.items = Object.keys(result).length;
   if (error) r.error = error;
   return r;
 }
@@ -107,9 +108,12 @@ function row(entry: CaptureEntry, result: unknown, error?: string): ProbeRow {
 /** Names the list answers give for the follow-up actions. */
 function named(action: string, result: unknown, max: number): string[] {
   if (!Array.isArray(result)) return [];
-  const names = action === 'q_list'
-    ? (result as QueueListItem[]).map((q) => (q.shape !== 'concise' && (q.section === undefined || q.section === 'queue') ? q.name : undefined))
-    : (result as Array<RelayInfo | CameraInfo>).map((x) => x.id);
+  const names =
+    action === 'q_list'
+      ? (result as QueueListItem[]).map((q) =>
+          q.shape !== 'concise' && (q.section === undefined || q.section === 'queue') ? q.name : undefined,
+        )
+      : (result as Array<RelayInfo | CameraInfo>).map((x) => x.id);
   return [...new Set(names.filter((n): n is string => typeof n === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(n)))].slice(0, max);
 }
 
@@ -119,13 +123,30 @@ function named(action: string, result: unknown, max: number): string[] {
  */
 export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
   const transport = new Transport({
-    url: o.url, timeoutMs: o.timeoutMs ?? 10_000, concurrency: 1, tls: o.tls, maxTextBytes: 4 * 1024 * 1024, maxBinaryBytes: 32 * 1024 * 1024,
+    url: o.url,
+    timeoutMs: o.timeoutMs ?? 10_000,
+    concurrency: 1,
+    tls: o.tls,
+    maxTextBytes: 4 * 1024 * 1024,
+    maxBinaryBytes: 32 * 1024 * 1024,
   });
   const sids: string[] = [];
-  const redaction: Redaction = { user: o.user, password: o.password, get sids() { return sids; } };
+  const redaction: Redaction = {
+    user: o.user,
+    password: o.password,
+    get sids() {
+      return sids;
+    },
+  };
   const capture: Capture = {
-    format: 'webtapi-capture', formatVersion: 1, package: o.packageName, packageVersion: o.packageVersion,
-    capturedAt: new Date().toISOString(), url: publicUrl(o.url), media: o.media === true, entries: [],
+    format: 'webtapi-capture',
+    formatVersion: 1,
+    package: o.packageName,
+    packageVersion: o.packageVersion,
+    capturedAt: new Date().toISOString(),
+    url: publicUrl(o.url),
+    media: o.media === true,
+    entries: [],
   };
   const report: ProbeReport = { ok: false, login: { ok: false }, rows: [], verdicts: [], capture };
   try {
@@ -147,9 +168,12 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeReport> {
       }
     }
     report.verdicts = verdicts(capture.entries, report.login.ok, o.media === true);
-    const failed = report.rows.filter((r) => r.error !== undefined && r.status === undefined || (r.status !== undefined && (r.status < 200 || r.status > 299)));
+    const failed = report.rows.filter(
+      (r) => (r.error !== undefined && r.status === undefined) || (r.status !== undefined && (r.status < 200 || r.status > 299)),
+    );
     report.ok = failed.length === 0;
-    if (!report.ok) report.reason = `${failed.length} read(s) got no answer: ${failed.map((r) => `${r.action} (${r.error ?? `HTTP ${r.status}`})`).join(', ')}`;
+    if (!report.ok)
+      report.reason = `${failed.length} read(s) got no answer: ${failed.map((r) => `${r.action} (${r.error ?? `HTTP ${r.status}`})`).join(', ')}`;
     return report;
   } finally {
     await transport.close();
@@ -163,7 +187,11 @@ async function login(transport: Transport, o: ProbeOptions, report: ProbeReport,
   let answer: Answer;
   try {
     answer = await transport.send({
-      action: 'login', method: 'POST', query: 'action=login', binary: false, sideEffect: false,
+      action: 'login',
+      method: 'POST',
+      query: 'action=login',
+      binary: false,
+      sideEffect: false,
       body: `action=login&AUTH%5Buser%5D=${form(o.user)}&AUTH%5Bpass%5D=${form(o.password)}`,
     });
   } catch (err) {
@@ -175,8 +203,12 @@ async function login(transport: Transport, o: ProbeOptions, report: ProbeReport,
   }
   Object.assign(entry, { status: answer.status, contentType: answer.contentType, bytes: answer.body.length });
   const text = answer.body.toString('utf8').trim();
-  const error = text === '0' ? `the PBX refused user "${o.user}" (wrong user name or password)`
-    : !SESSION_ID.test(text) || text.includes('<') ? 'the answer is not a session id: not a WebTAPI endpoint?' : null;
+  const error =
+    text === '0'
+      ? `the PBX refused user "${o.user}" (wrong user name or password)`
+      : !SESSION_ID.test(text) || text.includes('<')
+        ? 'the answer is not a session id: not a WebTAPI endpoint?'
+        : null;
   // The report is the user's own (their user name in it helps); the capture is for others.
   report.login = { ok: error === null, status: answer.status, ...(error ? { error } : {}) };
   if (error) {
@@ -196,7 +228,13 @@ function describe(err: unknown, r: Redaction): string {
 }
 
 async function readAction(
-  transport: Transport, sid: string, action: string, params: Record<string, string>, o: ProbeOptions, report: ProbeReport, r: Redaction,
+  transport: Transport,
+  sid: string,
+  action: string,
+  params: Record<string, string>,
+  o: ProbeOptions,
+  report: ProbeReport,
+  r: Redaction,
 ): Promise<unknown> {
   const spec = ACTIONS.get(action);
   // The probe's one promise: nothing it sends changes the PBX.
@@ -207,11 +245,20 @@ async function readAction(
   let answer: Answer;
   try {
     answer = await transport.send({
-      action, method: 'GET', query, sideEffect: false, binary: spec.answer === 'binary' || spec.answer === 'stream',
-      streamMs: spec.answer === 'stream' ? o.streamMs ?? 1500 : undefined,
+      action,
+      method: 'GET',
+      query,
+      sideEffect: false,
+      binary: spec.answer === 'binary' || spec.answer === 'stream',
+      streamMs: spec.answer === 'stream' ? (o.streamMs ?? 1500) : undefined,
     });
   } catch (err) {
-    const entry: CaptureEntry = { action, params: redactParams(params, r), error: describe(err, r), durationMs: Math.round(performance.now() - started) };
+    const entry: CaptureEntry = {
+      action,
+      params: redactParams(params, r),
+      error: describe(err, r),
+      durationMs: Math.round(performance.now() - started),
+    };
     if (err instanceof HttpStatusError) entry.status = err.statusCode;
     report.capture.entries.push(entry);
     report.rows.push(row(entry, undefined, entry.error));

@@ -19,8 +19,14 @@ const printable = (s: string): string => s.replace(/[\x00-\x1f\x7f]/g, (c) => `\
 /** The report as a table a person can read, then one verdict line per assumption. */
 export function formatReport(report: ProbeReport): string {
   const rows = report.rows.map((r) => COLUMNS.map(([, cell]) => printable(cell(r))));
-  const widths = COLUMNS.map(([title], i) => Math.min(i === COLUMNS.length - 1 ? 80 : 48, Math.max(title.length, ...rows.map((r) => r[i].length))));
-  const line = (cells: string[]) => cells.map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}…` : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const widths = COLUMNS.map(([title], i) =>
+    Math.min(i === COLUMNS.length - 1 ? 80 : 48, Math.max(title.length, ...rows.map((r) => r[i].length))),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c.length > widths[i] ? `${c.slice(0, widths[i] - 1)}…` : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out: string[] = [];
   out.push(`login: ${report.login.ok ? 'ok' : `FAILED${report.login.error ? ` (${report.login.error})` : ''}`}`);
   if (rows.length > 0) {

@@ -48,7 +48,16 @@ function queue(ctx: ActionContext, p: Params): SimQueue | undefined {
 }
 
 function commaList(v: string | undefined): string[] {
-  return v === undefined ? [] : [...new Set(v.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  return v === undefined
+    ? []
+    : [
+        ...new Set(
+          v
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s !== ''),
+        ),
+      ];
 }
 
 /** Answer '1' and count the side effect when ok, '0' otherwise. */
@@ -125,7 +134,10 @@ export const ACTIONS: Readonly<Record<string, Handler>> = {
   call_status_get: (ctx, p) => {
     const filter = commaList(arg(p, 'filter'));
     const exts = filter.length > 0 ? filter : [...ctx.state.extensions.keys()];
-    return list(ctx, exts.map((e) => `${e}${ctx.config.statusSeparator}${ctx.state.codeOf(e)}`));
+    return list(
+      ctx,
+      exts.map((e) => `${e}${ctx.config.statusSeparator}${ctx.state.codeOf(e)}`),
+    );
   },
   call_create_conf: (ctx, p) => {
     const stations = commaList(arg(p, 'stations'));
@@ -155,12 +167,20 @@ export const ACTIONS: Readonly<Record<string, Handler>> = {
   },
   q_call_list: (ctx, p) => {
     const q = queue(ctx, p);
-    return q ? channelList(ctx, [...ctx.state.channels.values()].filter((c) => c.queue === q.name)) : ZERO;
+    return q
+      ? channelList(
+          ctx,
+          [...ctx.state.channels.values()].filter((c) => c.queue === q.name),
+        )
+      : ZERO;
   },
   q_waiting_list: (ctx, p) => {
     const q = queue(ctx, p);
     if (!q) return ZERO;
-    return channelList(ctx, q.waiting.map((n) => ctx.state.channels.get(n)).filter((c): c is SimChannel => c !== undefined));
+    return channelList(
+      ctx,
+      q.waiting.map((n) => ctx.state.channels.get(n)).filter((c): c is SimChannel => c !== undefined),
+    );
   },
   q_shift_caller: (ctx, p) => {
     const q = queue(ctx, p);
@@ -188,7 +208,11 @@ export const ACTIONS: Readonly<Record<string, Handler>> = {
   },
 
   // --- VMPLEX (cameras)
-  vmx_cam_list: (ctx) => list(ctx, [...ctx.state.cameras.values()].map((c) => `${c.id};${c.name}`)),
+  vmx_cam_list: (ctx) =>
+    list(
+      ctx,
+      [...ctx.state.cameras.values()].map((c) => `${c.id};${c.name}`),
+    ),
   vmx_cam_get_pic: (ctx, p) => {
     const cam = ctx.state.cameras.get(arg(p, 'CAMID') ?? '');
     if (!cam) return ZERO;
@@ -228,7 +252,11 @@ export const ACTIONS: Readonly<Record<string, Handler>> = {
   },
 
   // --- relay control
-  relay_list: (ctx) => list(ctx, [...ctx.state.relays.values()].map((r) => `${r.id};${r.name};${r.status}`)),
+  relay_list: (ctx) =>
+    list(
+      ctx,
+      [...ctx.state.relays.values()].map((r) => `${r.id};${r.name};${r.status}`),
+    ),
   relay_status_get: (ctx, p) => {
     const r = ctx.state.relays.get(arg(p, 'relay_id') ?? '');
     return r ? text(String(r.status)) : ZERO;

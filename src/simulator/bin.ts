@@ -62,7 +62,8 @@ function fail(message: string): never {
 }
 
 function int(name: string, v: string | undefined): number {
-  if (v === undefined || !/^[0-9]+$/.test(v)) fail(`${name} needs a non-negative integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
+  if (v === undefined || !/^[0-9]+$/.test(v))
+    fail(`${name} needs a non-negative integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
   return Number(v);
 }
 
@@ -116,21 +117,96 @@ function help(): never {
 
 /** What each flag does to the options; `value()` takes its value (`--flag=v` or the next argument). */
 const FLAGS = new Map<string, (o: CliOptions, value: () => string) => void>([
-  ['--port', (o, value) => { o.port = int('--port', value()); }],
-  ['--host', (o, value) => { o.host = value(); }],
-  ['--user', (o, value) => { o.user = value(); }],
-  ['--password', (o, value) => { o.password = value(); }],
-  ['--ring-ms', (o, value) => { o.ringMs = int('--ring-ms', value()); }],
-  ['--session-idle-ms', (o, value) => { o.sessionIdleMs = int('--session-idle-ms', value()); }],
-  ['--image-bytes', (o, value) => { o.imageBytes = int('--image-bytes', value()); }],
-  ['--door-station', (o, value) => { o.doorStation = value(); }],
-  ['--channel-fields', (o, value) => { o.channelFields = channelFields(value()); }],
-  ['--bridge-ids', (o) => { o.bridgeIds = true; }],
-  ['--no-control', (o) => { o.control = false; }],
-  ['--stream', (o, value) => { o.stream = streamSpec(value()); }],
-  ['--replay', (o, value) => { o.replay = value(); }],
-  ['--push', (o, value) => { o.push = pushUrl(value()); }],
-  ['--quiet', (o) => { o.quiet = true; }],
+  [
+    '--port',
+    (o, value) => {
+      o.port = int('--port', value());
+    },
+  ],
+  [
+    '--host',
+    (o, value) => {
+      o.host = value();
+    },
+  ],
+  [
+    '--user',
+    (o, value) => {
+      o.user = value();
+    },
+  ],
+  [
+    '--password',
+    (o, value) => {
+      o.password = value();
+    },
+  ],
+  [
+    '--ring-ms',
+    (o, value) => {
+      o.ringMs = int('--ring-ms', value());
+    },
+  ],
+  [
+    '--session-idle-ms',
+    (o, value) => {
+      o.sessionIdleMs = int('--session-idle-ms', value());
+    },
+  ],
+  [
+    '--image-bytes',
+    (o, value) => {
+      o.imageBytes = int('--image-bytes', value());
+    },
+  ],
+  [
+    '--door-station',
+    (o, value) => {
+      o.doorStation = value();
+    },
+  ],
+  [
+    '--channel-fields',
+    (o, value) => {
+      o.channelFields = channelFields(value());
+    },
+  ],
+  [
+    '--bridge-ids',
+    (o) => {
+      o.bridgeIds = true;
+    },
+  ],
+  [
+    '--no-control',
+    (o) => {
+      o.control = false;
+    },
+  ],
+  [
+    '--stream',
+    (o, value) => {
+      o.stream = streamSpec(value());
+    },
+  ],
+  [
+    '--replay',
+    (o, value) => {
+      o.replay = value();
+    },
+  ],
+  [
+    '--push',
+    (o, value) => {
+      o.push = pushUrl(value());
+    },
+  ],
+  [
+    '--quiet',
+    (o) => {
+      o.quiet = true;
+    },
+  ],
   ['--help', help],
   ['-h', help],
 ]);
@@ -198,10 +274,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`${signal}: closing\n`);
-    sim.close().then(() => process.exit(0), (err: unknown) => {
-      process.stderr.write(`webtapi-sim: ${messageOf(err)}\n`);
-      process.exit(1);
-    });
+    sim.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`webtapi-sim: ${messageOf(err)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -8,7 +8,11 @@ const PARTY = /^[A-Za-z0-9_.+-]{1,64}$/;
 export class CallControl {
   private confSeq = 0;
 
-  constructor(private readonly state: SimState, private readonly timers: Timers, private readonly ringMs: number) {}
+  constructor(
+    private readonly state: SimState,
+    private readonly timers: Timers,
+    private readonly ringMs: number,
+  ) {}
 
   reset(): void {
     this.confSeq = 0;
@@ -21,8 +25,15 @@ export class CallControl {
     const queue = state.queueByExten(dst);
     if (queue) {
       const ch = state.addChannel({
-        who: src, ext: src, context: 'from-internal', exten: dst, state: 'Up', application: 'Queue',
-        data: `${queue.name},i`, callerId: src, accountCode: src,
+        who: src,
+        ext: src,
+        context: 'from-internal',
+        exten: dst,
+        state: 'Up',
+        application: 'Queue',
+        data: `${queue.name},i`,
+        callerId: src,
+        accountCode: src,
       });
       state.enqueue(ch, queue);
       return true;
@@ -51,8 +62,12 @@ export class CallControl {
     if (!PARTY.test(from)) throw new Error(`bad caller ${from}`);
     const internal = options.trunk === undefined && state.extensions.has(from);
     const caller = state.addChannel({
-      ...this.origin(from, options), context: internal ? 'from-internal' : 'from-trunk', exten: queue.exten, state: 'Up',
-      application: 'Queue', data: `${queue.name},t`,
+      ...this.origin(from, options),
+      context: internal ? 'from-internal' : 'from-trunk',
+      exten: queue.exten,
+      state: 'Up',
+      application: 'Queue',
+      data: `${queue.name},t`,
     });
     state.enqueue(caller, queue);
     const agent = queue.agents.find((a) => state.isAvailable(a) && state.channelsOf(a).length === 0);
@@ -63,7 +78,8 @@ export class CallControl {
   /** The channel of a call's originator: an extension's phone, or a trunk channel carrying an outside number. */
   private origin(from: string, options: CallOptions): Pick<NewChannel, 'who' | 'ext' | 'callerId' | 'callerName' | 'accountCode'> {
     // A trunk named: an outside caller, even with an extension's number as caller id (caller-id spoofing).
-    if (options.trunk === undefined && this.state.extensions.has(from)) return { who: from, ext: from, callerId: from, callerName: '', accountCode: from };
+    if (options.trunk === undefined && this.state.extensions.has(from))
+      return { who: from, ext: from, callerId: from, callerName: '', accountCode: from };
     const trunk = options.trunk ?? (/^\+?[0-9]+$/.test(from) ? 'trunk' : from);
     if (!PARTY.test(trunk)) throw new Error(`bad trunk ${trunk}`);
     return { who: trunk, ext: null, callerId: from, callerName: options.name ?? '', accountCode: '' };
@@ -73,8 +89,12 @@ export class CallControl {
   private caller(from: string, dst: string, options: CallOptions = {}): SimChannel {
     const o = this.origin(from, options);
     return this.state.addChannel({
-      ...o, context: o.ext === null ? 'from-trunk' : 'from-internal', exten: dst, state: 'Ring',
-      application: 'Dial', data: `SIP/${dst},${o.ext === null ? 60 : 30},tT`,
+      ...o,
+      context: o.ext === null ? 'from-trunk' : 'from-internal',
+      exten: dst,
+      state: 'Ring',
+      application: 'Dial',
+      data: `SIP/${dst},${o.ext === null ? 60 : 30},tT`,
     });
   }
 
@@ -84,11 +104,23 @@ export class CallControl {
     const id = state.nextLocalId();
     const base = { tech: 'Local', who: `${agent}@from-queue`, ext: null, context: 'from-queue', accountCode: '' };
     const one = state.addChannel({
-      ...base, suffix: `${id};1`, exten: queueExten, state: 'Ringing', application: 'AppQueue', data: '(Outgoing Line)', callerId: agent,
+      ...base,
+      suffix: `${id};1`,
+      exten: queueExten,
+      state: 'Ringing',
+      application: 'AppQueue',
+      data: '(Outgoing Line)',
+      callerId: agent,
     });
     const two = state.addChannel({
-      ...base, suffix: `${id};2`, exten: agent, state: 'Ring', application: 'Dial', data: `SIP/${agent},,tr`,
-      callerId: caller.callerId, callerName: caller.callerName,
+      ...base,
+      suffix: `${id};2`,
+      exten: agent,
+      state: 'Ring',
+      application: 'Dial',
+      data: `SIP/${agent},,tr`,
+      callerId: caller.callerId,
+      callerName: caller.callerName,
     });
     one.localPair = two.name;
     two.localPair = one.name;
@@ -102,8 +134,16 @@ export class CallControl {
     if (!state.isAvailable(dst)) return false;
     state.hangupExtension(dst);
     const a = state.addChannel({
-      tech: 'Local', who: 'prio', ext: null, context: 'prio', exten: dst, state: 'Up', application: 'Dial',
-      data: `SIP/${dst},30,A(beep)`, callerId: by, accountCode: '',
+      tech: 'Local',
+      who: 'prio',
+      ext: null,
+      context: 'prio',
+      exten: dst,
+      state: 'Up',
+      application: 'Dial',
+      data: `SIP/${dst},30,A(beep)`,
+      callerId: by,
+      accountCode: '',
     });
     this.dialOut(a, dst);
     return true;
@@ -118,8 +158,15 @@ export class CallControl {
     for (const s of stations) {
       state.hangupExtension(s);
       state.addChannel({
-        who: s, ext: s, context: 'from-internal', exten: room, state: 'Up', application: 'ConfBridge',
-        data: room, callerId: s, accountCode: s,
+        who: s,
+        ext: s,
+        context: 'from-internal',
+        exten: room,
+        state: 'Up',
+        application: 'ConfBridge',
+        data: room,
+        callerId: s,
+        accountCode: s,
       });
     }
     return true;
@@ -141,9 +188,15 @@ export class CallControl {
     if (drop) state.removeChannel(drop.name);
     state.dequeue(keep);
     const b = state.addChannel({
-      who: dst, ext: dst, context: 'from-internal', exten: dst, state: 'Up',
-      application: keep.application === 'Queue' ? 'AppQueue' : 'AppDial', data: '(Outgoing Line)',
-      callerId: keep.callerId, accountCode: dst,
+      who: dst,
+      ext: dst,
+      context: 'from-internal',
+      exten: dst,
+      state: 'Up',
+      application: keep.application === 'Queue' ? 'AppQueue' : 'AppDial',
+      data: '(Outgoing Line)',
+      callerId: keep.callerId,
+      accountCode: dst,
     });
     keep.state = 'Up';
     state.bridge(keep, b);
@@ -156,8 +209,15 @@ export class CallControl {
     const target = state.channels.get(chan);
     if (!target || target.ext === dst || !state.isAvailable(dst)) return false;
     state.addChannel({
-      who: dst, ext: dst, context: 'from-internal', exten: '555', state: 'Up', application: 'ChanSpy',
-      data: `${chan},q`, callerId: dst, accountCode: dst,
+      who: dst,
+      ext: dst,
+      context: 'from-internal',
+      exten: '555',
+      state: 'Up',
+      application: 'ChanSpy',
+      data: `${chan},q`,
+      callerId: dst,
+      accountCode: dst,
     });
     return true;
   }
@@ -188,8 +248,15 @@ export class CallControl {
   /** Create dst's ringing channel, linked with the dialling channel a. */
   private dialOut(a: SimChannel, dst: string): SimChannel {
     const b = this.state.addChannel({
-      who: dst, ext: dst, context: 'from-internal', exten: dst, state: 'Ringing', application: 'AppDial',
-      data: '(Outgoing Line)', callerId: dst, accountCode: dst,
+      who: dst,
+      ext: dst,
+      context: 'from-internal',
+      exten: dst,
+      state: 'Ringing',
+      application: 'AppDial',
+      data: '(Outgoing Line)',
+      callerId: dst,
+      accountCode: dst,
     });
     this.state.bridge(a, b);
     if (this.ringMs > 0) {

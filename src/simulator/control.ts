@@ -9,7 +9,10 @@ import type { Simulator } from './types';
 export const CONTROL_PREFIX = '/sim/';
 
 /** What the control API drives (the simulator itself). */
-export type ControlTarget = Pick<Simulator, 'state' | 'ring' | 'doorbell' | 'queueCall' | 'answer' | 'reject' | 'hangup' | 'hangupAll' | 'setPush' | 'pushing' | 'pushes'>;
+export type ControlTarget = Pick<
+  Simulator,
+  'state' | 'ring' | 'doorbell' | 'queueCall' | 'answer' | 'reject' | 'hangup' | 'hangupAll' | 'setPush' | 'pushing' | 'pushes'
+>;
 
 type Query = URLSearchParams;
 type Command = (t: ControlTarget, q: Query) => Record<string, unknown>;
@@ -53,8 +56,16 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 function calls(t: ControlTarget): Record<string, unknown> {
   return {
     channels: [...t.state.channels.values()].map((c) => ({
-      channel: c.name, extension: c.ext, state: c.state, application: c.application, data: c.data,
-      exten: c.exten, callerId: c.callerId, callerName: c.callerName || null, linkedTo: c.bridgedTo, queue: c.queue,
+      channel: c.name,
+      extension: c.ext,
+      state: c.state,
+      application: c.application,
+      data: c.data,
+      exten: c.exten,
+      callerId: c.callerId,
+      callerName: c.callerName || null,
+      linkedTo: c.bridgedTo,
+      queue: c.queue,
     })),
   };
 }

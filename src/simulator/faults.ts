@@ -95,9 +95,10 @@ function oversize(res: ServerResponse, bytes: number, declare: boolean): void {
   const chunk = Buffer.allocUnsafe(64 * 1024);
   for (let p = 0; p < chunk.length; p += line.length) line.copy(chunk, p);
   let left = Math.max(0, Math.floor(bytes));
-  res.writeHead(200, declare
-    ? { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': left }
-    : { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.writeHead(
+    200,
+    declare ? { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': left } : { 'Content-Type': 'text/plain; charset=utf-8' },
+  );
   const pump = (): void => {
     while (left > 0) {
       if (res.destroyed) return;
@@ -121,12 +122,15 @@ function oversize(res: ServerResponse, bytes: number, declare: boolean): void {
 function drip(res: ServerResponse, ms: number, timers: Timers): void {
   res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
   res.flushHeaders();
-  const t = timers.interval(() => {
-    if (res.destroyed) {
-      timers.clear(t);
-      return;
-    }
-    res.write('.');
-  }, Math.max(1, ms));
+  const t = timers.interval(
+    () => {
+      if (res.destroyed) {
+        timers.clear(t);
+        return;
+      }
+      res.write('.');
+    },
+    Math.max(1, ms),
+  );
   res.once('close', () => timers.clear(t));
 }

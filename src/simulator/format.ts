@@ -24,9 +24,33 @@ export function channelLine(ch: SimChannel, state: SimState, fields: 13 | 14, no
   const clean = (s: string): string => s.replace(/[!\r\n]/g, '_');
   const bridged = bridge === 'id' ? (peer ? bridgeId(ch.name, peer.name) : '') : (peer?.name ?? '(None)');
   const tail = [String(ch.amaFlags), String(duration), bridged, ch.uniqueId];
-  const out = fields === 14
-    ? [ch.name, ch.context, ch.exten, String(ch.priority), ch.state, ch.application, ch.data, ch.callerId, ch.accountCode, peer?.accountCode ?? '', ...tail]
-    : [ch.name, ch.context, ch.exten, ch.state, ch.application, ch.data, ch.callerId, ch.callerName || ch.callerId, ch.accountCode, ...tail];
+  const out =
+    fields === 14
+      ? [
+          ch.name,
+          ch.context,
+          ch.exten,
+          String(ch.priority),
+          ch.state,
+          ch.application,
+          ch.data,
+          ch.callerId,
+          ch.accountCode,
+          peer?.accountCode ?? '',
+          ...tail,
+        ]
+      : [
+          ch.name,
+          ch.context,
+          ch.exten,
+          ch.state,
+          ch.application,
+          ch.data,
+          ch.callerId,
+          ch.callerName || ch.callerId,
+          ch.accountCode,
+          ...tail,
+        ];
   return out.map(clean).join('!');
 }
 

@@ -53,9 +53,18 @@ class WebTapiSimulator implements Simulator {
     this.sessionStore = new Sessions(config.sessionIdleMs);
     this.calls = new CallControl(this.state, this.pbxTimers, config.ringMs);
     const handler = new RequestHandler({
-      config, state: this.state, calls: this.calls, sessions: this.sessionStore, faults: this.faults,
-      stats: this.stats, requests: this.requests, ioTimers: this.ioTimers, control: this,
-      stream: this.stream, openStreams: this.streams, changed: () => this.pusher.check(),
+      config,
+      state: this.state,
+      calls: this.calls,
+      sessions: this.sessionStore,
+      faults: this.faults,
+      stats: this.stats,
+      requests: this.requests,
+      ioTimers: this.ioTimers,
+      control: this,
+      stream: this.stream,
+      openStreams: this.streams,
+      changed: () => this.pusher.check(),
     });
     this.server = config.tls
       ? https.createServer({ key: config.tls.key, cert: config.tls.cert }, handler.handle)
@@ -177,16 +186,22 @@ class WebTapiSimulator implements Simulator {
   }
 
   answer(chan: string): void {
-    this.changing(() => { if (!this.calls.answer(this.ringing(chan))) throw new Error(`unknown channel ${chan}`); });
+    this.changing(() => {
+      if (!this.calls.answer(this.ringing(chan))) throw new Error(`unknown channel ${chan}`);
+    });
   }
 
   reject(chan: string): void {
-    this.changing(() => { if (!this.calls.reject(this.ringing(chan))) throw new Error(`nothing rings on ${chan}`); });
+    this.changing(() => {
+      if (!this.calls.reject(this.ringing(chan))) throw new Error(`nothing rings on ${chan}`);
+    });
   }
 
   hangup(chan: string): void {
     const name = this.state.channels.has(chan) ? chan : this.state.channelsOf(chan)[0]?.name;
-    this.changing(() => { if (name === undefined || !this.state.hangup(name)) throw new Error(`no call on ${chan}`); });
+    this.changing(() => {
+      if (name === undefined || !this.state.hangup(name)) throw new Error(`no call on ${chan}`);
+    });
   }
 
   /** A channel name as given, or an extension's ringing channel. */

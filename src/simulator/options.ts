@@ -61,15 +61,19 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
   if (lineEnding !== '\n' && lineEnding !== '\r\n') throw new RangeError('webtapi simulator: lineEnding must be "\\n" or "\\r\\n"');
   const users = new Map(Object.entries(o.users ?? { '1004': 'secret' }));
   const extensions = (o.extensions ?? DEFAULT_EXTENSIONS).map((e) => nonEmpty('extension', e));
-  const relays = (o.relays ?? [
-    { id: '17', name: 'Door' },
-    { id: '18', name: 'Gate' },
-    { id: '19', name: 'Light' },
-  ]).map((r) => ({ id: nonEmpty('relay id', r.id), name: label(r.name), status: nonNegativeInt('relay status', r.status, 0, 255) }));
-  const cameras = (o.cameras ?? [
-    { id: '44', name: 'Entrance' },
-    { id: '45', name: 'Garage' },
-  ]).map((c) => ({ id: nonEmpty('camera id', c.id), name: label(c.name) }));
+  const relays = (
+    o.relays ?? [
+      { id: '17', name: 'Door' },
+      { id: '18', name: 'Gate' },
+      { id: '19', name: 'Light' },
+    ]
+  ).map((r) => ({ id: nonEmpty('relay id', r.id), name: label(r.name), status: nonNegativeInt('relay status', r.status, 0, 255) }));
+  const cameras = (
+    o.cameras ?? [
+      { id: '44', name: 'Entrance' },
+      { id: '45', name: 'Garage' },
+    ]
+  ).map((c) => ({ id: nonEmpty('camera id', c.id), name: label(c.name) }));
   const queues = Object.entries(o.queues ?? { VMX: ['1001'], SUPPORT: [] }).map(([name, agents]) => ({
     name: nonEmpty('queue name', name),
     agents: [...agents],
@@ -101,7 +105,10 @@ export function normalizeOptions(o: SimulatorOptions = {}): SimConfig {
 
 /** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: reachable from this machine only. */
 export function isLoopback(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   return /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
@@ -113,6 +120,8 @@ export function isLoopback(host: string): boolean {
  */
 export function exposureWarning(host: string): string | null {
   if (isLoopback(host)) return null;
-  return `warning: listening on ${host}, not a loopback address: anyone who can reach this machine can log in with the simulator's `
-    + 'published credentials, set its relays and use its control API (/sim/). Bind 127.0.0.1 (the default) unless you mean it.';
+  return (
+    `warning: listening on ${host}, not a loopback address: anyone who can reach this machine can log in with the simulator's ` +
+    'published credentials, set its relays and use its control API (/sim/). Bind 127.0.0.1 (the default) unless you mean it.'
+  );
 }

@@ -48,7 +48,10 @@ export class PushNotifier {
   private failing = false;
   private closed = false;
 
-  constructor(private readonly state: SimState, private readonly log: (line: string) => void) {}
+  constructor(
+    private readonly state: SimState,
+    private readonly log: (line: string) => void,
+  ) {}
 
   get on(): boolean {
     return this.url !== null;
@@ -142,7 +145,8 @@ export class PushNotifier {
       this.failing = false;
     } catch (err) {
       this.stats.failed++;
-      if (!this.failing) this.log(`push to ${origin(url.href)} failed (${(err as Error)?.name ?? 'error'}); the PBX goes on, events may be lost`);
+      if (!this.failing)
+        this.log(`push to ${origin(url.href)} failed (${(err as Error)?.name ?? 'error'}); the PBX goes on, events may be lost`);
       this.failing = true;
     }
   }

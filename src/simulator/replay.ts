@@ -16,7 +16,12 @@ export class Replay {
     const c: Capture = readCapture(capture);
     for (const e of c.entries) {
       // An entry without a body to serve (a failed read, a picture captured without --media) is not replayed.
-      if (!isReadOnly(e.action) || e.status === undefined || (e.text === undefined && e.base64 === undefined && e.status >= 200 && e.status < 300)) continue;
+      if (
+        !isReadOnly(e.action) ||
+        e.status === undefined ||
+        (e.text === undefined && e.base64 === undefined && e.status >= 200 && e.status < 300)
+      )
+        continue;
       this.entries.set(key(e.action, Object.entries(e.params)), e);
     }
   }
@@ -31,7 +36,8 @@ export class Replay {
     const own = [...params].filter(([k]) => !hidden(k)).map(([k, v]) => [k, replaceToken(v, user, USER_PLACEHOLDER)] as [string, string]);
     const e = this.entries.get(key(action, own));
     if (!e || e.status === undefined) return null;
-    const body = e.text !== undefined ? Buffer.from(e.text.split(USER_PLACEHOLDER).join(user), 'utf8') : Buffer.from(e.base64 ?? '', 'base64');
+    const body =
+      e.text !== undefined ? Buffer.from(e.text.split(USER_PLACEHOLDER).join(user), 'utf8') : Buffer.from(e.base64 ?? '', 'base64');
     return { kind: 'raw', status: e.status, type: e.contentType ?? 'text/html', body };
   }
 }

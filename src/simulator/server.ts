@@ -86,7 +86,9 @@ function describe(params: Record<string, string>): string {
     const t = s.replace(/[\x00-\x1f\x7f]/g, '?');
     return t.length > 64 ? `${t.slice(0, 61)}...` : t;
   };
-  return Object.entries(params).map(([k, v]) => `${clean(k)}=${clean(v)}`).join(' ');
+  return Object.entries(params)
+    .map(([k, v]) => `${clean(k)}=${clean(v)}`)
+    .join(' ');
 }
 
 /** What the log says about an answer (never the session id a login answers). */
@@ -148,7 +150,12 @@ export class RequestHandler {
     }
     if (url.pathname !== config.path) {
       this.log(`${method} ${url.pathname.slice(0, 80)} -> 404`);
-      sendText(res, 404, '<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n', 'text/html; charset=iso-8859-1');
+      sendText(
+        res,
+        404,
+        '<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>\n',
+        'text/html; charset=iso-8859-1',
+      );
       return;
     }
     if (method !== 'GET' && method !== 'POST') {
@@ -187,7 +194,12 @@ export class RequestHandler {
   }
 
   /** The query and (for POST) body parameters, or null when the answer is already given (body too large) or the client left. */
-  private async parameters(req: IncomingMessage, res: ServerResponse, method: string, url: URL): Promise<{ params: Map<string, string>; body: Map<string, string> } | null> {
+  private async parameters(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    url: URL,
+  ): Promise<{ params: Map<string, string>; body: Map<string, string> } | null> {
     const params = new Map(url.searchParams);
     const body = new Map<string, string>();
     if (method !== 'POST') return { params, body };
@@ -251,11 +263,18 @@ export class RequestHandler {
       res.end(answer.body);
     } else {
       const id = answer.camera;
-      streamMjpeg(res, id, () => {
-        const cam = this.d.state.cameras.get(id);
-        const frame = cam ? ++cam.frames : 0;
-        return cameraJpeg(id, cam?.name ?? '', frame, cam?.recording ?? false, this.d.config.imageBytes);
-      }, this.d.ioTimers, { ...this.d.stream }, this.d.openStreams);
+      streamMjpeg(
+        res,
+        id,
+        () => {
+          const cam = this.d.state.cameras.get(id);
+          const frame = cam ? ++cam.frames : 0;
+          return cameraJpeg(id, cam?.name ?? '', frame, cam?.recording ?? false, this.d.config.imageBytes);
+        },
+        this.d.ioTimers,
+        { ...this.d.stream },
+        this.d.openStreams,
+      );
     }
   }
 }

@@ -53,7 +53,12 @@ export interface SimExtension {
   readonly stateName: string;
 }
 
-export interface SimRelay { readonly id: string; readonly name: string; status: number; sets: number }
+export interface SimRelay {
+  readonly id: string;
+  readonly name: string;
+  status: number;
+  sets: number;
+}
 export interface SimCamera {
   readonly id: string;
   readonly name: string;
@@ -63,14 +68,46 @@ export interface SimCamera {
   recordStarts: number;
   savedPictures: string[];
 }
-export interface SimQueue { readonly name: string; readonly exten: string; agents: string[]; waiting: string[] }
-export interface SimRecording { readonly file: string; channel: string | null; startedAt: number; stoppedAt: number | null }
+export interface SimQueue {
+  readonly name: string;
+  readonly exten: string;
+  agents: string[];
+  waiting: string[];
+}
+export interface SimRecording {
+  readonly file: string;
+  channel: string | null;
+  startedAt: number;
+  stoppedAt: number | null;
+}
 
 export const STATE_NAMES: Record<number, string> = {
-  [-1]: 'not_found', 0: 'idle', 1: 'inuse', 2: 'busy', 4: 'unavailable', 8: 'ringing', 9: 'inuse_ringing', 16: 'hold', 17: 'inuse_hold',
+  [-1]: 'not_found',
+  0: 'idle',
+  1: 'inuse',
+  2: 'busy',
+  4: 'unavailable',
+  8: 'ringing',
+  9: 'inuse_ringing',
+  16: 'hold',
+  17: 'inuse_hold',
 };
 
-export type NewChannel = Omit<SimChannel, 'name' | 'createdAt' | 'uniqueId' | 'bridgedTo' | 'localPair' | 'onHold' | 'dtmf' | 'recording' | 'queue' | 'priority' | 'amaFlags' | 'callerName'> & {
+export type NewChannel = Omit<
+  SimChannel,
+  | 'name'
+  | 'createdAt'
+  | 'uniqueId'
+  | 'bridgedTo'
+  | 'localPair'
+  | 'onHold'
+  | 'dtmf'
+  | 'recording'
+  | 'queue'
+  | 'priority'
+  | 'amaFlags'
+  | 'callerName'
+> & {
   tech?: string;
   who: string;
   /** The channel name's suffix; default a sequence number (Local pairs give `...;1`, `...;2`). */
@@ -106,8 +143,12 @@ export class SimState {
       this.extensions.set(ext, {
         ext,
         available: true,
-        get code() { return codeOf(ext); },
-        get stateName() { return STATE_NAMES[codeOf(ext)] ?? 'unknown'; },
+        get code() {
+          return codeOf(ext);
+        },
+        get stateName() {
+          return STATE_NAMES[codeOf(ext)] ?? 'unknown';
+        },
       });
     }
     for (const r of this.config.relays) this.relays.set(r.id, { id: r.id, name: r.name, status: r.status, sets: 0 });
@@ -122,11 +163,26 @@ export class SimState {
     const vmx = this.queues.get('VMX');
     if (vmx) {
       const now = Date.now();
-      for (const [callerId, age] of [['0891234567', 95_000], ['0301112233', 40_000]] as const) {
-        this.enqueue(this.addChannel({
-          tech: 'SIP', who: 'trunk', ext: null, context: 'from-trunk', exten: vmx.exten, state: 'Up',
-          application: 'Queue', data: `${vmx.name},i`, callerId, accountCode: '', createdAt: now - age,
-        }), vmx);
+      for (const [callerId, age] of [
+        ['0891234567', 95_000],
+        ['0301112233', 40_000],
+      ] as const) {
+        this.enqueue(
+          this.addChannel({
+            tech: 'SIP',
+            who: 'trunk',
+            ext: null,
+            context: 'from-trunk',
+            exten: vmx.exten,
+            state: 'Up',
+            application: 'Queue',
+            data: `${vmx.name},i`,
+            callerId,
+            accountCode: '',
+            createdAt: now - age,
+          }),
+          vmx,
+        );
       }
     }
     this.recordings.set(EXAMPLE_RECORDING, { file: EXAMPLE_RECORDING, channel: null, startedAt: 1358699701000, stoppedAt: 1358699761000 });
@@ -166,10 +222,26 @@ export class SimState {
     const name = `${init.tech ?? 'SIP'}/${init.who}-${init.suffix ?? (this.seq++).toString(16).padStart(8, '0')}`;
     const createdAt = init.createdAt ?? Date.now();
     const ch: SimChannel = {
-      name, ext: init.ext, context: init.context, exten: init.exten, priority: 1, state: init.state,
-      application: init.application, data: init.data, callerId: init.callerId, callerName: init.callerName ?? '',
-      accountCode: init.accountCode, amaFlags: 3, createdAt, bridgedTo: null, localPair: null, uniqueId: `${Math.floor(createdAt / 1000)}.${this.uniq++}`,
-      onHold: false, dtmf: '', recording: null, queue: null,
+      name,
+      ext: init.ext,
+      context: init.context,
+      exten: init.exten,
+      priority: 1,
+      state: init.state,
+      application: init.application,
+      data: init.data,
+      callerId: init.callerId,
+      callerName: init.callerName ?? '',
+      accountCode: init.accountCode,
+      amaFlags: 3,
+      createdAt,
+      bridgedTo: null,
+      localPair: null,
+      uniqueId: `${Math.floor(createdAt / 1000)}.${this.uniq++}`,
+      onHold: false,
+      dtmf: '',
+      recording: null,
+      queue: null,
     };
     this.channels.set(name, ch);
     return ch;

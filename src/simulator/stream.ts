@@ -29,17 +29,20 @@ export function defaultStreamOptions(): StreamOptions {
 export function checkStreamOptions(o: Partial<StreamOptions>): Partial<StreamOptions> {
   const out: Partial<StreamOptions> = {};
   const int = (name: string, v: unknown, min: number): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 3_600_000) throw new RangeError(`webtapi simulator: stream.${name} must be an integer >= ${min}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 3_600_000)
+      throw new RangeError(`webtapi simulator: stream.${name} must be an integer >= ${min}`);
     return v;
   };
   if (o.intervalMs !== undefined) out.intervalMs = int('intervalMs', o.intervalMs, 1);
   if (o.dropAfter !== undefined) out.dropAfter = int('dropAfter', o.dropAfter, 0);
   if (o.format !== undefined) {
-    if (o.format !== 'multipart' && o.format !== 'bare') throw new RangeError('webtapi simulator: stream.format must be "multipart" or "bare"');
+    if (o.format !== 'multipart' && o.format !== 'bare')
+      throw new RangeError('webtapi simulator: stream.format must be "multipart" or "bare"');
     out.format = o.format;
   }
   if (o.lineEnding !== undefined) {
-    if (o.lineEnding !== '\r\n' && o.lineEnding !== '\n') throw new RangeError('webtapi simulator: stream.lineEnding must be "\\r\\n" or "\\n"');
+    if (o.lineEnding !== '\r\n' && o.lineEnding !== '\n')
+      throw new RangeError('webtapi simulator: stream.lineEnding must be "\\r\\n" or "\\n"');
     out.lineEnding = o.lineEnding;
   }
   if (o.partLength !== undefined) out.partLength = o.partLength !== false;
@@ -50,7 +53,10 @@ export function checkStreamOptions(o: Partial<StreamOptions>): Partial<StreamOpt
 /** `--stream bare,lf,no-length,drop=5,interval=100`: the CLI's stream options. */
 export function parseStreamSpec(spec: string): Partial<StreamOptions> {
   const o: Partial<StreamOptions> = {};
-  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [key, value] = item.split('=');
     const n = Number(value);
     if (key === 'bare' || key === 'multipart') o.format = key;
@@ -83,7 +89,12 @@ export class OpenStreams {
 }
 
 export function streamMjpeg(
-  res: ServerResponse, camera: string, nextFrame: () => Buffer, timers: Timers, o: StreamOptions, open: OpenStreams,
+  res: ServerResponse,
+  camera: string,
+  nextFrame: () => Buffer,
+  timers: Timers,
+  o: StreamOptions,
+  open: OpenStreams,
 ): void {
   const bare = o.format === 'bare';
   res.writeHead(200, {

@@ -21,11 +21,14 @@ async function frames(client: WebTapiClient, camera: string, n: number, extra: R
 describe('camera stream reader against the simulator', () => {
   let sim: Simulator;
   let client: WebTapiClient;
-  useSimulatorClient((s) => new WebTapiClient({ url: s.url, username: '1004', password: 'secret', concurrency: 1 }), (s, c) => {
-    sim = s;
-    client = c;
-    sim.stream.intervalMs = 20;
-  });
+  useSimulatorClient(
+    (s) => new WebTapiClient({ url: s.url, username: '1004', password: 'secret', concurrency: 1 }),
+    (s, c) => {
+      sim = s;
+      client = c;
+      sim.stream.intervalMs = 20;
+    },
+  );
   afterEach(async () => {
     const until = Date.now() + 2000;
     while (sim.openStreams() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
@@ -43,8 +46,15 @@ describe('camera stream reader against the simulator', () => {
     const stop = new AbortController();
     let n = 0;
     let opened!: () => void;
-    const open = new Promise<void>((resolve) => { opened = resolve; });
-    const reading = readCameraStream(client, '44', { signal: stop.signal, onFrame: () => { if (++n === 1) opened(); } });
+    const open = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const reading = readCameraStream(client, '44', {
+      signal: stop.signal,
+      onFrame: () => {
+        if (++n === 1) opened();
+      },
+    });
     await open;
     const relays = await client.relays.list();
     assert.ok(relays.length > 0);
@@ -91,7 +101,9 @@ describe('camera stream reader against the simulator', () => {
 
   it('close() of the client ends an open stream', async () => {
     let first!: () => void;
-    const came = new Promise<void>((resolve) => { first = resolve; });
+    const came = new Promise<void>((resolve) => {
+      first = resolve;
+    });
     const reading = readCameraStream(client, '44', { onFrame: () => first() });
     await came;
     const ended = assert.rejects(reading, (err: unknown) => err instanceof WebTapiError);

@@ -16,10 +16,13 @@ function concise(items: ListItem[]): ConciseChannel[] {
 describe('WebTapiClient against the simulator', () => {
   let sim: Simulator;
   let client: WebTapiClient;
-  useSimulatorClient((s) => new WebTapiClient({ url: s.url, username: '1004', password: PASSWORD, freshSessionMs: 0 }), (s, c) => {
-    sim = s;
-    client = c;
-  });
+  useSimulatorClient(
+    (s) => new WebTapiClient({ url: s.url, username: '1004', password: PASSWORD, freshSessionMs: 0 }),
+    (s, c) => {
+      sim = s;
+      client = c;
+    },
+  );
 
   /** A channel of a call this test placed (the simulator starts with queued trunk calls too). */
   async function firstCall(): Promise<string> {
@@ -57,8 +60,12 @@ describe('WebTapiClient against the simulator', () => {
     assert.ok(callee);
     assert.equal(await client.calls.pick(callee.channel, '1005'), true);
     assert.ok((await client.calls.listAll()).some((c) => c.extension === '1005'));
-    for (const c of concise(await client.calls.listAll())) if (c.application !== 'Queue') await client.calls.hangup(c.channel).catch(() => undefined);
-    assert.deepEqual(concise(await client.calls.listAll()).filter((c) => c.application !== 'Queue'), []);
+    for (const c of concise(await client.calls.listAll()))
+      if (c.application !== 'Queue') await client.calls.hangup(c.channel).catch(() => undefined);
+    assert.deepEqual(
+      concise(await client.calls.listAll()).filter((c) => c.application !== 'Queue'),
+      [],
+    );
     assert.equal(sim.stats.executed.call, 1);
   });
 
@@ -161,16 +168,36 @@ describe('WebTapiClient against the simulator', () => {
     await client.calls.recordStop(chan);
     const waiting = (await client.queues.waiting('VMX'))[0].channel;
     const params: Record<string, Record<string, unknown>> = {
-      call: { src: '1003', dst: '1005' }, call_pick: { chan, dst: '1006' }, call_prio: { dst: '1007' },
-      call_list: {}, call_list_all: {}, call_record_start: { chan: 'later' }, call_record_stop: { chan: 'later' },
-      call_record_list: {}, call_record_get: { monitor_file: file }, call_status_get: { filter: '1001,1002' },
-      call_create_conf: { stations: '1008,1009', break: true }, q_list: {}, agent_list: { q_name: 'VMX' },
-      agent_login: { q_name: 'VMX', src: '1010' }, agent_logout: { q_name: 'VMX', src: '1010' }, q_call_list: { q_name: 'VMX' },
-      q_waiting_list: { q_name: 'VMX' }, q_shift_caller: { q_name: 'VMX', chan: waiting, position: 2 },
-      q_caller_del: { q_name: 'VMX', chan: waiting }, vmx_cam_list: {}, vmx_cam_get_pic: { CAMID: '44' },
-      vmx_cam_get_stream: { CAMID: '45' }, vmx_cam_s_record: { CAMID: '44' }, vmx_cam_p_save: { CAMID: '44' },
-      chan_play_dtmf: { chan: 'later', tone: '123#' }, chan_monitor: { chan: 'later', dst: '1010' }, relay_list: {},
-      relay_status_get: { relay_id: '19' }, relay_status_set: { relay_id: '19', status: 1 }, call_hangup: { chan: 'later' },
+      call: { src: '1003', dst: '1005' },
+      call_pick: { chan, dst: '1006' },
+      call_prio: { dst: '1007' },
+      call_list: {},
+      call_list_all: {},
+      call_record_start: { chan: 'later' },
+      call_record_stop: { chan: 'later' },
+      call_record_list: {},
+      call_record_get: { monitor_file: file },
+      call_status_get: { filter: '1001,1002' },
+      call_create_conf: { stations: '1008,1009', break: true },
+      q_list: {},
+      agent_list: { q_name: 'VMX' },
+      agent_login: { q_name: 'VMX', src: '1010' },
+      agent_logout: { q_name: 'VMX', src: '1010' },
+      q_call_list: { q_name: 'VMX' },
+      q_waiting_list: { q_name: 'VMX' },
+      q_shift_caller: { q_name: 'VMX', chan: waiting, position: 2 },
+      q_caller_del: { q_name: 'VMX', chan: waiting },
+      vmx_cam_list: {},
+      vmx_cam_get_pic: { CAMID: '44' },
+      vmx_cam_get_stream: { CAMID: '45' },
+      vmx_cam_s_record: { CAMID: '44' },
+      vmx_cam_p_save: { CAMID: '44' },
+      chan_play_dtmf: { chan: 'later', tone: '123#' },
+      chan_monitor: { chan: 'later', dst: '1010' },
+      relay_list: {},
+      relay_status_get: { relay_id: '19' },
+      relay_status_set: { relay_id: '19', status: 1 },
+      call_hangup: { chan: 'later' },
     };
     for (const action of ACTION_NAMES) {
       const p = { ...params[action] };
@@ -233,7 +260,10 @@ describe('WebTapiClient against the simulator', () => {
     const bad = new WebTapiClient({ url: sim.url, username: '1004', password: 'wrong', loginBackoffMs: 60_000 });
     try {
       await assert.rejects(bad.calls.listAll(), code('WEBTAPI_LOGIN_FAILED'));
-      await assert.rejects(bad.calls.listAll(), (e: WebTapiError & { retryInMs?: number }) => e.code === 'WEBTAPI_LOGIN_FAILED' && (e.retryInMs ?? 0) > 0);
+      await assert.rejects(
+        bad.calls.listAll(),
+        (e: WebTapiError & { retryInMs?: number }) => e.code === 'WEBTAPI_LOGIN_FAILED' && (e.retryInMs ?? 0) > 0,
+      );
       await assert.rejects(bad.calls.listAll(), code('WEBTAPI_LOGIN_FAILED'));
       assert.equal(sim.stats.loginFailures, 1);
       assert.equal(bad.state.state, 'login-failed');
@@ -270,8 +300,14 @@ describe('WebTapiClient against the simulator', () => {
       try {
         assert.equal(unusable.state.state, 'misconfigured', url);
         const from = sim.stats.requests;
-        await assert.rejects(unusable.connect(), (e: WebTapiError & { param?: string }) => e.code === 'WEBTAPI_INVALID_INPUT' && e.param === 'url');
-        await assert.rejects(unusable.calls.call('1001', '1002'), (e: WebTapiError & { param?: string }) => e.code === 'WEBTAPI_INVALID_INPUT' && e.param === 'url');
+        await assert.rejects(
+          unusable.connect(),
+          (e: WebTapiError & { param?: string }) => e.code === 'WEBTAPI_INVALID_INPUT' && e.param === 'url',
+        );
+        await assert.rejects(
+          unusable.calls.call('1001', '1002'),
+          (e: WebTapiError & { param?: string }) => e.code === 'WEBTAPI_INVALID_INPUT' && e.param === 'url',
+        );
         assert.equal(unusable.state.state, 'misconfigured');
         assert.equal(sim.stats.requests, from);
       } finally {
@@ -285,7 +321,10 @@ describe('WebTapiClient against the simulator', () => {
     try {
       await quick.connect();
       sim.injectFault({ kind: 'hang', action: 'call_list_all', times: 2 });
-      await assert.rejects(quick.calls.listAll(), (e: WebTapiError & { timeoutMs?: number }) => e.code === 'WEBTAPI_TIMEOUT' && e.timeoutMs === 100);
+      await assert.rejects(
+        quick.calls.listAll(),
+        (e: WebTapiError & { timeoutMs?: number }) => e.code === 'WEBTAPI_TIMEOUT' && e.timeoutMs === 100,
+      );
     } finally {
       await quick.close();
     }
@@ -336,7 +375,11 @@ describe('WebTapiClient against the simulator', () => {
   it('reports HTTP errors and garbage answers', async () => {
     sim.injectFault({ kind: 'http500', action: 'call_list_all' });
     await assert.rejects(client.calls.listAll(), code('WEBTAPI_HTTP_STATUS'));
-    sim.injectFault({ kind: 'garbage', action: 'call', body: '<br />\n<b>Warning</b>: something in /var/www/webtapi.php on line 12<br />\n1' });
+    sim.injectFault({
+      kind: 'garbage',
+      action: 'call',
+      body: '<br />\n<b>Warning</b>: something in /var/www/webtapi.php on line 12<br />\n1',
+    });
     await assert.rejects(client.calls.call('1001', '1002'), code('WEBTAPI_BAD_RESPONSE'));
   });
 
@@ -361,7 +404,9 @@ describe('WebTapiClient against the simulator', () => {
     await client.calls.listAll();
     sim.injectFault({ kind: 'hang', action: 'call_list_all', times: 2 });
     const pending = client.calls.listAll();
-    setImmediate(() => { void client.close(); });
+    setImmediate(() => {
+      void client.close();
+    });
     await assert.rejects(pending, code('WEBTAPI_CLOSED'));
     await assert.rejects(client.calls.listAll(), code('WEBTAPI_CLOSED'));
   });

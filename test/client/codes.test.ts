@@ -33,12 +33,20 @@ describe('error-code registry', () => {
 
   it('has a class per client code, whose instances carry it', () => {
     const samples: client.WebTapiError[] = [
-      new client.LoginFailedError('x', 1), new client.ActionFailedError('call'), new client.TimeoutError('call_list', 1),
-      new client.HttpStatusError('call', 500), new client.BadResponseError('call', 'x'),
-      new client.OutcomeUnknownError('call', 'timeout', 'x'), new client.InvalidInputError('call', 'dst', 'x'),
-      new client.UnreachableError('call', 'ECONNREFUSED', false, 'x'), new client.TlsError('call', undefined, 'x'),
-      new client.NotWebTapiError('x'), new client.ResponseTooLargeError('call', 1), new client.AbortedError('call'),
-      new client.ClosedError('call'), new client.RelayNotRestoredError('17', 0, 3, 'x'),
+      new client.LoginFailedError('x', 1),
+      new client.ActionFailedError('call'),
+      new client.TimeoutError('call_list', 1),
+      new client.HttpStatusError('call', 500),
+      new client.BadResponseError('call', 'x'),
+      new client.OutcomeUnknownError('call', 'timeout', 'x'),
+      new client.InvalidInputError('call', 'dst', 'x'),
+      new client.UnreachableError('call', 'ECONNREFUSED', false, 'x'),
+      new client.TlsError('call', undefined, 'x'),
+      new client.NotWebTapiError('x'),
+      new client.ResponseTooLargeError('call', 1),
+      new client.AbortedError('call'),
+      new client.ClosedError('call'),
+      new client.RelayNotRestoredError('17', 0, 3, 'x'),
       new client.AccessDeniedError('relay_status_set', 'wrong', 0),
     ];
     const exported = Object.values(client).filter((v) => typeof v === 'function' && v.prototype instanceof client.WebTapiError);
@@ -66,15 +74,27 @@ describe('error-code registry', () => {
 
   it('puts in the audit trail exactly the failures that may have reached the PBX', () => {
     const reached = client.ERROR_CODE_NAMES.filter((c) => client.mayHaveReachedPbx(c)).sort();
-    assert.deepEqual(reached, ['WEBTAPI_ACTION_FAILED', 'WEBTAPI_BAD_RESPONSE', 'WEBTAPI_HTTP_STATUS',
-      'WEBTAPI_OUTCOME_UNKNOWN', 'WEBTAPI_RESPONSE_TOO_LARGE', 'WEBTAPI_TIMEOUT']);
+    assert.deepEqual(reached, [
+      'WEBTAPI_ACTION_FAILED',
+      'WEBTAPI_BAD_RESPONSE',
+      'WEBTAPI_HTTP_STATUS',
+      'WEBTAPI_OUTCOME_UNKNOWN',
+      'WEBTAPI_RESPONSE_TOO_LARGE',
+      'WEBTAPI_TIMEOUT',
+    ]);
   });
 
-  it('README\'s error table names every code a flow can see', () => {
+  it("README's error table names every code a flow can see", () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### Errors'), readme.indexOf('\n## ', readme.indexOf('### Errors')));
     const named = new Set([...section.matchAll(/`(WEBTAPI_[A-Z_]+)`/g)].map((m) => m[1]));
-    assert.deepEqual(client.flowCodes().filter((c) => !named.has(c)), []);
-    assert.deepEqual([...named].filter((c) => !client.isErrorCode(c)), []);
+    assert.deepEqual(
+      client.flowCodes().filter((c) => !named.has(c)),
+      [],
+    );
+    assert.deepEqual(
+      [...named].filter((c) => !client.isErrorCode(c)),
+      [],
+    );
   });
 });

@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import sinon from 'sinon';
 import {
-  AbortedError, ClosedError, HttpStatusError, OutcomeUnknownError, TimeoutError, TlsError, UnreachableError, WebTapiClient, WebTapiError,
+  AbortedError,
+  ClosedError,
+  HttpStatusError,
+  OutcomeUnknownError,
+  TimeoutError,
+  TlsError,
+  UnreachableError,
+  WebTapiClient,
+  WebTapiError,
   messageOf,
 } from '../../dist/client';
 import { Deadline } from '../../dist/client/deadline';
@@ -92,7 +100,10 @@ describe('failures: sorted by whether the PBX may have seen the request (no sock
     assert.ok(u instanceof OutcomeUnknownError && u.reason === 'aborted');
     assert.ok(classify(aborted, { ...sideEffect, closed: true }) instanceof ClosedError);
     assert.ok(classify(aborted, { ...read, closed: true, stoppedBy: 'aborted' }) instanceof ClosedError, 'close() wins over the signal');
-    assert.ok(classify(aborted, { ...read, closed: true, stoppedBy: 'timeout' }) instanceof TimeoutError, 'a deadline passed before close() stays a timeout');
+    assert.ok(
+      classify(aborted, { ...read, closed: true, stoppedBy: 'timeout' }) instanceof TimeoutError,
+      'a deadline passed before close() stays a timeout',
+    );
   });
 
   it('an error of our own passes as it is', () => {
@@ -110,7 +121,9 @@ describe('failures: sorted by whether the PBX may have seen the request (no sock
 
 describe('deadline: one per request, the timer and the caller signal in one stop (fake timers)', () => {
   let clock: sinon.SinonFakeTimers;
-  beforeEach(() => { clock = sinon.useFakeTimers(); });
+  beforeEach(() => {
+    clock = sinon.useFakeTimers();
+  });
   afterEach(() => clock.restore());
 
   it('fires at its time and says so', () => {
@@ -156,7 +169,10 @@ describe('failures over a real socket: the cause is what undici reported', () =>
     await new Promise((resolve) => server.close(resolve));
     const client = new WebTapiClient({ url: `http://127.0.0.1:${port}/webtapi.php`, username: 'u', password: 'p' });
     try {
-      const err = await client.connect().then(() => assert.fail('connected to a closed port'), (e: unknown) => e);
+      const err = await client.connect().then(
+        () => assert.fail('connected to a closed port'),
+        (e: unknown) => e,
+      );
       assert.ok(err instanceof UnreachableError, String(err));
       assert.ok(err.cause instanceof Error, 'a cause');
       assert.equal((err.cause as { code?: string }).code, 'ECONNREFUSED');
@@ -177,7 +193,11 @@ describe('messageOf: the message of whatever was thrown', () => {
     assert.equal(messageOf(undefined), 'undefined');
     assert.equal(messageOf(Symbol('s')), 'Symbol(s)');
     assert.equal(messageOf({ message: 7 }), '[object Object]', 'a message that is not text is not taken');
-    const hostile = { toString() { throw new Error('no'); } };
+    const hostile = {
+      toString() {
+        throw new Error('no');
+      },
+    };
     assert.equal(messageOf(hostile), 'an error without a message');
     assert.equal(messageOf(Object.create(null)), 'an error without a message');
   });

@@ -19,12 +19,18 @@ export function code(expected: string) {
 export function useSimulatorClient(make: (sim: Simulator) => WebTapiClient, use: (sim: Simulator, client: WebTapiClient) => void): void {
   let sim: Simulator | undefined;
   let client: WebTapiClient | undefined;
-  before(async () => { sim = await startSimulator({ port: 0 }); });
-  after(async () => { await sim?.close(); });
+  before(async () => {
+    sim = await startSimulator({ port: 0 });
+  });
+  after(async () => {
+    await sim?.close();
+  });
   beforeEach(() => {
     sim!.reset();
     client = make(sim!);
     use(sim!, client);
   });
-  afterEach(async () => { await client?.close(); });
+  afterEach(async () => {
+    await client?.close();
+  });
 }

@@ -14,7 +14,12 @@ function withThumbnail(jpeg: Buffer, thumb: Buffer): Buffer {
   return Buffer.concat([jpeg.subarray(0, 2), app1, thumb, jpeg.subarray(2)]);
 }
 
-interface Framing { dashes?: string; nl?: string; length?: boolean; preamble?: string }
+interface Framing {
+  dashes?: string;
+  nl?: string;
+  length?: boolean;
+  preamble?: string;
+}
 
 function multipart(frames: Buffer[], f: Framing = {}): Buffer {
   const nl = f.nl ?? '\r\n';
@@ -63,17 +68,27 @@ describe('MJPEG parser', () => {
     ['a preamble before the first part', MP, multipart(FRAMES, { preamble: 'hello\r\n\r\n' })],
     ['no boundary parameter (learnt from the first delimiter)', 'multipart/x-mixed-replace', multipart(FRAMES, { length: false })],
     ['bare JPEG concatenation', 'image/jpeg', Buffer.concat(FRAMES)],
-    ['bare JPEGs with bytes between them', 'application/octet-stream', Buffer.concat([Buffer.from('xx'), FRAMES[0], Buffer.from('\r\n'), FRAMES[1], FRAMES[2]])],
+    [
+      'bare JPEGs with bytes between them',
+      'application/octet-stream',
+      Buffer.concat([Buffer.from('xx'), FRAMES[0], Buffer.from('\r\n'), FRAMES[1], FRAMES[2]]),
+    ],
   ];
   for (const [name, ct, bytes] of variants) {
     it(`${name}: every frame byte-exact, whatever the chunking`, () => {
-      fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 8 }), (sizes) => {
-        const got = parse(ct, bytes, sizes);
-        assert.equal(got.length, FRAMES.length);
-        got.forEach((f, i) => assert.ok(f.equals(FRAMES[i]), `frame ${i + 1} differs`));
-      }), { numRuns: 60 });
+      fc.assert(
+        fc.property(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 8 }), (sizes) => {
+          const got = parse(ct, bytes, sizes);
+          assert.equal(got.length, FRAMES.length);
+          got.forEach((f, i) => assert.ok(f.equals(FRAMES[i]), `frame ${i + 1} differs`));
+        }),
+        { numRuns: 60 },
+      );
       const byByte = parse(ct, bytes, [1]);
-      assert.deepEqual(byByte.map((f) => f.length), FRAMES.map((f) => f.length));
+      assert.deepEqual(
+        byByte.map((f) => f.length),
+        FRAMES.map((f) => f.length),
+      );
     });
   }
 
@@ -104,7 +119,10 @@ describe('MJPEG parser', () => {
   ] as Array<[string, string, Buffer]>) {
     it(`a frame over the cap ends the stream with WEBTAPI_RESPONSE_TOO_LARGE (${name})`, () => {
       const cap = Math.min(...FRAMES.map((f) => f.length)) - 1;
-      assert.throws(() => parse(ct, bytes, [512], cap), (e: WebTapiError) => e.code === 'WEBTAPI_RESPONSE_TOO_LARGE');
+      assert.throws(
+        () => parse(ct, bytes, [512], cap),
+        (e: WebTapiError) => e.code === 'WEBTAPI_RESPONSE_TOO_LARGE',
+      );
       assert.equal(parse(ct, bytes, [512], Math.max(...FRAMES.map((f) => f.length))).length, 3);
     });
   }

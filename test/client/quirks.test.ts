@@ -17,7 +17,9 @@ interface Quirky {
   close(): Promise<void>;
 }
 
-const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9]);
+const JPEG = Buffer.from([
+  0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xd9,
+]);
 
 /** The quirky answer to an action of a logged-in session. */
 function quirkyAnswer(state: Quirky, q: URLSearchParams): string | FakeAnswer {
@@ -69,12 +71,21 @@ async function startQuirky(): Promise<Quirky> {
 describe('WebTapiClient against a quirky WebTAPI implementation', () => {
   let pbx: Quirky;
   let client: WebTapiClient;
-  before(async () => { pbx = await startQuirky(); });
-  after(async () => { await pbx.close(); });
+  before(async () => {
+    pbx = await startQuirky();
+  });
+  after(async () => {
+    await pbx.close();
+  });
   let logins0 = 0;
   const logins = () => pbx.logins - logins0;
-  beforeEach(() => { logins0 = pbx.logins; client = new WebTapiClient({ url: pbx.url, username: 'admin', password: 'pa ss&word', freshSessionMs: 0 }); });
-  afterEach(async () => { await client.close(); });
+  beforeEach(() => {
+    logins0 = pbx.logins;
+    client = new WebTapiClient({ url: pbx.url, username: 'admin', password: 'pa ss&word', freshSessionMs: 0 });
+  });
+  afterEach(async () => {
+    await client.close();
+  });
 
   it('logs in with a padded session id and a password that needs form encoding', async () => {
     const states = await client.calls.statusGet();
@@ -82,7 +93,7 @@ describe('WebTapiClient against a quirky WebTAPI implementation', () => {
     assert.equal(logins(), 1);
   });
 
-  it('reads a single extension\'s bare code, 0 included, without a second login', async () => {
+  it("reads a single extension's bare code, 0 included, without a second login", async () => {
     assert.deepEqual(await client.calls.statusGet('202'), { 202: { code: 8, state: 'ringing' } });
     assert.deepEqual(await client.calls.statusGet('201'), { 201: { code: 0, state: 'idle' } });
     assert.equal(logins(), 1);

@@ -39,8 +39,15 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1400, height: 860 },
       locale: 'en-US',
       colorScheme: 'light',
@@ -50,7 +57,7 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     fs.rmSync(profile, { recursive: true, force: true });
     throw err;
   }
-  const page = context.pages()[0] ?? await context.newPage();
+  const page = context.pages()[0] ?? (await context.newPage());
   // Waits are for events and selectors; this bounds any one of them when something never comes.
   page.setDefaultTimeout(20_000);
   const problems: PageProblem[] = [];
@@ -69,7 +76,8 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
   page.on('pageerror', (e) => problems.push({ kind: 'pageerror', text: `${e.name}: ${e.message}` }));
   page.on('requestfailed', (r) => {
     // A page load that replaces a pending request aborts it on purpose.
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push({ kind: 'requestfailed', text: `${r.method()} ${r.url()}: ${r.failure()?.errorText}` });
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED')
+      problems.push({ kind: 'requestfailed', text: `${r.method()} ${r.url()}: ${r.failure()?.errorText}` });
   });
   return {
     context,

@@ -37,7 +37,10 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     if (this.currentTest?.state === 'failed' && browser) {
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       await browser.page.screenshot({ path: `${ARTIFACTS}/dashboard-failed.png` }).catch(() => undefined);
-      fs.writeFileSync(`${ARTIFACTS}/dashboard-failed.txt`, `${demo?.output()}\n\npage problems:\n${browser.problems.map((p) => `${p.kind}: ${p.text}`).join('\n')}\n`);
+      fs.writeFileSync(
+        `${ARTIFACTS}/dashboard-failed.txt`,
+        `${demo?.output()}\n\npage problems:\n${browser.problems.map((p) => `${p.kind}: ${p.text}`).join('\n')}\n`,
+      );
     }
   });
   after(async () => {
@@ -49,7 +52,7 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     }
   });
 
-  it('npm start prints the panel\'s address; the page shows the live camera, its picture changing', async () => {
+  it("npm start prints the panel's address; the page shows the live camera, its picture changing", async () => {
     const url = demo!.printed('Door station dashboard');
     assert.ok(url, demo!.output());
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/dashboard\/door-station$/);
@@ -70,7 +73,7 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     await page.locator('.nrdb-ui-table', { hasText: 'Extension' }).getByText('1010').waitFor();
   });
 
-  it('Open door with the printed PIN switches the simulator\'s relay 17 on, the panel says open, and both go back to closed; a wrong PIN does not', async () => {
+  it("Open door with the printed PIN switches the simulator's relay 17 on, the panel says open, and both go back to closed; a wrong PIN does not", async () => {
     const page = browser!.page;
     const pin = /^Door station dashboard: \S+ {2}\(door PIN: (\d{6})\)$/m.exec(demo!.output())?.[1];
     assert.ok(pin, demo!.output());
@@ -96,7 +99,7 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     await keypad.getByText('Door opened').waitFor();
   });
 
-  it('Ring the doorbell: the ring appears in the log with the visitor\'s picture, then as answered', async () => {
+  it("Ring the doorbell: the ring appears in the log with the visitor's picture, then as answered", async () => {
     const page = browser!.page;
     const before = await ringRows(page).filter({ hasText: '1003' }).count();
     await page.getByRole('button', { name: 'Ring the doorbell' }).click();
@@ -105,25 +108,35 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     assert.equal(await ringRows(page).filter({ hasText: '1003' }).count(), before + 1);
     const visitor = page.locator('img[data-frame="visitor"]');
     await visitor.waitFor();
-    assert.match(await visitor.getAttribute('src') ?? '', /^data:image\/jpeg;base64,/);
+    assert.match((await visitor.getAttribute('src')) ?? '', /^data:image\/jpeg;base64,/);
     await page.getByText(/^Flat 1003, \d\d:\d\d:\d\d$/).waitFor();
     // The simulator answers after 4 s; the demo's visitor hangs up 10 s after the ring.
-    await row.first().getByText(/^answered/).waitFor({ timeout: 15_000 });
+    await row
+      .first()
+      .getByText(/^answered/)
+      .waitFor({ timeout: 15_000 });
 
     const shot = docScreenshot('dashboard-door-station.png');
     await page.screenshot({ path: shot.artifact });
     if (shot.docs) fs.copyFileSync(shot.artifact, shot.docs);
-    assert.deepEqual(browser!.problems.filter((p) => p.kind !== 'requestfailed' || !/socket\.io/.test(p.text)), []);
+    assert.deepEqual(
+      browser!.problems.filter((p) => p.kind !== 'requestfailed' || !/socket\.io/.test(p.text)),
+      [],
+    );
   });
 
-  it('with the PBX pushing and the poll interval at 10 s: ring → the visitor\'s picture on the panel in < 1 s', async () => {
+  it("with the PBX pushing and the poll interval at 10 s: ring → the visitor's picture on the panel in < 1 s", async () => {
     const page = browser!.page;
     // The demo's polls slowed to 10 s, deployed as a user would from the editor.
-    const flows = await (await fetch(`${demo!.editor}flows`)).json() as Array<Record<string, any>>;
+    const flows = (await (await fetch(`${demo!.editor}flows`)).json()) as Array<Record<string, any>>;
     const polled = flows.filter((n) => n.type === 'webtapi-call-monitor' || n.type === 'webtapi-status-watch');
     assert.ok(polled.length >= 2);
     for (const n of polled) n.interval = 10_000;
-    const deployed = await fetch(`${demo!.editor}flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+    const deployed = await fetch(`${demo!.editor}flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    });
     assert.ok(deployed.status === 200 || deployed.status === 204, `deploy: HTTP ${deployed.status}`);
     // The deploy dropped the earlier visitor's pending hang-up: hang up at the simulator.
     assert.equal((await fetch(new URL('/sim/hangup', demo!.printed('WebTAPI simulator')!).href, { method: 'POST' })).status, 200);
@@ -132,13 +145,17 @@ describe('door-station dashboard of npm start (Dashboard 2.0 + Chromium)', funct
     await page.getByRole('button', { name: 'Ring the doorbell' }).waitFor();
     await live(page).waitFor();
     const visitor = page.locator('img[data-frame="visitor"]');
-    const before = await visitor.count() > 0 ? await visitor.getAttribute('src') : null;
+    const before = (await visitor.count()) > 0 ? await visitor.getAttribute('src') : null;
     const started = Date.now();
     await page.getByRole('button', { name: 'Ring the doorbell' }).click();
-    await page.waitForFunction((old) => {
-      const src = document.querySelector('img[data-frame="visitor"]')?.getAttribute('src');
-      return Boolean(src) && src !== old;
-    }, before, { timeout: 5000, polling: 20 });
+    await page.waitForFunction(
+      (old) => {
+        const src = document.querySelector('img[data-frame="visitor"]')?.getAttribute('src');
+        return Boolean(src) && src !== old;
+      },
+      before,
+      { timeout: 5000, polling: 20 },
+    );
     const took = Date.now() - started;
     assert.ok(took < 1000, `the visitor's picture took ${took} ms`);
   });

@@ -25,9 +25,12 @@ export interface DemoProcess {
 export function startDemo(): Promise<DemoProcess> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webtapi-demo-e2e-'));
   const env = { ...process.env };
-  for (const k of ['PORT', 'WEBTAPI_SIM_PORT', 'WEBTAPI_MQTT_PORT', 'WEBTAPI_URL', 'WEBTAPI_USER', 'WEBTAPI_PASSWORD', 'WEBTAPI_DEMO_DIR']) delete env[k];
+  for (const k of ['PORT', 'WEBTAPI_SIM_PORT', 'WEBTAPI_MQTT_PORT', 'WEBTAPI_URL', 'WEBTAPI_USER', 'WEBTAPI_PASSWORD', 'WEBTAPI_DEMO_DIR'])
+    delete env[k];
   const child: ChildProcess = spawn(process.execPath, [DEMO, '--port', '0', '--sim-port', '0', '--mqtt-port', '0', '--user-dir', userDir], {
-    cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -36,8 +39,12 @@ export function startDemo(): Promise<DemoProcess> {
       resolve({ code, signal });
     });
   });
-  child.stdout!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-  child.stderr!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+  child.stdout!.on('data', (c: Buffer) => {
+    text += c.toString('utf8');
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    text += c.toString('utf8');
+  });
   return new Promise((resolve, reject) => {
     const onData = () => {
       const m = EDITOR_LINE.exec(text);
@@ -51,7 +58,9 @@ export function startDemo(): Promise<DemoProcess> {
           child.kill('SIGINT');
           return exited;
         },
-        kill: () => { child.kill('SIGKILL'); },
+        kill: () => {
+          child.kill('SIGKILL');
+        },
       });
     };
     child.stdout!.on('data', onData);

@@ -23,24 +23,47 @@ const NS = 'node-red-contrib-metasec-webtapi';
 /** What a user sees in the palette, and the node properties of docs/nodes.md with their defaults. */
 const PALETTE: Record<string, { label: string; icon: string; defaults: Record<string, unknown> }> = {
   'webtapi-call': {
-    label: 'call', icon: 'webtapi-phone.svg',
-    defaults: { mode: '', src: '', srcType: 'str', dst: '', dstType: 'str', stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str' },
+    label: 'call',
+    icon: 'webtapi-phone.svg',
+    defaults: {
+      mode: '',
+      src: '',
+      srcType: 'str',
+      dst: '',
+      dstType: 'str',
+      stations: '',
+      stationsType: 'str',
+      break: false,
+      chan: '',
+      chanType: 'str',
+    },
   },
   'webtapi-hangup': { label: 'hang up', icon: 'webtapi-hangup.svg', defaults: { target: '', targetType: 'str' } },
   'webtapi-queue-agent': {
-    label: 'queue agent', icon: 'webtapi-queue.svg',
+    label: 'queue agent',
+    icon: 'webtapi-queue.svg',
     defaults: { operation: '', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
   },
   'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: '', maxPulse: 60000 } },
-  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg', defaults: { camera: '', cameraType: 'str', operation: '', output: '', history: 0 } },
-  'webtapi-cam-stream': { label: 'cam stream', icon: 'webtapi-camera-stream.svg', defaults: { camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false } },
+  'webtapi-cam-snapshot': {
+    label: 'camera',
+    icon: 'webtapi-camera.svg',
+    defaults: { camera: '', cameraType: 'str', operation: '', output: '', history: 0 },
+  },
+  'webtapi-cam-stream': {
+    label: 'cam stream',
+    icon: 'webtapi-camera-stream.svg',
+    defaults: { camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false },
+  },
   'webtapi-status-watch': {
-    label: 'status watch', icon: 'webtapi-watch.svg',
+    label: 'status watch',
+    icon: 'webtapi-watch.svg',
     defaults: { extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '' },
   },
   'webtapi-request': { label: 'request', icon: 'webtapi-request.svg', defaults: { action: '', params: '{}' } },
   'webtapi-call-monitor': {
-    label: 'call monitor', icon: 'webtapi-call-monitor.svg',
+    label: 'call monitor',
+    icon: 'webtapi-call-monitor.svg',
     defaults: { extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
   },
   'webtapi-event-in': { label: 'event in', icon: 'webtapi-event-in.svg', defaults: { events: '' } },
@@ -59,7 +82,16 @@ function pickListNotDeployed(p: PageProblem): boolean {
 }
 
 function server(sim: { url: string }, id: string): FlowNode {
-  return { id, type: 'webtapi-config', name: 'simulator', url: sim.url, tls: '', timeout: 5000, concurrency: 4, credentials: { username: USER, password: PASSWORD } };
+  return {
+    id,
+    type: 'webtapi-config',
+    name: 'simulator',
+    url: sim.url,
+    tls: '',
+    timeout: 5000,
+    concurrency: 4,
+    credentials: { username: USER, password: PASSWORD },
+  };
 }
 
 describe('editor in a real browser (Node-RED + Chromium)', function () {
@@ -136,12 +168,16 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     await fresh();
     const since = mark(world());
     await editor.filterPalette('webtapi');
-    const shown = await page.evaluate(() => $('#red-ui-palette-container .red-ui-palette-node:visible').toArray().map((el: any) => ({
-      type: el.getAttribute('data-palette-type'),
-      label: $(el).find('.red-ui-palette-label').text().replace(/\s+/g, ' ').trim(),
-      category: $(el).closest('.red-ui-palette-category').attr('id'),
-      icon: $(el).find('.red-ui-palette-icon-container').attr('data-palette-icon'),
-    })));
+    const shown = await page.evaluate(() =>
+      $('#red-ui-palette-container .red-ui-palette-node:visible')
+        .toArray()
+        .map((el: any) => ({
+          type: el.getAttribute('data-palette-type'),
+          label: $(el).find('.red-ui-palette-label').text().replace(/\s+/g, ' ').trim(),
+          category: $(el).closest('.red-ui-palette-category').attr('id'),
+          icon: $(el).find('.red-ui-palette-icon-container').attr('data-palette-icon'),
+        })),
+    );
     assert.deepEqual(shown.map((s: { type: string }) => s.type).sort(), [...PALETTE_TYPES].sort());
     assert.equal((await page.locator('#red-ui-palette-header-METASEC').innerText()).trim(), 'METASEC');
     for (const s of shown as Array<{ type: string; label: string; category: string; icon: string }>) {
@@ -160,8 +196,23 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       assert.equal(await editor.paletteNode(s.type).locator('.red-ui-palette-icon').evaluate(iconDrawn), 'loaded', `${s.type} icon drawn`);
     }
     const types = await page.evaluate(() => {
-      const all = ['webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set', 'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor'];
-      return all.map((t) => ({ t, category: RED.nodes.getType(t)?.category, help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length }));
+      const all = [
+        'webtapi-config',
+        'webtapi-call',
+        'webtapi-hangup',
+        'webtapi-queue-agent',
+        'webtapi-relay-set',
+        'webtapi-cam-snapshot',
+        'webtapi-cam-stream',
+        'webtapi-status-watch',
+        'webtapi-request',
+        'webtapi-call-monitor',
+      ];
+      return all.map((t) => ({
+        t,
+        category: RED.nodes.getType(t)?.category,
+        help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length,
+      }));
     });
     for (const t of types) {
       assert.equal(t.category, t.t === 'webtapi-config' ? 'config' : 'METASEC', `${t.t} registered`);
@@ -202,7 +253,11 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       for (const [k, v] of Object.entries(want.defaults)) assert.equal(String(saved[k]), String(v), `${type}.${k} default`);
       // Empty: a relay wired from a dashboard switch follows the payload.
       if (statusField) assert.equal(saved[statusField], '', `relay ${statusField} default`);
-      assert.match(await editor.flowNode(ids[type]).locator('.red-ui-flow-node-label').textContent() ?? '', new RegExp(name), `${type} label in the workspace`);
+      assert.match(
+        (await editor.flowNode(ids[type]).locator('.red-ui-flow-node-label').textContent()) ?? '',
+        new RegExp(name),
+        `${type} label in the workspace`,
+      );
     }
 
     // The config node's dialog, from a node's "add new server" button, as a user meets it.
@@ -224,7 +279,10 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     await editor.closeTray('node-config-dialog-ok', NODE_TRAY);
     const chosen = await tray.locator('#node-input-server').inputValue();
     await editor.closeTray('node-dialog-ok', null);
-    const config = await page.evaluate((id: string) => { const n = RED.nodes.node(id); return n && { type: n.type, name: n.name, url: n.url }; }, chosen);
+    const config = await page.evaluate((id: string) => {
+      const n = RED.nodes.node(id);
+      return n && { type: n.type, name: n.name, url: n.url };
+    }, chosen);
     assert.deepEqual(config, { type: 'webtapi-config', name: 'e2e server', url: world().sim.url });
     assert.equal((await editor.nodeProps(ids['webtapi-relay-set']))?.server, chosen);
 
@@ -239,9 +297,10 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     const tray = await editor.openNodeEditor('e2e-call');
     const mode = tray.locator('#node-input-mode');
     assert.equal(await mode.inputValue(), '', 'the dialog keeps "from the message"');
-    assert.match(await mode.locator('option[value=""]').textContent() ?? '', /from the message/);
+    assert.match((await mode.locator('option[value=""]').textContent()) ?? '', /from the message/);
     const row = (field: string) => tray.locator(`.webtapi-toggle-row:has(#node-input-${field})`);
-    for (const field of ['src', 'dst', 'stations', 'chan']) assert.ok(await row(field).isVisible(), `${field} shown: the message may pick any mode`);
+    for (const field of ['src', 'dst', 'stations', 'chan'])
+      assert.ok(await row(field).isVisible(), `${field} shown: the message may pick any mode`);
     await mode.selectOption('prio');
     assert.ok(await row('dst').isVisible());
     assert.ok(!(await row('src').isVisible()), 'src hidden for prio');
@@ -255,7 +314,20 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     await fresh();
     const since = mark(world());
     const counted = { logins: sim.stats.logins, failures: sim.stats.loginFailures };
-    await editor.importNodes([{ id: 'e2e-relay', type: 'webtapi-relay-set', name: '', server: '', relay: '17', relayType: 'str', pulse: 0, x: 200, y: 100, wires: [[]] }]);
+    await editor.importNodes([
+      {
+        id: 'e2e-relay',
+        type: 'webtapi-relay-set',
+        name: '',
+        server: '',
+        relay: '17',
+        relayType: 'str',
+        pulse: 0,
+        x: 200,
+        y: 100,
+        wires: [[]],
+      },
+    ]);
     const tray = await editor.openNodeEditor('e2e-relay');
     await editor.configAddButton('server').click();
     const cfg = await editor.waitForTray(CONFIG_TRAY);
@@ -320,8 +392,35 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
           server(sim, 'e2e-pbx'),
           // Both names of the switch value: the editor keeps the one its node definition has
           // (relayStatus in nodes/, status in docs/nodes.md) and drops the other.
-          { id: 'e2e-relay', type: 'webtapi-relay-set', name: '', server: 'e2e-pbx', relay: '17', relayType: 'str', status: 'on', statusType: 'str', relayStatus: 'on', relayStatusType: 'str', pulse: 0, x: 200, y: 100, wires: [[]] },
-          { id: 'e2e-cam', type: 'webtapi-cam-snapshot', name: '', server: 'e2e-pbx', camera: '44', cameraType: 'str', operation: 'picture', output: 'buffer', x: 200, y: 180, wires: [[]] },
+          {
+            id: 'e2e-relay',
+            type: 'webtapi-relay-set',
+            name: '',
+            server: 'e2e-pbx',
+            relay: '17',
+            relayType: 'str',
+            status: 'on',
+            statusType: 'str',
+            relayStatus: 'on',
+            relayStatusType: 'str',
+            pulse: 0,
+            x: 200,
+            y: 100,
+            wires: [[]],
+          },
+          {
+            id: 'e2e-cam',
+            type: 'webtapi-cam-snapshot',
+            name: '',
+            server: 'e2e-pbx',
+            camera: '44',
+            cameraType: 'str',
+            operation: 'picture',
+            output: 'buffer',
+            x: 200,
+            y: 180,
+            wires: [[]],
+          },
         ]);
         await deploy();
         assert.ok(world().nodeRed.getNode('e2e-pbx'), 'config node running');
@@ -336,7 +435,10 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       await options.nth(2).waitFor({ state: 'attached' });
       const offered = await options.evaluateAll((els: any[]) => els.map((o) => ({ value: o.value, label: o.textContent })));
       assert.deepEqual(offered.map((o: { value: string }) => o.value).sort(), ['17', '18', '19']);
-      assert.ok(offered.some((o: { label: string }) => /Door/.test(o.label)), JSON.stringify(offered));
+      assert.ok(
+        offered.some((o: { label: string }) => /Door/.test(o.label)),
+        JSON.stringify(offered),
+      );
       // The list is attached to the text box the user types the relay into.
       const box = tray.locator('.red-ui-typedInput-container').filter({ has: tray.page().locator('input[list="webtapi-options-relays"]') });
       assert.equal(await box.count(), 1, 'relay input offers the list');
@@ -388,7 +490,14 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     const example = doorExample();
     const ids = await editor.importExample(NS, example.title);
     const flowNodes = example.nodes;
-    assert.deepEqual([...ids].sort(), flowNodes.filter((n) => n.type !== 'tab').map((n) => n.id).sort(), 'every node of the example imported');
+    assert.deepEqual(
+      [...ids].sort(),
+      flowNodes
+        .filter((n) => n.type !== 'tab')
+        .map((n) => n.id)
+        .sort(),
+      'every node of the example imported',
+    );
 
     // Point its server at the simulator through the dialogs, as the README tells a user to.
     const relay = flowNodes.find((n) => n.type === 'webtapi-relay-set');
@@ -442,13 +551,20 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
     // The example: call to the flat, the flat rings, a snapshot, the door opens for a pulse, the door station hangs up.
     const last = downstream(flowNodes, relay.id).find((n) => n.type === 'debug');
     assert.ok(last, 'a debug node after the relay');
-    await editor.debugMessages().filter({ hasText: String(last.name) }).first().waitFor({ timeout: 30_000 });
+    await editor
+      .debugMessages()
+      .filter({ hasText: String(last.name) })
+      .first()
+      .waitFor({ timeout: 30_000 });
     assert.equal((sim.stats.executed.call ?? 0) - callsBefore, 1, 'one call placed');
     const switched = sim.requests.filter((r) => r.action === 'relay_status_set' && r.params.relay_id === '17').map((r) => r.params.status);
     assert.deepEqual(switched.slice(-2), ['1', '0'], 'relay 17 pulsed on, then off');
     assert.ok(relays.sets >= setsBefore + 2, `relay 17 switched (${relays.sets - setsBefore} times)`);
     assert.equal(relays.status, 0, 'door closed again after the pulse');
-    const errors = await editor.debugMessages().filter({ hasText: /WEBTAPI_|error/ }).count();
+    const errors = await editor
+      .debugMessages()
+      .filter({ hasText: /WEBTAPI_|error/ })
+      .count();
     assert.equal(errors, 0, 'no error in the debug sidebar');
 
     assert.deepEqual(problemsSince(world(), since, pickListNotDeployed), []);
@@ -458,7 +574,12 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
 /** Which example is the door opener: its file name, and its nodes. */
 function doorExample(): { title: string; nodes: FlowNode[] } {
   const dir = path.join(packageRoot().dir, 'examples');
-  const file = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /door/i.test(f) && f.endsWith('.json')).sort()[0] : undefined;
+  const file = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => /door/i.test(f) && f.endsWith('.json'))
+        .sort()[0]
+    : undefined;
   if (!file) throw new Error(`no door-opener example in ${dir}`);
   return { title: file.replace(/\.json$/, ''), nodes: JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as FlowNode[] };
 }
@@ -488,11 +609,15 @@ async function pressTest(cfg: Locator): Promise<{ code: string; text: string }> 
 
 /** Every text of ours in a dialog resolved: no empty label, no raw key (Node-RED's own texts are not checked). */
 async function assertTranslated(tray: Locator, type: string): Promise<void> {
-  const texts = await tray.locator('[data-i18n]').evaluateAll((els: any[]) => els.map((el) => ({
-    key: el.getAttribute('data-i18n') as string,
-    text: (el.textContent || '').trim(),
-    attrs: Object.fromEntries(Array.from(el.attributes as ArrayLike<{ name: string; value: string }>).map((a) => [a.name, a.value])) as Record<string, string>,
-  })));
+  const texts = await tray.locator('[data-i18n]').evaluateAll((els: any[]) =>
+    els.map((el) => ({
+      key: el.getAttribute('data-i18n') as string,
+      text: (el.textContent || '').trim(),
+      attrs: Object.fromEntries(
+        Array.from(el.attributes as ArrayLike<{ name: string; value: string }>).map((a) => [a.name, a.value]),
+      ) as Record<string, string>,
+    })),
+  );
   let ours = 0;
   for (const t of texts) {
     for (const part of t.key.split(';')) {
@@ -500,7 +625,7 @@ async function assertTranslated(tray: Locator, type: string): Promise<void> {
       const m = /^(?:\[([a-z]+)\])?(?:[^:\s]+:)?(.*)$/.exec(part.trim());
       if (!m || !m[2].startsWith('webtapi-')) continue;
       ours += 1;
-      const shown = m[1] === undefined || m[1] === 'html' || m[1] === 'text' ? t.text : t.attrs[m[1]] ?? '';
+      const shown = m[1] === undefined || m[1] === 'html' || m[1] === 'text' ? t.text : (t.attrs[m[1]] ?? '');
       assert.ok(shown !== '', `${type}: ${part} is empty`);
       // A key the editor could not resolve shows as the key itself.
       assert.ok(!shown.includes(m[2]), `${type}: ${part} shows its key "${shown}"`);
@@ -516,12 +641,15 @@ function assertPng(file: string, maxWidth: number, minWidth: number, maxHeight =
   assert.equal(buf.subarray(1, 4).toString('latin1'), 'PNG', `${file} is a PNG`);
   const width = buf.readUInt32BE(16);
   const height = buf.readUInt32BE(20);
-  assert.ok(width >= minWidth && width <= maxWidth && height > 200 && height <= maxHeight, `${file}: ${width}x${height} (at most ${maxWidth}x${maxHeight})`);
+  assert.ok(
+    width >= minWidth && width <= maxWidth && height > 200 && height <= maxHeight,
+    `${file}: ${width}x${height} (at most ${maxWidth}x${maxHeight})`,
+  );
 }
 
 // In the page: an icon element is drawn from a loaded image (background or mask), not left blank.
 function iconDrawn(el: any): string {
   const s = (globalThis as any).getComputedStyle(el);
-  const img = s.backgroundImage !== 'none' ? s.backgroundImage : (s.maskImage || s.webkitMaskImage || 'none');
+  const img = s.backgroundImage !== 'none' ? s.backgroundImage : s.maskImage || s.webkitMaskImage || 'none';
   return img && img !== 'none' ? 'loaded' : `none (${el.outerHTML})`;
 }

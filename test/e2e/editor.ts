@@ -33,15 +33,26 @@ export const NODE_TRAY = 'node-dialog-ok';
 export const CONFIG_TRAY = 'node-config-dialog-ok';
 
 export class Editor {
-  constructor(readonly page: Page, readonly url: string) {}
+  constructor(
+    readonly page: Page,
+    readonly url: string,
+  ) {}
 
   /** Load the editor and wait until palette, flows and toolbar are there. */
   async open(): Promise<void> {
     await this.page.goto(this.url);
-    await this.page.waitForFunction(() =>
-      typeof RED === 'object' && RED.nodes && RED.nodes.getType('webtapi-call') !== undefined && RED.workspaces.active()
-      && $('#red-ui-palette-search').is(':visible') && !$('#red-ui-loading-progress').is(':visible')
-      && $('.red-ui-header-toolbar').is(':visible'), null, { timeout: 60_000 });
+    await this.page.waitForFunction(
+      () =>
+        typeof RED === 'object' &&
+        RED.nodes &&
+        RED.nodes.getType('webtapi-call') !== undefined &&
+        RED.workspaces.active() &&
+        $('#red-ui-palette-search').is(':visible') &&
+        !$('#red-ui-loading-progress').is(':visible') &&
+        $('.red-ui-header-toolbar').is(':visible'),
+      null,
+      { timeout: 60_000 },
+    );
     // Notifications (deployed, imported, runtime warnings) sit over the top of the trays: let
     // clicks meant for Done or Cancel go through them; they still show in failure screenshots.
     await this.page.addStyleTag({ content: '#red-ui-notifications { pointer-events: none !important; }' });
@@ -54,14 +65,22 @@ export class Editor {
     // The box reacts to keyup, not to input events: a key press hands it the filled text.
     await box.press('End');
     // The box applies the filter after a short delay: wait for its effect, not for the delay.
-    await this.page.waitForFunction((filter) => {
-      const re = new RegExp(filter.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'), 'i');
-      const nodes = $('#red-ui-palette-container .red-ui-palette-node').toArray();
-      return nodes.length > 0 && nodes.every((el: any) => {
-        const match = filter === '' || re.test(el.getAttribute('data-palette-type')) || re.test(el.getAttribute('data-palette-label') || '');
-        return match ? $(el).is(':visible') : !$(el).is(':visible');
-      });
-    }, text, { timeout: TIMEOUT });
+    await this.page.waitForFunction(
+      (filter) => {
+        const re = new RegExp(filter.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'), 'i');
+        const nodes = $('#red-ui-palette-container .red-ui-palette-node').toArray();
+        return (
+          nodes.length > 0 &&
+          nodes.every((el: any) => {
+            const match =
+              filter === '' || re.test(el.getAttribute('data-palette-type')) || re.test(el.getAttribute('data-palette-label') || '');
+            return match ? $(el).is(':visible') : !$(el).is(':visible');
+          })
+        );
+      },
+      text,
+      { timeout: TIMEOUT },
+    );
   }
 
   paletteNode(type: string): Locator {
@@ -83,11 +102,15 @@ export class Editor {
     await mouse.move(from.x + from.width / 2 + 20, from.y + from.height / 2 + 5, { steps: 4 });
     await mouse.move(chart.x + x, chart.y + y, { steps: 10 });
     await mouse.up();
-    const handle = await this.page.waitForFunction(({ t, known }) => {
-      const added = RED.nodes.filterNodes({ type: t }).filter((n: FlowNode) => known.indexOf(n.id) === -1);
-      return added.length === 1 ? added[0].id : null;
-    }, { t: type, known: existing }, { timeout: TIMEOUT });
-    return await handle.jsonValue() as string;
+    const handle = await this.page.waitForFunction(
+      ({ t, known }) => {
+        const added = RED.nodes.filterNodes({ type: t }).filter((n: FlowNode) => known.indexOf(n.id) === -1);
+        return added.length === 1 ? added[0].id : null;
+      },
+      { t: type, known: existing },
+      { timeout: TIMEOUT },
+    );
+    return (await handle.jsonValue()) as string;
   }
 
   /** The node's shape in the workspace (its group carries the node id). */
@@ -107,11 +130,15 @@ export class Editor {
    * transition from a negative value is over.
    */
   async waitForTray(buttonId: string): Promise<Locator> {
-    await this.page.waitForFunction((button) => {
-      const trays = $('#red-ui-editor-stack > .red-ui-tray').toArray();
-      const top = trays[trays.length - 1];
-      return top !== undefined && $(top).find(`#${button}`).length === 1 && getComputedStyle(top).right === '0px';
-    }, buttonId, { timeout: TIMEOUT });
+    await this.page.waitForFunction(
+      (button) => {
+        const trays = $('#red-ui-editor-stack > .red-ui-tray').toArray();
+        const top = trays[trays.length - 1];
+        return top !== undefined && $(top).find(`#${button}`).length === 1 && getComputedStyle(top).right === '0px';
+      },
+      buttonId,
+      { timeout: TIMEOUT },
+    );
     return this.page.locator('#red-ui-editor-stack > .red-ui-tray').last();
   }
 
@@ -143,21 +170,29 @@ export class Editor {
    * nodes added.
    */
   async importExample(module: string, title: string): Promise<string[]> {
-    return this.importThroughDialog('core:show-examples-import-dialog', async (dialog) => {
-      const row = (label: string) => dialog.locator('.red-ui-treeList-label').filter({ hasText: label }).first();
-      await row(module).click();
-      await row(title).click();
-    }, true);
+    return this.importThroughDialog(
+      'core:show-examples-import-dialog',
+      async (dialog) => {
+        const row = (label: string) => dialog.locator('.red-ui-treeList-label').filter({ hasText: label }).first();
+        await row(module).click();
+        await row(title).click();
+      },
+      true,
+    );
   }
 
   /** Menu > Import > Clipboard with the flow pasted as text, into the current flow. */
   async importNodes(nodes: FlowNode[]): Promise<string[]> {
-    return this.importThroughDialog('core:show-import-dialog', async (dialog) => {
-      const text = dialog.locator('#red-ui-clipboard-dialog-import-text');
-      await text.fill(JSON.stringify(nodes));
-      // The dialog validates on keyup (and paste), not on input events.
-      await text.press('End');
-    }, false);
+    return this.importThroughDialog(
+      'core:show-import-dialog',
+      async (dialog) => {
+        const text = dialog.locator('#red-ui-clipboard-dialog-import-text');
+        await text.fill(JSON.stringify(nodes));
+        // The dialog validates on keyup (and paste), not on input events.
+        await text.press('End');
+      },
+      false,
+    );
   }
 
   /** The import dialog, then a click on the workspace drops the nodes that hang on the pointer. */
@@ -185,8 +220,12 @@ export class Editor {
   async nodeIds(): Promise<string[]> {
     return this.page.evaluate(() => {
       const ids: string[] = [];
-      RED.nodes.eachNode((n: FlowNode) => { ids.push(n.id); });
-      RED.nodes.eachConfig((n: FlowNode) => { ids.push(n.id); });
+      RED.nodes.eachNode((n: FlowNode) => {
+        ids.push(n.id);
+      });
+      RED.nodes.eachConfig((n: FlowNode) => {
+        ids.push(n.id);
+      });
       return ids;
     });
   }
@@ -206,16 +245,23 @@ export class Editor {
   async deploy(): Promise<void> {
     const button = this.page.locator('#red-ui-header-button-deploy');
     await this.page.waitForFunction(() => !$('#red-ui-header-button-deploy').hasClass('disabled'), null, { timeout: TIMEOUT });
-    const answer = this.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/flows'), { timeout: TIMEOUT });
+    const answer = this.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith('/flows'), {
+      timeout: TIMEOUT,
+    });
     await button.click();
     const res = await answer;
     if (res.status() !== 200) throw new Error(`deploy answered ${res.status()}: ${await res.text()}`);
-    await this.page.waitForFunction(() => $('#red-ui-header-button-deploy').hasClass('disabled') && !RED.nodes.dirty(), null, { timeout: TIMEOUT });
+    await this.page.waitForFunction(() => $('#red-ui-header-button-deploy').hasClass('disabled') && !RED.nodes.dirty(), null, {
+      timeout: TIMEOUT,
+    });
   }
 
   /** Click an inject-like node's button; waits for the runtime to accept it. */
   async clickNodeButton(id: string): Promise<void> {
-    const answer = this.page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith(`/inject/${id}`), { timeout: TIMEOUT });
+    const answer = this.page.waitForResponse(
+      (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.endsWith(`/inject/${id}`),
+      { timeout: TIMEOUT },
+    );
     await this.flowNode(id).locator('.red-ui-flow-node-button-button').click();
     const res = await answer;
     if (res.status() !== 200) throw new Error(`inject ${id} answered ${res.status()}`);
@@ -235,7 +281,9 @@ export class Editor {
   /** The page rectangle around every node drawn in the active flow. */
   async flowExtent(): Promise<{ x: number; y: number; width: number; height: number }> {
     return this.page.evaluate(() => {
-      const boxes = $('#red-ui-workspace-chart g.red-ui-flow-node-group').toArray().map((el: any) => el.getBoundingClientRect());
+      const boxes = $('#red-ui-workspace-chart g.red-ui-flow-node-group')
+        .toArray()
+        .map((el: any) => el.getBoundingClientRect());
       const left = Math.min(...boxes.map((b: any) => b.left));
       const top = Math.min(...boxes.map((b: any) => b.top));
       const right = Math.max(...boxes.map((b: any) => b.right));

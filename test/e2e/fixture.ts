@@ -55,7 +55,12 @@ export async function stopStack(parts: Partial<Stack> | undefined): Promise<void
 }
 
 function slug(title: string): string {
-  return title.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'test';
+  return (
+    title
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 80) || 'test'
+  );
 }
 
 /** Screenshot plus what the page and the runtime said, for a failed test. */
@@ -71,8 +76,10 @@ export async function saveFailure(stack: Stack | undefined, title: string): Prom
   const lines = [
     `test: ${title}`,
     `node-red: ${stack.nodeRed.version}`,
-    'page problems:', ...stack.browser.problems.map((p) => `  ${p.kind}: ${p.text}`),
-    'runtime log (warn+):', ...stack.nodeRed.logs.map((l) => `  [${l.level}] ${l.msg}`),
+    'page problems:',
+    ...stack.browser.problems.map((p) => `  ${p.kind}: ${p.text}`),
+    'runtime log (warn+):',
+    ...stack.nodeRed.logs.map((l) => `  [${l.level}] ${l.msg}`),
   ];
   fs.writeFileSync(`${base}.txt`, lines.join('\n') + '\n');
   return base;
@@ -94,8 +101,14 @@ export function mark(stack: Stack): Mark {
  */
 export function problemsSince(stack: Stack, since: Mark, allow: (p: PageProblem) => boolean = () => false): string[] {
   return [
-    ...stack.browser.problems.slice(since.problems).filter((p) => !allow(p)).map((p) => `${p.kind}: ${p.text}${p.url ? ` (${p.url})` : ''}`),
-    ...stack.nodeRed.logs.slice(since.logs).filter((l) => l.level <= 20).map((l) => `runtime: ${l.msg}`),
+    ...stack.browser.problems
+      .slice(since.problems)
+      .filter((p) => !allow(p))
+      .map((p) => `${p.kind}: ${p.text}${p.url ? ` (${p.url})` : ''}`),
+    ...stack.nodeRed.logs
+      .slice(since.logs)
+      .filter((l) => l.level <= 20)
+      .map((l) => `runtime: ${l.msg}`),
   ];
 }
 

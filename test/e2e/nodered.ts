@@ -41,7 +41,9 @@ export async function startNodeRed(flows: unknown[] = []): Promise<EmbeddedNodeR
     prefix: 'webtapi-e2e-nr-',
     httpNodeRoot: '/api',
     // Quiet console; warnings and errors are kept and shown when a test fails.
-    logging: logTo((m) => { logs.push({ level: m.level, msg: String(m.msg) }); }, 'warn'),
+    logging: logTo((m) => {
+      logs.push({ level: m.level, msg: String(m.msg) });
+    }, 'warn'),
   });
   return {
     url: nr.url!,

@@ -56,8 +56,7 @@ function settingsSource(config: object): string {
   const others = /^ {4}\/\/ \.\.\. your other settings \.\.\.$/m;
   assert.match(code, placeholder);
   assert.match(code, others);
-  return code.replace(placeholder, `const PANEL_PASSWORD = ${JSON.stringify(hash)};`)
-    .replace(others, `    ...${JSON.stringify(config)},`);
+  return code.replace(placeholder, `const PANEL_PASSWORD = ${JSON.stringify(hash)};`).replace(others, `    ...${JSON.stringify(config)},`);
 }
 
 /** Example 06 as a user deploys it: the config node on the simulator; its credentials and the door PIN in flows_cred.json. */
@@ -66,12 +65,19 @@ function writeUserDir(dir: string, sim: Simulator): unknown[] {
   const cfg = flows.find((n) => n.type === 'webtapi-config')!;
   cfg.url = sim.url;
   flows.unshift({ id: 'ex6-flow', type: 'tab', label: 'Door station' });
-  fs.writeFileSync(path.join(dir, 'flows_cred.json'), JSON.stringify({ [cfg.id]: { username: '1004', password: 'secret' }, 'ex6-relay': { code: PIN } }), { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dir, 'flows_cred.json'),
+    JSON.stringify({ [cfg.id]: { username: '1004', password: 'secret' }, 'ex6-relay': { code: PIN } }),
+    { mode: 0o600 },
+  );
   return flows;
 }
 
 /** One Engine.IO session over HTTP long-polling (EIO 4), as socket.io-client starts one. */
-async function engineIo(base: string, headers: Record<string, string>): Promise<{ sid: string; post(packet: string): Promise<number>; poll(): Promise<string[]> }> {
+async function engineIo(
+  base: string,
+  headers: Record<string, string>,
+): Promise<{ sid: string; post(packet: string): Promise<number>; poll(): Promise<string[]> }> {
   const url = `${base}dashboard/socket.io/?EIO=4&transport=polling`;
   const res = await fetch(url, { headers });
   const body = await res.text();
@@ -79,7 +85,14 @@ async function engineIo(base: string, headers: Record<string, string>): Promise<
   const sid = (JSON.parse(body.slice(1)) as { sid: string }).sid;
   return {
     sid,
-    post: async (packet) => (await fetch(`${url}&sid=${sid}`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain;charset=UTF-8' }, body: packet })).status,
+    post: async (packet) =>
+      (
+        await fetch(`${url}&sid=${sid}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'text/plain;charset=UTF-8' },
+          body: packet,
+        })
+      ).status,
     poll: async () => (await (await fetch(`${url}&sid=${sid}`, { headers })).text()).split('\x1e'),
   };
 }
@@ -125,7 +138,10 @@ describe('the door-station panel behind README "Securing the panel" (node-red, C
     if (this.currentTest?.state === 'failed') {
       fs.mkdirSync(ARTIFACTS, { recursive: true });
       await browser?.page.screenshot({ path: `${ARTIFACTS}/panel-login-failed.png` }).catch(() => undefined);
-      fs.writeFileSync(`${ARTIFACTS}/panel-login-failed.txt`, `${nr?.output()}\n\npage problems:\n${browser?.problems.map((p) => `${p.kind}: ${p.text}`).join('\n')}\n`);
+      fs.writeFileSync(
+        `${ARTIFACTS}/panel-login-failed.txt`,
+        `${nr?.output()}\n\npage problems:\n${browser?.problems.map((p) => `${p.kind}: ${p.text}`).join('\n')}\n`,
+      );
     }
   });
   after(async () => {
@@ -186,7 +202,11 @@ describe('the door-station panel behind README "Securing the panel" (node-red, C
     await page.waitForFunction(() => document.querySelector('.webtapi-keypad')?.getAttribute('data-state') === 'opened');
     assert.equal(await answer.textContent(), 'Door opened');
     // One pulse: on, then (3 s later) off, and nothing else.
-    await until(() => relay().sets === sets + 2 && relay().status === 0, { what: 'the pulse switched back', timeoutMs: 10_000, everyMs: 25 }).catch(() => undefined);
+    await until(() => relay().sets === sets + 2 && relay().status === 0, {
+      what: 'the pulse switched back',
+      timeoutMs: 10_000,
+      everyMs: 25,
+    }).catch(() => undefined);
     assert.equal(relay().sets, sets + 2, 'exactly one pulse');
     assert.equal(relay().status, 0);
     assert.ok(!browser.problems.some((p) => p.kind === 'pageerror'), JSON.stringify(browser.problems));
@@ -198,9 +218,9 @@ describe('the door-station panel behind README "Securing the panel" (node-red, C
     const sets = relay().sets;
     for (let i = 0; i < 4; i++) assert.equal(await attempt(page, `11110${i}`), 'denied');
     assert.equal(await attempt(page, '111104'), 'locked');
-    assert.match(await answer.textContent() ?? '', /^Too many wrong PINs: locked for 300 s$/);
+    assert.match((await answer.textContent()) ?? '', /^Too many wrong PINs: locked for 300 s$/);
     assert.equal(await attempt(page, PIN), 'locked');
-    assert.match(await answer.textContent() ?? '', /^Too many wrong PINs: locked for \d+ s$/);
+    assert.match((await answer.textContent()) ?? '', /^Too many wrong PINs: locked for \d+ s$/);
     assert.equal(relay().sets, sets, 'nothing written while locked, the right PIN included');
   });
 });

@@ -52,25 +52,69 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
     concurrency: 4,
   },
   'webtapi-call': {
-    name: '', server: '', mode: '', src: '', srcType: 'str', dst: '', dstType: 'str',
-    stations: '', stationsType: 'str', break: false, chan: '', chanType: 'str',
+    name: '',
+    server: '',
+    mode: '',
+    src: '',
+    srcType: 'str',
+    dst: '',
+    dstType: 'str',
+    stations: '',
+    stationsType: 'str',
+    break: false,
+    chan: '',
+    chanType: 'str',
   },
   'webtapi-hangup': { name: '', server: '', target: '', targetType: 'str' },
   'webtapi-queue-agent': {
-    name: '', server: '', operation: '', queue: '', queueType: 'str', agent: '', agentType: 'str',
-    chan: '', chanType: 'str', position: '',
+    name: '',
+    server: '',
+    operation: '',
+    queue: '',
+    queueType: 'str',
+    agent: '',
+    agentType: 'str',
+    chan: '',
+    chanType: 'str',
+    position: '',
   },
   'webtapi-relay-set': {
-    name: '', server: '', relay: '', relayType: 'str', relayStatus: '', relayStatusType: 'str', pulse: '', restoreTimeout: 600000, maxPulse: 60000,
+    name: '',
+    server: '',
+    relay: '',
+    relayType: 'str',
+    relayStatus: '',
+    relayStatusType: 'str',
+    pulse: '',
+    restoreTimeout: 600000,
+    maxPulse: 60000,
   },
   'webtapi-cam-snapshot': {
-    name: '', server: '', camera: '', cameraType: 'str', operation: '', output: '', history: 0,
+    name: '',
+    server: '',
+    camera: '',
+    cameraType: 'str',
+    operation: '',
+    output: '',
+    history: 0,
   },
   'webtapi-cam-stream': {
-    name: '', server: '', camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false,
+    name: '',
+    server: '',
+    camera: '',
+    cameraType: 'str',
+    fps: 2,
+    output: 'buffer',
+    autoStart: false,
   },
   'webtapi-status-watch': {
-    name: '', server: '', extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '',
+    name: '',
+    server: '',
+    extensions: '',
+    interval: 2000,
+    emitInitial: true,
+    watchCalls: false,
+    watchRelays: '',
   },
   'webtapi-request': { name: '', server: '', action: '', params: '{}' },
   'webtapi-call-monitor': { name: '', server: '', extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
@@ -79,20 +123,56 @@ const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
 
 /** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
 const STATUS_KEYS: Record<string, string[]> = {
-  connected: [], loggingIn: [], loginFailed: ['__seconds__'], unreachable: [], badAnswer: ['__code__'], misconfigured: [],
+  connected: [],
+  loggingIn: [],
+  loginFailed: ['__seconds__'],
+  unreachable: [],
+  badAnswer: ['__code__'],
+  misconfigured: [],
   // the runtime (src/nodes/glue/status.ts) passes the action or the error code to these three
-  requesting: ['__action__'], ok: ['__action__'], error: ['__code__'],
-  watching: ['__count__'], pulse: ['__ms__'], switchingBack: ['__attempt__'],
-  viaPush: ['__what__'], viaPoll: ['__seconds__', '__what__'], listening: [], noEndpoint: [],
+  requesting: ['__action__'],
+  ok: ['__action__'],
+  error: ['__code__'],
+  watching: ['__count__'],
+  pulse: ['__ms__'],
+  switchingBack: ['__attempt__'],
+  viaPush: ['__what__'],
+  viaPoll: ['__seconds__', '__what__'],
+  listening: [],
+  noEndpoint: [],
 };
 
 const ACTIONS = [
-  'call', 'call_pick', 'call_hangup', 'call_prio', 'call_list', 'call_list_all', 'call_record_start',
-  'call_record_stop', 'call_record_list', 'call_record_get', 'call_status_get', 'call_create_conf',
-  'q_list', 'agent_list', 'agent_login', 'agent_logout', 'q_call_list', 'q_waiting_list',
-  'q_shift_caller', 'q_caller_del', 'vmx_cam_list', 'vmx_cam_get_pic', 'vmx_cam_get_stream',
-  'vmx_cam_s_record', 'vmx_cam_p_save', 'chan_play_dtmf', 'chan_monitor', 'relay_list',
-  'relay_status_get', 'relay_status_set',
+  'call',
+  'call_pick',
+  'call_hangup',
+  'call_prio',
+  'call_list',
+  'call_list_all',
+  'call_record_start',
+  'call_record_stop',
+  'call_record_list',
+  'call_record_get',
+  'call_status_get',
+  'call_create_conf',
+  'q_list',
+  'agent_list',
+  'agent_login',
+  'agent_logout',
+  'q_call_list',
+  'q_waiting_list',
+  'q_shift_caller',
+  'q_caller_del',
+  'vmx_cam_list',
+  'vmx_cam_get_pic',
+  'vmx_cam_get_stream',
+  'vmx_cam_s_record',
+  'vmx_cam_p_save',
+  'chan_play_dtmf',
+  'chan_monitor',
+  'relay_list',
+  'relay_status_get',
+  'relay_status_set',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +234,10 @@ function placeholders(text: string): string[] {
   return (text.match(/__[A-Za-z0-9_]+?__/g) ?? []).sort();
 }
 
-interface KeyRef { key: string; where: string }
+interface KeyRef {
+  key: string;
+  where: string;
+}
 
 /**
  * Every locale key the editor html of `type` uses, in its own namespace: data-i18n attributes,
@@ -244,8 +327,14 @@ function standIn(defs: Map<string, NodeDef>): StandIn {
     },
     validators: {
       typedInput: () => (): boolean => true,
-      number: () => (v: unknown): boolean => !Number.isNaN(Number(v)),
-      regex: (re: RegExp) => (v: unknown): boolean => re.test(String(v)),
+      number:
+        () =>
+        (v: unknown): boolean =>
+          !Number.isNaN(Number(v)),
+      regex:
+        (re: RegExp) =>
+        (v: unknown): boolean =>
+          re.test(String(v)),
     },
     settings: { get: (): undefined => undefined },
   };
@@ -346,7 +435,11 @@ describe('editor files (static)', () => {
         if (type === 'webtapi-config') {
           assert.strictEqual(def.defaults.tls.type, 'tls-config');
           assert.strictEqual(def.defaults.tls.required, false);
-          assert.deepStrictEqual(def.credentials, { username: { type: 'text' }, password: { type: 'password' }, eventToken: { type: 'password' } });
+          assert.deepStrictEqual(def.credentials, {
+            username: { type: 'text' },
+            password: { type: 'password' },
+            eventToken: { type: 'password' },
+          });
         } else if (type === 'webtapi-relay-set') {
           // The PIN: a password credential, which Node-RED never sends back to the editor.
           assert.deepStrictEqual(def.credentials, { code: { type: 'password' } });
@@ -395,7 +488,10 @@ describe('editor files (static)', () => {
             for (const code of ['WEBTAPI_INVALID_INPUT', 'WEBTAPI_TIMEOUT', 'WEBTAPI_LOGIN_FAILED']) {
               assert.ok(help.includes(code), `${rel} does not mention ${code}`);
             }
-            assert.ok(help.includes('msg.webtapi') || type === 'webtapi-status-watch' || type === 'webtapi-call-monitor', `${rel}: msg.webtapi`);
+            assert.ok(
+              help.includes('msg.webtapi') || type === 'webtapi-status-watch' || type === 'webtapi-call-monitor',
+              `${rel}: msg.webtapi`,
+            );
           }
         });
       }
@@ -426,7 +522,11 @@ describe('editor files (static)', () => {
 
   describe('every icon file is referenced and well-formed', () => {
     it('has only icons some node uses', () => {
-      const used = new Set(Object.values(TYPES).map((t) => t.icon).filter((i): i is string => !!i));
+      const used = new Set(
+        Object.values(TYPES)
+          .map((t) => t.icon)
+          .filter((i): i is string => !!i),
+      );
       const files = fs.readdirSync(`${ROOT}/icons`).filter((f) => f.endsWith('.svg'));
       for (const f of files) assert.ok(used.has(f), `icons/${f} is not used by any node`);
     });
@@ -448,7 +548,11 @@ describe('editor files (static)', () => {
       for (const lang of LANGS) {
         const keys = locale(lang, 'webtapi-config');
         for (const code of ERROR_CODE_NAMES) {
-          assert.strictEqual(keys.get(`webtapi-config.errors.${code}`), ERROR_CODES[code].hint[lang as 'en-US' | 'de'], `${lang}: webtapi-config.errors.${code}`);
+          assert.strictEqual(
+            keys.get(`webtapi-config.errors.${code}`),
+            ERROR_CODES[code].hint[lang as 'en-US' | 'de'],
+            `${lang}: webtapi-config.errors.${code}`,
+          );
         }
       }
     });
@@ -535,7 +639,7 @@ describe('editor files (static)', () => {
       assert.ok(!valid('webtapi-relay-set', 'maxPulse', 999));
       assert.ok(!valid('webtapi-relay-set', 'maxPulse', 86400001));
       assert.ok(valid('webtapi-relay-set', 'maxPulse', 5000, { pulse: 5000 }));
-      assert.ok(!valid('webtapi-relay-set', 'maxPulse', 5000, { pulse: 5001 }), 'a maxPulse below the dialog\'s own pulse');
+      assert.ok(!valid('webtapi-relay-set', 'maxPulse', 5000, { pulse: 5001 }), "a maxPulse below the dialog's own pulse");
       assert.ok(valid('webtapi-queue-agent', 'position', ''));
       assert.ok(valid('webtapi-queue-agent', 'position', '3'));
       assert.ok(!valid('webtapi-queue-agent', 'position', '0'));
@@ -576,8 +680,10 @@ describe('editor files (static)', () => {
     it('exists at the top-level resources/ directory Node-RED serves, and the package ships it', () => {
       assert.ok(exists(SHARED_JS), `${SHARED_JS} is missing`);
       const pkg = JSON.parse(read('package.json')) as { files?: string[] };
-      assert.ok(pkg.files?.some((f) => f === 'resources' || f === 'resources/' || f === SHARED_JS),
-        `package.json "files" does not ship ${SHARED_JS}`);
+      assert.ok(
+        pkg.files?.some((f) => f === 'resources' || f === 'resources/' || f === SHARED_JS),
+        `package.json "files" does not ship ${SHARED_JS}`,
+      );
     });
 
     for (const type of Object.keys(TYPES)) {
@@ -587,7 +693,7 @@ describe('editor files (static)', () => {
         assert.ok(tag !== -1, `dist/nodes/${type}.html does not load it with ${SHARED_TAG}`);
         assert.strictEqual(html.indexOf(SHARED_TAG, tag + 1), -1, 'loaded twice');
         const own = html.indexOf('<script type="text/javascript">');
-        assert.ok(own > tag, 'the shared script must come before the node\'s script');
+        assert.ok(own > tag, "the shared script must come before the node's script");
         assert.ok(html.includes(`window.MetasecWebtapiEditor.forType("${type}")`), 'helpers for another type');
       });
     }
@@ -650,10 +756,15 @@ describe('editor files (static)', () => {
   });
 
   describe('help pages assembled from nodes/help/<lang>/ parts', () => {
-    const ASSETS = require(`${ROOT}/scripts/editor-assets.js`) as { assembleHelp: (t: string, lang: string) => string; editorScript: (t: string) => string };
+    const ASSETS = require(`${ROOT}/scripts/editor-assets.js`) as {
+      assembleHelp: (t: string, lang: string) => string;
+      editorScript: (t: string) => string;
+    };
     // The poll followers (status watch, call monitor) send no request per message, a node without
     // input fails none: no error list.
-    const nodeTypes = Object.keys(TYPES).filter((t) => t !== 'webtapi-config' && t !== 'webtapi-status-watch' && t !== 'webtapi-call-monitor' && TYPES[t].inputs !== 0);
+    const nodeTypes = Object.keys(TYPES).filter(
+      (t) => t !== 'webtapi-config' && t !== 'webtapi-status-watch' && t !== 'webtapi-call-monitor' && TYPES[t].inputs !== 0,
+    );
     for (const lang of LANGS) {
       for (const type of nodeTypes) {
         it(`${lang}/${type}: the built error list is the registry's, the source has no copy`, () => {
@@ -669,7 +780,10 @@ describe('editor files (static)', () => {
       }
     }
     it('stops the build on an unknown part or a missing value', () => {
-      assert.throws(() => ASSETS.assembleHelp('    <!-- include: no-such-part -->', 'en-US'), /no part nodes\/help\/en-US\/no-such-part.html/);
+      assert.throws(
+        () => ASSETS.assembleHelp('    <!-- include: no-such-part -->', 'en-US'),
+        /no part nodes\/help\/en-US\/no-such-part.html/,
+      );
       assert.throws(() => ASSETS.assembleHelp('    <!-- include: field-sources -->', 'en-US'), /needs primary=/);
     });
     it('writes each shared section once per language', () => {
@@ -692,21 +806,60 @@ describe('editor files (static)', () => {
       run(env, read(SHARED_JS));
       return env.window.MetasecWebtapiEditor as Json;
     }
-    const client = (v: (a: string, p: string, value: unknown) => string) => (s: string): boolean => {
-      try { v('x', 'y', s); return true; } catch { return false; }
-    };
+    const client =
+      (v: (a: string, p: string, value: unknown) => string) =>
+      (s: string): boolean => {
+        try {
+          v('x', 'y', s);
+          return true;
+        } catch {
+          return false;
+        }
+      };
 
     it('has the rules block the build writes from the client', () => {
       const text = read(SHARED_JS);
       assert.strictEqual(ASSETS.editorScript(text), text, 'resources/webtapi-editor.js is stale: run the build');
     });
 
-    const samples = ['1001', ' 1001 ', '*98#', '10 01', '', 'a..b', '1.2', 'SIP/1004-0000003a', 'SIP/', '/SIP', 'SIP/../x',
-      'Local/1001@from-internal-00000001;2', 'IAX2/pbx:4569/1001-1', 'SIP/a/b', `SIP/${'a'.repeat(120)}`, `SIP/${'a'.repeat(121)}`,
-      `${'a'.repeat(130)}/x`, 'door_1', 'door-1', 'x'.repeat(33), 'VMX', 'q.1', 'q..1', '-1', '0', '255', '256', '9999', '10000', '0255'];
+    const samples = [
+      '1001',
+      ' 1001 ',
+      '*98#',
+      '10 01',
+      '',
+      'a..b',
+      '1.2',
+      'SIP/1004-0000003a',
+      'SIP/',
+      '/SIP',
+      'SIP/../x',
+      'Local/1001@from-internal-00000001;2',
+      'IAX2/pbx:4569/1001-1',
+      'SIP/a/b',
+      `SIP/${'a'.repeat(120)}`,
+      `SIP/${'a'.repeat(121)}`,
+      `${'a'.repeat(130)}/x`,
+      'door_1',
+      'door-1',
+      'x'.repeat(33),
+      'VMX',
+      'q.1',
+      'q..1',
+      '-1',
+      '0',
+      '255',
+      '256',
+      '9999',
+      '10000',
+      '0255',
+    ];
     const pairs: [string, (s: string) => boolean][] = [
-      ['isExt', client(validators.extension)], ['isChan', client(validators.channel)], ['isQueue', client(validators.queue)],
-      ['isId', client(validators.relayId)], ['isExtList', client(validators.extensionList)],
+      ['isExt', client(validators.extension)],
+      ['isChan', client(validators.channel)],
+      ['isQueue', client(validators.queue)],
+      ['isId', client(validators.relayId)],
+      ['isExtList', client(validators.extensionList)],
     ];
     for (const [name, accepts] of pairs) {
       it(`${name} accepts exactly what the client accepts`, () => {
@@ -721,25 +874,30 @@ describe('editor files (static)', () => {
         assert.strictEqual(inRange('position')(s), s !== '' && client(validators.position)(s), `position ${s}`);
       }
     });
-    it('docs/protocol.md lists the client\'s rules as they are', () => {
+    it("docs/protocol.md lists the client's rules as they are", () => {
       const doc = read('docs/protocol.md');
       const section = doc.slice(doc.indexOf('## Validation'), doc.indexOf('\n## ', doc.indexOf('## Validation') + 1) >>> 0);
       const documented = [...section.matchAll(/\| `(\^[^`]*)` \|/g)].map((m) => m[1]).sort();
       assert.deepStrictEqual(documented, Object.values(EDITOR_RULES.patterns).sort());
-      for (const { min, max } of Object.values(EDITOR_RULES.ranges)) assert.ok(section.includes(`integer ${min}..${max}`), `${min}..${max}`);
+      for (const { min, max } of Object.values(EDITOR_RULES.ranges))
+        assert.ok(section.includes(`integer ${min}..${max}`), `${min}..${max}`);
     });
     it('knows every error code of the registry', () => {
       const isErrorCode = editor().isErrorCode as (c: string) => boolean;
       for (const code of ERROR_CODE_NAMES) assert.ok(isErrorCode(code), code);
       assert.ok(!isErrorCode('WEBTAPI_NOPE'));
     });
-    it('webtapi-request offers each action with the client\'s parameters, and examples the client accepts', () => {
+    it("webtapi-request offers each action with the client's parameters, and examples the client accepts", () => {
       const html = read('nodes/webtapi-request.html');
       for (const m of html.matchAll(/^ {12}(\w+): \{ params: \[([^\]]*)\](?:, example: (\{.*\}))? \},?$/gm)) {
         const spec = CLIENT_ACTIONS.get(m[1]);
         assert.ok(spec, `${m[1]} is not a documented action`);
         const params = m[2] ? m[2].split(',').map((p) => JSON.parse(p.trim()) as string) : [];
-        assert.deepStrictEqual(params, Object.entries(spec.params).map(([k, p]) => (p.required ? k : `${k}?`)), m[1]);
+        assert.deepStrictEqual(
+          params,
+          Object.entries(spec.params).map(([k, p]) => (p.required ? k : `${k}?`)),
+          m[1],
+        );
         // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the object literal from the editor file's text
         if (m[3]) for (const [k, v] of Object.entries(new Function(`return ${m[3]}`)() as Json)) spec.params[k].validate(m[1], k, v);
       }
@@ -752,7 +910,10 @@ describe('editor files (static)', () => {
       const select = /<select id="node-input-action"[^>]*>([\s\S]*?)<\/select>/.exec(html);
       assert.ok(select, 'no action select');
       // the dialog adds an option per action of its table, by area, when it opens
-      assert.deepStrictEqual([...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]), ['']);
+      assert.deepStrictEqual(
+        [...select[1].matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]),
+        [''],
+      );
       const table = /var GROUPS = \{\n([\s\S]*?)\n {4}\};/.exec(html);
       assert.ok(table, 'no GROUPS table');
       const values = [...table[1].matchAll(/^ {12}(\w+): \{ params:/gm)].map((m) => m[1]);

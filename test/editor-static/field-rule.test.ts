@@ -30,14 +30,21 @@ function helpRule(lang: string): Rule {
   const paragraph = /<p class="webtapi-field-rule">([\s\S]*?)<\/p>/.exec(html);
   const table = /<table class="webtapi-field-rule">([\s\S]*?)<\/table>/.exec(html);
   assert.ok(paragraph && table, `${lang}: the part has no paragraph or table of class webtapi-field-rule`);
-  const rows = [...table[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => [...r[1].matchAll(/<t[hd]>([\s\S]*?)<\/t[hd]>/g)].map((c) => markdown(c[1])));
+  const rows = [...table[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) =>
+    [...r[1].matchAll(/<t[hd]>([\s\S]*?)<\/t[hd]>/g)].map((c) => markdown(c[1])),
+  );
   return { paragraph: markdown(paragraph[1]), rows };
 }
 
 /** The Markdown table whose header row is `header`, without its |---| line. */
 function markdownTable(doc: string, header: string[]): string[][] {
   const lines = doc.split('\n');
-  const cells = (line: string) => line.trim().replace(/^\||\|$/g, '').split(' | ').map((c) => squash(c));
+  const cells = (line: string) =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split(' | ')
+      .map((c) => squash(c));
   const start = lines.findIndex((l) => l.startsWith('|') && JSON.stringify(cells(l)) === JSON.stringify(header));
   assert.ok(start >= 0, `no table with the header ${header.join(' | ')}`);
   const rows: string[][] = [];
@@ -60,10 +67,16 @@ describe('the field rule: help part, README and docs/nodes.md say the same', () 
   it('the help part states the rule as one paragraph and one table (set, empty, TypedInput)', () => {
     assert.match(rule.paragraph, /set in the node's dialog is fixed/);
     assert.equal(rule.rows.length, 4, 'a header and three rows');
-    assert.ok(rule.rows.every((r) => r.length === 2 && r.every((c) => c.length > 0)), JSON.stringify(rule.rows));
+    assert.ok(
+      rule.rows.every((r) => r.length === 2 && r.every((c) => c.length > 0)),
+      JSON.stringify(rule.rows),
+    );
   });
 
-  for (const [file, heading] of [['README.md', '### Messages'], ['docs/nodes.md', '## Message conventions']] as const) {
+  for (const [file, heading] of [
+    ['README.md', '### Messages'],
+    ['docs/nodes.md', '## Message conventions'],
+  ] as const) {
     it(`${file} carries the help part's paragraph and table`, () => {
       const text = section(read(file), heading);
       assert.ok(squash(text).includes(rule.paragraph), `${file}: the paragraph differs from the help part:\n${rule.paragraph}`);

@@ -35,14 +35,16 @@ describe('tests by node type (test/nodes/webtapi-<type>.test.ts)', () => {
         continue;
       }
       const titles = describeTitles(fs.readFileSync(file, 'utf8'));
-      if (!titles.some((t) => names(t, type))) missing.push(`${type}: no describe block of test/nodes/${type}.test.ts names it (${titles.join(' | ')})`);
+      if (!titles.some((t) => names(t, type)))
+        missing.push(`${type}: no describe block of test/nodes/${type}.test.ts names it (${titles.join(' | ')})`);
     }
     assert.deepEqual(missing, []);
   });
 
   it('every test/nodes/webtapi-*.test.ts belongs to a declared node type', () => {
     const types = new Set(declared());
-    const strays = fs.readdirSync(TESTS)
+    const strays = fs
+      .readdirSync(TESTS)
       .filter((f) => f.startsWith('webtapi-') && f.endsWith('.test.ts'))
       .filter((f) => !types.has(f.slice(0, f.indexOf('.'))));
     assert.deepEqual(strays, []);

@@ -25,26 +25,50 @@ const { refusal, ownAddresses } = require(path.join(ROOT, 'scripts', 'demo', 'ad
 const EDITOR_LINE = /^Node-RED editor: (http:\/\/127\.0\.0\.1:(\d+)\/)$/m;
 const PASSWORD = 'pbx-pass-guard-81';
 
-interface Demo { child: ChildProcess; output(): string; port: number; exited: Promise<unknown> }
+interface Demo {
+  child: ChildProcess;
+  output(): string;
+  port: number;
+  exited: Promise<unknown>;
+}
 
 function startDemo(args: string[], env: Record<string, string>): Promise<Demo> {
   const clean = { ...process.env };
   for (const k of ['PORT', 'WEBTAPI_SIM_PORT', 'WEBTAPI_URL', 'WEBTAPI_USER', 'WEBTAPI_PASSWORD', 'WEBTAPI_DEMO_DIR']) delete clean[k];
-  const child = spawn(process.execPath, [DEMO, '--port', '0', ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DEMO, '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...clean, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.stdout!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-  child.stderr!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
-  return until(() => EDITOR_LINE.test(text), { what: 'the demo\'s editor line', timeoutMs: 60_000, everyMs: 25 })
-    .then(() => ({ child, output: () => text, port: Number(EDITOR_LINE.exec(text)![2]), exited }));
+  child.stdout!.on('data', (c: Buffer) => {
+    text += c.toString('utf8');
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    text += c.toString('utf8');
+  });
+  return until(() => EDITOR_LINE.test(text), { what: "the demo's editor line", timeoutMs: 60_000, everyMs: 25 }).then(() => ({
+    child,
+    output: () => text,
+    port: Number(EDITOR_LINE.exec(text)![2]),
+    exited,
+  }));
 }
 
 /** A raw HTTP request (node:http: fetch() may not set Host); answers status and body. */
-function request(port: number, method: string, urlPath: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function request(
+  port: number,
+  method: string,
+  urlPath: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers }, (res) => {
       let body = '';
-      res.on('data', (c: Buffer) => { body += c.toString('utf8'); });
+      res.on('data', (c: Buffer) => {
+        body += c.toString('utf8');
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
@@ -66,7 +90,9 @@ describe('npm start: strangers', function () {
     dirs.push(dir);
     return dir;
   };
-  beforeEach(async () => { sim = await startSimulator({ port: 0, users: { 1005: PASSWORD } }); });
+  beforeEach(async () => {
+    sim = await startSimulator({ port: 0, users: { 1005: PASSWORD } });
+  });
   afterEach(async () => {
     if (demo) {
       demo.child.kill('SIGINT');
@@ -75,7 +101,9 @@ describe('npm start: strangers', function () {
     }
     await sim.close();
   });
-  after(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
+  after(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
 
   it('admin guard rules: own Host and Origin pass; a foreign Host, Origin or Referer is refused; no Origin and no Referer is a local program', () => {
     const own = ownAddresses(4321);
@@ -92,10 +120,14 @@ describe('npm start: strangers', function () {
     assert.match(String(req('PATCH', { host: '127.0.0.1:4321', referer: 'not a url' })), /Referer/);
   });
 
-  it('a cross-origin or DNS-rebound POST /inject/<id> is refused (403) and the door flow does not run; the editor\'s own origin runs it', async () => {
+  it("a cross-origin or DNS-rebound POST /inject/<id> is refused (403) and the door flow does not run; the editor's own origin runs it", async () => {
     // The user's own flows (the examples) against this process's simulator: what reaches the PBX is seen here.
     const dir = userDir();
-    prepareUserDir({ dir, examplesDir: path.join(ROOT, 'examples'), target: { mode: 'simulator', url: sim.url, username: '1005', password: PASSWORD } });
+    prepareUserDir({
+      dir,
+      examplesDir: path.join(ROOT, 'examples'),
+      target: { mode: 'simulator', url: sim.url, username: '1005', password: PASSWORD },
+    });
     demo = await startDemo(['--user-dir', dir, '--pbx-url', sim.url], { WEBTAPI_USER: '1005', WEBTAPI_PASSWORD: PASSWORD });
     const port = demo.port;
     const own = `127.0.0.1:${port}`;
@@ -120,9 +152,16 @@ describe('npm start: strangers', function () {
   it('--pbx-url with fresh examples: door and call nodes deployed disabled, a comment says how to enable them, the console says so', async () => {
     const dir = userDir();
     demo = await startDemo(['--user-dir', dir, '--pbx-url', sim.url], { WEBTAPI_USER: '1005', WEBTAPI_PASSWORD: PASSWORD });
-    assert.match(demo.output(), /against a real PBX: the nodes that open doors or place calls are deployed disabled \(.*Door opener on doorbell.*\); a comment on each tab says how to enable them/);
-    const flows = JSON.parse((await request(demo.port, 'GET', '/flows', { host: `127.0.0.1:${demo.port}`, accept: 'application/json' })).body) as Array<Record<string, any>>;
-    const risky = flows.filter((n) => ['webtapi-relay-set', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-request'].includes(n.type));
+    assert.match(
+      demo.output(),
+      /against a real PBX: the nodes that open doors or place calls are deployed disabled \(.*Door opener on doorbell.*\); a comment on each tab says how to enable them/,
+    );
+    const flows = JSON.parse(
+      (await request(demo.port, 'GET', '/flows', { host: `127.0.0.1:${demo.port}`, accept: 'application/json' })).body,
+    ) as Array<Record<string, any>>;
+    const risky = flows.filter((n) =>
+      ['webtapi-relay-set', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-request'].includes(n.type),
+    );
     assert.ok(risky.length >= 10);
     for (const n of risky) assert.equal(n.d, true, `${n.id} (${n.type}) is disabled`);
     for (const tab of new Set(risky.map((n) => n.z))) {

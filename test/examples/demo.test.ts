@@ -16,11 +16,23 @@ import { Subscriber } from './mqtt';
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
 const TYPES = [
-  'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
-  'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor',
+  'webtapi-config',
+  'webtapi-call',
+  'webtapi-hangup',
+  'webtapi-queue-agent',
+  'webtapi-relay-set',
+  'webtapi-cam-snapshot',
+  'webtapi-cam-stream',
+  'webtapi-status-watch',
+  'webtapi-request',
+  'webtapi-call-monitor',
   'webtapi-event-in',
 ];
-const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+const EXAMPLES = fs
+  .readdirSync(path.join(ROOT, 'examples'))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
 const EDITOR_LINE = /^Node-RED editor: (http:\/\/127\.0\.0\.1:(\d+)\/)$/m;
 
 interface Demo {
@@ -57,12 +69,16 @@ function startDemo(args: string[], env: Record<string, string> = {}): Promise<De
       const m = EDITOR_LINE.exec(text);
       if (m) {
         child.stdout!.removeListener('data', onData);
-        child.stdout!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+        child.stdout!.on('data', (c: Buffer) => {
+          text += c.toString('utf8');
+        });
         resolve({ child, output: () => text, editor: m[1], exited });
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+    child.stderr!.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+    });
     void exited.then(({ code, signal }) => reject(new Error(`demo exited (${code ?? signal}) before it was ready:\n${text}`)));
   });
 }
@@ -123,17 +139,19 @@ describe('npm start (scripts/demo.js)', function () {
 
     // Every node type package.json declares (eleven, the config node included), loaded from the working
     // tree without an error, and the examples listed.
-    const sets = (await getJson(`${demo.editor}nodes`) as any[]).filter((s) => s.module === 'node-red-contrib-metasec-webtapi');
+    const sets = ((await getJson(`${demo.editor}nodes`)) as any[]).filter((s) => s.module === 'node-red-contrib-metasec-webtapi');
     assert.deepEqual(sets.flatMap((s) => s.types).sort(), [...TYPES].sort());
     for (const s of sets) {
       assert.equal(s.err, undefined, `${s.id}: ${s.err}`);
       assert.equal(s.enabled, true, s.id);
     }
-    const listed = (await getJson(`${demo.editor}library/examples/flows/node-red-contrib-metasec-webtapi`) as Array<{ fn: string }>).map((e) => e.fn).sort();
+    const listed = ((await getJson(`${demo.editor}library/examples/flows/node-red-contrib-metasec-webtapi`)) as Array<{ fn: string }>)
+      .map((e) => e.fn)
+      .sort();
     assert.deepEqual(listed, EXAMPLES);
 
     // Each example on its own tab, every METASEC node on the one config node, pointed at this simulator.
-    const flows = await getJson(`${demo.editor}flows`) as Array<Record<string, any>>;
+    const flows = (await getJson(`${demo.editor}flows`)) as Array<Record<string, any>>;
     assert.equal(flows.filter((n) => n.type === 'tab').length, EXAMPLES.length);
     const configs = flows.filter((n) => n.type === 'webtapi-config');
     assert.equal(configs.length, 1);
@@ -143,7 +161,9 @@ describe('npm start (scripts/demo.js)', function () {
     assert.deepEqual(creds, { username: '1004', has_password: true, has_eventToken: true });
     assert.equal(fs.statSync(path.join(userDir, 'flows_cred.json')).mode & 0o777, 0o600);
     await demoSecretsHold(demo.output());
-    const eventToken = (JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')) as Record<string, { eventToken: string }>)[configs[0].id].eventToken;
+    const eventToken = (
+      JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')) as Record<string, { eventToken: string }>
+    )[configs[0].id].eventToken;
     assert.match(eventToken, /^[A-Za-z0-9_-]{32}$/);
 
     // The deployed door opener works: ring the doorbell from the editor, watch the simulator.
@@ -163,7 +183,7 @@ describe('npm start (scripts/demo.js)', function () {
       await eventually('door relay 17 on again', async () => (await client.relays.status('17')) === 1);
       // The simulator pushed those rings to the config node's event endpoint, and it took them.
       await eventually('pushes answered', async () => {
-        const pushes = await getJson(new URL('/sim/push', simUrl).href) as { pushing: boolean; sent: number; failed: number };
+        const pushes = (await getJson(new URL('/sim/push', simUrl).href)) as { pushing: boolean; sent: number; failed: number };
         return pushes.pushing && pushes.sent >= 2 && pushes.failed === 0;
       });
       assert.equal((await fetch(`${demo.editor}metasec-webtapi/events/${eventToken}?event=demo-test`)).status, 200);
@@ -193,7 +213,9 @@ describe('npm start (scripts/demo.js)', function () {
     const stored = JSON.parse(fs.readFileSync(path.join(userDir, 'flows_cred.json'), 'utf8')) as Record<string, Record<string, string>>;
     assert.equal(stored['ex6-relay'].code, pin);
     assert.equal(stored['ex7-relay'].code, pin);
-    const broker = /^MQTT broker \(example Home Assistant via MQTT\): mqtt:\/\/127\.0\.0\.1:(\d+) \(user (\S+), password (\S+)\)$/m.exec(out);
+    const broker = /^MQTT broker \(example Home Assistant via MQTT\): mqtt:\/\/127\.0\.0\.1:(\d+) \(user (\S+), password (\S+)\)$/m.exec(
+      out,
+    );
     assert.ok(broker, out);
     assert.deepEqual([broker[2], broker[3]], [secrets.mqtt.username, secrets.mqtt.password]);
     assert.deepEqual(stored['ex7-broker'], { user: secrets.mqtt.username, password: secrets.mqtt.password });
@@ -203,7 +225,7 @@ describe('npm start (scripts/demo.js)', function () {
     return pin;
   }
 
-  it('keeps the user\'s flows and points them at a real PBX given by --pbx-url and WEBTAPI_USER/WEBTAPI_PASSWORD', async () => {
+  it("keeps the user's flows and points them at a real PBX given by --pbx-url and WEBTAPI_USER/WEBTAPI_PASSWORD", async () => {
     const pinBefore = (JSON.parse(fs.readFileSync(path.join(userDir, 'demo-secrets.json'), 'utf8')) as { pin: string }).pin;
     const flowsFile = path.join(userDir, 'flows.json');
     const flows = JSON.parse(fs.readFileSync(flowsFile, 'utf8')) as Array<Record<string, any>>;
@@ -212,11 +234,14 @@ describe('npm start (scripts/demo.js)', function () {
 
     const password = 'pbx-pass-7f3a';
     pbx = await startSimulator({ port: 0, users: { 1005: password } });
-    const demo = await startDemo(['--port', '0', '--pbx-url', pbx.url, '--user-dir', userDir], { WEBTAPI_USER: '1005', WEBTAPI_PASSWORD: password });
+    const demo = await startDemo(['--port', '0', '--pbx-url', pbx.url, '--user-dir', userDir], {
+      WEBTAPI_USER: '1005',
+      WEBTAPI_PASSWORD: password,
+    });
     assert.doesNotMatch(demo.output(), /WebTAPI simulator:/);
     assert.match(demo.output(), /using your flows in /);
 
-    const deployed = await getJson(`${demo.editor}flows`) as Array<Record<string, any>>;
+    const deployed = (await getJson(`${demo.editor}flows`)) as Array<Record<string, any>>;
     assert.ok(deployed.some((n) => n.type === 'tab' && n.label === 'My front door'));
     assert.equal(deployed.find((n) => n.type === 'webtapi-config')!.url, pbx.url);
     // The watch nodes poll from the start: a login with the given credentials proves they arrived.
@@ -233,8 +258,15 @@ describe('npm start (scripts/demo.js)', function () {
     const child = spawn(process.execPath, [DEMO, '--port', 'eighty'], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
     let err = '';
-    child.stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => { running.delete(child); resolve(c); }));
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+    });
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('exit', (c) => {
+        running.delete(child);
+        resolve(c);
+      }),
+    );
     assert.equal(code, 2);
     assert.match(err, /--port must be a port number/);
     assert.match(err, /Usage: npm start/);

@@ -15,7 +15,10 @@ type FlowNode = Record<string, any> & { id: string; type: string };
 type NodeModule = (RED: NodeAPI) => void;
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
-const FILES = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort();
+const FILES = fs
+  .readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
 const SIM_URL = 'http://127.0.0.1:9998/webtapi/webtapi.php';
 
@@ -42,7 +45,9 @@ const OTHER_CONFIGS = new Set(['mqtt-broker', 'ui-base', 'ui-page', 'ui-group', 
 
 // Dashboard 2.0 (a dev dependency): the node types the door-station example uses, from its package.
 const DASHBOARD_DIR = path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json'));
-const DASHBOARD = (JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
+const DASHBOARD = (
+  JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } }
+)['node-red'].nodes;
 const dashboardNode = (type: string): NodeModule => require(path.join(DASHBOARD_DIR, DASHBOARD[type])) as NodeModule;
 const core = (file: string): NodeModule =>
   require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [require.resolve('node-red')] })) as NodeModule;
@@ -177,7 +182,10 @@ describe('example flows: files', () => {
 
       it('uses only core nodes and ours, with the documented property names', () => {
         for (const n of nodes) {
-          assert.ok(PROPERTIES[n.type] || CORE[n.type] || (file.startsWith('06 ') && DASHBOARD[n.type]), `${n.id}: unknown node type ${n.type}`);
+          assert.ok(
+            PROPERTIES[n.type] || CORE[n.type] || (file.startsWith('06 ') && DASHBOARD[n.type]),
+            `${n.id}: unknown node type ${n.type}`,
+          );
           const allowed = PROPERTIES[n.type];
           if (allowed) for (const k of Object.keys(n)) assert.ok(allowed.includes(k), `${n.id} (${n.type}): undocumented property ${k}`);
         }
@@ -224,7 +232,9 @@ describe('example flows: in the runtime against the simulator', function () {
     await mqttBroker.close();
   });
   beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  afterEach(async () => {
+    await helper.unload();
+  });
 
   for (const file of FILES) {
     it(`${file}: every node starts (no unknown types, no missing config)`, async () => {
@@ -245,8 +255,12 @@ describe('example flows: in the runtime against the simulator', function () {
     const pic = await snapshot;
     assert.ok(Buffer.isBuffer(pic.payload) && pic.payload[0] === 0xff && pic.payload[1] === 0xd8, 'a JPEG');
     assert.match(pic.filename, /^cam-44-\d{8}T\d{6}\.jpg$/);
-    assert.deepEqual([pic.call.event, pic.call.extension, pic.call.caller.number], ['ring', '1001', '1009'], 'the ring event moved out of the payload');
-    assert.match(pic.call.caller.channel, /^SIP\/1009-/, 'recognised by the door station\'s own channel');
+    assert.deepEqual(
+      [pic.call.event, pic.call.extension, pic.call.caller.number],
+      ['ring', '1001', '1009'],
+      'the ring event moved out of the payload',
+    );
+    assert.match(pic.call.caller.channel, /^SIP\/1009-/, "recognised by the door station's own channel");
     assert.equal(pic.at, pic.call.startedAt, 'the picture asked for the moment of the ring');
     await until(() => sim.state.relays.get('17')!.status === 1);
 
@@ -284,7 +298,7 @@ describe('example flows: in the runtime against the simulator', function () {
     assert.equal(pictures, 0);
   });
 
-  it('01 door opener: a trunk call whose caller id is the door station\'s number 1009 does not open the door', async () => {
+  it("01 door opener: a trunk call whose caller id is the door station's number 1009 does not open the door", async () => {
     await loadExample('01 Door opener on doorbell.json', sim);
     let pictures = 0;
     node('ex1-snapshot').on('input', () => pictures++);
@@ -352,7 +366,10 @@ describe('example flows: in the runtime against the simulator', function () {
     const callers = nextInput('ex3-callerlist');
     click('ex3-waiting');
     const waiting = (await callers).payload as Array<Record<string, unknown>>;
-    assert.deepEqual(waiting.map((c) => c.callerId), ['0891234567', '0301112233']);
+    assert.deepEqual(
+      waiting.map((c) => c.callerId),
+      ['0891234567', '0301112233'],
+    );
     assert.ok(waiting.every((c) => typeof c.channel === 'string' && typeof c.duration === 'number'));
 
     result = nextInput('ex3-result');
@@ -366,7 +383,9 @@ describe('example flows: in the runtime against the simulator', function () {
   it('04 presence board: the presence map in flow context follows every extension', async () => {
     await loadExample('04 Extension presence board.json', sim);
     // Copied: the function node builds the map in its own sandbox (another realm's Object).
-    const presence = (): Record<string, string> => ({ ...(node('ex4-presence').context().flow.get('presence') as Record<string, string> | undefined) });
+    const presence = (): Record<string, string> => ({
+      ...(node('ex4-presence').context().flow.get('presence') as Record<string, string> | undefined),
+    });
     const exts = [...sim.state.extensions.keys()];
     await until(() => Object.keys(presence()).length === exts.length);
     assert.deepEqual(presence(), Object.fromEntries(exts.map((e) => [e, 'idle'])));
@@ -424,7 +443,10 @@ describe('example flows: in the runtime against the simulator', function () {
     await until(() => Buffer.isBuffer(kept.context().flow.get('cameraFrame')));
     const jpeg = kept.context().flow.get('cameraFrame') as Buffer;
     assert.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8]);
-    assert.match(read('08 Camera live frames.json').find((n) => n.id === 'ex8-page')!.template, /<img id="frame" src="webtapi-camera\/frame.jpg"/);
+    assert.match(
+      read('08 Camera live frames.json').find((n) => n.id === 'ex8-page')!.template,
+      /<img id="frame" src="webtapi-camera\/frame.jpg"/,
+    );
     assert.equal(sim.openStreams('44'), 1);
     click('ex8-stop');
     await until(() => sim.openStreams() === 0, 1000);

@@ -24,8 +24,18 @@ const demoBroker = require(path.join(ROOT, 'scripts', 'demo', 'broker.js')) as {
 };
 const core = (file: string): NodeModule =>
   require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [require.resolve('node-red')] })) as NodeModule;
-const CORE = ['common/20-inject.js', 'common/21-debug.js', 'common/25-catch.js', 'common/25-status.js', 'common/90-comment.js',
-  'function/10-switch.js', 'function/15-change.js', 'function/10-function.js', 'function/rbe.js', 'network/10-mqtt.js'];
+const CORE = [
+  'common/20-inject.js',
+  'common/21-debug.js',
+  'common/25-catch.js',
+  'common/25-status.js',
+  'common/90-comment.js',
+  'function/10-switch.js',
+  'function/15-change.js',
+  'function/10-function.js',
+  'function/rbe.js',
+  'network/10-mqtt.js',
+];
 
 const ACCOUNT = { username: 'webtapi-test', password: 'a-broker-password-for-tests' };
 const PIN = '482913';
@@ -35,16 +45,35 @@ const DOOR_STATE = 'metasec-webtapi/door/state';
 
 // Home Assistant's abbreviations (homeassistant/components/mqtt/abbreviations.py) that a config may use.
 const ABBREVIATIONS: Record<string, string> = {
-  cmps: 'components', p: 'platform', dev: 'device', o: 'origin', avty: 'availability', avty_t: 'availability_topic',
-  uniq_id: 'unique_id', cmd_t: 'command_topic', cmd_tpl: 'command_template', stat_t: 'state_topic', pl_open: 'payload_open',
-  stat_locked: 'state_locked', stat_open: 'state_open', dev_cla: 'device_class', evt_typ: 'event_types', img_t: 'image_topic',
-  cont_type: 'content_type', t: 'topic', ops: 'options', ic: 'icon',
+  cmps: 'components',
+  p: 'platform',
+  dev: 'device',
+  o: 'origin',
+  avty: 'availability',
+  avty_t: 'availability_topic',
+  uniq_id: 'unique_id',
+  cmd_t: 'command_topic',
+  cmd_tpl: 'command_template',
+  stat_t: 'state_topic',
+  pl_open: 'payload_open',
+  stat_locked: 'state_locked',
+  stat_open: 'state_open',
+  dev_cla: 'device_class',
+  evt_typ: 'event_types',
+  img_t: 'image_topic',
+  cont_type: 'content_type',
+  t: 'topic',
+  ops: 'options',
+  ic: 'icon',
 };
 const DEVICE_ABBREVIATIONS: Record<string, string> = { ids: 'identifiers', mf: 'manufacturer', mdl: 'model', sw: 'sw_version' };
 const ORIGIN_ABBREVIATIONS: Record<string, string> = { sw: 'sw_version', url: 'support_url' };
 const SHARED = ['availability', 'availability_topic', 'command_topic', 'state_topic', 'qos', 'encoding'];
 const REQUIRED: Record<string, string[]> = {
-  lock: ['command_topic'], event: ['state_topic', 'event_types'], image: ['image_topic'], sensor: ['state_topic'],
+  lock: ['command_topic'],
+  event: ['state_topic', 'event_types'],
+  image: ['image_topic'],
+  sensor: ['state_topic'],
 };
 
 const expand = (o: Config, table: Record<string, string>): Config =>
@@ -122,7 +151,8 @@ describe('example 07 Home Assistant via MQTT: Node-RED MQTT nodes, the demo brok
     const door = nodes.find((n) => n.type === 'webtapi-relay-set')!;
     // Our node types the example uses (a Set: those the harness lists are the same cached modules).
     const ours = new Set<NodeModule>([...NODES]);
-    for (const t of new Set(nodes.map((n) => n.type))) if (t.startsWith('webtapi-')) ours.add(require(`../../dist/nodes/${t}.js`) as NodeModule);
+    for (const t of new Set(nodes.map((n) => n.type)))
+      if (t.startsWith('webtapi-')) ours.add(require(`../../dist/nodes/${t}.js`) as NodeModule);
     await helper.load([...ours, ...CORE.map(core)], nodes, {
       [cfg.id]: { username: '1004', password: PASSWORD },
       [mqttBroker.id]: { user: ACCOUNT.username, password: ACCOUNT.password },
@@ -159,7 +189,10 @@ describe('example 07 Home Assistant via MQTT: Node-RED MQTT nodes, the demo brok
     assert.deepEqual([...components.keys()].sort(), ['door', 'doorbell', 'visitor', ...extensions.map((e) => `ext_${e}`)].sort());
     assert.equal(new Set([...components.values()].map((c) => c.unique_id)).size, components.size, 'unique ids');
     for (const c of components.values()) assert.deepEqual(c.availability, [{ topic: AVAILABILITY }]);
-    assert.ok(![...components.values()].some((c) => ['switch', 'button', 'camera'].includes(c.platform)), 'no switch, button or camera drives or shows the door');
+    assert.ok(
+      ![...components.values()].some((c) => ['switch', 'button', 'camera'].includes(c.platform)),
+      'no switch, button or camera drives or shows the door',
+    );
 
     const lock = components.get('door')!;
     assert.equal(lock.platform, 'lock');
@@ -190,7 +223,11 @@ describe('example 07 Home Assistant via MQTT: Node-RED MQTT nodes, the demo brok
 
   it('clears the retained per-entity configs of earlier versions (the latching switch among them)', async () => {
     const old = await subscribe([]);
-    await old.publish('homeassistant/switch/metasec_webtapi/relay_17/config', JSON.stringify({ name: 'Door relay', command_topic: 'metasec-webtapi/relay/17/set' }), true);
+    await old.publish(
+      'homeassistant/switch/metasec_webtapi/relay_17/config',
+      JSON.stringify({ name: 'Door relay', command_topic: 'metasec-webtapi/relay/17/set' }),
+      true,
+    );
     const ha = await subscribe(['homeassistant/#']);
     await ha.next((m) => m.topic === 'homeassistant/switch/metasec_webtapi/relay_17/config' && m.retain);
     await deploy();
@@ -250,8 +287,18 @@ describe('example 07 Home Assistant via MQTT: Node-RED MQTT nodes, the demo brok
     await ha.next((m) => m.topic === DOOR_STATE && text(m) === 'LOCKED');
     const filter = helper.getNode(nodes.find((n) => n.type === 'function' && (n.wires as string[][]).flat().includes('ex7-relay'))!.id)!;
     const sets = relay().sets;
-    const others = ['OPEN', 'ON', 'PRESS', '{"command":"UNLOCK","code":"' + PIN + '"}', '{"command":"LOCK","code":"' + PIN + '"}',
-      '{"command":"OPEN"}', '{"command":"OPEN","code":""}', '{"command":"OPEN","code":482913}', '{"command":"OPEN","code":', ''];
+    const others = [
+      'OPEN',
+      'ON',
+      'PRESS',
+      '{"command":"UNLOCK","code":"' + PIN + '"}',
+      '{"command":"LOCK","code":"' + PIN + '"}',
+      '{"command":"OPEN"}',
+      '{"command":"OPEN","code":""}',
+      '{"command":"OPEN","code":482913}',
+      '{"command":"OPEN","code":',
+      '',
+    ];
     for (const payload of others) {
       const ignored = statusMatching(filter, (s) => s.text === 'not an open command: ignored');
       await ha.publish('metasec-webtapi/door/set', payload);

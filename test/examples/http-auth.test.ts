@@ -13,16 +13,22 @@ import { until } from '../../scripts/lib/until';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LOGIN = { user: 'tablet', pass: 'tablet-pass-4e8a' };
-const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedDir(), path.dirname(nodeRedDir())] })) as { hashSync(p: string, rounds: number): string };
+const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedDir(), path.dirname(nodeRedDir())] })) as {
+  hashSync(p: string, rounds: number): string;
+};
 
 function get(port: number, url: string, auth?: string): Promise<{ status: number; type: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = auth === undefined ? {} : { authorization: `Basic ${Buffer.from(auth).toString('base64')}` };
-    http.get({ host: '127.0.0.1', port, path: url, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: url, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }),
+        );
+      })
+      .on('error', reject);
   });
 }
 
@@ -33,7 +39,9 @@ describe('example 08 behind httpNodeAuth (node-red in a child process)', functio
 
   before(async () => {
     sim = await startSimulator({ port: 0 });
-    const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', '08 Camera live frames.json'), 'utf8')) as Array<Record<string, any>>;
+    const nodes = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', '08 Camera live frames.json'), 'utf8')) as Array<
+      Record<string, any>
+    >;
     const cfg = nodes.find((n) => n.type === 'webtapi-config')!;
     Object.assign(cfg, { url: sim.url, credentials: { username: '1004', password: 'secret' } });
     const flows = [{ id: 'ex8-flow', type: 'tab', label: 'camera' }, ...nodes];
@@ -48,10 +56,17 @@ describe('example 08 behind httpNodeAuth (node-red in a child process)', functio
     await sim?.close();
   });
 
-  it('example 08\'s camera frames need the httpNodeAuth login', async () => {
+  it("example 08's camera frames need the httpNodeAuth login", async () => {
     // The stream runs: the picture exists, so a refusal below is the login's, not a missing frame.
-    await until(async () => (await get(nr.port, '/webtapi-camera/frame.jpg', `${LOGIN.user}:${LOGIN.pass}`)).status === 200, { what: 'a frame', timeoutMs: 15_000 });
-    for (const [who, auth] of [['no login', undefined], ['a wrong password', `${LOGIN.user}:guess`], ['another user', `admin:${LOGIN.pass}`]] as const) {
+    await until(async () => (await get(nr.port, '/webtapi-camera/frame.jpg', `${LOGIN.user}:${LOGIN.pass}`)).status === 200, {
+      what: 'a frame',
+      timeoutMs: 15_000,
+    });
+    for (const [who, auth] of [
+      ['no login', undefined],
+      ['a wrong password', `${LOGIN.user}:guess`],
+      ['another user', `admin:${LOGIN.pass}`],
+    ] as const) {
       for (const url of ['/webtapi-camera', '/webtapi-camera/frame.jpg']) {
         const res = await get(nr.port, url, auth);
         assert.equal(res.status, 401, `${who}: ${url}`);

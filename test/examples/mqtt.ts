@@ -74,7 +74,9 @@ export class Subscriber {
   /** `account`: the broker's user and password (none: an anonymous client). */
   static async connect(port: number, topics: string[], account?: { username: string; password: string }): Promise<Subscriber> {
     const client = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-      reconnectPeriod: 0, clientId: `test-${process.pid}-${Math.random().toString(16).slice(2)}`, ...(account ?? {}),
+      reconnectPeriod: 0,
+      clientId: `test-${process.pid}-${Math.random().toString(16).slice(2)}`,
+      ...(account ?? {}),
     });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
@@ -85,7 +87,8 @@ export class Subscriber {
     });
     const sub = new Subscriber(client);
     // No topics: a client that only publishes.
-    if (topics.length > 0) await new Promise<void>((resolve, reject) => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
+    if (topics.length > 0)
+      await new Promise<void>((resolve, reject) => client.subscribe(topics, { qos: 1 }, (err) => (err ? reject(err) : resolve())));
     return sub;
   }
 
@@ -115,7 +118,9 @@ export class Subscriber {
   }
 
   publish(topic: string, payload: string, retain = false): Promise<void> {
-    return new Promise((resolve, reject) => this.client.publish(topic, payload, { qos: 1, retain }, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.client.publish(topic, payload, { qos: 1, retain }, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   close(): Promise<void> {

@@ -20,7 +20,12 @@ export { until };
  * HTTP and Node-RED's own work go on; `jumpPastPolls` jumps it ahead.
  */
 export function pollClock(): sinon.SinonFakeTimers {
-  return sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true, shouldClearNativeTimers: true });
+  return sinon.useFakeTimers({
+    now: Date.now(),
+    toFake: ['setTimeout', 'clearTimeout', 'Date'],
+    shouldAdvanceTime: true,
+    shouldClearNativeTimers: true,
+  });
 }
 
 /** Real time a request a timer just sent needs to reach the simulator on 127.0.0.1 (the longest sleep that asserts absence). */
@@ -63,8 +68,16 @@ export const CATCH_HAS_CODE = NR_MAJOR > 4 || (NR_MAJOR === 4 && NR_MINOR >= 1);
 type NodeModule = (RED: NodeAPI) => void;
 const load = (name: string) => require(`../../dist/nodes/${name}.js`) as NodeModule;
 export const NODES: NodeModule[] = [
-  'webtapi-config', 'webtapi-call', 'webtapi-hangup', 'webtapi-queue-agent', 'webtapi-relay-set',
-  'webtapi-cam-snapshot', 'webtapi-cam-stream', 'webtapi-status-watch', 'webtapi-request', 'webtapi-call-monitor',
+  'webtapi-config',
+  'webtapi-call',
+  'webtapi-hangup',
+  'webtapi-queue-agent',
+  'webtapi-relay-set',
+  'webtapi-cam-snapshot',
+  'webtapi-cam-stream',
+  'webtapi-status-watch',
+  'webtapi-request',
+  'webtapi-call-monitor',
   'webtapi-event-in',
 ].map(load);
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
@@ -95,7 +108,13 @@ export function config(sim: Simulator, extra: Record<string, unknown> = {}): Rec
  * A flow: config node, node `n1` of `type` wired to helper `out`, and a Catch node wired to
  * `caught` (for the whole tab, or for the nodes in `catchScope`).
  */
-export function flow(sim: Simulator, type: string, props: Record<string, unknown> = {}, cfgExtra: Record<string, unknown> = {}, catchScope: string[] | null = null): object[] {
+export function flow(
+  sim: Simulator,
+  type: string,
+  props: Record<string, unknown> = {},
+  cfgExtra: Record<string, unknown> = {},
+  catchScope: string[] | null = null,
+): object[] {
   return [
     config(sim, cfgExtra),
     { id: 'n1', type, name: 'under test', server: 'cfg', ...props, wires: [['out']] },
@@ -105,7 +124,14 @@ export function flow(sim: Simulator, type: string, props: Record<string, unknown
   ];
 }
 
-export async function loadFlow(sim: Simulator, type: string, props: Record<string, unknown> = {}, cfgExtra: Record<string, unknown> = {}, creds: object = CREDS, catchScope: string[] | null = null): Promise<Nodes> {
+export async function loadFlow(
+  sim: Simulator,
+  type: string,
+  props: Record<string, unknown> = {},
+  cfgExtra: Record<string, unknown> = {},
+  creds: object = CREDS,
+  catchScope: string[] | null = null,
+): Promise<Nodes> {
   await helper.load(ALL, flow(sim, type, props, cfgExtra, catchScope), creds);
   return { n1: helper.getNode('n1')!, out: helper.getNode('out')!, caught: helper.getNode('caught')! };
 }
@@ -113,8 +139,14 @@ export async function loadFlow(sim: Simulator, type: string, props: Record<strin
 /** The next message a helper node receives. */
 export function next(node: TestNode, limitMs = 15_000): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
-    const onInput = (m: Record<string, any>) => { clearTimeout(timer); resolve(m); };
-    const timer = setTimeout(() => { node.removeListener('input', onInput); reject(new Error(`${node.id}: no message within ${limitMs} ms`)); }, limitMs);
+    const onInput = (m: Record<string, any>) => {
+      clearTimeout(timer);
+      resolve(m);
+    };
+    const timer = setTimeout(() => {
+      node.removeListener('input', onInput);
+      reject(new Error(`${node.id}: no message within ${limitMs} ms`));
+    }, limitMs);
     node.once('input', onInput);
   });
 }
@@ -133,10 +165,23 @@ export interface Outcome {
 /** Sends msg into n1 and waits for its output on `out` or its error on `caught` (a message left hanging fails after limitMs). */
 export function outcome(nodes: Nodes, msg: Record<string, unknown>, limitMs = 15_000): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const onOut = (m: Record<string, any>) => { cleanup(); resolve({ out: m }); };
-    const onErr = (m: Record<string, any>) => { cleanup(); resolve({ error: m }); };
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`no outcome within ${limitMs} ms for ${text(msg).slice(0, 200)}`)); }, limitMs);
-    const cleanup = () => { clearTimeout(timer); nodes.out.removeListener('input', onOut); nodes.caught.removeListener('input', onErr); };
+    const onOut = (m: Record<string, any>) => {
+      cleanup();
+      resolve({ out: m });
+    };
+    const onErr = (m: Record<string, any>) => {
+      cleanup();
+      resolve({ error: m });
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no outcome within ${limitMs} ms for ${text(msg).slice(0, 200)}`));
+    }, limitMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      nodes.out.removeListener('input', onOut);
+      nodes.caught.removeListener('input', onErr);
+    };
     nodes.out.on('input', onOut);
     nodes.caught.on('input', onErr);
     nodes.n1.receive(msg);
@@ -150,16 +195,29 @@ export const send = outcome;
 export function sendAll(nodes: Nodes, msgs: Array<Record<string, unknown>>, limitMs = 15_000): Promise<Map<string, Outcome>> {
   return new Promise((resolve, reject) => {
     const got = new Map<string, Outcome>();
-    const cleanup = () => { clearTimeout(timer); nodes.out.removeListener('input', onOut); nodes.caught.removeListener('input', onErr); };
+    const cleanup = () => {
+      clearTimeout(timer);
+      nodes.out.removeListener('input', onOut);
+      nodes.caught.removeListener('input', onErr);
+    };
     const check = () => {
       if (got.size === msgs.length) {
         cleanup();
         resolve(got);
       }
     };
-    const onOut = (m: Record<string, any>) => { got.set(m.tag, { out: m }); check(); };
-    const onErr = (m: Record<string, any>) => { got.set(m.tag, { error: m }); check(); };
-    const timer = setTimeout(() => { cleanup(); reject(new Error(`${got.size} of ${msgs.length} outcomes within ${limitMs} ms`)); }, limitMs);
+    const onOut = (m: Record<string, any>) => {
+      got.set(m.tag, { out: m });
+      check();
+    };
+    const onErr = (m: Record<string, any>) => {
+      got.set(m.tag, { error: m });
+      check();
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`${got.size} of ${msgs.length} outcomes within ${limitMs} ms`));
+    }, limitMs);
     nodes.out.on('input', onOut);
     nodes.caught.on('input', onErr);
     for (const m of msgs) nodes.n1.receive(m);
@@ -178,7 +236,10 @@ export function caughtCode(m: Record<string, any> | undefined): string | undefin
   // `node.error.should.have.been.called...`): the calls are told apart by `this`.
   const source = helper.getNode(m.error.source?.id);
   const spy = source?.error as { getCalls(): { thisValue: { id?: string }; args: any[] }[] } | undefined;
-  const call = spy?.getCalls().filter((c) => c.thisValue?.id === m.error.source?.id && c.args[1]?._msgid === m._msgid).pop();
+  const call = spy
+    ?.getCalls()
+    .filter((c) => c.thisValue?.id === m.error.source?.id && c.args[1]?._msgid === m._msgid)
+    .pop();
   return call?.args[0]?.code;
 }
 
@@ -192,7 +253,10 @@ export function statusMatching(node: TestNode, test: (s: Status) => boolean, lim
         resolve();
       }
     };
-    const timer = setTimeout(() => { node.removeListener('call:status', check); reject(new Error(`${node.id}: no matching status within ${limitMs} ms`)); }, limitMs);
+    const timer = setTimeout(() => {
+      node.removeListener('call:status', check);
+      reject(new Error(`${node.id}: no matching status within ${limitMs} ms`));
+    }, limitMs);
     node.on('call:status', check);
   });
 }
@@ -211,9 +275,13 @@ export function useNodeSimulator(started: (sim: Simulator) => void, opts: Simula
     sim = await withSimulator(opts);
     started(sim);
   });
-  after(async () => { await sim?.close(); });
+  after(async () => {
+    await sim?.close();
+  });
   beforeEach(() => sim!.reset());
-  afterEach(async () => { await helper.unload(); });
+  afterEach(async () => {
+    await helper.unload();
+  });
 }
 
 /** useNodeSimulator for camera tests: the camera sends a frame every `intervalMs`; each test ends with every stream closed. */
@@ -223,8 +291,12 @@ export function useStreamSimulator(started: (sim: Simulator) => void, intervalMs
     sim = s;
     started(s);
   });
-  beforeEach(() => { sim!.stream.intervalMs = intervalMs; });
-  afterEach(async () => { await until(() => sim!.openStreams() === 0, 2000); });
+  beforeEach(() => {
+    sim!.stream.intervalMs = intervalMs;
+  });
+  afterEach(async () => {
+    await until(() => sim!.openStreams() === 0, 2000);
+  });
 }
 
 export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as const;
@@ -232,8 +304,12 @@ export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as 
 // ---------------------------------------------------------------------------------------------
 // What would stop a user's Node-RED. Mocha has its own handlers; these only record.
 const incidents: string[] = [];
-process.on('unhandledRejection', (reason) => { incidents.push(`unhandledRejection: ${errorText(reason)}`); });
-process.on('uncaughtException', (err) => { incidents.push(`uncaughtException: ${errorText(err)}`); });
+process.on('unhandledRejection', (reason) => {
+  incidents.push(`unhandledRejection: ${errorText(reason)}`);
+});
+process.on('uncaughtException', (err) => {
+  incidents.push(`uncaughtException: ${errorText(err)}`);
+});
 
 function errorText(x: unknown): string {
   if (x instanceof Error) return `${x.name}: ${x.message}\n${x.stack ?? ''}`;
@@ -306,14 +382,16 @@ export function text(x: unknown): string {
 function safeJson(x: unknown): string {
   const seen = new WeakSet<object>();
   try {
-    return JSON.stringify(x, (_k, v: unknown) => {
-      if (typeof v === 'bigint') return String(v);
-      if (v && typeof v === 'object') {
-        if (seen.has(v)) return '[circular]';
-        seen.add(v);
-      }
-      return v;
-    }) ?? String(x);
+    return (
+      JSON.stringify(x, (_k, v: unknown) => {
+        if (typeof v === 'bigint') return String(v);
+        if (v && typeof v === 'object') {
+          if (seen.has(v)) return '[circular]';
+          seen.add(v);
+        }
+        return v;
+      }) ?? String(x)
+    );
   } catch {
     return String(x);
   }

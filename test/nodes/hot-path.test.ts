@@ -19,7 +19,10 @@ function all(nodes: Nodes, msgs: Array<Record<string, unknown>>): Promise<{ out:
     const timer = setTimeout(() => reject(new Error(`only ${got.out.length + got.caught.length} of ${msgs.length} outcomes`)), 15_000);
     const seen = (list: any[]) => (m: any) => {
       list.push(m);
-      if (got.out.length + got.caught.length === msgs.length) { clearTimeout(timer); resolve(got); }
+      if (got.out.length + got.caught.length === msgs.length) {
+        clearTimeout(timer);
+        resolve(got);
+      }
     };
     nodes.out.on('input', seen(got.out));
     nodes.caught.on('input', seen(got.caught));
@@ -29,13 +32,18 @@ function all(nodes: Nodes, msgs: Array<Record<string, unknown>>): Promise<{ out:
 
 describe('webtapi-call status on the hot path', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   it('four messages at once: blue once while they run, green once when the last is done', async () => {
     const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '' });
     assert.ok((await outcome(nodes, { payload: '1002' })).out, 'logged in');
     const seen = statuses(nodes.n1);
-    const got = await all(nodes, ['1002', '1003', '1004', '1005'].map((dst) => ({ payload: dst })));
+    const got = await all(
+      nodes,
+      ['1002', '1003', '1004', '1005'].map((dst) => ({ payload: dst })),
+    );
     assert.equal(got.out.length, 4, JSON.stringify(got.caught));
     await settleStatus(seen, green, 'green after the last');
     await tick();
@@ -53,7 +61,10 @@ describe('webtapi-call status on the hot path', () => {
       await settleStatus(seen, green, `green after ${dst}`);
     }
     await tick();
-    assert.deepEqual(seen.map((s) => s.fill), ['blue', 'green', 'blue', 'green']);
+    assert.deepEqual(
+      seen.map((s) => s.fill),
+      ['blue', 'green', 'blue', 'green'],
+    );
     assert.equal(seen[3].text, 'call_prio 1004');
   });
 

@@ -6,9 +6,16 @@ const json = (v: unknown) => ({ type: 'application/json', bytes: Buffer.from(JSO
 
 describe('push parameters and rate (plain)', () => {
   it('takes the event and the other fields from query and body together', () => {
-    assert.deepEqual(pushParams('event=ring&src=1009', { type: 'application/x-www-form-urlencoded', bytes: Buffer.from('dst=1001') }),
-      { ok: true, event: 'ring', fields: { src: '1009', dst: '1001' } });
-    assert.deepEqual(pushParams('', json({ event: 'alarm', zone: 3, armed: true })), { ok: true, event: 'alarm', fields: { zone: 3, armed: true } });
+    assert.deepEqual(pushParams('event=ring&src=1009', { type: 'application/x-www-form-urlencoded', bytes: Buffer.from('dst=1001') }), {
+      ok: true,
+      event: 'ring',
+      fields: { src: '1009', dst: '1001' },
+    });
+    assert.deepEqual(pushParams('', json({ event: 'alarm', zone: 3, armed: true })), {
+      ok: true,
+      event: 'alarm',
+      fields: { zone: 3, armed: true },
+    });
   });
 
   it('refuses each limit one past it, accepts it at the limit', () => {
@@ -16,16 +23,23 @@ describe('push parameters and rate (plain)', () => {
     assert.equal(pushParams(`event=x&${fields(PUSH_LIMITS.fields - 1)}`, null).ok, true);
     assert.deepEqual(pushParams(`event=x&${fields(PUSH_LIMITS.fields)}`, null), { ok: false, reason: 'too many fields' });
     assert.equal(pushParams(`event=x&v=${'a'.repeat(PUSH_LIMITS.valueChars)}`, null).ok, true);
-    assert.deepEqual(pushParams(`event=x&v=${'a'.repeat(PUSH_LIMITS.valueChars + 1)}`, null), { ok: false, reason: 'field value too long' });
+    assert.deepEqual(pushParams(`event=x&v=${'a'.repeat(PUSH_LIMITS.valueChars + 1)}`, null), {
+      ok: false,
+      reason: 'field value too long',
+    });
     assert.equal(pushParams(`event=${'e'.repeat(32)}`, null).ok, true);
     assert.equal(pushParams(`event=${'e'.repeat(33)}`, null).ok, false);
     assert.equal(pushParams(`event=x&${'k'.repeat(40)}=1`, null).ok, true);
     assert.deepEqual(pushParams(`event=x&${'k'.repeat(41)}=1`, null), { ok: false, reason: 'bad field name' });
-    assert.deepEqual(pushParams('', { type: 'application/json', bytes: Buffer.alloc(PUSH_LIMITS.bytes + 1, 32) }), { ok: false, reason: 'request too large' });
+    assert.deepEqual(pushParams('', { type: 'application/json', bytes: Buffer.alloc(PUSH_LIMITS.bytes + 1, 32) }), {
+      ok: false,
+      reason: 'request too large',
+    });
   });
 
   it('refuses names that reach a prototype, and values that are not scalars', () => {
-    for (const key of ['__proto__', 'constructor', 'prototype']) assert.deepEqual(pushParams(`event=x&${key}=1`, null), { ok: false, reason: 'bad field name' }, key);
+    for (const key of ['__proto__', 'constructor', 'prototype'])
+      assert.deepEqual(pushParams(`event=x&${key}=1`, null), { ok: false, reason: 'bad field name' }, key);
     assert.equal(pushParams('', json({ event: 'x', list: [1] })).ok, false);
     assert.equal(pushParams('', json({ event: 'x', none: null })).ok, false);
     assert.equal(pushParams('', json({ event: 7 })).ok, false);

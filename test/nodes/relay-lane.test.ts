@@ -35,7 +35,14 @@ class FakeRelay {
   private wait(signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(resolve, this.delayMs);
-      signal?.addEventListener('abort', () => { clearTimeout(t); reject(new OutcomeUnknownError('relay_status_set', 'aborted', 'aborted')); }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          reject(new OutcomeUnknownError('relay_status_set', 'aborted', 'aborted'));
+        },
+        { once: true },
+      );
     });
   }
   sets(status?: number) {
@@ -46,8 +53,13 @@ class FakeRelay {
 class FakeJournal implements LaneJournal {
   entry: { back: number; due: number } | null = null;
   writes = 0;
-  async record(e: { target: number; back: number; due: number; restoreMs: number; node: string }) { this.entry = e; this.writes++; }
-  async clear() { this.entry = null; }
+  async record(e: { target: number; back: number; due: number; restoreMs: number; node: string }) {
+    this.entry = e;
+    this.writes++;
+  }
+  async clear() {
+    this.entry = null;
+  }
 }
 
 function reporter(id = 'n1', signal?: AbortSignal) {
@@ -55,8 +67,14 @@ function reporter(id = 'n1', signal?: AbortSignal) {
   const attempts: number[] = [];
   const warnings: string[] = [];
   const r: Reporter = {
-    id, signal,
-    audit: (f, result) => lines.push(Object.entries(f).map(([k, v]) => `${k}=${v}`).join(' ') + (result ? ` result=${result}` : '')),
+    id,
+    signal,
+    audit: (f, result) =>
+      lines.push(
+        Object.entries(f)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ') + (result ? ` result=${result}` : ''),
+      ),
     pulsing: () => undefined,
     switchingBack: (n) => attempts.push(n),
     warn: (t) => warnings.push(t),
@@ -86,14 +104,19 @@ async function tickUntil(cond: () => boolean, ms = 1000, step = 1): Promise<void
 /** Ticks the fake clock until `p` is settled (at most `ms`), then gives its outcome. */
 async function settle<T>(p: Promise<T>, ms = 60_000): Promise<T> {
   let settled = false;
-  const watched = p.finally(() => { settled = true; });
+  const watched = p.finally(() => {
+    settled = true;
+  });
   watched.catch(() => undefined);
   await tickUntil(() => settled, ms, 10);
   return watched;
 }
 
 describe('relay lane (plain module)', () => {
-  afterEach(() => { clock?.restore(); clock = undefined; });
+  afterEach(() => {
+    clock?.restore();
+    clock = undefined;
+  });
 
   it('a pulse: journal entry before the first switch, one switch-back, the entry removed', async () => {
     const relay = new FakeRelay();
@@ -106,7 +129,10 @@ describe('relay lane (plain module)', () => {
     assert.equal(journal.entry?.back, 0);
     assert.deepEqual(await done, { final: 0, params: { relay_id: '17', status: '0' } });
     assert.equal(journal.entry, null);
-    assert.deepEqual(relay.sets().map((s) => s.status), [1, 0]);
+    assert.deepEqual(
+      relay.sets().map((s) => s.status),
+      [1, 0],
+    );
     assert.deepEqual(lines, ['relay_id=17 status=1', 'relay_id=17 status=0']);
   });
 
@@ -119,13 +145,18 @@ describe('relay lane (plain module)', () => {
     const done = lane.pulse(1, 10, 5000, r);
     await tickUntil(() => relay.sets(1).length > 0);
     relay.down = true;
-    setTimeout(() => { relay.down = false; }, 1500);
+    setTimeout(() => {
+      relay.down = false;
+    }, 1500);
     assert.equal((await settle(done)).final, 0);
     assert.equal(relay.status, 0);
     const backs = relay.sets(0);
     assert.ok(backs.length >= 5, `only ${backs.length} attempts`);
     const gaps = backs.slice(1).map((b, i) => b.at - backs[i].at);
-    assert.ok(gaps.every((g) => g < 400), `gaps ${gaps.join(',')} exceed the cap`);
+    assert.ok(
+      gaps.every((g) => g < 400),
+      `gaps ${gaps.join(',')} exceed the cap`,
+    );
     assert.ok(gaps[0] < gaps[gaps.length - 2], `no back-off: ${gaps.join(',')}`);
     assert.deepEqual(attempts, backs.map((_b, i) => i + 1).slice(1));
     assert.equal(lines[1], 'relay_id=17 status=0 result=WEBTAPI_UNREACHABLE');
@@ -141,7 +172,9 @@ describe('relay lane (plain module)', () => {
     const done = lane.pulse(1, 10, 5000, r);
     await tickUntil(() => relay.sets(1).length > 0);
     relay.stuck = true;
-    setTimeout(() => { relay.stuck = false; }, 150);
+    setTimeout(() => {
+      relay.stuck = false;
+    }, 150);
     assert.equal((await settle(done)).final, 0);
     assert.equal(relay.status, 0);
     assert.ok(lines.includes('relay_id=17 status=0 result=not-confirmed-read-1'), lines.join('\n'));
@@ -155,7 +188,10 @@ describe('relay lane (plain module)', () => {
     const done = lane.pulse(1, 10, 300, reporter().r);
     await tickUntil(() => relay.sets(1).length > 0);
     relay.down = true;
-    const err = await settle(done).then(() => assert.fail('resolved'), (e: { code: string; message: string }) => e);
+    const err = await settle(done).then(
+      () => assert.fail('resolved'),
+      (e: { code: string; message: string }) => e,
+    );
     assert.equal(err.code, 'WEBTAPI_RELAY_NOT_RESTORED');
     assert.match(err.message, /^relay 17 was not confirmed switched back to 0 after \d+ attempts \(last: unreachable\)$/);
     assert.notEqual(journal.entry, null);
@@ -172,7 +208,10 @@ describe('relay lane (plain module)', () => {
     const [ra, rb] = await settle(Promise.all([a, b]));
     assert.equal(ra.final, 0);
     assert.equal(rb.final, 0);
-    assert.deepEqual(relay.sets().map((s) => s.status), [1, 0]);
+    assert.deepEqual(
+      relay.sets().map((s) => s.status),
+      [1, 0],
+    );
     const back = relay.sets(0)[0].at - t0;
     assert.ok(back >= 295 && back < 700, `switched back after ${back} ms`);
   });
@@ -183,30 +222,59 @@ describe('relay lane (plain module)', () => {
     const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
     const { r } = reporter();
     const results = await Promise.all(Array.from({ length: 10 }, () => lane.switchTo(null, r)));
-    assert.deepEqual(results.map((x) => x.final), [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
-    assert.deepEqual(relay.log.map((e) => e.op), Array.from({ length: 10 }, () => ['get', 'set']).flat());
+    assert.deepEqual(
+      results.map((x) => x.final),
+      [1, 0, 1, 0, 1, 0, 1, 0, 1, 0],
+    );
+    assert.deepEqual(
+      relay.log.map((e) => e.op),
+      Array.from({ length: 10 }, () => ['get', 'set']).flat(),
+    );
     assert.equal(relay.status, 0);
     // A switch queued behind a pulse waits for its switch-back; a pulse behind it does not join the first.
     const p = lane.pulse(1, 30, 5000, r);
     const off = lane.switchTo(0, r);
     const p2 = lane.pulse(1, 30, 5000, r);
     await Promise.all([p, off, p2]);
-    assert.deepEqual(relay.sets().slice(10).map((s) => s.status), [1, 0, 0, 1, 0]);
+    assert.deepEqual(
+      relay
+        .sets()
+        .slice(10)
+        .map((s) => s.status),
+      [1, 0, 0, 1, 0],
+    );
   });
 
   it('a first switch the PBX refused is not switched back; one with an unknown outcome is', async () => {
     const relay = new FakeRelay();
     const journal = new FakeJournal();
-    const io = { ...relay.io, set: async (s: number, sig?: AbortSignal) => { if (s === 1) throw new ActionFailedError('relay_status_set'); return relay.io.set(s, sig); } };
+    const io = {
+      ...relay.io,
+      set: async (s: number, sig?: AbortSignal) => {
+        if (s === 1) throw new ActionFailedError('relay_status_set');
+        return relay.io.set(s, sig);
+      },
+    };
     const lane = new RelayLane('17', io, journal, undefined, FAST);
     await assert.rejects(lane.pulse(1, 10, 1000, reporter().r), { code: 'WEBTAPI_ACTION_FAILED' });
     assert.equal(relay.sets().length, 0);
     assert.equal(journal.entry, null);
-    const io2 = { ...relay.io, set: async (s: number, sig?: AbortSignal) => { if (s === 1) { relay.status = 1; throw new OutcomeUnknownError('relay_status_set', 'connection-lost', 'reset'); } return relay.io.set(s, sig); } };
+    const io2 = {
+      ...relay.io,
+      set: async (s: number, sig?: AbortSignal) => {
+        if (s === 1) {
+          relay.status = 1;
+          throw new OutcomeUnknownError('relay_status_set', 'connection-lost', 'reset');
+        }
+        return relay.io.set(s, sig);
+      },
+    };
     const { r, warnings } = reporter();
     await assert.rejects(new RelayLane('17', io2, journal, undefined, FAST).pulse(1, 10, 1000, r), { code: 'WEBTAPI_OUTCOME_UNKNOWN' });
     assert.equal(relay.status, 0);
-    assert.deepEqual(warnings, ['relay 17: switching to 1 may have happened (outcome unknown); switching back to 0 after the pulse all the same']);
+    assert.deepEqual(warnings, [
+      'relay 17: switching to 1 may have happened (outcome unknown); switching back to 0 after the pulse all the same',
+    ]);
   });
 
   it('shutdown: the pulse switches back now, retries stop at the deadline, queued switches are dropped', async () => {
@@ -221,7 +289,10 @@ describe('relay lane (plain module)', () => {
     relay.down = true;
     const started = Date.now();
     lane.close(Date.now() + 200);
-    await assert.rejects(settle(pulse), (e: { code: string; message: string }) => e.code === 'WEBTAPI_RELAY_NOT_RESTORED' && /shutdown/.test(e.message));
+    await assert.rejects(
+      settle(pulse),
+      (e: { code: string; message: string }) => e.code === 'WEBTAPI_RELAY_NOT_RESTORED' && /shutdown/.test(e.message),
+    );
     await assert.rejects(settle(queued), { code: 'WEBTAPI_ABORTED' });
     await settle(lane.idle());
     assert.ok(Date.now() - started < 400, `took ${Date.now() - started} ms`);
@@ -254,19 +325,30 @@ describe('relay lane (plain module)', () => {
     const joined = lane.pulse(1, 200, 1000, reporter('new').r);
     await settle(Promise.all([resumed, joined]));
     assert.ok(relay.sets(0)[0].at - t0 >= 195, 'the joining pulse did not move the switch-back');
-    assert.deepEqual(relay.sets().map((s) => s.status), [0]);
+    assert.deepEqual(
+      relay.sets().map((s) => s.status),
+      [0],
+    );
     assert.deepEqual(lines, []);
     const overdue = new FakeRelay();
     overdue.status = 1;
     const { r: r2, lines: l2 } = reporter('old');
-    await settle(new RelayLane('17', overdue.io, new FakeJournal(), undefined, FAST).resume({ target: 1, back: 0, due: t0 - 5000, restoreMs: 1000 }, r2, { completes: 'pulse-before-restart' }));
+    await settle(
+      new RelayLane('17', overdue.io, new FakeJournal(), undefined, FAST).resume(
+        { target: 1, back: 0, due: t0 - 5000, restoreMs: 1000 },
+        r2,
+        { completes: 'pulse-before-restart' },
+      ),
+    );
     assert.equal(overdue.status, 0);
     assert.deepEqual(l2, ['relay_id=17 status=0 completes=pulse-before-restart']);
   });
 
   describe('"off" wins (fake timers: the pulse would hold for 10 s)', () => {
     let clock: sinon.SinonFakeTimers;
-    beforeEach(() => { clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] }); });
+    beforeEach(() => {
+      clock = sinon.useFakeTimers({ now: 1_000_000, toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    });
     afterEach(() => clock.restore());
 
     /** A relay held on by a 10 s pulse of reporter `a`. */
@@ -277,7 +359,10 @@ describe('relay lane (plain module)', () => {
       const a = reporter('a');
       const pulse = lane.pulse(1, 10_000, 5000, a.r);
       await clock.tickAsync(10);
-      assert.deepEqual(relay.sets().map((x) => x.status), [1]);
+      assert.deepEqual(
+        relay.sets().map((x) => x.status),
+        [1],
+      );
       return { relay, journal, lane, a, pulse };
     }
 
@@ -291,11 +376,18 @@ describe('relay lane (plain module)', () => {
       assert.deepEqual(await pulse, { final: 0, params: { relay_id: '17', status: '0' } });
       assert.ok(Date.now() - t0 <= 500, `back after ${Date.now() - t0} ms`);
       assert.equal(relay.status, 0);
-      assert.deepEqual(relay.log.map((e) => `${e.op}${e.status ?? ''}`), ['set1', 'set0', 'get'], 'the switch-back and its confirming read, nothing more');
+      assert.deepEqual(
+        relay.log.map((e) => `${e.op}${e.status ?? ''}`),
+        ['set1', 'set0', 'get'],
+        'the switch-back and its confirming read, nothing more',
+      );
       assert.equal(journal.entry, null);
       // The pulse's own switch-back is not sent again when its time comes.
       await clock.tickAsync(20_000);
-      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0]);
+      assert.deepEqual(
+        relay.sets().map((x) => x.status),
+        [1, 0],
+      );
       // Switched on by a, back by b: the trail says who ended it.
       assert.deepEqual(a.lines, ['relay_id=17 status=1']);
       assert.deepEqual(b.lines, ['relay_id=17 status=0']);
@@ -308,20 +400,33 @@ describe('relay lane (plain module)', () => {
       await clock.tickAsync(10);
       assert.equal((await toggled).final, 0);
       assert.equal((await pulse).final, 0);
-      assert.deepEqual(relay.log.map((e) => `${e.op}${e.status ?? ''}`), ['set1', 'set0', 'get']);
+      assert.deepEqual(
+        relay.log.map((e) => `${e.op}${e.status ?? ''}`),
+        ['set1', 'set0', 'get'],
+      );
     });
 
     it('any other status still waits for the switch-back (arrival order)', async () => {
       const { relay, lane, pulse } = await held();
       let answered = false;
-      const five = lane.switchTo(5, reporter('b').r).then((o) => { answered = true; return o; });
+      const five = lane.switchTo(5, reporter('b').r).then((o) => {
+        answered = true;
+        return o;
+      });
       await clock.tickAsync(5000);
       assert.equal(answered, false);
-      assert.deepEqual(relay.sets().map((x) => x.status), [1], 'the pulse was cut short by a switch that is not its rest state');
+      assert.deepEqual(
+        relay.sets().map((x) => x.status),
+        [1],
+        'the pulse was cut short by a switch that is not its rest state',
+      );
       await clock.tickAsync(5100);
       assert.equal((await pulse).final, 0);
       assert.equal((await five).final, 5);
-      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 5]);
+      assert.deepEqual(
+        relay.sets().map((x) => x.status),
+        [1, 0, 5],
+      );
     });
 
     it('with a switch queued after the pulse: the pulse ends now, the queued switch runs, then the "off"', async () => {
@@ -330,7 +435,10 @@ describe('relay lane (plain module)', () => {
       const off = lane.switchTo(0, reporter('c').r);
       await clock.tickAsync(50);
       assert.deepEqual(await Promise.all([pulse, five, off]).then((r) => r.map((o) => o.final)), [0, 5, 0]);
-      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 5, 0]);
+      assert.deepEqual(
+        relay.sets().map((x) => x.status),
+        [1, 0, 5, 0],
+      );
     });
 
     it('an "off" during the switch-back joins it: no extra request, answered when it is confirmed', async () => {
@@ -356,7 +464,13 @@ describe('relay lane (plain module)', () => {
       const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
       const node = {};
       const attempts: number[] = [];
-      const perMessage = () => ({ ...reporter('n1').r, owner: node, switchingBack: (n: number) => { attempts.push(n); } });
+      const perMessage = () => ({
+        ...reporter('n1').r,
+        owner: node,
+        switchingBack: (n: number) => {
+          attempts.push(n);
+        },
+      });
       const first = lane.pulse(1, 1000, 5000, perMessage());
       await clock.tickAsync(10);
       const more = Array.from({ length: 50 }, () => lane.pulse(1, 1000, 5000, perMessage()));
@@ -378,10 +492,16 @@ describe('relay lane (plain module)', () => {
       const again = lane.pulse(1, 1000, 5000, reporter('c').r);
       await clock.tickAsync(10);
       assert.equal((await off).final, 0);
-      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 1]);
+      assert.deepEqual(
+        relay.sets().map((x) => x.status),
+        [1, 0, 1],
+      );
       await clock.tickAsync(1100);
       assert.equal((await again).final, 0);
-      assert.deepEqual(relay.sets().map((x) => x.status), [1, 0, 1, 0]);
+      assert.deepEqual(
+        relay.sets().map((x) => x.status),
+        [1, 0, 1, 0],
+      );
     });
   });
 });

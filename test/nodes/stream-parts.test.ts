@@ -41,7 +41,9 @@ describe('newest-frame throttle', () => {
   it('sends the first frame at once, then at most one per interval, always the newest', async () => {
     const sent: number[] = [];
     let done!: () => void;
-    const finished = new Promise<void>((resolve) => { done = resolve; });
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
     const t = new FrameThrottle(100, (data) => {
       sent.push(data[0]);
       if (data[0] === 9) done();

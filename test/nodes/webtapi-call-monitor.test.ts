@@ -17,20 +17,34 @@ const kinds = (got: Msg[]) => got.map((m) => `${m.topic}:${m.payload.extension ?
 
 describe('webtapi-call-monitor', () => {
   let sim: Simulator;
-  before(async () => { sim = await withSimulator(); });
-  after(async () => { await sim.close(); });
+  before(async () => {
+    sim = await withSimulator();
+  });
+  after(async () => {
+    await sim.close();
+  });
   beforeEach(() => sim.reset());
-  afterEach(async () => { await helper.unload(); });
+  afterEach(async () => {
+    await helper.unload();
+  });
 
   const listPolls = (): number => sim.stats.byAction.call_list_all ?? 0;
 
   /** A monitor on `extensions`, started: its first poll (the start, never reported) has been answered. */
-  async function monitor(extensions: string, extra: Record<string, unknown> = {}, s: Simulator = sim): Promise<{ got: Msg[]; node: TestNode }> {
-    await helper.load(NODES, [
-      config(s),
-      { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions, interval: 250, ...extra, wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+  async function monitor(
+    extensions: string,
+    extra: Record<string, unknown> = {},
+    s: Simulator = sim,
+  ): Promise<{ got: Msg[]; node: TestNode }> {
+    await helper.load(
+      NODES,
+      [
+        config(s),
+        { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions, interval: 250, ...extra, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+      CREDS,
+    );
     const node = helper.getNode('m')!;
     const started = statusMatching(node, (st) => st.fill === 'green');
     await started;
@@ -46,10 +60,15 @@ describe('webtapi-call-monitor', () => {
     await until(() => got.length === 2);
     sim.hangup('1001');
     await until(() => got.length === 3);
-    assert.deepEqual(got.map((m) => m.topic), ['ring', 'connect', 'disconnect']);
+    assert.deepEqual(
+      got.map((m) => m.topic),
+      ['ring', 'connect', 'disconnect'],
+    );
     const [ring, connect, end] = got.map((m) => m.payload);
-    assert.deepEqual([ring.event, ring.extension, ring.direction, ring.caller, ring.called, ring.channel, ring.peerChannel, ring.answered],
-      ['ring', '1001', 'in', { number: '1004', name: null, channel: calling }, { number: '1001' }, ringing, null, false]);
+    assert.deepEqual(
+      [ring.event, ring.extension, ring.direction, ring.caller, ring.called, ring.channel, ring.peerChannel, ring.answered],
+      ['ring', '1001', 'in', { number: '1004', name: null, channel: calling }, { number: '1001' }, ringing, null, false],
+    );
     assert.match(ring.caller.channel, /^SIP\/1004-/);
     assert.equal(connect.callId, ring.callId);
     assert.equal(end.callId, ring.callId);
@@ -67,7 +86,10 @@ describe('webtapi-call-monitor', () => {
       await until(() => got.length === 1);
       s13.reject('1002');
       await until(() => got.length === 2);
-      assert.deepEqual(got.map((m) => m.topic), ['ring', 'disconnect']);
+      assert.deepEqual(
+        got.map((m) => m.topic),
+        ['ring', 'disconnect'],
+      );
       assert.deepEqual(got[1].payload.caller, { number: '+4930123456', name: 'Erika Muster', channel: got[0].payload.caller.channel });
       assert.match(got[0].payload.caller.channel, /^SIP\/trunk-/);
       assert.deepEqual([got[1].payload.answered, got[1].payload.talkSeconds, got[1].payload.answeredAt], [false, 0, null]);
@@ -89,7 +111,7 @@ describe('webtapi-call-monitor', () => {
     assert.deepEqual([door.event, door.caller.number], ['ring', '1009']);
     assert.match(door.caller.channel, /^SIP\/1009-[0-9a-f]+$/);
     assert.deepEqual([spoofed.event, spoofed.caller.number], ['ring', '1009'], 'the same caller number');
-    assert.match(spoofed.caller.channel, /^SIP\/provider-[0-9a-f]+$/, 'but the trunk\'s channel');
+    assert.match(spoofed.caller.channel, /^SIP\/provider-[0-9a-f]+$/, "but the trunk's channel");
   });
 
   it('an outgoing call: call, then connect when the other side answers', async () => {
@@ -101,7 +123,14 @@ describe('webtapi-call-monitor', () => {
     sim.hangup(ringing);
     const polls = listPolls();
     await until(() => listPolls() >= polls + 2);
-    assert.deepEqual(got.map((m) => [m.topic, m.payload.direction, m.payload.called.number]), [['call', 'out', '1003'], ['connect', 'out', '1003']], 'no disconnect: not chosen');
+    assert.deepEqual(
+      got.map((m) => [m.topic, m.payload.direction, m.payload.called.number]),
+      [
+        ['call', 'out', '1003'],
+        ['connect', 'out', '1003'],
+      ],
+      'no disconnect: not chosen',
+    );
   });
 
   it('a call to a queue: the agent rings with the queue named, through the Local channel pair', async () => {
@@ -112,9 +141,14 @@ describe('webtapi-call-monitor', () => {
     await until(() => got.length === 2);
     sim.hangup(caller);
     await until(() => got.length === 3);
-    assert.deepEqual(got.map((m) => [m.topic, m.payload.queue, m.payload.caller.number, m.payload.called.number]), [
-      ['ring', 'VMX', '+498955555', '7777'], ['connect', 'VMX', '+498955555', '7777'], ['disconnect', 'VMX', '+498955555', '7777'],
-    ]);
+    assert.deepEqual(
+      got.map((m) => [m.topic, m.payload.queue, m.payload.caller.number, m.payload.called.number]),
+      [
+        ['ring', 'VMX', '+498955555', '7777'],
+        ['connect', 'VMX', '+498955555', '7777'],
+        ['disconnect', 'VMX', '+498955555', '7777'],
+      ],
+    );
     assert.equal(got[1].payload.peerChannel, caller, 'the caller, behind the Local pair');
   });
 
@@ -158,15 +192,30 @@ describe('webtapi-call-monitor', () => {
     sim.hangupAll();
     await sim.resume();
     await until(() => got.length === 4, 15_000);
-    assert.deepEqual(got.slice(2).map((m) => m.topic), ['gap', 'disconnect']);
+    assert.deepEqual(
+      got.slice(2).map((m) => m.topic),
+      ['gap', 'disconnect'],
+    );
     const gap = got[2].payload;
     assert.ok(Date.parse(gap.from) < Date.parse(gap.to) && gap.seconds > 0);
     assert.equal(got[3].payload.uncertain, true);
   });
 
   it('one call_list_all per interval for several monitors and a status watch; none after the last is removed', async () => {
-    const monitors = Array.from({ length: 5 }, (_, i) => ({ id: `m${i}`, type: 'webtapi-call-monitor', server: 'cfg', extensions: `100${i + 1}`, interval: 250 + i * 100, wires: [['out']] }));
-    const flow = [config(sim), ...monitors, { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, watchCalls: true, wires: [['out']] }, { id: 'out', type: 'helper' }];
+    const monitors = Array.from({ length: 5 }, (_, i) => ({
+      id: `m${i}`,
+      type: 'webtapi-call-monitor',
+      server: 'cfg',
+      extensions: `100${i + 1}`,
+      interval: 250 + i * 100,
+      wires: [['out']],
+    }));
+    const flow = [
+      config(sim),
+      ...monitors,
+      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, watchCalls: true, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
     const clock = pollClock();
     try {
       await helper.load(NODES, flow, CREDS);
@@ -188,15 +237,25 @@ describe('webtapi-call-monitor', () => {
   });
 
   it('a malformed extension or event: red status, nothing polled, an input ends with WEBTAPI_INVALID_INPUT', async () => {
-    await helper.load(NODES, [config(sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001,bad ext', events: 'ring', wires: [[]] }], CREDS);
+    await helper.load(
+      NODES,
+      [config(sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001,bad ext', events: 'ring', wires: [[]] }],
+      CREDS,
+    );
     const m = helper.getNode('m')!;
     assert.equal(m.status.lastCall.args[0].fill, 'red');
     assert.match(m.status.lastCall.args[0].text, /invalid input/);
     await helper.unload();
-    await helper.load(NODES, [
-      config(sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '', events: 'ring,hangup', wires: [[]] },
-      { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper' },
-    ], CREDS);
+    await helper.load(
+      NODES,
+      [
+        config(sim),
+        { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '', events: 'ring,hangup', wires: [[]] },
+        { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+      CREDS,
+    );
     const caught = new Promise<Record<string, any>>((resolve) => helper.getNode('caught')!.once('input', resolve));
     helper.getNode('m')!.receive({ payload: 'poll' });
     assert.match((await caught).error.message, /events "hangup" unknown/);

@@ -4,7 +4,9 @@ import { PASSWORD, helper, loadFlow, next, outcome, statusMatching, until, caugh
 
 describe('webtapi-call', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   it('places a call from node properties and keeps the message', async () => {
     const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });
@@ -59,19 +61,26 @@ describe('webtapi-call', () => {
       assert.deepEqual(r.out.webtapi.params, { src: '1001', dst: '1002' }, JSON.stringify(msg));
     }
     const sent = sim.requests.filter((q) => q.action === 'call');
-    assert.deepEqual(sent.map((q) => [q.params.src, q.params.dst]), tries.map(() => ['1001', '1002']));
+    assert.deepEqual(
+      sent.map((q) => [q.params.src, q.params.dst]),
+      tries.map(() => ['1001', '1002']),
+    );
     assert.equal((sim.stats.byAction.call_prio ?? 0) + (sim.stats.byAction.call_create_conf ?? 0), 0);
   });
 
-  it('takes overrides from an object built in a Function node (another realm\'s Object)', async () => {
+  it("takes overrides from an object built in a Function node (another realm's Object)", async () => {
     const fn = require(require.resolve('@node-red/nodes/core/function/10-function.js', { paths: [require.resolve('node-red')] }));
     const { ALL, CREDS, config } = require('./harness');
-    await helper.load([...ALL, fn], [
-      config(sim),
-      { id: 'f', type: 'function', func: 'msg.payload = { src: "1004", dst: "1003" }; return msg;', outputs: 1, wires: [['n1']] },
-      { id: 'n1', type: 'webtapi-call', server: 'cfg', src: '', dst: '', wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+    await helper.load(
+      [...ALL, fn],
+      [
+        config(sim),
+        { id: 'f', type: 'function', func: 'msg.payload = { src: "1004", dst: "1003" }; return msg;', outputs: 1, wires: [['n1']] },
+        { id: 'n1', type: 'webtapi-call', server: 'cfg', src: '', dst: '', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+      CREDS,
+    );
     const got = next(helper.getNode('out')!);
     helper.getNode('f')!.receive({});
     const m = await got;
@@ -161,8 +170,12 @@ describe('webtapi-call', () => {
     await outcome(nodes, { payload: { dst: '1003' } });
     sim.injectFault({ kind: 'hang', action: 'call' });
     let sent = false;
-    nodes.out.on('input', () => { sent = true; });
-    nodes.caught.on('input', () => { sent = true; });
+    nodes.out.on('input', () => {
+      sent = true;
+    });
+    nodes.caught.on('input', () => {
+      sent = true;
+    });
     nodes.n1.receive({});
     await until(() => sim.stats.byAction.call === 2);
     await helper.unload();

@@ -1,12 +1,26 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, TestNode, caughtCode, config, helper, loadFlow, outcome, until, useNodeSimulator, useStreamSimulator } from './harness';
+import {
+  ALL,
+  CREDS,
+  TestNode,
+  caughtCode,
+  config,
+  helper,
+  loadFlow,
+  outcome,
+  until,
+  useNodeSimulator,
+  useStreamSimulator,
+} from './harness';
 
 const node = (id: string) => helper.getNode(id)!;
 
 describe('webtapi-cam-snapshot', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   it('outputs the picture bytes, content type and a file name', async () => {
     const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44' });
@@ -45,16 +59,22 @@ describe('webtapi-cam-snapshot', () => {
 
 describe('webtapi-cam-snapshot history', function () {
   let sim: Simulator;
-  useStreamSimulator((s) => { sim = s; }, 100);
+  useStreamSimulator((s) => {
+    sim = s;
+  }, 100);
 
   async function loadSnapshot(props: Record<string, unknown>): Promise<{ n1: TestNode; out: TestNode; caught: TestNode }> {
-    await helper.load(ALL, [
-      config(sim),
-      { id: 'n1', type: 'webtapi-cam-snapshot', server: 'cfg', camera: '44', ...props, wires: [['out']] },
-      { id: 'out', type: 'helper' },
-      { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ], CREDS);
+    await helper.load(
+      ALL,
+      [
+        config(sim),
+        { id: 'n1', type: 'webtapi-cam-snapshot', server: 'cfg', camera: '44', ...props, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+      CREDS,
+    );
     return { n1: node('n1'), out: node('out'), caught: node('caught') };
   }
 

@@ -36,7 +36,15 @@ function collect(node: TestNode, n: number): Promise<Array<Record<string, any>>>
 function streamFlow(sim: Simulator, props: Record<string, unknown>[], extra: object[] = []): object[] {
   return [
     config(sim),
-    ...props.map((p, i) => ({ id: `s${i + 1}`, type: 'webtapi-cam-stream', server: 'cfg', camera: '44', fps: 30, wires: [[`out${i + 1}`]], ...p })),
+    ...props.map((p, i) => ({
+      id: `s${i + 1}`,
+      type: 'webtapi-cam-stream',
+      server: 'cfg',
+      camera: '44',
+      fps: 30,
+      wires: [[`out${i + 1}`]],
+      ...p,
+    })),
     ...props.map((_, i) => ({ id: `out${i + 1}`, type: 'helper' })),
     { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
@@ -52,7 +60,9 @@ const node = (id: string) => helper.getNode(id)!;
 
 describe('webtapi-cam-stream', function () {
   let sim: Simulator;
-  useStreamSimulator((s) => { sim = s; }, 40);
+  useStreamSimulator((s) => {
+    sim = s;
+  }, 40);
 
   it('sends the frames byte-exact as the simulator sent them, with camera, frame and timestamp', async () => {
     const sent = tap(sim);
@@ -66,7 +76,10 @@ describe('webtapi-cam-stream', function () {
       assert.ok(Buffer.isBuffer(m.payload));
       assert.equal(m.payload.byteOffset, 0, 'a Buffer of its own, not a view into a network chunk');
       assert.equal(m.payload.buffer.byteLength, m.payload.length);
-      assert.ok(all.some((f) => f.equals(m.payload)), `frame ${i + 1} is not one the simulator sent`);
+      assert.ok(
+        all.some((f) => f.equals(m.payload)),
+        `frame ${i + 1} is not one the simulator sent`,
+      );
       assert.equal(m.contentType, 'image/jpeg');
       assert.equal(m.camera, '44');
       assert.equal(m.frame, i + 1);
@@ -74,7 +87,10 @@ describe('webtapi-cam-stream', function () {
     }
     // frames in the order sent, and different from each other (the counter drawn into them)
     const idx = got.map((m) => all.findIndex((f) => f.equals(m.payload)));
-    assert.deepEqual([...idx].sort((a, b) => a - b), idx);
+    assert.deepEqual(
+      [...idx].sort((a, b) => a - b),
+      idx,
+    );
     assert.equal(new Set(idx).size, idx.length);
   });
 
@@ -93,10 +109,17 @@ describe('webtapi-cam-stream', function () {
     await load(sim, [{ fps: 4 }]);
     const got: Array<Record<string, any>> = [];
     const outAt: number[] = [];
-    node('out1').on('input', (m: Record<string, any>) => { got.push(m); outAt.push(Date.now()); });
+    node('out1').on('input', (m: Record<string, any>) => {
+      got.push(m);
+      outAt.push(Date.now());
+    });
     // Frozen from here: the camera's frame timer and the throttle move only with the ticks below;
     // each tick is followed by real time for the frame to cross the socket.
-    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], shouldClearNativeTimers: true });
+    const clock = sinon.useFakeTimers({
+      now: Date.now(),
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+      shouldClearNativeTimers: true,
+    });
     try {
       const step = async () => {
         await clock.tickAsync(25);
@@ -110,7 +133,10 @@ describe('webtapi-cam-stream', function () {
     }
     const gaps = outAt.slice(1).map((t, i) => t - outAt[i]);
     // 250 ms apart; a frame that crossed the socket during a tick is seen up to one tick (25 ms) late.
-    assert.ok(gaps.every((g) => g >= 225 && g <= 275), `gaps ${gaps.join(',')}`);
+    assert.ok(
+      gaps.every((g) => g >= 225 && g <= 275),
+      `gaps ${gaps.join(',')}`,
+    );
     // 2 s at 4 fps after the first frame: 8 more (one may still be on its way when the clock stops).
     assert.ok(got.length >= 8 && got.length <= 9, `${got.length} frames`);
     // the frames between were dropped: far more were sent than passed on
@@ -173,7 +199,10 @@ describe('webtapi-cam-stream', function () {
     node('s1').receive({ payload: 'start' });
     await reconnecting;
     const got = await frames;
-    assert.deepEqual(got.map((m) => m.frame), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(
+      got.map((m) => m.frame),
+      [1, 2, 3, 4, 5, 6, 7, 8],
+    );
     assert.ok(sim.stats.byAction.vmx_cam_get_stream >= 3, `${sim.stats.byAction.vmx_cam_get_stream} opens`);
   });
 
@@ -197,7 +226,9 @@ describe('webtapi-cam-stream', function () {
     sim.setUser('1004', 'changed');
     await load(sim, [{}]);
     let sent = 0;
-    node('out1').on('input', () => { sent++; });
+    node('out1').on('input', () => {
+      sent++;
+    });
     const reason = statusMatching(node('s1'), (s) => s.fill === 'yellow' && /login failed/.test(s.text ?? ''));
     node('s1').receive({ payload: 'start' });
     await reason;

@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, PASSWORD, config, helper, jumpPastPolls, next, pollClock, statusMatching, until, TestNode, useNodeSimulator } from './harness';
+import {
+  ALL,
+  CREDS,
+  PASSWORD,
+  config,
+  helper,
+  jumpPastPolls,
+  next,
+  pollClock,
+  statusMatching,
+  until,
+  TestNode,
+  useNodeSimulator,
+} from './harness';
 
 function collect(node: TestNode): Array<Record<string, any>> {
   const got: Array<Record<string, any>> = [];
@@ -10,7 +23,9 @@ function collect(node: TestNode): Array<Record<string, any>> {
 
 describe('webtapi-config', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   const twoCalls = (s: Simulator) => [
     config(s),
@@ -34,7 +49,7 @@ describe('webtapi-config', () => {
   it('shows the connection state on its nodes (login failed, retrying)', async () => {
     await helper.load(ALL, twoCalls(sim), { cfg: { username: '1004', password: 'wrong' } });
     const a = helper.getNode('a')!;
-    const failed = statusMatching(a, (s) => s.fill === 'red' && /login failed|retrying/i.test(s.text ?? '') || s.text === 'login failed');
+    const failed = statusMatching(a, (s) => (s.fill === 'red' && /login failed|retrying/i.test(s.text ?? '')) || s.text === 'login failed');
     a.receive({});
     await failed;
     assert.equal(sim.stats.loginFailures, 1);
@@ -47,14 +62,26 @@ describe('webtapi-config', () => {
     res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: '1004', password: 'nope' });
     assert.equal(res.body.ok, false);
     assert.equal(res.body.code, 'WEBTAPI_LOGIN_FAILED');
-    res = await helper.request().post('/metasec-webtapi/test-connection').send({ id: 'cfg', url: sim.url, username: '1004', password: '__PWRD__' });
+    res = await helper
+      .request()
+      .post('/metasec-webtapi/test-connection')
+      .send({ id: 'cfg', url: sim.url, username: '1004', password: '__PWRD__' });
     assert.deepEqual(res.body, { ok: true });
     // The stored password never goes to another host.
-    res = await helper.request().post('/metasec-webtapi/test-connection').send({ id: 'cfg', url: 'http://127.0.0.1:9/x', username: '1004', password: '__PWRD__' });
+    res = await helper
+      .request()
+      .post('/metasec-webtapi/test-connection')
+      .send({ id: 'cfg', url: 'http://127.0.0.1:9/x', username: '1004', password: '__PWRD__' });
     assert.equal(res.body.code, 'WEBTAPI_INVALID_INPUT');
-    res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: 'http://127.0.0.1:9/webtapi.php', username: '1004', password: 'x' });
+    res = await helper
+      .request()
+      .post('/metasec-webtapi/test-connection')
+      .send({ url: 'http://127.0.0.1:9/webtapi.php', username: '1004', password: 'x' });
     assert.equal(res.body.code, 'WEBTAPI_UNREACHABLE');
-    res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: 'file:///etc/passwd', username: '1004', password: 'x' });
+    res = await helper
+      .request()
+      .post('/metasec-webtapi/test-connection')
+      .send({ url: 'file:///etc/passwd', username: '1004', password: 'x' });
     assert.equal(res.body.code, 'WEBTAPI_INVALID_INPUT');
     assert.ok(!JSON.stringify(res.body).includes(PASSWORD));
   });
@@ -73,11 +100,15 @@ describe('webtapi-config', () => {
     assert.equal(res.status, 400);
     res = await helper.request().get('/metasec-webtapi/nope/options/relays');
     assert.equal(res.status, 404);
-    res = await helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot').buffer(true).parse((r: any, cb: any) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    res = await helper
+      .request()
+      .get('/metasec-webtapi/cfg/cameras/44/snapshot')
+      .buffer(true)
+      .parse((r: any, cb: any) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     assert.match(res.headers['content-type'], /^image\/jpeg/);
     assert.equal(res.body[0], 0xff);
     assert.equal(res.headers['x-content-type-options'], 'nosniff');
@@ -142,12 +173,16 @@ describe('webtapi-config', () => {
     const user = {};
     cfg.register(user, { connection: () => undefined });
     let closed = false;
-    const closing = cfg.close(false).then(() => { closed = true; });
+    const closing = cfg.close(false).then(() => {
+      closed = true;
+    });
     // The user still finishes its close work with the client...
     assert.ok(Array.isArray(await cfg.client.calls.listAll()));
     assert.equal(closed, false);
     let deregistered = false;
-    cfg.deregister(user, () => { deregistered = true; });
+    cfg.deregister(user, () => {
+      deregistered = true;
+    });
     assert.equal(deregistered, true, 'done is called at once');
     // ...and only then the config node closes it.
     await closing;
@@ -155,18 +190,27 @@ describe('webtapi-config', () => {
   });
 
   it('a server URL that cannot be used: status "invalid server URL", every message WEBTAPI_INVALID_INPUT, nothing sent', async () => {
-    await helper.load(ALL, [
-      config(sim, { url: 'ftp://127.0.0.1/webtapi.php' }),
-      { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+    await helper.load(
+      ALL,
+      [
+        config(sim, { url: 'ftp://127.0.0.1/webtapi.php' }),
+        { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
+        { id: 'out', type: 'helper' },
+      ],
+      CREDS,
+    );
     const a = helper.getNode('a')!;
     // The node took the config node's state when it registered, during the load: read from the
     // status spy the test helper puts on every node (shared by all nodes, told apart by `this`).
     const spy = (a as unknown as { status: { getCalls(): { thisValue: { id?: string }; args: any[] }[] } }).status;
-    const shown = spy.getCalls().filter((c) => c.thisValue?.id === 'a').map((c) => c.args[0]?.text);
+    const shown = spy
+      .getCalls()
+      .filter((c) => c.thisValue?.id === 'a')
+      .map((c) => c.args[0]?.text);
     assert.ok(shown.includes('invalid server URL'), JSON.stringify(shown));
-    const failed = new Promise<{ code?: string }>((resolve) => a.on('call:error', (call: { args: [unknown, unknown] }) => resolve(call.args[0] as { code?: string })));
+    const failed = new Promise<{ code?: string }>((resolve) =>
+      a.on('call:error', (call: { args: [unknown, unknown] }) => resolve(call.args[0] as { code?: string })),
+    );
     a.receive({});
     const err = await failed;
     assert.equal(err.code, 'WEBTAPI_INVALID_INPUT');

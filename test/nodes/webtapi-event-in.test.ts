@@ -32,7 +32,11 @@ const PROBE = (RED: NodeAPI): void => {
 };
 const NODES = [...ALL, PROBE];
 
-interface Answer { status: number; text: string; headers: Record<string, string> }
+interface Answer {
+  status: number;
+  text: string;
+  headers: Record<string, string>;
+}
 
 describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () => {
   let sim: Simulator;
@@ -50,8 +54,13 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     await sim.close();
     await new Promise((resolve) => server.close(resolve));
   });
-  beforeEach(() => { sim.reset(); LOG.clear(); });
-  afterEach(async () => { await helper.unload(); });
+  beforeEach(() => {
+    sim.reset();
+    LOG.clear();
+  });
+  afterEach(async () => {
+    await helper.unload();
+  });
 
   const listPolls = (): number => sim.stats.byAction.call_list_all ?? 0;
   const cfg = () => helper.getNode('cfg') as TestNode;
@@ -63,7 +72,9 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
       body: init.body,
     });
     const headers: Record<string, string> = {};
-    res.headers.forEach((v, k) => { if (k !== 'date') headers[k] = v; });
+    res.headers.forEach((v, k) => {
+      if (k !== 'date') headers[k] = v;
+    });
     return { status: res.status, text: await res.text(), headers };
   }
   /**
@@ -74,7 +85,10 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     return new Promise((resolve, reject) => {
       const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
       let raw = '';
-      const timer = setTimeout(() => { socket.destroy(); reject(new Error(`burst: ${raw.length} bytes of answers`)); }, 15_000);
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`burst: ${raw.length} bytes of answers`));
+      }, 15_000);
       socket.on('error', reject);
       socket.on('data', (chunk: Buffer) => {
         raw += chunk.toString('latin1');
@@ -91,14 +105,27 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     request(`/metasec-webtapi/events/${token}${query ? `?${query}` : ''}`, init);
 
   /** A call monitor (interval 10 s unless given) and an event-in node on one config node; started once the monitor's first poll is in. */
-  async function start(opts: { interval?: number; events?: string; creds?: object; watch?: boolean } = {}): Promise<{ rings: TestNode; events: TestNode; monitor: TestNode }> {
-    await helper.load(NODES, [
-      config(sim),
-      { id: 'mon', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001', interval: opts.interval ?? 10_000, wires: [['rings']] },
-      { id: 'ev', type: 'webtapi-event-in', server: 'cfg', events: opts.events ?? '', wires: [['events']] },
-      { id: 'rings', type: 'helper' },
-      { id: 'events', type: 'helper' },
-    ], opts.creds ?? creds());
+  async function start(
+    opts: { interval?: number; events?: string; creds?: object; watch?: boolean } = {},
+  ): Promise<{ rings: TestNode; events: TestNode; monitor: TestNode }> {
+    await helper.load(
+      NODES,
+      [
+        config(sim),
+        {
+          id: 'mon',
+          type: 'webtapi-call-monitor',
+          server: 'cfg',
+          extensions: '1001',
+          interval: opts.interval ?? 10_000,
+          wires: [['rings']],
+        },
+        { id: 'ev', type: 'webtapi-event-in', server: 'cfg', events: opts.events ?? '', wires: [['events']] },
+        { id: 'rings', type: 'helper' },
+        { id: 'events', type: 'helper' },
+      ],
+      opts.creds ?? creds(),
+    );
     const monitor = helper.getNode('mon')!;
     await until(() => listPolls() >= 1 && !cfg().poller.busy);
     return { rings: helper.getNode('rings')!, events: helper.getNode('events')!, monitor };
@@ -146,7 +173,9 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     const before = listPolls();
     sim.ring('1001', '1009');
     let got = false;
-    rings.on('input', () => { got = true; });
+    rings.on('input', () => {
+      got = true;
+    });
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual([got, listPolls()], [false, before]);
   });
@@ -194,18 +223,30 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     const polls = cfg().poller.polls;
     const fields = (n: number) => Array.from({ length: n }, (_, i) => `f${i}=x`).join('&');
     const cases: Array<[string, Promise<Answer>, string]> = [
-      ['too large (body)', push('', { body: JSON.stringify({ event: 'ring', pad: 'x'.repeat(9000) }), type: 'application/json' }), 'request too large'],
+      [
+        'too large (body)',
+        push('', { body: JSON.stringify({ event: 'ring', pad: 'x'.repeat(9000) }), type: 'application/json' }),
+        'request too large',
+      ],
       ['too large (query)', push(`event=ring&${'a='.repeat(1)}${'x'.repeat(8200)}`), 'request too large'],
       ['too many fields', push(`event=ring&${fields(32)}`), 'too many fields'],
       ['a key with a space', push('event=ring&a%20b=1'), 'bad field name'],
       ['a key too long', push(`event=ring&${'k'.repeat(41)}=1`), 'bad field name'],
-      ['a key reaching the prototype', push('', { body: '{"event":"ring","__proto__":{"x":1}}', type: 'application/json' }), 'bad field name'],
+      [
+        'a key reaching the prototype',
+        push('', { body: '{"event":"ring","__proto__":{"x":1}}', type: 'application/json' }),
+        'bad field name',
+      ],
       ['a value too long', push(`event=ring&v=${'x'.repeat(257)}`), 'field value too long'],
       ['no event', push('src=1009'), 'event missing'],
       ['an event that is not a word', push('event=Ring!'), 'event must be a word of a-z, 0-9, _ and -'],
       ['broken JSON', push('', { body: '{"event":"ring"', type: 'application/json' }), 'broken JSON'],
       ['a JSON array', push('', { body: '["ring"]', type: 'application/json' }), 'JSON body must be an object'],
-      ['a nested JSON value', push('', { body: '{"event":"ring","x":{"y":1}}', type: 'application/json' }), 'field values must be text, numbers or booleans'],
+      [
+        'a nested JSON value',
+        push('', { body: '{"event":"ring","x":{"y":1}}', type: 'application/json' }),
+        'field values must be text, numbers or booleans',
+      ],
       ['a field given twice', push('event=ring&src=1&src=2'), 'field given twice'],
       ['an unknown body type', push('', { body: 'event=ring', type: 'text/csv' }), 'unsupported body type'],
     ];
@@ -217,7 +258,11 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     const edge = await push(`event=${'e'.repeat(32)}&${fields(30)}&${'k'.repeat(40)}=${'v'.repeat(256)}`);
     assert.equal(edge.status, 200, edge.text);
     await until(() => got.length > 0);
-    assert.deepEqual(got.map((m) => m.topic), ['e'.repeat(32)], 'only the good push was emitted');
+    assert.deepEqual(
+      got.map((m) => m.topic),
+      ['e'.repeat(32)],
+      'only the good push was emitted',
+    );
     assert.equal(cfg().feed.accepted, 1);
     await until(() => !cfg().poller.busy);
     assert.equal(cfg().poller.polls, polls + 1);
@@ -230,12 +275,22 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     assert.equal((await push('event=ring&src=1009')).status, 200);
     assert.equal((await push('event=door&contact=open&door.id=front')).status, 200);
     assert.equal((await push('', { body: 'event=alarm&zone=3', type: 'application/x-www-form-urlencoded' })).status, 200);
-    assert.equal((await push('via=json', { body: JSON.stringify({ event: 'door', level: 2, open: true }), type: 'application/json; charset=utf-8' })).status, 200);
+    assert.equal(
+      (await push('via=json', { body: JSON.stringify({ event: 'door', level: 2, open: true }), type: 'application/json; charset=utf-8' }))
+        .status,
+      200,
+    );
     await until(() => got.length === 3);
-    assert.deepEqual(got.map((m) => m.topic), ['door', 'alarm', 'door']);
+    assert.deepEqual(
+      got.map((m) => m.topic),
+      ['door', 'alarm', 'door'],
+    );
     const [door, alarm, json] = got;
     assert.equal(Object.keys(door.payload).join(), 'event,contact,door.id,receivedAt');
-    assert.deepEqual({ ...door.payload, receivedAt: undefined }, { event: 'door', contact: 'open', 'door.id': 'front', receivedAt: undefined });
+    assert.deepEqual(
+      { ...door.payload, receivedAt: undefined },
+      { event: 'door', contact: 'open', 'door.id': 'front', receivedAt: undefined },
+    );
     assert.ok(Math.abs(Date.parse(door.payload.receivedAt) - Date.now()) < 5000);
     assert.match(door.webtapi.remote, /127\.0\.0\.1$/);
     assert.deepEqual([alarm.payload.event, alarm.payload.zone], ['alarm', '3']);
@@ -255,12 +310,16 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
   });
 
   it('two config nodes with one token: the second is refused at deploy with an error naming the first, not the token', async () => {
-    await helper.load(NODES, [
-      config(sim),
-      { ...config(sim), id: 'cfg2', name: 'second' },
-      { id: 'ev2', type: 'webtapi-event-in', server: 'cfg2', wires: [['events']] },
-      { id: 'events', type: 'helper' },
-    ], { ...creds(), cfg2: creds().cfg });
+    await helper.load(
+      NODES,
+      [
+        config(sim),
+        { ...config(sim), id: 'cfg2', name: 'second' },
+        { id: 'ev2', type: 'webtapi-event-in', server: 'cfg2', wires: [['events']] },
+        { id: 'events', type: 'helper' },
+      ],
+      { ...creds(), cfg2: creds().cfg },
+    );
     const errors = LOG.at(20, 'cfg2');
     assert.equal(errors.length, 1, JSON.stringify(LOG.texts(30)));
     assert.match(errors[0], /already used by webtapi-config node "pbx" \(cfg\)/);
@@ -274,7 +333,10 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     for (const bad of ['short', 'has spaces in it, more than 16', 'ümlaut-ümlaut-ümlaut-ümlaut']) {
       LOG.clear();
       await helper.load(NODES, [config(sim)], creds(bad));
-      assert.ok(LOG.at(20, 'cfg').some((e) => /the event token must be 16 to 128 characters/.test(e)), bad);
+      assert.ok(
+        LOG.at(20, 'cfg').some((e) => /the event token must be 16 to 128 characters/.test(e)),
+        bad,
+      );
       assert.ok(!LOG.texts().some((t) => t.includes(bad)), 'the refused token is not in the log');
       assert.equal((await push('event=ring', undefined, encodeURIComponent(bad))).status, 404);
       await helper.unload();
@@ -283,16 +345,25 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
 
   it('status: push while pushes arrive, poll with the interval after 10 minutes without one (fake timers)', async () => {
     // An hour's interval: no regular poll runs while the clock jumps.
-    await helper.load(NODES, [
-      config(sim),
-      { id: 'mon', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001', interval: 3_600_000, wires: [[]] },
-      { id: 'watch', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 3_600_000, wires: [[]] },
-    ], creds());
+    await helper.load(
+      NODES,
+      [
+        config(sim),
+        { id: 'mon', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001', interval: 3_600_000, wires: [[]] },
+        { id: 'watch', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 3_600_000, wires: [[]] },
+      ],
+      creds(),
+    );
     const mon = statuses(helper.getNode('mon')!);
     const watch = statuses(helper.getNode('watch')!);
     await settleStatus(mon, (s) => s.text === '0 calls · poll 3600 s', 'poll');
     await settleStatus(watch, (s) => s.text === 'watching 1 · poll 3600 s', 'poll');
-    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true, shouldClearNativeTimers: true });
+    const clock = sinon.useFakeTimers({
+      now: Date.now(),
+      toFake: ['setTimeout', 'clearTimeout', 'Date'],
+      shouldAdvanceTime: true,
+      shouldClearNativeTimers: true,
+    });
     try {
       assert.equal((await push('event=ring')).status, 200);
       await settleStatus(mon, (s) => s.text === '0 calls · push', 'push');
@@ -333,13 +404,28 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     try {
       const flows = [
         { id: 'tab', type: 'tab', label: 'events' },
-        { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 2000, credentials: { username: '1004', password: PASSWORD, eventToken: TOKEN } },
+        {
+          id: 'cfg',
+          type: 'webtapi-config',
+          name: 'pbx',
+          url: sim.url,
+          timeout: 2000,
+          credentials: { username: '1004', password: PASSWORD, eventToken: TOKEN },
+        },
         { id: 'ev', type: 'webtapi-event-in', z: 'tab', server: 'cfg', events: '', wires: [[]] },
       ];
-      const deployed = await fetch(`${nr.url}flows`, { method: 'POST', headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flows) });
+      const deployed = await fetch(`${nr.url}flows`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+        body: JSON.stringify(flows),
+      });
       assert.ok(deployed.status === 200 || deployed.status === 204, `deploy: HTTP ${deployed.status}`);
       const url = `${nr.url}metasec-webtapi/events/${TOKEN}?event=ring`;
-      await until(async () => (await fetch(url, { headers: { authorization: `Basic ${Buffer.from('pbx:door-pass').toString('base64')}` } })).status === 200, 15_000);
+      await until(
+        async () =>
+          (await fetch(url, { headers: { authorization: `Basic ${Buffer.from('pbx:door-pass').toString('base64')}` } })).status === 200,
+        15_000,
+      );
       assert.equal((await fetch(url)).status, 401);
       assert.equal((await fetch(url, { headers: { authorization: `Basic ${Buffer.from('pbx:wrong').toString('base64')}` } })).status, 401);
       const ok = await fetch(url, { headers: { authorization: `Basic ${Buffer.from('pbx:door-pass').toString('base64')}` } });

@@ -4,7 +4,9 @@ import { helper, loadFlow, outcome, caughtCode, useNodeSimulator } from './harne
 
 describe('webtapi-hangup', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   const channelsOf = (ext: string) => [...sim.state.channels.keys()].filter((n) => n.startsWith(`SIP/${ext}-`));
 

@@ -4,7 +4,9 @@ import { loadFlow, outcome, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-queue-agent', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   it('logs an agent in and out with true/false from a dashboard switch (operation left empty, as the editor starts it)', async () => {
     const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: '', queue: 'SUPPORT', agent: '1003' });
@@ -20,14 +22,21 @@ describe('webtapi-queue-agent', () => {
 
   it('a message cannot change the queue, agent or operation set in the dialog', async () => {
     const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'login', queue: 'SUPPORT', agent: '1003' });
-    const tries = [{ payload: false }, { queue: 'VMX', agent: '1004' }, { payload: { operation: 'remove', queue: 'VMX', chan: 'SIP/1001-00000001' } }];
+    const tries = [
+      { payload: false },
+      { queue: 'VMX', agent: '1004' },
+      { payload: { operation: 'remove', queue: 'VMX', chan: 'SIP/1001-00000001' } },
+    ];
     for (const msg of tries) {
       const r = await outcome(nodes, msg);
       // Logged in already: the PBX refuses the second login; what matters is what was asked.
       assert.equal(r.out?.webtapi.action ?? r.error?.webtapi.action, 'agent_login', JSON.stringify(msg));
     }
     const asked = sim.requests.filter((q) => q.action.startsWith('agent_') || q.action.startsWith('q_'));
-    assert.deepEqual(asked.map((q) => [q.action, q.params.q_name, q.params.src]), tries.map(() => ['agent_login', 'SUPPORT', '1003']));
+    assert.deepEqual(
+      asked.map((q) => [q.action, q.params.q_name, q.params.src]),
+      tries.map(() => ['agent_login', 'SUPPORT', '1003']),
+    );
     assert.ok(!sim.state.queues.get('VMX')!.agents.includes('1004'));
     assert.equal((sim.stats.byAction.agent_logout ?? 0) + (sim.stats.byAction.q_caller_del ?? 0), 0);
   });

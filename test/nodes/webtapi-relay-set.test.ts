@@ -9,7 +9,23 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { Simulator } from '../../dist/simulator';
 import {
-  ALL, CREDS, LEVEL, LOG, Nodes, Outcome, TestNode, caughtCode, config, helper, loadFlow, next, outcome, pollClock, statuses, until, useNodeSimulator,
+  ALL,
+  CREDS,
+  LEVEL,
+  LOG,
+  Nodes,
+  Outcome,
+  TestNode,
+  caughtCode,
+  config,
+  helper,
+  loadFlow,
+  next,
+  outcome,
+  pollClock,
+  statuses,
+  until,
+  useNodeSimulator,
 } from './harness';
 
 /** The relay_status_set requests the simulator saw, as "relay=status". */
@@ -24,13 +40,24 @@ function trail(id = 'n1'): string[] {
 
 describe('webtapi-relay-set', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   const relay = (id: string) => sim.state.relays.get(id)!.status;
 
   it('maps on/off/true/false/1/0/numbers to a status and answers it as a number (status left empty in the dialog)', async () => {
     const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: '' });
-    const cases: Array<[unknown, number]> = [['on', 1], ['off', 0], [true, 1], [false, 0], [1, 1], [0, 0], ['5', 5], ['ON', 1]];
+    const cases: Array<[unknown, number]> = [
+      ['on', 1],
+      ['off', 0],
+      [true, 1],
+      [false, 0],
+      [1, 1],
+      [0, 0],
+      ['5', 5],
+      ['ON', 1],
+    ];
     for (const [status, expected] of cases) {
       const r = await outcome(nodes, { payload: status });
       assert.ok(r.out, JSON.stringify(r.error));
@@ -56,7 +83,11 @@ describe('webtapi-relay-set', () => {
     assert.equal(r.out?.payload, 1);
     // What the editor would deploy if the property were called status: ignored, the default applies.
     await helper.unload();
-    nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', relayStatus: 'off', status: { fill: 'green', shape: 'dot', text: 'ok' } });
+    nodes = await loadFlow(sim, 'webtapi-relay-set', {
+      relay: '18',
+      relayStatus: 'off',
+      status: { fill: 'green', shape: 'dot', text: 'ok' },
+    });
     r = await outcome(nodes, {});
     assert.equal(r.out?.payload, 0);
   });
@@ -103,7 +134,10 @@ describe('webtapi-relay-set', () => {
       assert.equal(r.out.payload, 0, `${JSON.stringify(msg)}: not a pulse of relay 17`);
     }
     const sets = sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`);
-    assert.deepEqual(sets, tries.flatMap(() => ['17=1', '17=0']));
+    assert.deepEqual(
+      sets,
+      tries.flatMap(() => ['17=1', '17=0']),
+    );
     assert.equal(relay('18'), 0);
     assert.equal(relay('19'), 0);
   });
@@ -120,7 +154,10 @@ describe('webtapi-relay-set', () => {
     const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '', relayStatus: '', pulse: '' });
     let r = await outcome(nodes, { payload: { relay: '18', status: 'on', pulse: 20 } });
     assert.equal(r.out?.payload, 0, 'a pulse');
-    assert.deepEqual(sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`), ['18=1', '18=0']);
+    assert.deepEqual(
+      sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`),
+      ['18=1', '18=0'],
+    );
     r = await outcome(nodes, { relay: '19', payload: true });
     assert.equal(r.out?.payload, 1);
     assert.equal(relay('19'), 1);
@@ -136,12 +173,17 @@ describe('webtapi-relay-set', () => {
     const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 60_000 });
     // The helper restores its log spies before it stops the flows: watch this node's warnings directly.
     const warnings: string[] = [];
-    nodes.n1.warn = (m: unknown) => { warnings.push(String(m)); };
+    nodes.n1.warn = (m: unknown) => {
+      warnings.push(String(m));
+    };
     nodes.n1.receive({});
     await until(() => relay('17') === 1);
     await helper.unload();
     assert.equal(relay('17'), 0);
-    assert.ok(warnings.some((w) => /pulse cut short by shutdown, switching back to 0/.test(w)), 'no log line about the interrupted pulse');
+    assert.ok(
+      warnings.some((w) => /pulse cut short by shutdown, switching back to 0/.test(w)),
+      'no log line about the interrupted pulse',
+    );
     assert.equal(sim.stats.executed.relay_status_set, 2);
   });
 
@@ -149,14 +191,19 @@ describe('webtapi-relay-set', () => {
     const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '19', status: 'on' });
     await outcome(nodes, {});
     const lines = helper.log().args.map((a: any[]) => JSON.stringify(a[0]));
-    assert.ok(lines.some((l: string) => l.includes('audit node=n1 action=relay_status_set by=flow relay_id=19 status=1')), lines.join('\n'));
+    assert.ok(
+      lines.some((l: string) => l.includes('audit node=n1 action=relay_status_set by=flow relay_id=19 status=1')),
+      lines.join('\n'),
+    );
   });
 });
 
 describe('webtapi-relay-set guards', function () {
   this.timeout(30_000);
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
   before(() => LOG.install());
   beforeEach(() => LOG.clear());
 
@@ -180,7 +227,13 @@ describe('webtapi-relay-set guards', function () {
       assert.equal(caughtCode((await outcome(nodes, {})).error), 'WEBTAPI_INVALID_INPUT');
       await helper.unload();
       // A pulse read from global context (a TypedInput type a hand-written flow can give it).
-      nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: 'doorPulse', pulseType: 'global', maxPulse: 2000 });
+      nodes = await loadFlow(sim, 'webtapi-relay-set', {
+        relay: '17',
+        relayStatus: 'on',
+        pulse: 'doorPulse',
+        pulseType: 'global',
+        maxPulse: 2000,
+      });
       nodes.n1.context().global.set('doorPulse', 2001);
       assert.equal(caughtCode((await outcome(nodes, {})).error), 'WEBTAPI_INVALID_INPUT');
       assert.equal(sim.stats.byAction.relay_status_set, undefined, 'something reached the PBX');
@@ -189,7 +242,10 @@ describe('webtapi-relay-set guards', function () {
 
     it('an invalid maxPulse in the flow falls back to 60000 with a warning (not to "no ceiling")', async () => {
       const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: '', maxPulse: 'forever' });
-      assert.ok(LOG.at(LEVEL.WARN, 'n1').some((l) => /maxPulse must be a whole number .* using 60000/.test(l)), LOG.texts(30).join('\n'));
+      assert.ok(
+        LOG.at(LEVEL.WARN, 'n1').some((l) => /maxPulse must be a whole number .* using 60000/.test(l)),
+        LOG.texts(30).join('\n'),
+      );
       assert.equal(caughtCode((await outcome(nodes, { pulse: 60_001 })).error), 'WEBTAPI_INVALID_INPUT');
       assert.deepEqual(writes(sim), []);
     });
@@ -198,15 +254,19 @@ describe('webtapi-relay-set guards', function () {
   describe('"off" wins', () => {
     /** Node `door` pulses relay 17 for 10 s, node `other` switches it as the message says; one server. */
     async function twoNodes(): Promise<{ door: TestNode; other: TestNode; doorOut: TestNode; otherOut: TestNode; caught: TestNode }> {
-      await helper.load(ALL, [
-        config(sim),
-        { id: 'door', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 10_000, wires: [['doorOut']] },
-        { id: 'other', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: '', pulse: '', wires: [['otherOut']] },
-        { id: 'doorOut', type: 'helper' },
-        { id: 'otherOut', type: 'helper' },
-        { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ], CREDS);
+      await helper.load(
+        ALL,
+        [
+          config(sim),
+          { id: 'door', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 10_000, wires: [['doorOut']] },
+          { id: 'other', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: '', pulse: '', wires: [['otherOut']] },
+          { id: 'doorOut', type: 'helper' },
+          { id: 'otherOut', type: 'helper' },
+          { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+          { id: 'caught', type: 'helper' },
+        ],
+        CREDS,
+      );
       const [door, other, doorOut, otherOut, caught] = ['door', 'other', 'doorOut', 'otherOut', 'caught'].map((id) => helper.getNode(id)!);
       // Log in before the clock stops: the first request of the test is then the switch itself.
       await outcome({ n1: other, out: otherOut, caught }, { payload: 0 });
@@ -216,14 +276,25 @@ describe('webtapi-relay-set guards', function () {
     }
 
     let clock: sinon.SinonFakeTimers | undefined;
-    afterEach(() => { clock?.restore(); clock = undefined; });
+    afterEach(() => {
+      clock?.restore();
+      clock = undefined;
+    });
 
-    for (const [what, status] of [['"off"', 'off'], ['a toggle', 'toggle'], ['status 0', 0]] as const) {
+    for (const [what, status] of [
+      ['"off"', 'off'],
+      ['a toggle', 'toggle'],
+      ['status 0', 0],
+    ] as const) {
       it(`${what} from another node during a 10 s pulse: relay back to 0 at once, the pulse's message completes, no later write sets 1`, async () => {
         const n = await twoNodes();
         clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldClearNativeTimers: true });
         const doorDone = next(n.doorOut);
-        const pulsing = new Promise<void>((resolve) => n.door.on('call:status', (c: { args: Array<{ text?: string }> }) => { if (/^pulse 10000 ms$/.test(c.args[0]?.text ?? '')) resolve(); }));
+        const pulsing = new Promise<void>((resolve) =>
+          n.door.on('call:status', (c: { args: Array<{ text?: string }> }) => {
+            if (/^pulse 10000 ms$/.test(c.args[0]?.text ?? '')) resolve();
+          }),
+        );
         n.door.receive({ topic: 'door/17/open', qos: 0, retain: false, payload: 'on' });
         await pulsing;
         assert.equal(sim.state.relays.get('17')!.status, 1);
@@ -240,10 +311,13 @@ describe('webtapi-relay-set guards', function () {
         await clock.tickAsync(15_000);
         assert.deepEqual(writes(sim), ['17=1', '17=0']);
         assert.equal(sim.state.relays.get('17')!.status, 0);
-        assert.deepEqual([...trail('door'), ...trail('other')], [
-          'audit node=door action=relay_status_set by=mqtt:door/17/open relay_id=17 status=1',
-          'audit node=other action=relay_status_set by=dashboard:sock-1 relay_id=17 status=0',
-        ]);
+        assert.deepEqual(
+          [...trail('door'), ...trail('other')],
+          [
+            'audit node=door action=relay_status_set by=mqtt:door/17/open relay_id=17 status=1',
+            'audit node=other action=relay_status_set by=dashboard:sock-1 relay_id=17 status=0',
+          ],
+        );
       });
     }
 
@@ -251,11 +325,18 @@ describe('webtapi-relay-set guards', function () {
       const n = await twoNodes();
       clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldClearNativeTimers: true });
       const doorDone = next(n.doorOut);
-      const pulsing = new Promise<void>((resolve) => n.door.on('call:status', (c: { args: Array<{ text?: string }> }) => { if (/^pulse/.test(c.args[0]?.text ?? '')) resolve(); }));
+      const pulsing = new Promise<void>((resolve) =>
+        n.door.on('call:status', (c: { args: Array<{ text?: string }> }) => {
+          if (/^pulse/.test(c.args[0]?.text ?? '')) resolve();
+        }),
+      );
       n.door.receive({});
       await pulsing;
       let answered = false;
-      const otherDone = next(n.otherOut).then((m) => { answered = true; return m; });
+      const otherDone = next(n.otherOut).then((m) => {
+        answered = true;
+        return m;
+      });
       n.other.receive({ payload: 'on' });
       await clock.tickAsync(5000);
       assert.equal(answered, false);
@@ -277,13 +358,17 @@ describe('webtapi-relay-set guards', function () {
      * lifetime (that is the point), so a node id reused by the next test would start locked.
      */
     async function load(id: string, pin: string | null = PIN): Promise<Nodes> {
-      await helper.load(ALL, [
-        config(sim),
-        { id, type: 'webtapi-relay-set', name: 'door', server: 'cfg', ...door, wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ], pin === null ? CREDS : { ...CREDS, [id]: { code: pin } });
+      await helper.load(
+        ALL,
+        [
+          config(sim),
+          { id, type: 'webtapi-relay-set', name: 'door', server: 'cfg', ...door, wires: [['out']] },
+          { id: 'out', type: 'helper' },
+          { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
+          { id: 'caught', type: 'helper' },
+        ],
+        pin === null ? CREDS : { ...CREDS, [id]: { code: pin } },
+      );
       return { n1: helper.getNode(id)!, out: helper.getNode('out')!, caught: helper.getNode('caught')! };
     }
 
@@ -302,7 +387,15 @@ describe('webtapi-relay-set guards', function () {
 
     it('does not open without the code, or with a wrong one: WEBTAPI_ACCESS_DENIED, nothing sent, the code not on the message', async () => {
       const nodes = await load('pin-refused');
-      for (const msg of [{}, { code: '' }, { code: WRONG }, { code: 4712 }, { code: ` ${PIN}` }, { code: [PIN] }, { payload: { code: PIN } }]) {
+      for (const msg of [
+        {},
+        { code: '' },
+        { code: WRONG },
+        { code: 4712 },
+        { code: ` ${PIN}` },
+        { code: [PIN] },
+        { payload: { code: PIN } },
+      ]) {
         const r = await outcome(nodes, { ...msg });
         assert.equal(caughtCode(r.error), 'WEBTAPI_ACCESS_DENIED', JSON.stringify(msg));
         assert.ok(!('code' in r.error!), 'msg.code reached the Catch node');
@@ -339,7 +432,10 @@ describe('webtapi-relay-set guards', function () {
           assert.equal(caughtCode(r.error), 'WEBTAPI_ACCESS_DENIED', `right code opened ${wait} ms into the lock-out`);
         }
         await until(() => seen.some((st) => st.text === 'locked, 1 s'));
-        assert.ok(seen.some((st) => st.text === 'locked, 300 s' && st.fill === 'red'), JSON.stringify(seen));
+        assert.ok(
+          seen.some((st) => st.text === 'locked, 300 s' && st.fill === 'red'),
+          JSON.stringify(seen),
+        );
         assert.deepEqual(writes(sim), []);
         clock.tick(2000);
         const r = await outcome(nodes, { code: PIN });
@@ -387,13 +483,24 @@ describe('webtapi-relay-set guards', function () {
       const results = [await outcome(nodes, { code: WRONG }), await outcome(nodes, {}), await outcome(nodes, { code: PIN })];
       for (let i = 0; i < 5; i++) results.push(await outcome(nodes, { code: WRONG }));
       results.push(await outcome(nodes, { code: PIN }));
-      assert.ok(LOG.texts(LEVEL.TRACE).some((t) => t.startsWith(`${LEVEL.TRACE} `)), 'the capture holds no trace lines');
+      assert.ok(
+        LOG.texts(LEVEL.TRACE).some((t) => t.startsWith(`${LEVEL.TRACE} `)),
+        'the capture holds no trace lines',
+      );
       const texts = [...LOG.texts(LEVEL.TRACE), ...seen.map((st) => JSON.stringify(st)), ...results.map((r) => JSON.stringify(r))];
-      for (const secret of [PIN, WRONG]) assert.deepEqual(texts.filter((t) => t.includes(secret)), [], `${secret} shown`);
+      for (const secret of [PIN, WRONG])
+        assert.deepEqual(
+          texts.filter((t) => t.includes(secret)),
+          [],
+          `${secret} shown`,
+        );
       const denied = (why: string) => `audit node=pin-secret action=relay_status_set by=flow denied=${why} result=WEBTAPI_ACCESS_DENIED`;
       assert.deepEqual(trail('pin-secret'), [
-        denied('wrong'), denied('missing'), 'audit node=pin-secret action=relay_status_set by=flow relay_id=17 status=1',
-        ...Array.from({ length: 5 }, () => denied('wrong')), denied('locked'),
+        denied('wrong'),
+        denied('missing'),
+        'audit node=pin-secret action=relay_status_set by=flow relay_id=17 status=1',
+        ...Array.from({ length: 5 }, () => denied('wrong')),
+        denied('locked'),
       ]);
     });
   });
@@ -402,7 +509,11 @@ describe('webtapi-relay-set guards', function () {
     const shapes: Array<[string, Record<string, unknown>, string]> = [
       ['a plain flow message', {}, 'by=flow'],
       ['a Dashboard 2.0 message (socket)', { _client: { socketId: 'AbC_123', socketIp: '10.0.0.9' } }, 'by=dashboard:AbC_123'],
-      ['a Dashboard 2.0 message with a login', { _client: { user: { userId: 'u1', username: 'Jane Doe' }, socketId: 'AbC_123' } }, 'by="dashboard:Jane Doe"'],
+      [
+        'a Dashboard 2.0 message with a login',
+        { _client: { user: { userId: 'u1', username: 'Jane Doe' }, socketId: 'AbC_123' } },
+        'by="dashboard:Jane Doe"',
+      ],
       ['an http in message', { req: { ip: '192.0.2.7', socket: { remoteAddress: '192.0.2.7' } }, res: {} }, 'by=http:192.0.2.7'],
       ['an mqtt in message', { topic: 'home/door/17/set', qos: 1, retain: false }, 'by=mqtt:home/door/17/set'],
       ['an inject message with a topic (no qos/retain): not MQTT', { topic: 'home/door' }, 'by=flow'],

@@ -4,9 +4,11 @@ import { helper, loadFlow, outcome, caughtCode, useNodeSimulator } from './harne
 
 describe('webtapi-request', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
-  it('runs the node\'s action with its params: a parameter given in the dialog is fixed, the others come from msg.payload', async () => {
+  it("runs the node's action with its params: a parameter given in the dialog is fixed, the others come from msg.payload", async () => {
     const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{"filter":"1001,1002"}' });
     let r = await outcome(nodes, {});
     assert.deepEqual(Object.keys(r.out?.payload).sort(), ['1001', '1002']);
@@ -33,7 +35,10 @@ describe('webtapi-request', () => {
     }
     assert.equal(sim.stats.byAction.relay_status_set ?? 0, 0);
     assert.equal(sim.state.relays.get('18')!.status, 0);
-    assert.deepEqual(sim.requests.filter((q) => q.action === 'relay_status_get').map((q) => q.params.relay_id), ['17', '17', '17']);
+    assert.deepEqual(
+      sim.requests.filter((q) => q.action === 'relay_status_get').map((q) => q.params.relay_id),
+      ['17', '17', '17'],
+    );
   });
 
   it('takes the action from msg.payload.action, msg.action or a scalar payload when the dialog leaves it empty', async () => {

@@ -10,15 +10,17 @@ function collect(node: TestNode): Array<Record<string, any>> {
 
 describe('webtapi-status-watch', () => {
   let sim: Simulator;
-  useNodeSimulator((s) => { sim = s; });
+  useNodeSimulator((s) => {
+    sim = s;
+  });
 
   /** Loads a watch node 'w' with `props`, wired to the helper node 'out'. */
   async function loadWatch(props: Record<string, unknown>): Promise<void> {
-    await helper.load(ALL, [
-      config(sim),
-      { id: 'w', type: 'webtapi-status-watch', server: 'cfg', ...props, wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+    await helper.load(
+      ALL,
+      [config(sim), { id: 'w', type: 'webtapi-status-watch', server: 'cfg', ...props, wires: [['out']] }, { id: 'out', type: 'helper' }],
+      CREDS,
+    );
   }
 
   it('emits the initial states, then one message per change only', async () => {
@@ -26,7 +28,10 @@ describe('webtapi-status-watch', () => {
     const out = helper.getNode('out')!;
     const got = collect(out);
     await until(() => got.length === 2);
-    assert.deepEqual(got.map((m) => [m.topic, m.payload, m.code, 'previous' in m]).sort(), [['1001', 'idle', 0, false], ['1002', 'idle', 0, false]]);
+    assert.deepEqual(got.map((m) => [m.topic, m.payload, m.code, 'previous' in m]).sort(), [
+      ['1001', 'idle', 0, false],
+      ['1002', 'idle', 0, false],
+    ]);
     const change = next(out);
     sim.ring('1002');
     const m = await change;
@@ -60,7 +65,13 @@ describe('webtapi-status-watch', () => {
 
   it('shares one poll among several watch nodes on one config node', async () => {
     const watches = Array.from({ length: 5 }, (_, i) => ({
-      id: `w${i}`, type: 'webtapi-status-watch', server: 'cfg', extensions: `100${i + 1},100${i + 2}`, interval: 250, emitInitial: true, wires: [['out']],
+      id: `w${i}`,
+      type: 'webtapi-status-watch',
+      server: 'cfg',
+      extensions: `100${i + 1},100${i + 2}`,
+      interval: 250,
+      emitInitial: true,
+      wires: [['out']],
     }));
     await helper.load(ALL, [config(sim), ...watches, { id: 'out', type: 'helper' }], CREDS);
     const got = collect(helper.getNode('out')!);

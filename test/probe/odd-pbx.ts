@@ -61,20 +61,30 @@ const QUEUE_SHOW = [
 function answers(user: string, sid: string, password: string, o: OddPbxOptions): Record<string, (q: URLSearchParams) => string | null> {
   return {
     call_list: () => `SIP/${user}-00000001 Up 0:12\r\n`,
-    call_list_all: () => [
-      `SIP/${user}-00000001!macro-stdexten!s!2!Up!Dial!SIP/1002|40|Ttfr!${user}!!3!12!SIP/1002-00000002`,
-      `SIP/1002-00000002!from-internal!1002!1!Up!AppDial!(Outgoing Line)!1002!!3!12!SIP/${user}-00000001`,
-    ].join('\r\n') + '\r\n',
-    call_status_get: () => [
-      `${user}@ext-local           : SIP/${user}              State:InUse            Watchers  2`,
-      '1001@ext-local           : SIP/1001              State:Idle            Watchers  0',
-      '1002@ext-local           : SIP/1002              State:Ringing         Watchers  1',
-    ].join('\r\n'),
-    call_record_list: () => (o.echoForms
-      ? echoedForms(password).map((f, i) => `rec-${i}-${f}.wav`).join('\r\n') + '\r\n'
-      : `rec-${sid}-${password}.wav\r\nrec-2.wav\r\n`),
+    call_list_all: () =>
+      [
+        `SIP/${user}-00000001!macro-stdexten!s!2!Up!Dial!SIP/1002|40|Ttfr!${user}!!3!12!SIP/1002-00000002`,
+        `SIP/1002-00000002!from-internal!1002!1!Up!AppDial!(Outgoing Line)!1002!!3!12!SIP/${user}-00000001`,
+      ].join('\r\n') + '\r\n',
+    call_status_get: () =>
+      [
+        `${user}@ext-local           : SIP/${user}              State:InUse            Watchers  2`,
+        '1001@ext-local           : SIP/1001              State:Idle            Watchers  0',
+        '1002@ext-local           : SIP/1002              State:Ringing         Watchers  1',
+      ].join('\r\n'),
+    call_record_list: () =>
+      o.echoForms
+        ? echoedForms(password)
+            .map((f, i) => `rec-${i}-${f}.wav`)
+            .join('\r\n') + '\r\n'
+        : `rec-${sid}-${password}.wav\r\nrec-2.wav\r\n`,
     q_list: () => QUEUE_SHOW.join('\r\n'),
-    agent_list: (q) => (q.get('q_name') === 'VMX' ? QUEUE_SHOW.slice(2, 4).map((l) => `Output: ${l}`).join('\r\n') : 'Output:    No Members\r\n'),
+    agent_list: (q) =>
+      q.get('q_name') === 'VMX'
+        ? QUEUE_SHOW.slice(2, 4)
+            .map((l) => `Output: ${l}`)
+            .join('\r\n')
+        : 'Output:    No Members\r\n',
     q_call_list: () => 'Output: SIP/trunk-000000aa!ext-queues!700!1!Up!Queue!VMX,t!0301112233!!!3!42!!1700000000.1\r\nOutput: \r\n',
     q_waiting_list: (q) => (q.get('q_name') === 'VMX' ? '      1. SIP/trunk-000000aa (wait: 0:42, prio: 0)\r\n' : '0\r\n'),
     vmx_cam_list: () => '44   Entrance   (online)\r\n45   Garage     (offline)\r\n',
@@ -84,7 +94,14 @@ function answers(user: string, sid: string, password: string, o: OddPbxOptions):
 }
 
 export async function startOddPbx(o: OddPbxOptions = {}): Promise<OddPbx> {
-  const pbx: OddPbx = { url: '', user: 'frontdesk', password: o.password ?? 'pr0be-Pass word', sids: [], actions: [], close: async () => undefined };
+  const pbx: OddPbx = {
+    url: '',
+    user: 'frontdesk',
+    password: o.password ?? 'pr0be-Pass word',
+    sids: [],
+    actions: [],
+    close: async () => undefined,
+  };
   const server = await startFakeWebTapi({
     login: (form) => {
       if (o.echoLogin) return loginDump(form);
@@ -98,9 +115,10 @@ export async function startOddPbx(o: OddPbxOptions = {}): Promise<OddPbx> {
       pbx.actions.push(action);
       const sid = q.get('SID') ?? '';
       if (!pbx.sids.includes(sid)) return '0\r\n';
-      if (action === 'relay_status_get' && o.brokenRelayStatus) return { status: 500, body: '<html><body>Internal Server Error</body></html>' };
+      if (action === 'relay_status_get' && o.brokenRelayStatus)
+        return { status: 500, body: '<html><body>Internal Server Error</body></html>' };
       const answer = answers(pbx.user, sid, pbx.password, o)[action];
-      return answer ? answer(q) ?? '0\r\n' : '0\r\n';
+      return answer ? (answer(q) ?? '0\r\n') : '0\r\n';
     },
   });
   pbx.url = server.url;

@@ -13,15 +13,23 @@ const BIN = path.join(__dirname, '..', '..', 'dist', 'probe', 'bin.js');
 const PKG = { packageName: 'node-red-contrib-metasec-webtapi', packageVersion: 'test' };
 const SIM_PASSWORD = 'Se cret&pa55=word';
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runBin(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c) => { stdout += c; });
-    child.stderr.on('data', (c) => { stderr += c; });
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     if (stdin !== undefined) child.stdin.write(stdin);
@@ -49,19 +57,44 @@ function assertNoSecrets(capture: Capture | string, secrets: { password: string;
 describe('webtapi-probe', () => {
   describe('against the simulator', () => {
     let sim: Simulator;
-    before(async () => { sim = await startSimulator({ port: 0, users: { 1004: SIM_PASSWORD } }); });
-    after(async () => { await sim.close(); });
+    before(async () => {
+      sim = await startSimulator({ port: 0, users: { 1004: SIM_PASSWORD } });
+    });
+    after(async () => {
+      await sim.close();
+    });
 
     it('sends every read-only action, and nothing else; every assumption holds', async () => {
       const report = await runProbe({ url: sim.url, user: '1004', password: SIM_PASSWORD, media: true, ...PKG });
       assert.equal(report.ok, true, report.reason);
       const sent = new Set(sim.requests.map((r) => r.action));
-      for (const action of ['call_list', 'call_list_all', 'call_status_get', 'call_record_list', 'q_list', 'vmx_cam_list', 'relay_list',
-        'agent_list', 'q_call_list', 'q_waiting_list', 'relay_status_get', 'vmx_cam_get_pic', 'vmx_cam_get_stream']) assert.ok(sent.has(action), action);
-      for (const r of sim.requests) if (r.action !== 'login') assert.equal(ACTIONS.get(r.action)?.sideEffect, false, `${r.action} has a side effect`);
+      for (const action of [
+        'call_list',
+        'call_list_all',
+        'call_status_get',
+        'call_record_list',
+        'q_list',
+        'vmx_cam_list',
+        'relay_list',
+        'agent_list',
+        'q_call_list',
+        'q_waiting_list',
+        'relay_status_get',
+        'vmx_cam_get_pic',
+        'vmx_cam_get_stream',
+      ])
+        assert.ok(sent.has(action), action);
+      for (const r of sim.requests)
+        if (r.action !== 'login') assert.equal(ACTIONS.get(r.action)?.sideEffect, false, `${r.action} has a side effect`);
       assert.deepEqual(sim.stats.executed, {});
-      assert.deepEqual(sim.requests.filter((r) => r.action === 'agent_list').map((r) => r.params.q_name), ['VMX', 'SUPPORT']);
-      assert.deepEqual(sim.requests.filter((r) => r.action === 'relay_status_get').map((r) => r.params.relay_id), ['17', '18', '19']);
+      assert.deepEqual(
+        sim.requests.filter((r) => r.action === 'agent_list').map((r) => r.params.q_name),
+        ['VMX', 'SUPPORT'],
+      );
+      assert.deepEqual(
+        sim.requests.filter((r) => r.action === 'relay_status_get').map((r) => r.params.relay_id),
+        ['17', '18', '19'],
+      );
       for (const v of report.verdicts) assert.notEqual(v.verdict, 'differs', `${v.assumption}: ${v.detail}`);
       const all = report.rows.find((r) => r.action === 'call_list_all');
       assert.deepEqual([all?.status, all?.shape, all?.items, all?.lineEndings], [200, 'concise×2', 2, 'LF']);
@@ -77,7 +110,10 @@ describe('webtapi-probe', () => {
       assert.match(status?.text ?? '', /^<user>:0$/m);
       assert.equal(report.capture.packageVersion, 'test');
       assert.equal(report.capture.media, false);
-      assert.ok(report.capture.entries.every((e) => e.base64 === undefined), 'no whole pictures without --media');
+      assert.ok(
+        report.capture.entries.every((e) => e.base64 === undefined),
+        'no whole pictures without --media',
+      );
     });
 
     it('as a command: table and verdicts, --json, --save; exit 0; the password from WEBTAPI_PASSWORD or piped input, never argv', async () => {
@@ -120,13 +156,16 @@ describe('webtapi-probe', () => {
 
   describe('against a PBX with differently shaped answers', () => {
     let pbx: OddPbx;
-    afterEach(async () => { await pbx.close(); });
+    afterEach(async () => {
+      await pbx.close();
+    });
 
     it('reads every answer, says which assumptions differ, and keeps secrets out of the capture', async () => {
       pbx = await startOddPbx();
       const report = await runProbe({ url: pbx.url, user: pbx.user, password: pbx.password, ...PKG });
       assert.equal(report.ok, true, report.reason);
-      const row = (action: string, param?: string) => report.rows.find((r) => r.action === action && (param === undefined || Object.values(r.params).includes(param)));
+      const row = (action: string, param?: string) =>
+        report.rows.find((r) => r.action === action && (param === undefined || Object.values(r.params).includes(param)));
       assert.equal(row('q_list')?.shape, 'queue show: queue×2 member×2 caller×1');
       assert.equal(row('q_list')?.lineEndings, 'CRLF');
       assert.equal(row('call_status_get')?.shape, 'states×3');
@@ -135,8 +174,16 @@ describe('webtapi-probe', () => {
       assert.equal(row('relay_list')?.shape, 'pairs×2');
       assert.equal(row('agent_list', 'VMX')?.shape, 'member×2');
       assert.equal(row('relay_status_get')?.error?.startsWith('WEBTAPI_BAD_RESPONSE'), true, 'a relay status "on" is reported, not fatal');
-      assert.deepEqual(report.rows.filter((r) => r.action === 'agent_list').map((r) => r.params.q_name), ['VMX', 'SUPPORT'], 'queue names from `queue show`');
-      assert.deepEqual(report.rows.filter((r) => r.action === 'relay_status_get').map((r) => r.params.relay_id), ['17', '18'], 'relay ids from key=value pairs');
+      assert.deepEqual(
+        report.rows.filter((r) => r.action === 'agent_list').map((r) => r.params.q_name),
+        ['VMX', 'SUPPORT'],
+        'queue names from `queue show`',
+      );
+      assert.deepEqual(
+        report.rows.filter((r) => r.action === 'relay_status_get').map((r) => r.params.relay_id),
+        ['17', '18'],
+        'relay ids from key=value pairs',
+      );
       for (const a of ['Channel lists', 'call_status_get', 'q_list', 'agent_list', 'relay_list', 'vmx_cam_list', 'relay_status_get']) {
         assert.equal(verdict(report, a), 'differs', a);
       }
@@ -161,11 +208,18 @@ describe('webtapi-probe', () => {
         const json = await runBin(['--url', pbx.url, '--user', pbx.user, '--json'], { WEBTAPI_PASSWORD: password });
         const saved = fs.readFileSync(file, 'utf8');
         assert.equal(fs.statSync(file).mode & 0o777, 0o600);
-        for (const [name, text] of [['capture', saved], ['table', table.stdout + table.stderr], ['json', json.stdout]]) {
+        for (const [name, text] of [
+          ['capture', saved],
+          ['table', table.stdout + table.stderr],
+          ['json', json.stdout],
+        ]) {
           for (const form of forms) assert.ok(!text.includes(form), `${name} holds the password as ${form}`);
         }
         const rec = (JSON.parse(saved) as Capture).entries.find((e) => e.action === 'call_record_list');
-        assert.deepEqual(rec?.text?.trim().split('\r\n'), forms.map((_, i) => `rec-${i}-<password>.wav`));
+        assert.deepEqual(
+          rec?.text?.trim().split('\r\n'),
+          forms.map((_, i) => `rec-${i}-<password>.wav`),
+        );
         assert.match(table.stdout, /"rec-0-<password>\.wav"/, 'the table shows the answer, redacted');
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -180,7 +234,11 @@ describe('webtapi-probe', () => {
         const login = report.capture.entries.find((e) => e.action === 'login');
         assert.match(login?.text ?? '', /AUTH%5Bpass%5D=(\[redacted\]|<password>)/, 'the dump is kept, redacted');
         const text = JSON.stringify(report.capture);
-        for (const form of echoedForms(password)) assert.ok(!new RegExp(`(?<![A-Za-z0-9])${form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`).test(text), `the capture holds ${form}`);
+        for (const form of echoedForms(password))
+          assert.ok(
+            !new RegExp(`(?<![A-Za-z0-9])${form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`).test(text),
+            `the capture holds ${form}`,
+          );
         await pbx.close();
       }
       pbx = await startOddPbx();

@@ -27,7 +27,12 @@ async function capture(sim: Simulator): Promise<Capture> {
 }
 
 /** What a node outputs for each message, in order. */
-async function results(sim: Simulator, type: string, props: Record<string, unknown>, msgs: Array<Record<string, unknown>>): Promise<unknown[]> {
+async function results(
+  sim: Simulator,
+  type: string,
+  props: Record<string, unknown>,
+  msgs: Array<Record<string, unknown>>,
+): Promise<unknown[]> {
   const nodes = await loadFlow(sim, type, props);
   try {
     const out: unknown[] = [];
@@ -97,8 +102,15 @@ describe('replay: a simulator answering from a capture', () => {
 
   it('every node that reads gives the same results against both', async () => {
     const queueOps = [{ payload: 'queues' }, { operation: 'agents' }, { operation: 'calls' }, { operation: 'waiting' }];
-    const reads: Array<Record<string, unknown>> = ['call_list', 'call_list_all', 'call_status_get', 'call_record_list', 'q_list', 'vmx_cam_list', 'relay_list']
-      .map((action) => ({ payload: action }));
+    const reads: Array<Record<string, unknown>> = [
+      'call_list',
+      'call_list_all',
+      'call_status_get',
+      'call_record_list',
+      'q_list',
+      'vmx_cam_list',
+      'relay_list',
+    ].map((action) => ({ payload: action }));
     reads.push({ payload: { action: 'relay_status_get', relay_id: '18' } }, { payload: { action: 'agent_list', q_name: 'VMX' } });
     for (const [type, props, msgs] of [
       ['webtapi-queue-agent', { operation: 'agents', queue: 'VMX' }, queueOps],
@@ -109,7 +121,11 @@ describe('replay: a simulator answering from a capture', () => {
       assert.deepEqual(got, want, `${type}: ${JSON.stringify(got).slice(0, 300)} vs ${JSON.stringify(want).slice(0, 300)}`);
     }
     const agents = (await results(replaying, 'webtapi-queue-agent', { operation: 'agents', queue: 'VMX' }, [{}]))[0];
-    assert.deepEqual((agents as Array<{ agent: string }>).map((a) => a.agent), ['1001', '1002'], 'the captured state, not the defaults');
+    assert.deepEqual(
+      (agents as Array<{ agent: string }>).map((a) => a.agent),
+      ['1001', '1002'],
+      'the captured state, not the defaults',
+    );
     assert.deepEqual(await watched(replaying, 13), await watched(original, 13), 'webtapi-status-watch');
   });
 
@@ -120,7 +136,7 @@ describe('replay: a simulator answering from a capture', () => {
     assert.equal(createHash('sha256').update(pic).digest('hex'), entry.sha256);
   });
 
-  it('actions not in the capture, and every side effect, are the simulator\'s own', async () => {
+  it("actions not in the capture, and every side effect, are the simulator's own", async () => {
     const client = new WebTapiClient({ url: replaying.url, username: '1004', password: 'secret' });
     try {
       assert.equal(await client.relays.set('17', 1), true);
@@ -137,7 +153,11 @@ describe('replay: a simulator answering from a capture', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-'));
     const file = path.join(dir, 'capture.json');
     fs.writeFileSync(file, JSON.stringify(captured));
-    const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'dist', 'simulator', 'bin.js'), '--port', '0', '--quiet', '--replay', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [path.join(__dirname, '..', '..', 'dist', 'simulator', 'bin.js'), '--port', '0', '--quiet', '--replay', file],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {
@@ -151,7 +171,10 @@ describe('replay: a simulator answering from a capture', () => {
       const client = new WebTapiClient({ url, username: '1004', password: 'secret' });
       try {
         const agents = await client.queues.agents('VMX');
-        assert.deepEqual(agents.map((a) => a.raw), ['1001', '1002']);
+        assert.deepEqual(
+          agents.map((a) => a.raw),
+          ['1001', '1002'],
+        );
       } finally {
         await client.close();
       }

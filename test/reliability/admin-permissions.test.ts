@@ -17,9 +17,16 @@ const VIEWER = { username: 'viewer', password: 'viewer-pass-2b9d' };
 const PBX_PASSWORD = 'pbx-pass-perm-5a';
 
 // Node-RED's own hashing library, as `node-red admin hash-pw` uses it.
-const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedDir(), path.dirname(nodeRedDir())] })) as { hashSync(p: string, rounds: number): string };
+const bcrypt = require(require.resolve('bcryptjs', { paths: [nodeRedDir(), path.dirname(nodeRedDir())] })) as {
+  hashSync(p: string, rounds: number): string;
+};
 
-interface Reply { status: number; type: string; text: string; headers: http.IncomingHttpHeaders }
+interface Reply {
+  status: number;
+  type: string;
+  text: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 describe('reliability: admin routes need webtapi-config.write (Node-RED with adminAuth)', function () {
   this.timeout(60_000);
@@ -32,7 +39,14 @@ describe('reliability: admin routes need webtapi-config.write (Node-RED with adm
       const req = http.request({ host: '127.0.0.1', port: nr.port, method, path: url, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('latin1'), headers: res.headers }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('latin1'),
+            headers: res.headers,
+          }),
+        );
       });
       req.on('error', reject);
       req.end(body);
@@ -63,10 +77,26 @@ describe('reliability: admin routes need webtapi-config.write (Node-RED with adm
     });
     tokens.admin = await login(ADMIN, '*');
     tokens.viewer = await login(VIEWER, 'read');
-    const flows = [{ id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 2000, credentials: { username: '1005', password: PBX_PASSWORD } }];
-    const deployed = await call('POST', '/flows', JSON.stringify(flows), { ...as('admin'), 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' });
+    const flows = [
+      {
+        id: 'cfg',
+        type: 'webtapi-config',
+        name: 'pbx',
+        url: sim.url,
+        timeout: 2000,
+        credentials: { username: '1005', password: PBX_PASSWORD },
+      },
+    ];
+    const deployed = await call('POST', '/flows', JSON.stringify(flows), {
+      ...as('admin'),
+      'content-type': 'application/json',
+      'Node-RED-Deployment-Type': 'full',
+    });
     assert.ok(deployed.status === 200 || deployed.status === 204, deployed.text);
-    await until(async () => (await call('GET', '/metasec-webtapi/cfg/options/relays', undefined, as('admin'))).status === 200, { what: 'the config node deployed', timeoutMs: 10_000 });
+    await until(async () => (await call('GET', '/metasec-webtapi/cfg/options/relays', undefined, as('admin'))).status === 200, {
+      what: 'the config node deployed',
+      timeoutMs: 10_000,
+    });
   });
   after(async () => {
     if (nr) {
@@ -106,7 +136,12 @@ describe('reliability: admin routes need webtapi-config.write (Node-RED with adm
     assert.equal(pic.text.charCodeAt(0), 0xff);
     assert.equal(pic.headers['x-content-type-options'], 'nosniff');
     assert.equal(pic.headers['content-security-policy'], 'sandbox');
-    const test = await call('POST', '/metasec-webtapi/test-connection', JSON.stringify({ id: 'cfg', url: sim.url, username: '1005', password: '__PWRD__' }), { ...as('admin'), 'content-type': 'application/json' });
+    const test = await call(
+      'POST',
+      '/metasec-webtapi/test-connection',
+      JSON.stringify({ id: 'cfg', url: sim.url, username: '1005', password: '__PWRD__' }),
+      { ...as('admin'), 'content-type': 'application/json' },
+    );
     assert.deepEqual(JSON.parse(test.text), { ok: true });
   });
 });

@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
 import { auditValue } from '../../dist/nodes/glue/audit';
 import { origin } from '../../dist/nodes/glue/origin';
-import {
-  caughtCode, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, useSubjectSimulator,
-} from './kit';
+import { caughtCode, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, useSubjectSimulator } from './kit';
 
 /** The audit lines of node n1, at the level they were logged. */
 function trail(level: number = LEVEL.INFO): string[] {
@@ -24,15 +22,21 @@ describe('reliability: audit trail', function () {
   this.timeout(30_000);
   let sim: Simulator;
 
-  useSubjectSimulator((s) => { sim = s; }, {}, {
-    check: () => {
-      // Never a secret in the trail.
-      for (const line of LOG.at(LEVEL.INFO)) {
-        assert.ok(!line.includes(PASSWORD), line);
-        for (const sid of sim.sessions) assert.ok(!line.includes(sid), line);
-      }
+  useSubjectSimulator(
+    (s) => {
+      sim = s;
     },
-  });
+    {},
+    {
+      check: () => {
+        // Never a secret in the trail.
+        for (const line of LOG.at(LEVEL.INFO)) {
+          assert.ok(!line.includes(PASSWORD), line);
+          for (const sid of sim.sessions) assert.ok(!line.includes(sid), line);
+        }
+      },
+    },
+  );
 
   it('webtapi-call: call, prio, conference and pickup, at info level with node id, action and target', async () => {
     const nodes = await subject(sim, 'webtapi-call', { src: '1001' });
@@ -47,7 +51,7 @@ describe('reliability: audit trail', function () {
       'audit node=n1 action=call_create_conf by=flow stations=1004,1005 break=true',
       `audit node=n1 action=call_pick by=flow chan=${chan} dst=1007`,
     ]);
-    assert.equal(trail(LEVEL.DEBUG).length, 0, 'audit lines must show at Node-RED\'s default level (info)');
+    assert.equal(trail(LEVEL.DEBUG).length, 0, "audit lines must show at Node-RED's default level (info)");
   });
 
   it('webtapi-relay-set: every switch, both of a pulse', async () => {
@@ -81,14 +85,20 @@ describe('reliability: audit trail', function () {
     assert.ok((await send(nodes, { agent: '1007' })).out);
     assert.ok((await send(nodes, { payload: { operation: 'agents' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'logout' }, agent: '1007' })).out);
-    assert.deepEqual(trail(), ['audit node=n1 action=agent_login by=flow q_name=SUPPORT src=1007', 'audit node=n1 action=agent_logout by=flow q_name=SUPPORT src=1007']);
+    assert.deepEqual(trail(), [
+      'audit node=n1 action=agent_login by=flow q_name=SUPPORT src=1007',
+      'audit node=n1 action=agent_logout by=flow q_name=SUPPORT src=1007',
+    ]);
     await helper.unload();
     LOG.clear();
     nodes = await subject(sim, 'webtapi-cam-snapshot');
     assert.ok((await send(nodes, { camera: '44' })).out);
     assert.ok((await send(nodes, { payload: { operation: 'save', camera: '44' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'record', camera: '45' } })).out);
-    assert.deepEqual(trail(), ['audit node=n1 action=vmx_cam_p_save by=flow CAMID=44', 'audit node=n1 action=vmx_cam_s_record by=flow CAMID=45']);
+    assert.deepEqual(trail(), [
+      'audit node=n1 action=vmx_cam_p_save by=flow CAMID=44',
+      'audit node=n1 action=vmx_cam_s_record by=flow CAMID=45',
+    ]);
   });
 
   it('webtapi-request: an action with a side effect is logged (an unknown one too), a read is not', async () => {
@@ -129,7 +139,9 @@ describe('reliability: audit trail', function () {
     assert.equal(caughtCode(r.error), 'WEBTAPI_OUTCOME_UNKNOWN');
     assert.equal(sim.state.relays.get('17')!.status, 0, 'the door opener was left on');
     assert.equal(sim.stats.executed.relay_status_set, 2);
-    assert.deepEqual(LOG.at(LEVEL.WARN, 'n1'), ['relay 17: switching to 1 may have happened (outcome unknown); switching back to 0 after the pulse all the same']);
+    assert.deepEqual(LOG.at(LEVEL.WARN, 'n1'), [
+      'relay 17: switching to 1 may have happened (outcome unknown); switching back to 0 after the pulse all the same',
+    ]);
     assert.deepEqual(trail(), [
       'audit node=n1 action=relay_status_set by=flow relay_id=17 status=1 result=WEBTAPI_OUTCOME_UNKNOWN',
       'audit node=n1 action=relay_status_set by=flow relay_id=17 status=0',
@@ -146,9 +158,19 @@ describe('reliability: audit trail', function () {
 describe('reliability: audit line values and origins (plain functions)', () => {
   it('writes a value as it is, or quoted where it holds a space, quote, backslash, = or control character', () => {
     const cases: Array<[string, string]> = [
-      ['17', '17'], ['SIP/1004-0000003a', 'SIP/1004-0000003a'], ['dashboard:AbC_1', 'dashboard:AbC_1'],
-      ['', '""'], ['a b', '"a b"'], ['a=b', '"a=b"'], ['say "hi"', '"say \\"hi\\""'], ['a\\b', '"a\\\\b"'],
-      ['line\nbreak', '"line?break"'], ['tab\there', '"tab?here"'], ['del\u007f', '"del?"'], ['ünïcode', 'ünïcode'], ['a\u2028b', '"a?b"'],
+      ['17', '17'],
+      ['SIP/1004-0000003a', 'SIP/1004-0000003a'],
+      ['dashboard:AbC_1', 'dashboard:AbC_1'],
+      ['', '""'],
+      ['a b', '"a b"'],
+      ['a=b', '"a=b"'],
+      ['say "hi"', '"say \\"hi\\""'],
+      ['a\\b', '"a\\\\b"'],
+      ['line\nbreak', '"line?break"'],
+      ['tab\there', '"tab?here"'],
+      ['del\u007f', '"del?"'],
+      ['ünïcode', 'ünïcode'],
+      ['a\u2028b', '"a?b"'],
     ];
     for (const [value, shown] of cases) assert.equal(auditValue(value), shown, JSON.stringify(value));
   });

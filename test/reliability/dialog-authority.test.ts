@@ -30,53 +30,121 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    name: 'webtapi-call (call)', type: 'webtapi-call', props: { mode: 'call', src: '1001', dst: '1002', break: true },
-    action: 'call', fixed: { src: '1001', dst: '1002' }, fields: ['mode', 'src', 'dst', 'stations', 'break', 'chan'],
+    name: 'webtapi-call (call)',
+    type: 'webtapi-call',
+    props: { mode: 'call', src: '1001', dst: '1002', break: true },
+    action: 'call',
+    fixed: { src: '1001', dst: '1002' },
+    fields: ['mode', 'src', 'dst', 'stations', 'break', 'chan'],
   },
   {
-    name: 'webtapi-call (conference)', type: 'webtapi-call', props: { mode: 'conference', stations: '1004,1005', break: true },
-    action: 'call_create_conf', fixed: { stations: '1004,1005', break: 'true' }, fields: ['mode', 'src', 'dst', 'stations', 'break', 'chan'],
+    name: 'webtapi-call (conference)',
+    type: 'webtapi-call',
+    props: { mode: 'conference', stations: '1004,1005', break: true },
+    action: 'call_create_conf',
+    fixed: { stations: '1004,1005', break: 'true' },
+    fields: ['mode', 'src', 'dst', 'stations', 'break', 'chan'],
   },
   {
-    name: 'webtapi-call (pickup)', type: 'webtapi-call', props: { mode: 'pickup', chan: 'SIP/1003-000000aa', dst: '1006' },
-    action: 'call_pick', fixed: { chan: 'SIP/1003-000000aa', dst: '1006' }, fields: ['mode', 'src', 'dst', 'stations', 'break', 'chan'],
+    name: 'webtapi-call (pickup)',
+    type: 'webtapi-call',
+    props: { mode: 'pickup', chan: 'SIP/1003-000000aa', dst: '1006' },
+    action: 'call_pick',
+    fixed: { chan: 'SIP/1003-000000aa', dst: '1006' },
+    fields: ['mode', 'src', 'dst', 'stations', 'break', 'chan'],
   },
   {
-    name: 'webtapi-hangup', type: 'webtapi-hangup', props: { target: 'SIP/1003-000000aa' },
-    action: 'call_hangup', fixed: { chan: 'SIP/1003-000000aa' }, fields: ['target', 'chan'],
+    name: 'webtapi-hangup',
+    type: 'webtapi-hangup',
+    props: { target: 'SIP/1003-000000aa' },
+    action: 'call_hangup',
+    fixed: { chan: 'SIP/1003-000000aa' },
+    fields: ['target', 'chan'],
   },
   {
-    name: 'webtapi-queue-agent (login)', type: 'webtapi-queue-agent', props: { operation: 'login', queue: 'SUPPORT', agent: '1007' },
-    action: 'agent_login', fixed: { q_name: 'SUPPORT', src: '1007' }, fields: ['operation', 'queue', 'agent', 'chan', 'position'],
+    name: 'webtapi-queue-agent (login)',
+    type: 'webtapi-queue-agent',
+    props: { operation: 'login', queue: 'SUPPORT', agent: '1007' },
+    action: 'agent_login',
+    fixed: { q_name: 'SUPPORT', src: '1007' },
+    fields: ['operation', 'queue', 'agent', 'chan', 'position'],
   },
   {
-    name: 'webtapi-queue-agent (shift)', type: 'webtapi-queue-agent', props: { operation: 'shift', queue: 'VMX', chan: 'SIP/1001-000000aa', position: '1' },
-    action: 'q_shift_caller', fixed: { q_name: 'VMX', chan: 'SIP/1001-000000aa', position: '1' }, fields: ['operation', 'queue', 'agent', 'chan', 'position'],
+    name: 'webtapi-queue-agent (shift)',
+    type: 'webtapi-queue-agent',
+    props: { operation: 'shift', queue: 'VMX', chan: 'SIP/1001-000000aa', position: '1' },
+    action: 'q_shift_caller',
+    fixed: { q_name: 'VMX', chan: 'SIP/1001-000000aa', position: '1' },
+    fields: ['operation', 'queue', 'agent', 'chan', 'position'],
   },
   {
-    name: 'webtapi-relay-set (switch)', type: 'webtapi-relay-set', props: { relay: '17', relayStatus: 'on', pulse: 0 },
-    action: 'relay_status_set', fixed: { relay_id: '17', status: '1' },
-    also: [{ action: 'relay_status_get', fixed: { relay_id: '17' } }], fields: ['relay', 'status', 'pulse'],
+    name: 'webtapi-relay-set (switch)',
+    type: 'webtapi-relay-set',
+    props: { relay: '17', relayStatus: 'on', pulse: 0 },
+    action: 'relay_status_set',
+    fixed: { relay_id: '17', status: '1' },
+    also: [{ action: 'relay_status_get', fixed: { relay_id: '17' } }],
+    fields: ['relay', 'status', 'pulse'],
   },
   {
-    name: 'webtapi-relay-set (pulse)', type: 'webtapi-relay-set', props: { relay: '18', relayStatus: 'on', pulse: 5 },
-    action: 'relay_status_set', fixed: { relay_id: '18' }, statuses: ['1', '0'],
-    also: [{ action: 'relay_status_get', fixed: { relay_id: '18' } }], fields: ['relay', 'status', 'pulse'],
+    name: 'webtapi-relay-set (pulse)',
+    type: 'webtapi-relay-set',
+    props: { relay: '18', relayStatus: 'on', pulse: 5 },
+    action: 'relay_status_set',
+    fixed: { relay_id: '18' },
+    statuses: ['1', '0'],
+    also: [{ action: 'relay_status_get', fixed: { relay_id: '18' } }],
+    fields: ['relay', 'status', 'pulse'],
   },
   {
-    name: 'webtapi-cam-snapshot', type: 'webtapi-cam-snapshot', props: { camera: '44', operation: 'save', output: 'buffer' },
-    action: 'vmx_cam_p_save', fixed: { CAMID: '44' }, fields: ['camera', 'operation', 'output'],
+    name: 'webtapi-cam-snapshot',
+    type: 'webtapi-cam-snapshot',
+    props: { camera: '44', operation: 'save', output: 'buffer' },
+    action: 'vmx_cam_p_save',
+    fixed: { CAMID: '44' },
+    fields: ['camera', 'operation', 'output'],
   },
   {
-    name: 'webtapi-request', type: 'webtapi-request', props: { action: 'relay_status_get', params: '{"relay_id":"17"}' },
-    action: 'relay_status_get', fixed: { relay_id: '17' }, open: true, fields: ['action', 'relay_id', 'status', 'filter'],
+    name: 'webtapi-request',
+    type: 'webtapi-request',
+    props: { action: 'relay_status_get', params: '{"relay_id":"17"}' },
+    action: 'relay_status_get',
+    fixed: { relay_id: '17' },
+    open: true,
+    fields: ['action', 'relay_id', 'status', 'filter'],
   },
 ];
 
 /** Values flows send, other valid ids, and the edge cases of "set". */
 const value = fc.oneof(
-  fc.constantFrom(undefined, null, '', 0, 1, false, true, 'off', 'toggle', 'on', 86_400_000, '18', '19', '1003', 'VMX', '45',
-    'SIP/1009-00000001', 'prio', 'conference', 'logout', 'remove', 'record', 'list', 'dataurl', 'relay_status_set', 'call'),
+  fc.constantFrom(
+    undefined,
+    null,
+    '',
+    0,
+    1,
+    false,
+    true,
+    'off',
+    'toggle',
+    'on',
+    86_400_000,
+    '18',
+    '19',
+    '1003',
+    'VMX',
+    '45',
+    'SIP/1009-00000001',
+    'prio',
+    'conference',
+    'logout',
+    'remove',
+    'record',
+    'list',
+    'dataurl',
+    'relay_status_set',
+    'call',
+  ),
   fc.string({ maxLength: 6 }),
   fc.integer({ min: -1, max: 300 }),
 );
@@ -94,45 +162,78 @@ function since(sim: Simulator, count: number): SimRequest[] {
 
 function allowed(c: Case, r: SimRequest): boolean {
   const rules = [{ action: c.action, fixed: c.fixed }, ...(c.also ?? [])];
-  return rules.some((rule) => rule.action === r.action && Object.entries(rule.fixed).every(([k, v]) => r.params[k] === v)
-    && (c.open || rule.action !== c.action || Object.keys(r.params).every((k) => k in c.fixed || (k === 'status' && c.statuses))));
+  return rules.some(
+    (rule) =>
+      rule.action === r.action &&
+      Object.entries(rule.fixed).every(([k, v]) => r.params[k] === v) &&
+      (c.open || rule.action !== c.action || Object.keys(r.params).every((k) => k in c.fixed || (k === 'status' && c.statuses))),
+  );
 }
 
 describe('reliability: a message never changes a field set in the dialog (fast-check, every node, every field)', function () {
   this.timeout(120_000);
   let sim: Simulator;
-  useSubjectSimulator((s) => { sim = s; });
+  useSubjectSimulator((s) => {
+    sim = s;
+  });
 
   for (const c of CASES) {
     it(`${c.name}: ${c.fields.join(', ')}`, async () => {
-      const nodes: Nodes = await loadSubject(sim, { type: c.type, props: c.props, action: c.action, sideEffect: false, message: () => ({}) });
+      const nodes: Nodes = await loadSubject(sim, {
+        type: c.type,
+        props: c.props,
+        action: c.action,
+        sideEffect: false,
+        message: () => ({}),
+      });
       let sent = 0;
-      await fc.assert(fc.asyncProperty(message(c.fields), async (msg) => {
-        const count = sim.stats.requests;
-        const r = await send(nodes, msg);
-        const got = since(sim, count).filter((q) => q.action !== 'login' && !(q.action === 'call_status_get' && Object.keys(q.params).length === 0));
-        for (const q of got) assert.ok(allowed(c, q), `${JSON.stringify(msg)} made the node send ${q.action} ${JSON.stringify(q.params)}`);
-        const mine = got.filter((q) => q.action === c.action).length;
-        if (c.statuses) assert.deepEqual(got.filter((q) => q.action === c.action).map((q) => q.params.status), c.statuses, JSON.stringify(msg));
-        // Every field is fixed: the message cannot stop the request either (webtapi-request's open
-        // parameters can be refused before anything is sent).
-        if (!c.open || caughtCode(r.error) !== 'WEBTAPI_INVALID_INPUT') assert.ok(mine > 0, `${JSON.stringify(msg)}: nothing sent (${JSON.stringify(r.error?.error ?? r.out?.webtapi)})`);
-        sent += mine;
-      }), { numRuns: 40 });
+      await fc.assert(
+        fc.asyncProperty(message(c.fields), async (msg) => {
+          const count = sim.stats.requests;
+          const r = await send(nodes, msg);
+          const got = since(sim, count).filter(
+            (q) => q.action !== 'login' && !(q.action === 'call_status_get' && Object.keys(q.params).length === 0),
+          );
+          for (const q of got)
+            assert.ok(allowed(c, q), `${JSON.stringify(msg)} made the node send ${q.action} ${JSON.stringify(q.params)}`);
+          const mine = got.filter((q) => q.action === c.action).length;
+          if (c.statuses)
+            assert.deepEqual(
+              got.filter((q) => q.action === c.action).map((q) => q.params.status),
+              c.statuses,
+              JSON.stringify(msg),
+            );
+          // Every field is fixed: the message cannot stop the request either (webtapi-request's open
+          // parameters can be refused before anything is sent).
+          if (!c.open || caughtCode(r.error) !== 'WEBTAPI_INVALID_INPUT')
+            assert.ok(mine > 0, `${JSON.stringify(msg)}: nothing sent (${JSON.stringify(r.error?.error ?? r.out?.webtapi)})`);
+          sent += mine;
+        }),
+        { numRuns: 40 },
+      );
       assert.ok(sent >= 40);
     });
   }
 
   it('webtapi-cam-stream: camera', async () => {
-    const nodes = await loadSubject(sim, { type: 'webtapi-cam-stream', props: { camera: '44' }, action: 'vmx_cam_get_stream', sideEffect: false, message: () => ({}) });
+    const nodes = await loadSubject(sim, {
+      type: 'webtapi-cam-stream',
+      props: { camera: '44' },
+      action: 'vmx_cam_get_stream',
+      sideEffect: false,
+      message: () => ({}),
+    });
     const seen = statuses(nodes.n1);
-    await fc.assert(fc.asyncProperty(fc.record({ camera: value, payload: fc.constantFrom('start', true) }), async (msg) => {
-      nodes.n1.receive(msg);
-      await until(() => /streaming/.test(lastStatus(seen).text ?? ''));
-      assert.match(lastStatus(seen).text ?? '', /streaming 44$/, JSON.stringify(msg));
-      nodes.n1.receive({ payload: 'stop' });
-      await until(() => /stopped/.test(lastStatus(seen).text ?? ''));
-    }), { numRuns: 10 });
+    await fc.assert(
+      fc.asyncProperty(fc.record({ camera: value, payload: fc.constantFrom('start', true) }), async (msg) => {
+        nodes.n1.receive(msg);
+        await until(() => /streaming/.test(lastStatus(seen).text ?? ''));
+        assert.match(lastStatus(seen).text ?? '', /streaming 44$/, JSON.stringify(msg));
+        nodes.n1.receive({ payload: 'stop' });
+        await until(() => /stopped/.test(lastStatus(seen).text ?? ''));
+      }),
+      { numRuns: 10 },
+    );
     const streams = sim.requests.filter((q) => q.action === 'vmx_cam_get_stream');
     assert.ok(streams.length >= 10, `${streams.length} streams opened`);
     assert.deepEqual([...new Set(streams.map((q) => q.params.CAMID))], ['44']);

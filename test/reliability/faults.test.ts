@@ -8,7 +8,32 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import type { Fault, Simulator } from '../../dist/simulator';
 import {
-  ALL, CREDS, configNode, subjectFlow, EXTENSIONS, executed, helper, LEVEL, LOG, lastStatus, loadSubject, Nodes, PASSWORD, reasonText, send, sendAll, settleStatus, Status, statuses, Subject, SUBJECTS, TestNode, until, USER, caughtCode, useSubjectSimulator,
+  ALL,
+  CREDS,
+  configNode,
+  subjectFlow,
+  EXTENSIONS,
+  executed,
+  helper,
+  LEVEL,
+  LOG,
+  lastStatus,
+  loadSubject,
+  Nodes,
+  PASSWORD,
+  reasonText,
+  send,
+  sendAll,
+  settleStatus,
+  Status,
+  statuses,
+  Subject,
+  SUBJECTS,
+  TestNode,
+  until,
+  USER,
+  caughtCode,
+  useSubjectSimulator,
 } from './kit';
 
 const MiB = 1024 * 1024;
@@ -34,45 +59,109 @@ interface FaultCase {
 const ROOMY = { timeout: 10_000 };
 
 const fault = (f: Omit<Fault, 'action'>) => (sim: Simulator, action: string) => sim.injectFault({ ...f, action });
-const side = (code: string | null, executes: number, read: string | null): FaultCase['expect'] =>
-  (s) => s.sideEffect ? { code, executes } : { code: read, executes: 0 };
+const side =
+  (code: string | null, executes: number, read: string | null): FaultCase['expect'] =>
+  (s) =>
+    s.sideEffect ? { code, executes } : { code: read, executes: 0 };
 
-const PHP_NOTICE_THEN_ONE = '<br />\n<b>Notice</b>:  Undefined index: src in <b>/var/www/webtapi/webtapi.php</b> on line <b>88</b><br />\n1';
+const PHP_NOTICE_THEN_ONE =
+  '<br />\n<b>Notice</b>:  Undefined index: src in <b>/var/www/webtapi/webtapi.php</b> on line <b>88</b><br />\n1';
 
 /** Faults aimed at the node's own action, after a first message has logged in. */
 const ACTION_FAULTS: FaultCase[] = [
   { name: 'connection refused (PBX down)', inject: (sim) => sim.pause(), expect: () => ({ code: 'WEBTAPI_UNREACHABLE', executes: 0 }) },
-  { name: 'connection reset before the request is processed, once', inject: fault({ kind: 'reset-before', times: 1 }), expect: side('WEBTAPI_OUTCOME_UNKNOWN', 0, null) },
-  { name: 'connection reset before the request is processed, twice', inject: fault({ kind: 'reset-before', times: 2 }), expect: side('WEBTAPI_OUTCOME_UNKNOWN', 0, 'WEBTAPI_UNREACHABLE') },
-  { name: 'connection reset after the request was carried out', inject: fault({ kind: 'reset-after', times: 2 }), expect: side('WEBTAPI_OUTCOME_UNKNOWN', 1, 'WEBTAPI_UNREACHABLE') },
+  {
+    name: 'connection reset before the request is processed, once',
+    inject: fault({ kind: 'reset-before', times: 1 }),
+    expect: side('WEBTAPI_OUTCOME_UNKNOWN', 0, null),
+  },
+  {
+    name: 'connection reset before the request is processed, twice',
+    inject: fault({ kind: 'reset-before', times: 2 }),
+    expect: side('WEBTAPI_OUTCOME_UNKNOWN', 0, 'WEBTAPI_UNREACHABLE'),
+  },
+  {
+    name: 'connection reset after the request was carried out',
+    inject: fault({ kind: 'reset-after', times: 2 }),
+    expect: side('WEBTAPI_OUTCOME_UNKNOWN', 1, 'WEBTAPI_UNREACHABLE'),
+  },
   { name: 'a server that never answers', inject: fault({ kind: 'hang' }), expect: side('WEBTAPI_OUTCOME_UNKNOWN', 0, 'WEBTAPI_TIMEOUT') },
-  { name: 'a server that carries out the action and never answers', inject: fault({ kind: 'hang', execute: true }), expect: side('WEBTAPI_OUTCOME_UNKNOWN', 1, 'WEBTAPI_TIMEOUT') },
+  {
+    name: 'a server that carries out the action and never answers',
+    inject: fault({ kind: 'hang', execute: true }),
+    expect: side('WEBTAPI_OUTCOME_UNKNOWN', 1, 'WEBTAPI_TIMEOUT'),
+  },
   // One byte every 20 ms: never idle long enough for undici's body timeout, never done before the deadline.
-  { name: 'a slow-drip body (under the idle timeout, over the deadline)', inject: fault({ kind: 'drip', dripMs: 20, execute: true }), expect: side('WEBTAPI_OUTCOME_UNKNOWN', 1, 'WEBTAPI_TIMEOUT') },
-  { name: 'HTTP 500 with an HTML page', inject: fault({ kind: 'http500', execute: true }), expect: side('WEBTAPI_HTTP_STATUS', 1, 'WEBTAPI_HTTP_STATUS') },
-  { name: 'PHP warnings instead of 1/0', inject: fault({ kind: 'garbage', execute: true }), expect: side('WEBTAPI_BAD_RESPONSE', 1, 'WEBTAPI_BAD_RESPONSE') },
-  { name: 'a PHP notice followed by 1', inject: fault({ kind: 'garbage', execute: true, body: PHP_NOTICE_THEN_ONE }), expect: side('WEBTAPI_BAD_RESPONSE', 1, 'WEBTAPI_BAD_RESPONSE') },
-  { name: 'the PBX refuses the action (0)', inject: fault({ kind: 'zero' }), expect: side('WEBTAPI_ACTION_FAILED', 0, 'WEBTAPI_ACTION_FAILED') },
-  { name: 'an oversize answer (512 MiB streamed)', inject: fault({ kind: 'oversize', bytes: HUGE, execute: true }), expect: side('WEBTAPI_RESPONSE_TOO_LARGE', 1, 'WEBTAPI_RESPONSE_TOO_LARGE'), memory: true },
-  { name: 'an oversize answer announced by Content-Length', inject: fault({ kind: 'oversize', bytes: HUGE, declare: true, execute: true }), expect: side('WEBTAPI_RESPONSE_TOO_LARGE', 1, 'WEBTAPI_RESPONSE_TOO_LARGE'), memory: true },
+  {
+    name: 'a slow-drip body (under the idle timeout, over the deadline)',
+    inject: fault({ kind: 'drip', dripMs: 20, execute: true }),
+    expect: side('WEBTAPI_OUTCOME_UNKNOWN', 1, 'WEBTAPI_TIMEOUT'),
+  },
+  {
+    name: 'HTTP 500 with an HTML page',
+    inject: fault({ kind: 'http500', execute: true }),
+    expect: side('WEBTAPI_HTTP_STATUS', 1, 'WEBTAPI_HTTP_STATUS'),
+  },
+  {
+    name: 'PHP warnings instead of 1/0',
+    inject: fault({ kind: 'garbage', execute: true }),
+    expect: side('WEBTAPI_BAD_RESPONSE', 1, 'WEBTAPI_BAD_RESPONSE'),
+  },
+  {
+    name: 'a PHP notice followed by 1',
+    inject: fault({ kind: 'garbage', execute: true, body: PHP_NOTICE_THEN_ONE }),
+    expect: side('WEBTAPI_BAD_RESPONSE', 1, 'WEBTAPI_BAD_RESPONSE'),
+  },
+  {
+    name: 'the PBX refuses the action (0)',
+    inject: fault({ kind: 'zero' }),
+    expect: side('WEBTAPI_ACTION_FAILED', 0, 'WEBTAPI_ACTION_FAILED'),
+  },
+  {
+    name: 'an oversize answer (512 MiB streamed)',
+    inject: fault({ kind: 'oversize', bytes: HUGE, execute: true }),
+    expect: side('WEBTAPI_RESPONSE_TOO_LARGE', 1, 'WEBTAPI_RESPONSE_TOO_LARGE'),
+    memory: true,
+  },
+  {
+    name: 'an oversize answer announced by Content-Length',
+    inject: fault({ kind: 'oversize', bytes: HUGE, declare: true, execute: true }),
+    expect: side('WEBTAPI_RESPONSE_TOO_LARGE', 1, 'WEBTAPI_RESPONSE_TOO_LARGE'),
+    memory: true,
+  },
 ];
 
 /** Faults of the login a node's first message needs. */
 const LOGIN_FAULTS: FaultCase[] = [
   { name: 'connection refused', inject: (sim) => sim.pause(), expect: () => ({ code: 'WEBTAPI_UNREACHABLE', executes: 0 }) },
-  { name: 'connection reset, twice', inject: fault({ kind: 'reset-before', times: 2 }), expect: () => ({ code: 'WEBTAPI_UNREACHABLE', executes: 0 }) },
+  {
+    name: 'connection reset, twice',
+    inject: fault({ kind: 'reset-before', times: 2 }),
+    expect: () => ({ code: 'WEBTAPI_UNREACHABLE', executes: 0 }),
+  },
   { name: 'no answer', inject: fault({ kind: 'hang' }), expect: () => ({ code: 'WEBTAPI_TIMEOUT', executes: 0 }) },
   { name: 'a slow drip', inject: fault({ kind: 'drip', dripMs: 20 }), expect: () => ({ code: 'WEBTAPI_TIMEOUT', executes: 0 }) },
   { name: 'HTTP 500', inject: fault({ kind: 'http500' }), expect: () => ({ code: 'WEBTAPI_HTTP_STATUS', executes: 0 }) },
-  { name: 'PHP warnings instead of a session id', inject: fault({ kind: 'garbage' }), expect: () => ({ code: 'WEBTAPI_NOT_WEBTAPI', executes: 0 }) },
-  { name: 'an oversize answer', inject: fault({ kind: 'oversize', bytes: HUGE }), expect: () => ({ code: 'WEBTAPI_RESPONSE_TOO_LARGE', executes: 0 }), memory: true },
+  {
+    name: 'PHP warnings instead of a session id',
+    inject: fault({ kind: 'garbage' }),
+    expect: () => ({ code: 'WEBTAPI_NOT_WEBTAPI', executes: 0 }),
+  },
+  {
+    name: 'an oversize answer',
+    inject: fault({ kind: 'oversize', bytes: HUGE }),
+    expect: () => ({ code: 'WEBTAPI_RESPONSE_TOO_LARGE', executes: 0 }),
+    memory: true,
+  },
 ];
 
 /** The highest RSS seen while `work` runs, minus the RSS before. */
 async function rssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growth: number }> {
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
-  const sample = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 2);
+  const sample = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 2);
   try {
     const result = await work();
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -104,10 +193,17 @@ describe('reliability: PBX faults on every node type', function () {
   this.timeout(20_000);
   let sim: Simulator;
 
-  useSubjectSimulator((s) => { sim = s; }, { extensions: EXTENSIONS });
+  useSubjectSimulator(
+    (s) => {
+      sim = s;
+    },
+    { extensions: EXTENSIONS },
+  );
   after(() => {
     const worst = Math.max(...Object.values(measured));
-    console.log(`      peak RSS growth while refusing ${HUGE / MiB} MiB answers: ${Math.round(worst / MiB)} MiB (worst of ${Object.keys(measured).length})`);
+    console.log(
+      `      peak RSS growth while refusing ${HUGE / MiB} MiB answers: ${Math.round(worst / MiB)} MiB (worst of ${Object.keys(measured).length})`,
+    );
   });
 
   for (const s of SUBJECTS) {
@@ -208,9 +304,15 @@ describe('reliability: PBX faults on every node type', function () {
           const nodes = await loadSubject(sim, s);
           const seen = statuses(nodes.n1);
           await expectFailure(nodes, seen, s.message(sim, 0), 'WEBTAPI_LOGIN_FAILED');
-          assert.ok(seen.some((st) => st.fill === 'red' && /^login failed, retry in 2 s$/.test(st.text ?? '')), JSON.stringify(seen));
+          assert.ok(
+            seen.some((st) => st.fill === 'red' && /^login failed, retry in 2 s$/.test(st.text ?? '')),
+            JSON.stringify(seen),
+          );
           assert.notEqual(lastStatus(seen).text, reasonText('WEBTAPI_UNREACHABLE'));
-          assert.ok(LOG.at(LEVEL.WARN, 'cfg').some((l) => /login to the PBX failed; next attempt in 2 s/.test(l)), 'no warning in the log');
+          assert.ok(
+            LOG.at(LEVEL.WARN, 'cfg').some((l) => /login to the PBX failed; next attempt in 2 s/.test(l)),
+            'no warning in the log',
+          );
           // A flow that keeps sending, once a second, for a minute.
           for (let t = 1; t <= 60; t++) {
             clock.tick(1000);
@@ -260,7 +362,15 @@ describe('reliability: PBX faults on every node type', function () {
   });
 
   describe('webtapi-status-watch (the shared poller)', () => {
-    const WATCH = { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001,1002', interval: 250, emitInitial: true, wires: [['out']] };
+    const WATCH = {
+      id: 'w',
+      type: 'webtapi-status-watch',
+      server: 'cfg',
+      extensions: '1001,1002',
+      interval: 250,
+      emitInitial: true,
+      wires: [['out']],
+    };
 
     async function loadWatch(cfg: Record<string, unknown> = {}): Promise<{ w: TestNode; got: Array<Record<string, any>>; seen: Status[] }> {
       await helper.load(ALL, [configNode(sim, cfg), WATCH, { id: 'out', type: 'helper' }], CREDS);

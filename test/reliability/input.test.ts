@@ -8,7 +8,20 @@ import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
 import { ACTIONS } from '../../dist/client';
 import {
-  ALL, configNode, CREDS, helper, lastStatus, loadSubject, Nodes, send, statuses, until, LOG, LEVEL, caughtCode, useSubjectSimulator,
+  ALL,
+  configNode,
+  CREDS,
+  helper,
+  lastStatus,
+  loadSubject,
+  Nodes,
+  send,
+  statuses,
+  until,
+  LOG,
+  LEVEL,
+  caughtCode,
+  useSubjectSimulator,
 } from './kit';
 
 const MB = 1024 * 1024;
@@ -46,8 +59,32 @@ export const BAD_VALUES: Array<[string, () => unknown]> = [
   ['a bigint', () => 10n],
   ['a function', () => () => 1],
   ['a circular object', circular],
-  ['an object whose toString throws', () => ({ toString() { throw new Error('toString trap'); } })],
-  [UNCLONABLE, () => new Proxy({}, { get() { throw new Error('get trap'); }, ownKeys() { throw new Error('ownKeys trap'); }, getPrototypeOf() { throw new Error('proto trap'); } })],
+  [
+    'an object whose toString throws',
+    () => ({
+      toString() {
+        throw new Error('toString trap');
+      },
+    }),
+  ],
+  [
+    UNCLONABLE,
+    () =>
+      new Proxy(
+        {},
+        {
+          get() {
+            throw new Error('get trap');
+          },
+          ownKeys() {
+            throw new Error('ownKeys trap');
+          },
+          getPrototypeOf() {
+            throw new Error('proto trap');
+          },
+        },
+      ),
+  ],
   ['1 MB of text', () => 'x'.repeat(MB)],
   ['1 MB of digits', () => '1'.repeat(MB)],
   ['unicode', () => 'Tür 🚪 門'],
@@ -63,7 +100,14 @@ export const BAD_VALUES: Array<[string, () => unknown]> = [
   ['SID=', () => 'SID=0123456789abcdef'],
   ['a prototype key', () => '__proto__'],
   ['HTML', () => '<script>alert(1)</script>'],
-  ['a thenable that never settles', () => ({ then() { /* never */ } })],
+  [
+    'a thenable that never settles',
+    () => ({
+      then() {
+        /* never */
+      },
+    }),
+  ],
 ];
 
 interface Case {
@@ -85,56 +129,91 @@ const ring = (sim: Simulator, ext: string) => sim.ring(ext);
 
 const CASES: Case[] = [
   {
-    name: 'webtapi-call (call)', type: 'webtapi-call', props: {},
-    base: () => ({ mode: 'call', src: '1001', dst: '1002' }), fields: ['mode', 'src', 'dst'], primary: 'dst',
+    name: 'webtapi-call (call)',
+    type: 'webtapi-call',
+    props: {},
+    base: () => ({ mode: 'call', src: '1001', dst: '1002' }),
+    fields: ['mode', 'src', 'dst'],
+    primary: 'dst',
     actions: ['call', 'call_prio', 'call_create_conf', 'call_pick'],
   },
   {
-    name: 'webtapi-call (conference)', type: 'webtapi-call', props: { mode: 'conference' },
-    base: () => ({ mode: 'conference', stations: '1004,1005', break: true }), fields: ['stations', 'break'], primary: 'dst',
+    name: 'webtapi-call (conference)',
+    type: 'webtapi-call',
+    props: { mode: 'conference' },
+    base: () => ({ mode: 'conference', stations: '1004,1005', break: true }),
+    fields: ['stations', 'break'],
+    primary: 'dst',
     actions: ['call', 'call_prio', 'call_create_conf', 'call_pick'],
   },
   {
-    name: 'webtapi-call (pickup)', type: 'webtapi-call', props: { mode: 'pickup', dst: '1006' },
-    base: (sim) => ({ mode: 'pickup', chan: ring(sim, '1003'), dst: '1006' }), fields: ['chan'], primary: 'dst',
+    name: 'webtapi-call (pickup)',
+    type: 'webtapi-call',
+    props: { mode: 'pickup', dst: '1006' },
+    base: (sim) => ({ mode: 'pickup', chan: ring(sim, '1003'), dst: '1006' }),
+    fields: ['chan'],
+    primary: 'dst',
     actions: ['call', 'call_prio', 'call_create_conf', 'call_pick'],
   },
   {
-    name: 'webtapi-hangup', type: 'webtapi-hangup', props: {},
-    base: (sim) => ({ target: ring(sim, '1003') }), fields: ['target'], primary: 'target',
+    name: 'webtapi-hangup',
+    type: 'webtapi-hangup',
+    props: {},
+    base: (sim) => ({ target: ring(sim, '1003') }),
+    fields: ['target'],
+    primary: 'target',
     actions: ['call_hangup', 'call_list_all'],
   },
   {
-    name: 'webtapi-queue-agent (login)', type: 'webtapi-queue-agent', props: {},
+    name: 'webtapi-queue-agent (login)',
+    type: 'webtapi-queue-agent',
+    props: {},
     base: (sim) => {
       const q = sim.state.queues.get('SUPPORT')!;
       q.agents = q.agents.filter((a) => a !== '1007');
       return { operation: 'login', queue: 'SUPPORT', agent: '1007' };
     },
-    fields: ['operation', 'queue', 'agent'], primary: 'operation',
+    fields: ['operation', 'queue', 'agent'],
+    primary: 'operation',
     actions: ['agent_login', 'agent_logout', 'agent_list', 'q_call_list', 'q_waiting_list', 'q_list', 'q_shift_caller', 'q_caller_del'],
   },
   {
-    name: 'webtapi-queue-agent (shift)', type: 'webtapi-queue-agent', props: { operation: 'shift', queue: 'VMX' },
+    name: 'webtapi-queue-agent (shift)',
+    type: 'webtapi-queue-agent',
+    props: { operation: 'shift', queue: 'VMX' },
     base: () => ({ operation: 'shift', queue: 'VMX', chan: 'SIP/1001-00000001', position: 1 }),
-    fields: ['chan', 'position'], primary: 'operation',
+    fields: ['chan', 'position'],
+    primary: 'operation',
     actions: ['agent_login', 'agent_logout', 'agent_list', 'q_call_list', 'q_waiting_list', 'q_list', 'q_shift_caller', 'q_caller_del'],
   },
   {
-    name: 'webtapi-relay-set', type: 'webtapi-relay-set', props: {},
-    base: () => ({ relay: '17', status: 'on' }), fields: ['relay', 'status', 'pulse'], primary: 'status',
+    name: 'webtapi-relay-set',
+    type: 'webtapi-relay-set',
+    props: {},
+    base: () => ({ relay: '17', status: 'on' }),
+    fields: ['relay', 'status', 'pulse'],
+    primary: 'status',
     actions: ['relay_status_set', 'relay_status_get'],
   },
   {
-    name: 'webtapi-cam-snapshot', type: 'webtapi-cam-snapshot', props: {},
-    base: () => ({ camera: '44', operation: 'picture', output: 'buffer' }), fields: ['camera', 'operation', 'output'], primary: 'camera',
+    name: 'webtapi-cam-snapshot',
+    type: 'webtapi-cam-snapshot',
+    props: {},
+    base: () => ({ camera: '44', operation: 'picture', output: 'buffer' }),
+    fields: ['camera', 'operation', 'output'],
+    primary: 'camera',
     actions: ['vmx_cam_get_pic', 'vmx_cam_p_save', 'vmx_cam_s_record', 'vmx_cam_list'],
   },
   {
-    name: 'webtapi-request', type: 'webtapi-request', props: {},
-    base: () => ({ action: 'relay_status_get', relay_id: '18' }), fields: ['action', 'relay_id'], primary: 'action',
+    name: 'webtapi-request',
+    type: 'webtapi-request',
+    props: {},
+    base: () => ({ action: 'relay_status_get', relay_id: '18' }),
+    fields: ['action', 'relay_id'],
+    primary: 'action',
     // Any documented action may be named; what matters is that every parameter is valid.
-    actions: [...ACTIONS.keys()], passThrough: true,
+    actions: [...ACTIONS.keys()],
+    passThrough: true,
   },
 ];
 
@@ -171,7 +250,9 @@ describe('reliability: bad input on every field of every node', function () {
   this.timeout(120_000);
   let sim: Simulator;
 
-  useSubjectSimulator((s) => { sim = s; });
+  useSubjectSimulator((s) => {
+    sim = s;
+  });
 
   for (const c of CASES) {
     for (const field of c.fields) {
@@ -180,8 +261,12 @@ describe('reliability: bad input on every field of every node', function () {
         const seen = statuses(nodes.n1);
         let outputs = 0;
         let errors = 0;
-        nodes.out.on('input', () => { outputs++; });
-        nodes.caught.on('input', () => { errors++; });
+        nodes.out.on('input', () => {
+          outputs++;
+        });
+        nodes.caught.on('input', () => {
+          errors++;
+        });
         let sent = 0;
         const tally: Record<string, number> = {};
         for (const [label, make] of BAD_VALUES) {
@@ -206,10 +291,16 @@ describe('reliability: bad input on every field of every node', function () {
             if (r.error) {
               const code = caughtCode(r.error) ?? 'none';
               tally[code] = (tally[code] ?? 0) + 1;
-              assert.ok(code === 'WEBTAPI_INVALID_INPUT' || code === 'WEBTAPI_ACTION_FAILED', `${what}: error without a clear code: ${JSON.stringify(r.error.error).slice(0, 300)}`);
+              assert.ok(
+                code === 'WEBTAPI_INVALID_INPUT' || code === 'WEBTAPI_ACTION_FAILED',
+                `${what}: error without a clear code: ${JSON.stringify(r.error.error).slice(0, 300)}`,
+              );
               if (code === 'WEBTAPI_INVALID_INPUT') {
                 assert.equal(requests, 0, `${what}: rejected, but a request was sent`);
-                assert.ok(String(r.error.error.message).length < 400, `${what}: the error message is ${String(r.error.error.message).length} characters long`);
+                assert.ok(
+                  String(r.error.error.message).length < 400,
+                  `${what}: the error message is ${String(r.error.error.message).length} characters long`,
+                );
               }
             } else {
               tally.ok = (tally.ok ?? 0) + 1;
@@ -220,24 +311,51 @@ describe('reliability: bad input on every field of every node', function () {
         assert.equal(outputs + errors, sent, 'one outcome per message');
         assert.ok((tally.WEBTAPI_INVALID_INPUT ?? 0) > 0, `nothing was rejected: ${JSON.stringify(tally)}`);
         // The status line never repeats the bad value (1 MB of it, say).
-        assert.ok(seen.every((s) => (s.text ?? '').length <= 64), JSON.stringify(seen.find((s) => (s.text ?? '').length > 64))?.slice(0, 200));
+        assert.ok(
+          seen.every((s) => (s.text ?? '').length <= 64),
+          JSON.stringify(seen.find((s) => (s.text ?? '').length > 64))?.slice(0, 200),
+        );
         // Node-RED's log got no megabyte lines either.
-        assert.ok(LOG.texts(LEVEL.TRACE).every((l) => l.length < 4096), 'a log line longer than 4 KiB');
+        assert.ok(
+          LOG.texts(LEVEL.TRACE).every((l) => l.length < 4096),
+          'a log line longer than 4 KiB',
+        );
       });
     }
   }
 
   it('webtapi-request: parameter names and values from the payload', async () => {
-    const nodes = await loadSubject(sim, { type: 'webtapi-request', props: { action: 'call_list' }, action: '', sideEffect: false, message: () => ({}) });
+    const nodes = await loadSubject(sim, {
+      type: 'webtapi-request',
+      props: { action: 'call_list' },
+      action: '',
+      sideEffect: false,
+      message: () => ({}),
+    });
     const badNames = ['SID', 'sid', 'AUTH[pass]', 'AUTH%5Bpass%5D', 'a b', 'a&b', 'a=b', '../x', 'x'.repeat(100), '', '1abc', 'ü'];
     for (const name of badNames) {
       const from = sim.stats.requests;
       const r = await send(nodes, { payload: { [name]: 'v' } });
-      assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', `parameter name ${JSON.stringify(name)}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi)}`);
+      assert.equal(
+        caughtCode(r.error),
+        'WEBTAPI_INVALID_INPUT',
+        `parameter name ${JSON.stringify(name)}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi)}`,
+      );
       assert.equal(sim.stats.requests, from, `parameter name ${JSON.stringify(name)}: a request was sent`);
     }
     // Values of a parameter the package does not know are passed through, encoded: the PBX gets them byte for byte.
-    const values = ['a&b=c', '100%', '%26', '../../etc/passwd', 'Tür 🚪 門', 'a+b c', '"quoted" \'single\'', '<b>x</b>', '#hash?query', 'x'.repeat(1024)];
+    const values = [
+      'a&b=c',
+      '100%',
+      '%26',
+      '../../etc/passwd',
+      'Tür 🚪 門',
+      'a+b c',
+      '"quoted" \'single\'',
+      '<b>x</b>',
+      '#hash?query',
+      'x'.repeat(1024),
+    ];
     for (const value of values) {
       const r = await send(nodes, { payload: { note: value } });
       assert.ok(r.out, `${value.slice(0, 30)}: ${JSON.stringify(r.error?.error)}`);
@@ -259,20 +377,40 @@ describe('reliability: bad input on every field of every node', function () {
     assert.equal(({} as Record<string, unknown>).relay_id, undefined, 'Object.prototype was polluted');
   });
 
-  it('webtapi-request: the node\'s own parameters and action names that are not actions', async () => {
+  it("webtapi-request: the node's own parameters and action names that are not actions", async () => {
     for (const params of ['{bad json', '[1,2]', '"text"', '{"SID":"x"}', '{"action":"call"}', `{"note":"${'x'.repeat(MB)}"}`]) {
-      const nodes = await loadSubject(sim, { type: 'webtapi-request', props: { action: 'call_list', params }, action: '', sideEffect: false, message: () => ({}) });
+      const nodes = await loadSubject(sim, {
+        type: 'webtapi-request',
+        props: { action: 'call_list', params },
+        action: '',
+        sideEffect: false,
+        message: () => ({}),
+      });
       const from = sim.stats.requests;
       const r = await send(nodes, {});
-      assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', `${params.slice(0, 30)}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi)}`);
+      assert.equal(
+        caughtCode(r.error),
+        'WEBTAPI_INVALID_INPUT',
+        `${params.slice(0, 30)}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi)}`,
+      );
       assert.equal(sim.stats.requests, from);
       await helper.unload();
     }
-    const nodes = await loadSubject(sim, { type: 'webtapi-request', props: { action: '' }, action: '', sideEffect: false, message: () => ({}) });
+    const nodes = await loadSubject(sim, {
+      type: 'webtapi-request',
+      props: { action: '' },
+      action: '',
+      sideEffect: false,
+      message: () => ({}),
+    });
     for (const action of ['', 'login', 'LOGIN', 'call list', 'call&x=1', '../call', 'call\n', 'a'.repeat(65), '__proto__']) {
       const from = sim.stats.requests;
       const r = await send(nodes, { action });
-      assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', `${JSON.stringify(action)}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi)}`);
+      assert.equal(
+        caughtCode(r.error),
+        'WEBTAPI_INVALID_INPUT',
+        `${JSON.stringify(action)}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi)}`,
+      );
       assert.equal(sim.stats.requests, from, `${JSON.stringify(action)}: a request was sent`);
     }
   });
@@ -302,21 +440,37 @@ describe('reliability: bad input on every field of every node', function () {
       const from = sim.stats.requests;
       const r = await send(nodes, {});
       const what = `${type} ${JSON.stringify(props).slice(0, 80)}`;
-      assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', `${what}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi).slice(0, 300)}`);
+      assert.equal(
+        caughtCode(r.error),
+        'WEBTAPI_INVALID_INPUT',
+        `${what}: ${JSON.stringify(r.error?.error ?? r.out?.webtapi).slice(0, 300)}`,
+      );
       assert.equal(sim.stats.requests, from, `${what}: a request was sent`);
       await helper.unload();
     }
   });
 
   it('webtapi-status-watch: bad properties mark the node, never stop the other watch nodes on the same server', async () => {
-    await helper.load(ALL, [
-      configNode(sim),
-      { id: 'bad', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001,../x,1002&action=call,__proto__', watchRelays: '17,a b', interval: 'often', wires: [['out']] },
-      { id: 'good', type: 'webtapi-status-watch', server: 'cfg', extensions: '1003', interval: 250, wires: [['out']] },
-      { id: 'out', type: 'helper' },
-      { id: 'c1', type: 'catch', scope: ['bad'], uncaught: false, wires: [['caught']] },
-      { id: 'caught', type: 'helper' },
-    ], CREDS);
+    await helper.load(
+      ALL,
+      [
+        configNode(sim),
+        {
+          id: 'bad',
+          type: 'webtapi-status-watch',
+          server: 'cfg',
+          extensions: '1001,../x,1002&action=call,__proto__',
+          watchRelays: '17,a b',
+          interval: 'often',
+          wires: [['out']],
+        },
+        { id: 'good', type: 'webtapi-status-watch', server: 'cfg', extensions: '1003', interval: 250, wires: [['out']] },
+        { id: 'out', type: 'helper' },
+        { id: 'c1', type: 'catch', scope: ['bad'], uncaught: false, wires: [['caught']] },
+        { id: 'caught', type: 'helper' },
+      ],
+      CREDS,
+    );
     const got: Array<Record<string, any>> = [];
     helper.getNode('out')!.on('input', (m: Record<string, any>) => got.push(m));
     const caught: Array<Record<string, any>> = [];
@@ -325,7 +479,10 @@ describe('reliability: bad input on every field of every node', function () {
     await until(() => got.some((m) => m.topic === '1003'), 5000);
     sim.ring('1003');
     await until(() => got.some((m) => m.topic === '1003' && m.payload === 'ringing'), 5000);
-    assert.ok(got.every((m) => m.topic === '1003'), 'the bad node watches nothing');
+    assert.ok(
+      got.every((m) => m.topic === '1003'),
+      'the bad node watches nothing',
+    );
     for (const r of sim.requests) {
       for (const v of Object.values(r.params)) assert.ok(!/[&/ ]|__proto__/.test(v), `a bad value reached the PBX: ${v}`);
     }
@@ -340,20 +497,37 @@ describe('reliability: bad input on every field of every node', function () {
   });
 
   it('webtapi-config: a bad URL, timeout or concurrency gives a clear error, never a crash', async () => {
-    for (const url of ['ftp://127.0.0.1/x', 'not a url', 'http://', 'http://127.0.0.1:99999/x', 'javascript:alert(1)', `http://127.0.0.1/${'x'.repeat(MB)}`]) {
-      await helper.load(ALL, [
-        { ...configNode(sim), url, timeout: 'soon', concurrency: -3 },
-        { id: 'n1', type: 'webtapi-relay-set', server: 'cfg', relay: '17', wires: [['out']] },
-        { id: 'out', type: 'helper' },
-        { id: 'c1', type: 'catch', scope: ['n1'], uncaught: false, wires: [['caught']] },
-        { id: 'caught', type: 'helper' },
-      ], CREDS);
+    for (const url of [
+      'ftp://127.0.0.1/x',
+      'not a url',
+      'http://',
+      'http://127.0.0.1:99999/x',
+      'javascript:alert(1)',
+      `http://127.0.0.1/${'x'.repeat(MB)}`,
+    ]) {
+      await helper.load(
+        ALL,
+        [
+          { ...configNode(sim), url, timeout: 'soon', concurrency: -3 },
+          { id: 'n1', type: 'webtapi-relay-set', server: 'cfg', relay: '17', wires: [['out']] },
+          { id: 'out', type: 'helper' },
+          { id: 'c1', type: 'catch', scope: ['n1'], uncaught: false, wires: [['caught']] },
+          { id: 'caught', type: 'helper' },
+        ],
+        CREDS,
+      );
       const from = sim.stats.requests;
       const r = await send({ n1: helper.getNode('n1')!, out: helper.getNode('out')!, caught: helper.getNode('caught')! }, {});
       const code = caughtCode(r.error);
-      assert.ok(code === 'WEBTAPI_INVALID_INPUT' || code === 'WEBTAPI_UNREACHABLE', `${url.slice(0, 40)}: ${JSON.stringify(r.error?.error ?? r.out)}`);
+      assert.ok(
+        code === 'WEBTAPI_INVALID_INPUT' || code === 'WEBTAPI_UNREACHABLE',
+        `${url.slice(0, 40)}: ${JSON.stringify(r.error?.error ?? r.out)}`,
+      );
       assert.equal(sim.stats.requests, from);
-      assert.ok(LOG.texts(LEVEL.TRACE).every((l) => l.length < 4096), 'a log line longer than 4 KiB');
+      assert.ok(
+        LOG.texts(LEVEL.TRACE).every((l) => l.length < 4096),
+        'a log line longer than 4 KiB',
+      );
       await helper.unload();
     }
   });

@@ -8,7 +8,22 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../dis
 import { assertCalm, config, flow, helper, loadFlow, LOG, until, watchCalm, type Nodes } from '../nodes/harness';
 
 export {
-  ALL, assertCalm, caughtCode, helper, lastStatus, LEVEL, LOG, pollClock, send, sendAll, settleStatus, statuses, text, TLS_CONFIG, until, watchCalm,
+  ALL,
+  assertCalm,
+  caughtCode,
+  helper,
+  lastStatus,
+  LEVEL,
+  LOG,
+  pollClock,
+  send,
+  sendAll,
+  settleStatus,
+  statuses,
+  text,
+  TLS_CONFIG,
+  until,
+  watchCalm,
   WITH_TLS,
 } from '../nodes/harness';
 export type { LogEntry, Nodes, Outcome, Status, TestNode } from '../nodes/harness';
@@ -37,7 +52,9 @@ export function useSubjectSimulator(
     LOG.install();
     started(sim);
   });
-  after(async () => { await sim?.close(); });
+  after(async () => {
+    await sim?.close();
+  });
   beforeEach(() => {
     sim!.reset();
     LOG.clear();
@@ -55,7 +72,10 @@ export function useSubjectSimulator(
 
 /** The status words a failure shows: the code without its prefix, lower case. */
 export function reasonText(code: string): string {
-  return code.replace(/^WEBTAPI_/, '').toLowerCase().replace(/_/g, ' ');
+  return code
+    .replace(/^WEBTAPI_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
 }
 
 export function configNode(sim: Simulator, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -88,15 +108,24 @@ export const EXTENSIONS = Array.from({ length: 40 }, (_, i) => String(1001 + i))
 
 export const SUBJECTS: Subject[] = [
   {
-    type: 'webtapi-call', props: { mode: 'call', src: '1001' }, action: 'call', sideEffect: true,
+    type: 'webtapi-call',
+    props: { mode: 'call', src: '1001' },
+    action: 'call',
+    sideEffect: true,
     message: (_sim, i) => ({ payload: EXTENSIONS[1 + (i % 30)] }),
   },
   {
-    type: 'webtapi-hangup', props: {}, action: 'call_hangup', sideEffect: true,
+    type: 'webtapi-hangup',
+    props: {},
+    action: 'call_hangup',
+    sideEffect: true,
     message: (sim, i) => ({ payload: sim.ring(EXTENSIONS[2 + (i % 30)]) }),
   },
   {
-    type: 'webtapi-queue-agent', props: { operation: 'login', queue: 'SUPPORT' }, action: 'agent_login', sideEffect: true,
+    type: 'webtapi-queue-agent',
+    props: { operation: 'login', queue: 'SUPPORT' },
+    action: 'agent_login',
+    sideEffect: true,
     message: (sim, i) => {
       const agent = EXTENSIONS[3 + (i % 30)];
       const q = sim.state.queues.get('SUPPORT')!;
@@ -105,15 +134,24 @@ export const SUBJECTS: Subject[] = [
     },
   },
   {
-    type: 'webtapi-relay-set', props: { relay: '17', status: 'on' }, action: 'relay_status_set', sideEffect: true,
+    type: 'webtapi-relay-set',
+    props: { relay: '17', status: 'on' },
+    action: 'relay_status_set',
+    sideEffect: true,
     message: (_sim, i) => ({ payload: i % 2 === 0 ? 'on' : 'off' }),
   },
   {
-    type: 'webtapi-cam-snapshot', props: { camera: '44' }, action: 'vmx_cam_get_pic', sideEffect: false,
+    type: 'webtapi-cam-snapshot',
+    props: { camera: '44' },
+    action: 'vmx_cam_get_pic',
+    sideEffect: false,
     message: () => ({}),
   },
   {
-    type: 'webtapi-request', props: { action: 'vmx_cam_p_save', params: '{"CAMID":"45"}' }, action: 'vmx_cam_p_save', sideEffect: true,
+    type: 'webtapi-request',
+    props: { action: 'vmx_cam_p_save', params: '{"CAMID":"45"}' },
+    action: 'vmx_cam_p_save',
+    sideEffect: true,
     message: () => ({}),
   },
 ];

@@ -28,7 +28,14 @@ describe('the Node-RED launcher: a child process killed and started again on its
     started.push(first);
     await first.deploy([
       { id: 'tab', type: 'tab', label: 'launcher' },
-      { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 2000, credentials: { username: '1004', password: 'secret' } },
+      {
+        id: 'cfg',
+        type: 'webtapi-config',
+        name: 'pbx',
+        url: sim.url,
+        timeout: 2000,
+        credentials: { username: '1004', password: 'secret' },
+      },
       { id: 'watch', type: 'webtapi-status-watch', z: 'tab', server: 'cfg', extensions: '1001', interval: 100, wires: [[]] },
     ]);
     await until(() => sim.stats.logins >= 1, { timeoutMs: 10_000, what: 'a login from the first Node-RED' });

@@ -5,9 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Simulator } from '../../dist/simulator';
-import {
-  ALL, configNode, CREDS, helper, LEVEL, LOG, TestNode, until, useSubjectSimulator,
-} from './kit';
+import { ALL, configNode, CREDS, helper, LEVEL, LOG, TestNode, until, useSubjectSimulator } from './kit';
 
 /** Active handles and requests by kind (sockets, timers, servers...). */
 function resources(): Record<string, number> {
@@ -17,12 +15,17 @@ function resources(): Record<string, number> {
 }
 
 function grownKinds(now: Record<string, number>, base: Record<string, number>): string[] {
-  return Object.keys(now).filter((k) => now[k] > (base[k] ?? 0)).map((k) => `${k}: ${base[k] ?? 0} -> ${now[k]}`);
+  return Object.keys(now)
+    .filter((k) => now[k] > (base[k] ?? 0))
+    .map((k) => `${k}: ${base[k] ?? 0} -> ${now[k]}`);
 }
 
 /** Close durations Node-RED itself logs at trace level: "Stopped node type:id (12ms)". */
 function closeDurations(): number[] {
-  return LOG.at(LEVEL.TRACE).map((l) => /^Stopped node [^ ]+ \((\d+)ms\)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1]));
+  return LOG.at(LEVEL.TRACE)
+    .map((l) => /^Stopped node [^ ]+ \((\d+)ms\)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]));
 }
 
 const NODE_CLOSE_TIMEOUT_MS = 15_000; // Node-RED's default nodeCloseTimeout
@@ -31,7 +34,9 @@ describe('reliability: lifecycle', function () {
   this.timeout(120_000);
   let sim: Simulator;
 
-  useSubjectSimulator((s) => { sim = s; });
+  useSubjectSimulator((s) => {
+    sim = s;
+  });
 
   const busyFlow = (): object[] => [
     configNode(sim),
@@ -65,7 +70,9 @@ describe('reliability: lifecycle', function () {
       // From the moment Node-RED starts closing a node, anything it sends is a violation.
       for (const [id, n] of Object.entries(nodes)) {
         n.on('close', () => {
-          n.send = (m: unknown) => { violations.push(`${id} (generation ${i}) sent ${JSON.stringify(m).slice(0, 80)}`); };
+          n.send = (m: unknown) => {
+            violations.push(`${id} (generation ${i}) sent ${JSON.stringify(m).slice(0, 80)}`);
+          };
         });
       }
       // Work of every kind under way at the moment of the deploy: a call the PBX never answers, a
@@ -99,14 +106,19 @@ describe('reliability: lifecycle', function () {
     assert.equal(cut.length, relayOn);
     // Each call the PBX never answered was cut off by the redeploy: not reported to the flow (the
     // node is gone), but in the audit trail, since it may have happened.
-    const unknown = LOG.at(LEVEL.INFO, 'a').filter((l) => l === 'audit node=a action=call by=flow src=1001 dst=1002 result=WEBTAPI_OUTCOME_UNKNOWN');
+    const unknown = LOG.at(LEVEL.INFO, 'a').filter(
+      (l) => l === 'audit node=a action=call by=flow src=1001 dst=1002 result=WEBTAPI_OUTCOME_UNKNOWN',
+    );
     assert.equal(unknown.length, 100);
     const durations = closeDurations();
     assert.ok(durations.length >= 100 * SENDERS.length, `only ${durations.length} close durations logged`);
     const worst = Math.max(...durations);
     console.log(`      ${durations.length} node closes, slowest ${worst} ms (Node-RED's close timeout: ${NODE_CLOSE_TIMEOUT_MS} ms)`);
     assert.ok(worst < NODE_CLOSE_TIMEOUT_MS / 3, `a close handler took ${worst} ms`);
-    assert.deepEqual(LOG.at(LEVEL.ERROR).filter((l) => /Close timed out|stopping-error/i.test(l)), []);
+    assert.deepEqual(
+      LOG.at(LEVEL.ERROR).filter((l) => /Close timed out|stopping-error/i.test(l)),
+      [],
+    );
   });
 
   describe('Node-RED stopping while a relay pulse is half done', () => {
@@ -131,7 +143,10 @@ describe('reliability: lifecycle', function () {
       assert.equal(sim.stats.executed.relay_status_set, 2);
       assert.deepEqual(LOG.at(LEVEL.WARN, 'r'), ['relay 17: pulse cut short by shutdown, switching back to 0 now']);
       const audit = LOG.at(LEVEL.INFO, 'r').filter((l) => l.startsWith('audit '));
-      assert.deepEqual(audit, ['audit node=r action=relay_status_set by=flow relay_id=17 status=1', 'audit node=r action=relay_status_set by=flow relay_id=17 status=0']);
+      assert.deepEqual(audit, [
+        'audit node=r action=relay_status_set by=flow relay_id=17 status=1',
+        'audit node=r action=relay_status_set by=flow relay_id=17 status=0',
+      ]);
     });
 
     it('on a redeploy that removes the node: the same', async () => {

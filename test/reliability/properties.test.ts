@@ -19,7 +19,10 @@ const NODE = {} as Node;
 
 const isSet = (v: unknown) => v !== undefined && v !== null && v !== '';
 const isPlain = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) &&
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  !Buffer.isBuffer(v) &&
   (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
 /**
@@ -65,66 +68,111 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
       fc.record({ v: fc.constantFrom('{"a":1}', '[1,2]', '"x"', '5'), t: fc.constant('json') }),
       fc.record({ v: fc.constantFrom('topic', 'other', 'missing.deep'), t: fc.constant('msg') }),
     );
-    await fc.assert(fc.asyncProperty(
-      fc.constantFrom(...FIELDS), fc.boolean(), property,
-      fc.oneof(value, fc.dictionary(fc.constantFrom(...FIELDS, 'x'), value, { maxKeys: 4 })),
-      value, value, value,
-      async (field, primary, prop, payload, fromMsg, topic, other) => {
-        const msg: Record<string, unknown> = { payload, topic, other };
-        if (fromMsg !== undefined) msg[field] = fromMsg;
-        const def = { id: 'n', [field]: prop.v, [`${field}Type`]: prop.t };
-        let expected: unknown;
-        try {
-          expected = model(msg, field, primary, def);
-        } catch {
-          // A property Node-RED cannot evaluate for this message (msg.missing.deep): the flow's input is wrong.
-          await assert.rejects(async () => resolveField(RED, NODE, def, msg as NodeMessage, field, primary), (e: WebTapiError) => e.code === 'WEBTAPI_INVALID_INPUT');
-          return;
-        }
-        assert.deepEqual(await resolveField(RED, NODE, def, msg as NodeMessage, field, primary), expected);
-      },
-    ), { numRuns: 2000 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...FIELDS),
+        fc.boolean(),
+        property,
+        fc.oneof(value, fc.dictionary(fc.constantFrom(...FIELDS, 'x'), value, { maxKeys: 4 })),
+        value,
+        value,
+        value,
+        async (field, primary, prop, payload, fromMsg, topic, other) => {
+          const msg: Record<string, unknown> = { payload, topic, other };
+          if (fromMsg !== undefined) msg[field] = fromMsg;
+          const def = { id: 'n', [field]: prop.v, [`${field}Type`]: prop.t };
+          let expected: unknown;
+          try {
+            expected = model(msg, field, primary, def);
+          } catch {
+            // A property Node-RED cannot evaluate for this message (msg.missing.deep): the flow's input is wrong.
+            await assert.rejects(
+              async () => resolveField(RED, NODE, def, msg as NodeMessage, field, primary),
+              (e: WebTapiError) => e.code === 'WEBTAPI_INVALID_INPUT',
+            );
+            return;
+          }
+          assert.deepEqual(await resolveField(RED, NODE, def, msg as NodeMessage, field, primary), expected);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 
   const specs = [...ACTIONS.values()];
   const goodish = fc.oneof(
-    fc.stringMatching(/^[0-9]{3,5}$/), fc.constantFrom('SIP/1001-0000000a', 'VMX', '17', '44', 'rec_1.wav', '1*2#', 'on', '1,2,3', ''),
-    fc.integer({ min: -5, max: 300 }), fc.boolean(),
+    fc.stringMatching(/^[0-9]{3,5}$/),
+    fc.constantFrom('SIP/1001-0000000a', 'VMX', '17', '44', 'rec_1.wav', '1*2#', 'on', '1,2,3', ''),
+    fc.integer({ min: -5, max: 300 }),
+    fc.boolean(),
   );
-  const anyValue = fc.oneof(goodish, fc.anything({ maxDepth: 1 }), fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('a&b=c', '../x', '%00', 'x\ny', 'ü'));
+  const anyValue = fc.oneof(
+    goodish,
+    fc.anything({ maxDepth: 1 }),
+    fc.string({ unit: 'binary', maxLength: 30 }),
+    fc.constantFrom('a&b=c', '../x', '%00', 'x\ny', 'ü'),
+  );
 
   it('buildParams sends only valid values under names the action takes, or refuses with WEBTAPI_INVALID_INPUT', () => {
-    fc.assert(fc.property(
-      fc.constantFrom(...specs).chain((spec: ActionSpec) => fc.tuple(
-        fc.constant(spec),
-        fc.dictionary(fc.oneof(fc.constantFrom(...Object.keys(spec.params), 'note', 'SID', 'sid', 'action', '__proto__', 'constructor', 'a b', 'AUTH[pass]'), fc.string({ maxLength: 6 })), anyValue, { maxKeys: 5 }),
-      )),
-      ([spec, params]) => {
-        let out: Record<string, string>;
-        try {
-          out = buildParams(spec, params);
-        } catch (err) {
-          assert.ok(err instanceof WebTapiError, `not a WebTapiError: ${String(err)}`);
-          assert.equal(err.code, 'WEBTAPI_INVALID_INPUT');
-          return;
-        }
-        for (const [key, p] of Object.entries(spec.params)) {
-          if (p.required) assert.ok(Object.hasOwn(out, key), `${spec.name}: required ${key} missing`);
-        }
-        for (const [key, v] of Object.entries(out)) {
-          assert.ok(Object.hasOwn(params, key), `${spec.name}: ${key} was not given`);
-          assert.equal(typeof v, 'string');
-          if (Object.hasOwn(spec.params, key)) {
-            assert.equal(spec.params[key].validate(spec.name, key, v), v, `${spec.name}: ${key}=${JSON.stringify(v)} does not validate as itself`);
-          } else {
-            assert.match(key, /^[A-Za-z_][A-Za-z0-9_]{0,31}$/);
-            assert.ok(!['SID', 'action', '__proto__'].includes(key) && key.toUpperCase() !== 'SID');
-            // eslint-disable-next-line no-control-regex -- control characters are what this asserts absent
-            assert.ok(v.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(v) && !/\p{Cs}/u.test(v), JSON.stringify(v));
+    fc.assert(
+      fc.property(
+        fc
+          .constantFrom(...specs)
+          .chain((spec: ActionSpec) =>
+            fc.tuple(
+              fc.constant(spec),
+              fc.dictionary(
+                fc.oneof(
+                  fc.constantFrom(
+                    ...Object.keys(spec.params),
+                    'note',
+                    'SID',
+                    'sid',
+                    'action',
+                    '__proto__',
+                    'constructor',
+                    'a b',
+                    'AUTH[pass]',
+                  ),
+                  fc.string({ maxLength: 6 }),
+                ),
+                anyValue,
+                { maxKeys: 5 },
+              ),
+            ),
+          ),
+        ([spec, params]) => {
+          let out: Record<string, string>;
+          try {
+            out = buildParams(spec, params);
+          } catch (err) {
+            assert.ok(err instanceof WebTapiError, `not a WebTapiError: ${String(err)}`);
+            assert.equal(err.code, 'WEBTAPI_INVALID_INPUT');
+            return;
           }
-        }
-      },
-    ), { numRuns: 3000 });
+          for (const [key, p] of Object.entries(spec.params)) {
+            if (p.required) assert.ok(Object.hasOwn(out, key), `${spec.name}: required ${key} missing`);
+          }
+          for (const [key, v] of Object.entries(out)) {
+            assert.ok(Object.hasOwn(params, key), `${spec.name}: ${key} was not given`);
+            assert.equal(typeof v, 'string');
+            if (Object.hasOwn(spec.params, key)) {
+              assert.equal(
+                spec.params[key].validate(spec.name, key, v),
+                v,
+                `${spec.name}: ${key}=${JSON.stringify(v)} does not validate as itself`,
+              );
+            } else {
+              assert.match(key, /^[A-Za-z_][A-Za-z0-9_]{0,31}$/);
+              assert.ok(!['SID', 'action', '__proto__'].includes(key) && key.toUpperCase() !== 'SID');
+              // eslint-disable-next-line no-control-regex -- control characters are what this asserts absent
+              assert.ok(v.length <= 1024 && !/[\u0000-\u001f\u007f]/.test(v) && !/\p{Cs}/u.test(v), JSON.stringify(v));
+            }
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 
   describe('over the wire', () => {
@@ -139,56 +187,99 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
       await sim.close();
     });
 
-    const special = fc.string({ unit: fc.constantFrom('&', '=', '%', '+', ' ', '#', '?', '/', '.', '..', 'ü', '🚪', '"', "'", '<', '>', ';', ',', '\\', '[', ']', 'a', '1', 'SID', '%26', '%00'), minLength: 1, maxLength: 40 });
+    const special = fc.string({
+      unit: fc.constantFrom(
+        '&',
+        '=',
+        '%',
+        '+',
+        ' ',
+        '#',
+        '?',
+        '/',
+        '.',
+        '..',
+        'ü',
+        '🚪',
+        '"',
+        "'",
+        '<',
+        '>',
+        ';',
+        ',',
+        '\\',
+        '[',
+        ']',
+        'a',
+        '1',
+        'SID',
+        '%26',
+        '%00',
+      ),
+      minLength: 1,
+      maxLength: 40,
+    });
 
     it('a value the client accepts reaches the PBX byte for byte (any text, & = % included)', async () => {
-      await fc.assert(fc.asyncProperty(fc.oneof(special, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 })), async (text) => {
-        const sentBefore = sim.requests.length;
-        let sent: Record<string, string>;
-        try {
-          sent = (await client.execute('call_list', { note: text })).params;
-        } catch (err) {
-          assert.ok(err instanceof WebTapiError && err.code === 'WEBTAPI_INVALID_INPUT', String(err));
-          assert.equal(sim.requests.length, sentBefore, 'refused, but sent');
-          return;
-        }
-        const got = sim.requests[sim.requests.length - 1];
-        assert.equal(got.action, 'call_list');
-        assert.deepEqual(got.params, sent, 'what the PBX read differs from what the client says it sent');
-        assert.equal(sent.note, text.trim());
-      }), { numRuns: 300 });
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(special, fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 })), async (text) => {
+          const sentBefore = sim.requests.length;
+          let sent: Record<string, string>;
+          try {
+            sent = (await client.execute('call_list', { note: text })).params;
+          } catch (err) {
+            assert.ok(err instanceof WebTapiError && err.code === 'WEBTAPI_INVALID_INPUT', String(err));
+            assert.equal(sim.requests.length, sentBefore, 'refused, but sent');
+            return;
+          }
+          const got = sim.requests[sim.requests.length - 1];
+          assert.equal(got.action, 'call_list');
+          assert.deepEqual(got.params, sent, 'what the PBX read differs from what the client says it sent');
+          assert.equal(sent.note, text.trim());
+        }),
+        { numRuns: 300 },
+      );
     });
 
     it('extension lists the client accepts arrive as they were given', async () => {
       const ext = fc.stringMatching(/^[A-Za-z0-9*#+_.-]{1,8}$/);
-      await fc.assert(fc.asyncProperty(fc.array(ext, { minLength: 1, maxLength: 6 }), async (list) => {
-        const sentBefore = sim.requests.length;
-        try {
-          await client.execute('call_status_get', { filter: list.join(',') });
-        } catch (err) {
-          assert.ok(err instanceof WebTapiError, String(err));
-          if (err.code === 'WEBTAPI_INVALID_INPUT') {
-            assert.equal(sim.requests.length, sentBefore);
-            assert.ok(list.some((e) => e.includes('..')), `refused a valid list ${JSON.stringify(list)}`);
-            return;
+      await fc.assert(
+        fc.asyncProperty(fc.array(ext, { minLength: 1, maxLength: 6 }), async (list) => {
+          const sentBefore = sim.requests.length;
+          try {
+            await client.execute('call_status_get', { filter: list.join(',') });
+          } catch (err) {
+            assert.ok(err instanceof WebTapiError, String(err));
+            if (err.code === 'WEBTAPI_INVALID_INPUT') {
+              assert.equal(sim.requests.length, sentBefore);
+              assert.ok(
+                list.some((e) => e.includes('..')),
+                `refused a valid list ${JSON.stringify(list)}`,
+              );
+              return;
+            }
           }
-        }
-        const got = sim.requests.filter((r) => r.action === 'call_status_get' && r.params.filter !== undefined).pop();
-        assert.equal(got?.params.filter, list.join(','));
-        for (const e of list) assert.equal(validators.extension('x', 'x', e), e);
-      }), { numRuns: 200 });
+          const got = sim.requests.filter((r) => r.action === 'call_status_get' && r.params.filter !== undefined).pop();
+          assert.equal(got?.params.filter, list.join(','));
+          for (const e of list) assert.equal(validators.extension('x', 'x', e), e);
+        }),
+        { numRuns: 200 },
+      );
     });
 
     it('any password (unicode, & = %, line breaks) is form-encoded: the PBX gets it exactly', async () => {
-      await fc.assert(fc.asyncProperty(fc.oneof(special, fc.string({ unit: 'binary', minLength: 1, maxLength: 30 })), async (password) => {
-        sim.setUser('2001', password);
-        const c = new WebTapiClient({ url: sim.url, username: '2001', password, timeoutMs: 5000, loginBackoffMs: 0 });
-        try {
-          await c.connect();
-        } finally {
-          await c.close();
-        }
-      }), { numRuns: 150 });
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(special, fc.string({ unit: 'binary', minLength: 1, maxLength: 30 })), async (password) => {
+          sim.setUser('2001', password);
+          const c = new WebTapiClient({ url: sim.url, username: '2001', password, timeoutMs: 5000, loginBackoffMs: 0 });
+          try {
+            await c.connect();
+          } finally {
+            await c.close();
+          }
+        }),
+        { numRuns: 150 },
+      );
     });
   });
 
@@ -196,15 +287,41 @@ describe('reliability: properties of the message-to-parameters mapping (fast-che
     const body = fc.oneof(
       fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a)),
       fc.string({ unit: 'binary', maxLength: 200 }).map((s) => Buffer.from(s)),
-      fc.constantFrom('0', '1', '0\n', ' 1 ', '<html>1</html>', '\ufeff1', '-1', '1001:0', 'a;b;c', '17;Door;1', '__proto__:1', 'SIP/1-1!a!b!c!d!e!f!g!h!i!j!k!l!m').map((s) => Buffer.from(s)),
+      fc
+        .constantFrom(
+          '0',
+          '1',
+          '0\n',
+          ' 1 ',
+          '<html>1</html>',
+          '\ufeff1',
+          '-1',
+          '1001:0',
+          'a;b;c',
+          '17;Door;1',
+          '__proto__:1',
+          'SIP/1-1!a!b!c!d!e!f!g!h!i!j!k!l!m',
+        )
+        .map((s) => Buffer.from(s)),
     );
-    const type = fc.constantFrom('', 'text/plain', 'text/html', 'image/jpeg', 'application/octet-stream', 'multipart/x-mixed-replace; boundary=x', 'audio/wav');
-    fc.assert(fc.property(fc.constantFrom(...specs), body, type, (spec, b, contentType) => {
-      try {
-        parseAnswer(spec, { status: 200, contentType, body: b });
-      } catch (err) {
-        if (!(err instanceof WebTapiError)) throw err;
-      }
-    }), { numRuns: 3000 });
+    const type = fc.constantFrom(
+      '',
+      'text/plain',
+      'text/html',
+      'image/jpeg',
+      'application/octet-stream',
+      'multipart/x-mixed-replace; boundary=x',
+      'audio/wav',
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...specs), body, type, (spec, b, contentType) => {
+        try {
+          parseAnswer(spec, { status: 200, contentType, body: b });
+        } catch (err) {
+          if (!(err instanceof WebTapiError)) throw err;
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

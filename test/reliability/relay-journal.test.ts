@@ -9,7 +9,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { JOURNAL_FILE, RelayJournal, temporaryName, type PendingSwitchBack } from '../../dist/nodes/services/relays/journal';
 
-const ENTRY: PendingSwitchBack = { config: 'cfg', pbx: 'fp', relay: '17', target: 1, back: 0, due: 1_700_000_000_000, restoreMs: 3000, node: 'door' };
+const ENTRY: PendingSwitchBack = {
+  config: 'cfg',
+  pbx: 'fp',
+  relay: '17',
+  target: 1,
+  back: 0,
+  due: 1_700_000_000_000,
+  restoreMs: 3000,
+  node: 'door',
+};
 
 describe('reliability: the relay journal file', () => {
   let dir: string;
@@ -42,7 +51,7 @@ describe('reliability: the relay journal file', () => {
     fs.symlinkSync(victim, `${file}.${process.pid}.tmp`);
     const before = victimText();
     await journal().put(ENTRY);
-    assert.equal(victimText(), before, 'the link\'s target is untouched');
+    assert.equal(victimText(), before, "the link's target is untouched");
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).pending, [ENTRY]);
     assert.equal(fs.lstatSync(file).isSymbolicLink(), false);
   });
@@ -52,7 +61,7 @@ describe('reliability: the relay journal file', () => {
     fs.symlinkSync(victim, planted);
     const before = victimText();
     await assert.rejects(journal(() => planted).put(ENTRY), (err: NodeJS.ErrnoException) => err.code === 'EEXIST' || err.code === 'ELOOP');
-    assert.equal(victimText(), before, 'the link\'s target is untouched');
+    assert.equal(victimText(), before, "the link's target is untouched");
     assert.equal(fs.existsSync(file), false, 'no journal written from a file it did not create');
     // A dangling link: not created through either.
     const dangling = path.join(dir, 'created-by-the-link');

@@ -21,13 +21,42 @@ const packageDir = path.resolve(__dirname, '..', '..');
 
 function flows(sim: Simulator, beacon: string): object[] {
   return [
-    { id: 'up', type: 'inject', z: 'tab1', once: true, onceDelay: 0.1, repeat: '', props: [{ p: 'payload' }], payload: '', payloadType: 'date', wires: [['beacon']] },
+    {
+      id: 'up',
+      type: 'inject',
+      z: 'tab1',
+      once: true,
+      onceDelay: 0.1,
+      repeat: '',
+      props: [{ p: 'payload' }],
+      payload: '',
+      payloadType: 'date',
+      wires: [['beacon']],
+    },
     { id: 'beacon', type: 'http request', z: 'tab1', method: 'POST', ret: 'txt', url: beacon, wires: [[]] },
     { id: 'tab1', type: 'tab', label: 'door' },
-    { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 2000, concurrency: 4, credentials: { username: USER, password: PASSWORD } },
+    {
+      id: 'cfg',
+      type: 'webtapi-config',
+      name: 'pbx',
+      url: sim.url,
+      timeout: 2000,
+      concurrency: 4,
+      credentials: { username: USER, password: PASSWORD },
+    },
     { id: 'in1', type: 'http in', z: 'tab1', url: '/pulse', method: 'post', wires: [['door', 'res1']] },
     { id: 'res1', type: 'http response', z: 'tab1', statusCode: '202', wires: [] },
-    { id: 'door', type: 'webtapi-relay-set', z: 'tab1', server: 'cfg', relay: '17', relayStatus: 'on', relayStatusType: 'str', pulse: 3000, wires: [[]] },
+    {
+      id: 'door',
+      type: 'webtapi-relay-set',
+      z: 'tab1',
+      server: 'cfg',
+      relay: '17',
+      relayStatus: 'on',
+      relayStatusType: 'str',
+      pulse: 3000,
+      wires: [[]],
+    },
   ];
 }
 
@@ -79,7 +108,9 @@ describe('reliability: a pulse survives a SIGKILL of Node-RED', function () {
     await until(() => flowStarts.length > starts, 15_000);
     const back = sets('0');
     const afterStart = back[0].at - flowStarts[starts];
-    console.log(`      switched back ${afterStart} ms after the new runtime started its flows, ${back[0].at - spawned} ms after the process was spawned, ${back[0].at - on} ms after the switch-on`);
+    console.log(
+      `      switched back ${afterStart} ms after the new runtime started its flows, ${back[0].at - spawned} ms after the process was spawned, ${back[0].at - on} ms after the switch-on`,
+    );
     assert.ok(afterStart <= 5000, `switched back ${afterStart} ms after the start`);
     assert.ok(back[0].at - on >= 2900, 'switched back before the pulse was over');
     // A clean stop must not switch again; then count every relay_status_set the PBX received.

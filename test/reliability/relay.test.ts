@@ -11,7 +11,24 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
-  assertCalm, caughtCode, CREDS, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, pollClock, send, sendAll, statuses, until, USER, watchCalm, configNode, ALL,
+  assertCalm,
+  caughtCode,
+  CREDS,
+  helper,
+  LEVEL,
+  LOG,
+  loadSubject,
+  Nodes,
+  PASSWORD,
+  pollClock,
+  send,
+  sendAll,
+  statuses,
+  until,
+  USER,
+  watchCalm,
+  configNode,
+  ALL,
 } from './kit';
 
 /** Real time, taken before any test installs a fake clock (sinon fakes timers/promises too). */
@@ -25,7 +42,13 @@ function relaySets(sim: Simulator, status?: string) {
 }
 
 async function pulseNode(sim: Simulator, props: Record<string, unknown> = {}): Promise<Nodes> {
-  return loadSubject(sim, { type: 'webtapi-relay-set', props: { relay: '17', relayStatus: 'on', ...props }, action: 'relay_status_set', sideEffect: true, message: () => ({}) });
+  return loadSubject(sim, {
+    type: 'webtapi-relay-set',
+    props: { relay: '17', relayStatus: 'on', ...props },
+    action: 'relay_status_set',
+    sideEffect: true,
+    message: () => ({}),
+  });
 }
 
 /** Runtime settings for the next load (the test helper merges them with Node-RED's defaults). */
@@ -45,8 +68,14 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD } });
     LOG.install();
   });
-  after(async () => { await sim.close(); });
-  beforeEach(() => { sim.reset(); LOG.clear(); watchCalm(); });
+  after(async () => {
+    await sim.close();
+  });
+  beforeEach(() => {
+    sim.reset();
+    LOG.clear();
+    watchCalm();
+  });
   afterEach(async () => {
     await helper.unload();
     settings({ userDir: undefined, nodeCloseTimeout: undefined });
@@ -70,7 +99,9 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     let r: Awaited<ReturnType<typeof send>>;
     try {
       let settled = false;
-      const result = send(nodes, {}, 20_000).finally(() => { settled = true; });
+      const result = send(nodes, {}, 20_000).finally(() => {
+        settled = true;
+      });
       await until(() => sim.state.relays.get('17')!.status === 1);
       setTimeout(() => {
         void Promise.resolve(start()).then(() => {
@@ -99,17 +130,29 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     const attempts = trail().filter((l) => / status=0/.test(l));
     assert.ok(attempts.length >= 5, attempts.join('\n'));
     assert.match(attempts[attempts.length - 1], /^audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 attempt=\d+$/);
-    assert.ok(attempts.slice(0, -1).every((l) => / result=WEBTAPI_/.test(l)), attempts.join('\n'));
-    assert.ok(seen.some((s) => /^switching back, attempt \d+$/.test(s.text ?? '')), JSON.stringify(seen));
+    assert.ok(
+      attempts.slice(0, -1).every((l) => / result=WEBTAPI_/.test(l)),
+      attempts.join('\n'),
+    );
+    assert.ok(
+      seen.some((s) => /^switching back, attempt \d+$/.test(s.text ?? '')),
+      JSON.stringify(seen),
+    );
     assert.equal(outputs.length, 1);
   }
 
   it('PBX refusing connections for 5 s from just before the switch-back: back within 2 s after it answers again', async () => {
-    await pulseThroughOutage(() => sim.pause(), () => sim.resume());
+    await pulseThroughOutage(
+      () => sim.pause(),
+      () => sim.resume(),
+    );
   });
 
   it('PBX resetting connections for 5 s from just before the switch-back: the same', async () => {
-    await pulseThroughOutage(() => sim.injectFault({ kind: 'reset-before', forMs: 5000 }), () => undefined);
+    await pulseThroughOutage(
+      () => sim.injectFault({ kind: 'reset-before', forMs: 5000 }),
+      () => undefined,
+    );
   });
 
   it('the deadline (restoreTimeout) passes with the PBX down: WEBTAPI_RELAY_NOT_RESTORED reaches a Catch node', async () => {
@@ -120,12 +163,31 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     const r = await result;
     assert.equal(r.out, undefined);
     assert.equal(caughtCode(r.error), 'WEBTAPI_RELAY_NOT_RESTORED');
-    assert.match(r.error!.error.message, /^(RelayNotRestoredError: )?relay 17 was not confirmed switched back to 0 after \d+ attempts \(last: unreachable\)$/);
+    assert.match(
+      r.error!.error.message,
+      /^(RelayNotRestoredError: )?relay 17 was not confirmed switched back to 0 after \d+ attempts \(last: unreachable\)$/,
+    );
     assert.equal(r.error!.webtapi.code, 'WEBTAPI_RELAY_NOT_RESTORED');
   });
 
   it('a node removed while its switch-back retries: the retries go on under the config node; a missed deadline is still logged', async () => {
-    await helper.load(ALL, [configNode(sim), { id: 'n1', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 60_000, restoreTimeout: 1500, wires: [[]] }], CREDS);
+    await helper.load(
+      ALL,
+      [
+        configNode(sim),
+        {
+          id: 'n1',
+          type: 'webtapi-relay-set',
+          server: 'cfg',
+          relay: '17',
+          relayStatus: 'on',
+          pulse: 60_000,
+          restoreTimeout: 1500,
+          wires: [[]],
+        },
+      ],
+      CREDS,
+    );
     helper.getNode('n1')!.receive({});
     await until(() => trail().length === 1);
     await sim.pause();
@@ -163,11 +225,16 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
 
   it('ten concurrent toggles end as ten serialised toggles would', async () => {
     const nodes = await pulseNode(sim, { relayStatus: 'toggle' });
-    const outs = await sendAll(nodes, Array.from({ length: 10 }, (_, i) => ({ tag: String(i) })));
+    const outs = await sendAll(
+      nodes,
+      Array.from({ length: 10 }, (_, i) => ({ tag: String(i) })),
+    );
     const payloads = [...Array(10).keys()].map((i) => outs.get(String(i))?.out?.payload);
     assert.deepEqual(payloads, [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]);
     assert.equal(sim.state.relays.get('17')!.status, 0);
-    const ops = sim.requests.filter((r) => r.action.startsWith('relay_status')).map((r) => r.action === 'relay_status_get' ? 'get' : `set${r.params.status}`);
+    const ops = sim.requests
+      .filter((r) => r.action.startsWith('relay_status'))
+      .map((r) => (r.action === 'relay_status_get' ? 'get' : `set${r.params.status}`));
     assert.deepEqual(ops, Array.from({ length: 10 }, (_, i) => ['get', `set${i % 2 === 0 ? 1 : 0}`]).flat());
   });
 
@@ -179,8 +246,19 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
     const fingerprint = () => createHash('sha256').update(sim.url).digest('hex').slice(0, 16);
-    const entry = (extra: Record<string, unknown> = {}) => ({ config: 'cfg', pbx: fingerprint(), relay: '17', target: 1, back: 0, due: Date.now() - 1000, restoreMs: 60_000, node: 'old1', ...extra });
-    const pending = () => (JSON.parse(readFileSync(path.join(dir, JOURNAL), 'utf8')) as { pending: Array<Record<string, unknown>> }).pending;
+    const entry = (extra: Record<string, unknown> = {}) => ({
+      config: 'cfg',
+      pbx: fingerprint(),
+      relay: '17',
+      target: 1,
+      back: 0,
+      due: Date.now() - 1000,
+      restoreMs: 60_000,
+      node: 'old1',
+      ...extra,
+    });
+    const pending = () =>
+      (JSON.parse(readFileSync(path.join(dir, JOURNAL), 'utf8')) as { pending: Array<Record<string, unknown>> }).pending;
 
     it('holds the pending switch-back while a pulse runs, and nothing once it is confirmed', async () => {
       const nodes = await pulseNode(sim, { pulse: 400 });
@@ -188,7 +266,10 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       await until(() => sim.state.relays.get('17')!.status === 1);
       const during = pending();
       assert.equal(during.length, 1);
-      assert.deepEqual({ ...during[0], due: 0 }, { config: 'cfg', pbx: fingerprint(), relay: '17', target: 1, back: 0, due: 0, restoreMs: 600_000, node: 'n1' });
+      assert.deepEqual(
+        { ...during[0], due: 0 },
+        { config: 'cfg', pbx: fingerprint(), relay: '17', target: 1, back: 0, due: 0, restoreMs: 600_000, node: 'n1' },
+      );
       assert.ok(Math.abs((during[0].due as number) - (Date.now() + 400)) < 400);
       assert.equal((await result).out?.payload, 0);
       assert.deepEqual(pending(), []);
@@ -196,13 +277,24 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
 
     it('at start, a switch-back from before the restart is carried out (audit says so), damaged entries skipped', async () => {
       sim.state.relays.get('17')!.status = 1;
-      writeFileSync(path.join(dir, JOURNAL), JSON.stringify({ version: 1, pending: [entry(), { relay: 'broken' }, entry({ relay: '18&action=call' })] }));
+      writeFileSync(
+        path.join(dir, JOURNAL),
+        JSON.stringify({ version: 1, pending: [entry(), { relay: 'broken' }, entry({ relay: '18&action=call' })] }),
+      );
       await helper.load(ALL, [configNode(sim)], CREDS);
       await until(() => sim.state.relays.get('17')!.status === 0);
       await until(() => pending().length === 0);
-      assert.ok(LOG.at(LEVEL.INFO, 'cfg').includes('audit node=old1 action=relay_status_set by=flow relay_id=17 status=0 completes=pulse-before-restart'), LOG.at(LEVEL.INFO, 'cfg').join('\n'));
+      assert.ok(
+        LOG.at(LEVEL.INFO, 'cfg').includes(
+          'audit node=old1 action=relay_status_set by=flow relay_id=17 status=0 completes=pulse-before-restart',
+        ),
+        LOG.at(LEVEL.INFO, 'cfg').join('\n'),
+      );
       assert.equal(relaySets(sim).length, 1);
-      assert.ok(LOG.at(LEVEL.WARN, 'cfg').includes('relay journal: an entry with an invalid relay id is dropped'), LOG.at(LEVEL.WARN).join('\n'));
+      assert.ok(
+        LOG.at(LEVEL.WARN, 'cfg').includes('relay journal: an entry with an invalid relay id is dropped'),
+        LOG.at(LEVEL.WARN).join('\n'),
+      );
     });
 
     it('a damaged journal is set aside with a warning, stale temporary files removed; pulses work on', async () => {
@@ -213,25 +305,44 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       assert.ok(!existsSync(path.join(dir, `${JOURNAL}.999999999.tmp`)), 'a temporary file of a killed runtime was left');
       assert.deepEqual(pending(), []);
       assert.ok(existsSync(path.join(dir, `${JOURNAL}.damaged`)));
-      assert.ok(LOG.at(LEVEL.WARN).some((l) => /relay journal .* is damaged/.test(l)), LOG.at(LEVEL.WARN).join('\n'));
+      assert.ok(
+        LOG.at(LEVEL.WARN).some((l) => /relay journal .* is damaged/.test(l)),
+        LOG.at(LEVEL.WARN).join('\n'),
+      );
     });
 
     it('an entry whose server configuration is gone or points at another PBX is not run: warned, kept a day, then dropped', async () => {
       sim.state.relays.get('17')!.status = 1;
       const day = 24 * 3600 * 1000;
-      writeFileSync(path.join(dir, JOURNAL), JSON.stringify({ version: 1, pending: [
-        entry({ config: 'gone' }),
-        entry({ pbx: 'another-pbx-0000' }),
-        entry({ config: 'old', relay: '18', orphanedAt: Date.now() - day - 1000 }),
-      ] }));
+      writeFileSync(
+        path.join(dir, JOURNAL),
+        JSON.stringify({
+          version: 1,
+          pending: [
+            entry({ config: 'gone' }),
+            entry({ pbx: 'another-pbx-0000' }),
+            entry({ config: 'old', relay: '18', orphanedAt: Date.now() - day - 1000 }),
+          ],
+        }),
+      );
       await helper.load(ALL, [configNode(sim)], CREDS);
       await until(() => LOG.at(LEVEL.WARN).filter((l) => /^relay 1[78]: /.test(l)).length >= 3);
       await until(() => pending().length === 2 && pending().every((e) => typeof e.orphanedAt === 'number'));
       assert.equal(sim.state.relays.get('17')!.status, 1);
       assert.equal(relaySets(sim).length, 0);
       const warns = LOG.at(LEVEL.WARN).filter((l) => /^relay 1[78]: /.test(l));
-      assert.ok(warns.some((l) => /^relay 17: a switch-back to 0 from before the restart is not carried out: its server configuration gone is gone or now points at another PBX; kept until /.test(l)), warns.join('\n'));
-      assert.ok(warns.some((l) => /^relay 18: dropped the switch-back/.test(l)), warns.join('\n'));
+      assert.ok(
+        warns.some((l) =>
+          /^relay 17: a switch-back to 0 from before the restart is not carried out: its server configuration gone is gone or now points at another PBX; kept until /.test(
+            l,
+          ),
+        ),
+        warns.join('\n'),
+      );
+      assert.ok(
+        warns.some((l) => /^relay 18: dropped the switch-back/.test(l)),
+        warns.join('\n'),
+      );
     });
   });
 
@@ -261,7 +372,9 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       try {
         const started = Date.now();
         let closed = false;
-        const closing = helper.unload().then(() => { closed = true; });
+        const closing = helper.unload().then(() => {
+          closed = true;
+        });
         // The retries' back-off and Node-RED's close timeout on the fake clock, a quarter second at a time.
         while (!closed) await clock.tickAsync(250);
         await closing;
@@ -272,12 +385,20 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       }
       assert.ok(trail().filter((l) => / status=0 /.test(l)).length >= 2, trail().join('\n'));
       const errors = LOG.at(LEVEL.ERROR, 'cfg');
-      assert.deepEqual(errors, ['relay 17: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start']);
-      assert.deepEqual(LOG.at(LEVEL.ERROR).filter((l) => /Close timed out|stopping-error/i.test(l)), []);
+      assert.deepEqual(errors, [
+        'relay 17: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start',
+      ]);
+      assert.deepEqual(
+        LOG.at(LEVEL.ERROR).filter((l) => /Close timed out|stopping-error/i.test(l)),
+        [],
+      );
     });
 
     it('a full redeploy with the PBX gone: the restarted config node completes the switch-back once the PBX is back', async () => {
-      const flow = () => [configNode(sim), { id: 'n1', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 60_000, wires: [[]] }];
+      const flow = () => [
+        configNode(sim),
+        { id: 'n1', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 60_000, wires: [[]] },
+      ];
       await helper.load(ALL, flow(), CREDS);
       helper.getNode('n1')!.receive({});
       await until(() => trail().length === 1);
@@ -286,7 +407,11 @@ describe('reliability: relay switch-back, pulses, one writer, journal', function
       assert.equal(LOG.at(LEVEL.ERROR, 'cfg').length, 1);
       await sim.resume();
       await until(() => sim.state.relays.get('17')!.status === 0);
-      await until(() => LOG.at(LEVEL.INFO, 'cfg').some((l) => /^audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 (attempt=\d+ )?completes=pulse-before-restart$/.test(l)));
+      await until(() =>
+        LOG.at(LEVEL.INFO, 'cfg').some((l) =>
+          /^audit node=n1 action=relay_status_set by=flow relay_id=17 status=0 (attempt=\d+ )?completes=pulse-before-restart$/.test(l),
+        ),
+      );
       assert.equal(relaySets(sim, '0').length, 1, 'the PBX received more than one switch-back');
     });
   });

@@ -12,7 +12,22 @@ import * as path from 'node:path';
 import { WebTapiClient } from '../../dist/client';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import {
-  ALL, configNode, helper, LOG, Nodes, PASSWORD, send, Status, statuses, text, TestNode, until, USER, WITH_TLS, caughtCode, useSubjectSimulator,
+  ALL,
+  configNode,
+  helper,
+  LOG,
+  Nodes,
+  PASSWORD,
+  send,
+  Status,
+  statuses,
+  text,
+  TestNode,
+  until,
+  USER,
+  WITH_TLS,
+  caughtCode,
+  useSubjectSimulator,
 } from './kit';
 import { CATCH_HAS_CODE } from '../nodes/harness';
 import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
@@ -23,7 +38,12 @@ const DOOR_PIN = 'pin-Zq81x&7';
 const WRONG_PIN = 'pin-Nope42';
 /** The event token of the whole-Node-RED test: url-safe, as the dialog makes them. */
 const EVENT_TOKEN = 'Ev3ntT0ken_of-the-secrets-test_x';
-const secretsOf = (pw: string) => [pw, encodeURIComponent(pw), encodeURIComponent(pw).replace(/%20/g, '+'), JSON.stringify(pw).slice(1, -1)];
+const secretsOf = (pw: string) => [
+  pw,
+  encodeURIComponent(pw),
+  encodeURIComponent(pw).replace(/%20/g, '+'),
+  JSON.stringify(pw).slice(1, -1),
+];
 
 /** Every place a secret could show, as text, with where it came from. */
 class Exposure {
@@ -37,7 +57,10 @@ class Exposure {
     assert.ok(list.length > 0);
     for (const [where, body] of this.places) {
       for (const s of list) {
-        assert.ok(!body.includes(s), `${what} found in ${where}: …${body.slice(Math.max(0, body.indexOf(s) - 60), body.indexOf(s) + s.length + 20)}…`);
+        assert.ok(
+          !body.includes(s),
+          `${what} found in ${where}: …${body.slice(Math.max(0, body.indexOf(s) - 60), body.indexOf(s) + s.length + 20)}…`,
+        );
       }
     }
   }
@@ -52,12 +75,18 @@ describe('reliability: secrets', function () {
   let sim: Simulator;
   const sids = new Set<string>();
 
-  useSubjectSimulator((s) => { sim = s; }, {}, {
-    fresh: () => {
-      sidsOf(sim, sids);
-      sim.expireSessions();
+  useSubjectSimulator(
+    (s) => {
+      sim = s;
     },
-  });
+    {},
+    {
+      fresh: () => {
+        sidsOf(sim, sids);
+        sim.expireSessions();
+      },
+    },
+  );
 
   it('no password or session id in the log (every level), status, errors, msg.error, output messages or admin answers', async () => {
     const flow = [
@@ -69,7 +98,16 @@ describe('reliability: secrets', function () {
       { id: 'n-relay', type: 'webtapi-relay-set', server: 'cfg', relay: '17', status: 'on', wires: [['out']] },
       { id: 'n-cam', type: 'webtapi-cam-snapshot', server: 'cfg', camera: '44', output: 'dataurl', wires: [['out']] },
       { id: 'n-req', type: 'webtapi-request', server: 'cfg', action: 'call_list_all', wires: [['out']] },
-      { id: 'n-watch', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001,1002', interval: 250, watchCalls: true, watchRelays: '17', wires: [['wout']] },
+      {
+        id: 'n-watch',
+        type: 'webtapi-status-watch',
+        server: 'cfg',
+        extensions: '1001,1002',
+        interval: 250,
+        watchCalls: true,
+        watchRelays: '17',
+        wires: [['wout']],
+      },
       { id: 'n-badRelay', type: 'webtapi-relay-set', server: 'cfgBad', relay: '18', wires: [['out']] },
       { id: 'c', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
       { id: 'out', type: 'helper' },
@@ -153,24 +191,47 @@ describe('reliability: secrets', function () {
       await helper.request().get('/metasec-webtapi/cfg/options/queues');
     };
     const admin: Array<[string, () => Promise<{ status: number; text: string; body: unknown }>]> = [
-      ['test-connection (typed)', () => helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: USER, password: PASSWORD })],
-      ['test-connection (stored)', () => helper.request().post('/metasec-webtapi/test-connection').send({ id: 'cfg', url: sim.url, username: USER, password: '__PWRD__' })],
-      ['test-connection (wrong)', () => helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: USER, password: WRONG })],
-      ['test-connection (stored, other host)', () => helper.request().post('/metasec-webtapi/test-connection').send({ id: 'cfg', url: 'http://127.0.0.1:9/x', username: USER, password: '__PWRD__' })],
+      [
+        'test-connection (typed)',
+        () => helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: USER, password: PASSWORD }),
+      ],
+      [
+        'test-connection (stored)',
+        () =>
+          helper.request().post('/metasec-webtapi/test-connection').send({ id: 'cfg', url: sim.url, username: USER, password: '__PWRD__' }),
+      ],
+      [
+        'test-connection (wrong)',
+        () => helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: USER, password: WRONG }),
+      ],
+      [
+        'test-connection (stored, other host)',
+        () =>
+          helper
+            .request()
+            .post('/metasec-webtapi/test-connection')
+            .send({ id: 'cfg', url: 'http://127.0.0.1:9/x', username: USER, password: '__PWRD__' }),
+      ],
       ['options relays', () => helper.request().get('/metasec-webtapi/cfg/options/relays')],
       ['options extensions', () => helper.request().get('/metasec-webtapi/cfg/options/extensions')],
       ['options of the wrong-password server', () => helper.request().get('/metasec-webtapi/cfgBad/options/relays')],
       ['snapshot', () => helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot')],
-      ['snapshot with the PBX echoing the session id', async () => {
-        await ownSession();
-        sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: echoes[0](current()) });
-        return helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot');
-      }],
-      ['options with the PBX echoing the session id', async () => {
-        await ownSession();
-        sim.injectFault({ kind: 'garbage', action: 'relay_list', body: echoes[1](current()) });
-        return helper.request().get('/metasec-webtapi/cfg/options/relays');
-      }],
+      [
+        'snapshot with the PBX echoing the session id',
+        async () => {
+          await ownSession();
+          sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: echoes[0](current()) });
+          return helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot');
+        },
+      ],
+      [
+        'options with the PBX echoing the session id',
+        async () => {
+          await ownSession();
+          sim.injectFault({ kind: 'garbage', action: 'relay_list', body: echoes[1](current()) });
+          return helper.request().get('/metasec-webtapi/cfg/options/relays');
+        },
+      ],
     ];
     for (const [name, call] of admin) {
       const res = await call();
@@ -205,19 +266,31 @@ describe('reliability: secrets', function () {
     const pieces = ['Tür', 'öffner', '2026"/x', 'T%C3%BCr', '\\u00fc'];
     // eslint-disable-next-line no-control-regex -- the range starts at \x00 on purpose: everything beyond ASCII
     const nonAscii = /[^\x00-\x7f]/g;
-    const php = JSON.stringify(SPLIT).slice(1, -1).replace(/\//g, '\\/').replace(nonAscii, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    const php = JSON.stringify(SPLIT)
+      .slice(1, -1)
+      .replace(/\//g, '\\/')
+      .replace(nonAscii, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
     it('no piece of a password split by the list separators survives in the result; the rest of the line is kept', async () => {
-      pbx.injectFault({ kind: 'garbage', action: 'call_list_all', body: `SIP/1001-0000000a!from-internal!1002!1!Ring!Dial!SIP/1002,30!${SPLIT}!!!3!0!(None)!1.1\n` });
-      const channels = await client.request('call_list_all') as Array<Record<string, unknown>>;
+      pbx.injectFault({
+        kind: 'garbage',
+        action: 'call_list_all',
+        body: `SIP/1001-0000000a!from-internal!1002!1!Ring!Dial!SIP/1002,30!${SPLIT}!!!3!0!(None)!1.1\n`,
+      });
+      const channels = (await client.request('call_list_all')) as Array<Record<string, unknown>>;
       assert.equal(channels.length, 1);
       assert.equal(channels[0].channel, 'SIP/1001-0000000a', 'the line is still read');
       const got = JSON.stringify(channels);
       for (const p of pieces) assert.ok(!got.includes(p), `"${p}" survives: ${got}`);
     });
 
-    it('the password URL-encoded, form-encoded and JSON-escaped (PHP\'s json_encode) in a text answer: none survives', async () => {
-      const echo = [`AUTH%5Bpass%5D=${encodeURIComponent(SPLIT).replace(/%20/g, '+')}`, `{"pass":"${php}"}`, encodeURIComponent(SPLIT), JSON.stringify(SPLIT)].join('\n');
+    it("the password URL-encoded, form-encoded and JSON-escaped (PHP's json_encode) in a text answer: none survives", async () => {
+      const echo = [
+        `AUTH%5Bpass%5D=${encodeURIComponent(SPLIT).replace(/%20/g, '+')}`,
+        `{"pass":"${php}"}`,
+        encodeURIComponent(SPLIT),
+        JSON.stringify(SPLIT),
+      ].join('\n');
       pbx.injectFault({ kind: 'garbage', action: 'call_record_list', body: `${echo}\n` });
       const got = JSON.stringify(await client.request('call_record_list'));
       for (const p of [...pieces, php, 'pass\\":\\"T']) assert.ok(!got.includes(p), `"${p}" survives: ${got}`);
@@ -243,23 +316,53 @@ describe('reliability: secrets', function () {
       fs.rmSync(nr.userDir, { recursive: true, force: true });
     });
 
-    function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
+    function call(
+      method: string,
+      url: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<{ status: number; text: string }> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => { req.destroy(); reject(new Error(`${method} ${url}: no answer within 15 s; Node-RED said:\n${output().split('\n').filter((l) => !l.includes('[trace]')).slice(-30).join('\n')}`)); }, 15_000);
+        const timer = setTimeout(() => {
+          req.destroy();
+          reject(
+            new Error(
+              `${method} ${url}: no answer within 15 s; Node-RED said:\n${output()
+                .split('\n')
+                .filter((l) => !l.includes('[trace]'))
+                .slice(-30)
+                .join('\n')}`,
+            ),
+          );
+        }, 15_000);
         const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-        const req = http.request({ host: '127.0.0.1', port, method, path: url, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => { clearTimeout(timer); resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }); });
-          res.on('error', reject);
-        });
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method,
+            path: url,
+            headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              clearTimeout(timer);
+              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+            });
+            res.on('error', reject);
+          },
+        );
         req.on('error', reject);
         req.end(data);
       });
     }
 
-    const reply = 'const copy = {}; for (const k of Object.keys(msg)) if (k !== "req" && k !== "res") copy[k] = msg[k]; msg.payload = copy; msg.statusCode = msg.error ? 500 : 200; return msg;';
-    const remember = (key: string, what: string) => `const list = global.get("${key}") || []; list.push(${what}); global.set("${key}", list); return null;`;
+    const reply =
+      'const copy = {}; for (const k of Object.keys(msg)) if (k !== "req" && k !== "res") copy[k] = msg[k]; msg.payload = copy; msg.statusCode = msg.error ? 500 : 200; return msg;';
+    const remember = (key: string, what: string) =>
+      `const list = global.get("${key}") || []; list.push(${what}); global.set("${key}", list); return null;`;
 
     function route(id: string, url: string, node: Record<string, unknown>): object[] {
       return [
@@ -271,10 +374,24 @@ describe('reliability: secrets', function () {
     it('deploys with credentials, runs every node, and never shows a secret', async () => {
       const flows = [
         { id: 'tab', type: 'tab', label: 'secrets' },
-        { id: 'cfg', type: 'webtapi-config', name: 'pbx', url: sim.url, timeout: 800, credentials: { username: USER, password: PASSWORD, eventToken: EVENT_TOKEN } },
+        {
+          id: 'cfg',
+          type: 'webtapi-config',
+          name: 'pbx',
+          url: sim.url,
+          timeout: 800,
+          credentials: { username: USER, password: PASSWORD, eventToken: EVENT_TOKEN },
+        },
         { id: 'n-events', type: 'webtapi-event-in', z: 'tab', server: 'cfg', events: '', wires: [['keep-events']] },
         { id: 'keep-events', type: 'function', z: 'tab', func: remember('events', 'msg'), outputs: 1, wires: [[]] },
-        { id: 'cfgBad', type: 'webtapi-config', name: 'wrong', url: sim.url, timeout: 800, credentials: { username: USER, password: WRONG } },
+        {
+          id: 'cfgBad',
+          type: 'webtapi-config',
+          name: 'wrong',
+          url: sim.url,
+          timeout: 800,
+          credentials: { username: USER, password: WRONG },
+        },
         ...route('r-call', '/call', { type: 'webtapi-call', mode: 'call', src: '1001', dst: '1002' }),
         ...route('r-callTo', '/call-to', { type: 'webtapi-call', mode: 'call', src: '1001', dst: '' }),
         ...route('r-relay', '/relay', { type: 'webtapi-relay-set', relay: '17', status: 'on' }),
@@ -285,9 +402,34 @@ describe('reliability: secrets', function () {
         ...route('r-badRelay', '/bad', { type: 'webtapi-relay-set', relay: '18', server: 'cfgBad' }),
         // A door with a PIN: a POST's body.code becomes msg.code, as a keypad would hand it over.
         { id: 'in-r-door', type: 'http in', z: 'tab', url: '/door', method: 'post', wires: [['code-r-door']] },
-        { id: 'code-r-door', type: 'function', z: 'tab', func: 'msg.code = msg.payload.code; msg.payload = {}; return msg;', outputs: 1, wires: [['r-door']] },
-        { id: 'r-door', type: 'webtapi-relay-set', z: 'tab', server: 'cfg', relay: '19', relayStatus: 'on', credentials: { code: DOOR_PIN }, wires: [['n-reply']] },
-        { id: 'n-watch', type: 'webtapi-status-watch', z: 'tab', server: 'cfg', extensions: '1001', interval: 250, watchRelays: '17', wires: [['keep-watch']] },
+        {
+          id: 'code-r-door',
+          type: 'function',
+          z: 'tab',
+          func: 'msg.code = msg.payload.code; msg.payload = {}; return msg;',
+          outputs: 1,
+          wires: [['r-door']],
+        },
+        {
+          id: 'r-door',
+          type: 'webtapi-relay-set',
+          z: 'tab',
+          server: 'cfg',
+          relay: '19',
+          relayStatus: 'on',
+          credentials: { code: DOOR_PIN },
+          wires: [['n-reply']],
+        },
+        {
+          id: 'n-watch',
+          type: 'webtapi-status-watch',
+          z: 'tab',
+          server: 'cfg',
+          extensions: '1001',
+          interval: 250,
+          watchRelays: '17',
+          wires: [['keep-watch']],
+        },
         { id: 'keep-watch', type: 'function', z: 'tab', func: remember('watch', 'msg'), outputs: 1, wires: [[]] },
         { id: 'n-catch', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['n-reply']] },
         { id: 'n-status', type: 'status', z: 'tab', scope: null, wires: [['keep-status']] },
@@ -295,7 +437,14 @@ describe('reliability: secrets', function () {
         { id: 'n-reply', type: 'function', z: 'tab', func: reply, outputs: 1, wires: [['n-res']] },
         { id: 'n-res', type: 'http response', z: 'tab', statusCode: '', headers: {}, wires: [] },
         { id: 'in-seen', type: 'http in', z: 'tab', url: '/seen', method: 'get', wires: [['n-seen']] },
-        { id: 'n-seen', type: 'function', z: 'tab', func: 'msg.payload = { watch: global.get("watch") || [], statuses: global.get("statuses") || [], events: global.get("events") || [] }; return msg;', outputs: 1, wires: [['n-res']] },
+        {
+          id: 'n-seen',
+          type: 'function',
+          z: 'tab',
+          func: 'msg.payload = { watch: global.get("watch") || [], statuses: global.get("statuses") || [], events: global.get("events") || [] }; return msg;',
+          outputs: 1,
+          wires: [['n-res']],
+        },
       ];
       const deployed = await call('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full' });
       assert.ok(deployed.status === 200 || deployed.status === 204, `deploy: HTTP ${deployed.status} ${deployed.text}`);
@@ -306,9 +455,23 @@ describe('reliability: secrets', function () {
         answers.push([url, r.text]);
         return r;
       };
-      await until(() => (sim.stats.byAction.call_status_get ?? 0) >= 1, 10_000)
-        .catch(() => assert.fail(`the watch node never polled; Node-RED said:\n${output().split('\n').filter((l) => !l.includes('[trace]')).slice(-40).join('\n')}`));
-      for (const url of ['/api/call', '/api/relay', '/api/cam', '/api/request', '/api/queue', `/api/hangup?target=${encodeURIComponent(sim.ring('1004'))}`]) {
+      await until(() => (sim.stats.byAction.call_status_get ?? 0) >= 1, 10_000).catch(() =>
+        assert.fail(
+          `the watch node never polled; Node-RED said:\n${output()
+            .split('\n')
+            .filter((l) => !l.includes('[trace]'))
+            .slice(-40)
+            .join('\n')}`,
+        ),
+      );
+      for (const url of [
+        '/api/call',
+        '/api/relay',
+        '/api/cam',
+        '/api/request',
+        '/api/queue',
+        `/api/hangup?target=${encodeURIComponent(sim.ring('1004'))}`,
+      ]) {
         const r = await get(url);
         assert.equal(r.status, 200, `${url}: ${r.text.slice(0, 300)}`);
       }
@@ -373,11 +536,14 @@ describe('reliability: secrets', function () {
       const observed = await get('/api/seen');
       const parsed = JSON.parse(observed.text) as { watch: unknown[]; statuses: unknown[]; events: Array<{ topic: string }> };
       assert.ok(parsed.watch.length > 0 && parsed.statuses.length > 0, observed.text.slice(0, 300));
-      assert.deepEqual(parsed.events.map((m) => m.topic), ['ring']);
+      assert.deepEqual(
+        parsed.events.map((m) => m.topic),
+        ['ring'],
+      );
 
       const seen = new Exposure();
       for (const [url, body] of answers) seen.add(`the answer to ${url}`, body);
-      seen.add('Node-RED\'s console log (trace level)', output());
+      seen.add("Node-RED's console log (trace level)", output());
       seen.add('flows.json on disk', fs.readFileSync(path.join(nr.userDir, 'flows.json'), 'utf8'));
       seen.add('flows_cred.json on disk (encrypted)', fs.readFileSync(path.join(nr.userDir, 'flows_cred.json'), 'utf8'));
       assert.match(output(), /\[debug\]|\[trace\]/, 'the console log is not at debug level');
@@ -402,7 +568,27 @@ describe('reliability: secrets', function () {
     function selfSigned(name: string): { key: string; cert: string } {
       const key = path.join(dir, `${name}.key`);
       const cert = path.join(dir, `${name}.pem`);
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '2'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+          '-days',
+          '2',
+        ],
+        { stdio: 'ignore' },
+      );
       return { key, cert };
     }
 
@@ -421,7 +607,11 @@ describe('reliability: secrets', function () {
         otherCa = path.join(fixtures, 'other.pem');
       }
       certPath = pbx.cert;
-      tlsSim = await startSimulator({ port: 0, users: { [USER]: PASSWORD }, tls: { key: fs.readFileSync(pbx.key), cert: fs.readFileSync(pbx.cert) } });
+      tlsSim = await startSimulator({
+        port: 0,
+        users: { [USER]: PASSWORD },
+        tls: { key: fs.readFileSync(pbx.key), cert: fs.readFileSync(pbx.cert) },
+      });
     });
     after(async () => {
       await tlsSim?.close();
@@ -439,16 +629,24 @@ describe('reliability: secrets', function () {
         { id: 'caught', type: 'helper' },
       ];
       await helper.load(WITH_TLS, flow, { cfg: { username: USER, password: PASSWORD } });
-      return { n1: helper.getNode('n1') as TestNode, out: helper.getNode('out')!, caught: helper.getNode('caught')!, cfgErrors: () => LOG.at(20, 'cfg') };
+      return {
+        n1: helper.getNode('n1') as TestNode,
+        out: helper.getNode('out')!,
+        caught: helper.getNode('caught')!,
+        cfgErrors: () => LOG.at(20, 'cfg'),
+      };
     }
 
-    it('works through a tls-config node whose CA is the PBX\'s certificate', async () => {
+    it("works through a tls-config node whose CA is the PBX's certificate", async () => {
       assert.match(tlsSim.url, /^https:/);
       const nodes = await tlsFlow({ ca: certPath });
       const r = await send(nodes, {});
       assert.ok(r.out, JSON.stringify(r.error?.error));
       assert.equal(tlsSim.stats.executed.relay_status_set, 1);
-      const res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: tlsSim.url, username: USER, password: PASSWORD, tls: 'tls1' });
+      const res = await helper
+        .request()
+        .post('/metasec-webtapi/test-connection')
+        .send({ url: tlsSim.url, username: USER, password: PASSWORD, tls: 'tls1' });
       assert.deepEqual(res.body, { ok: true });
     });
 
@@ -460,7 +658,10 @@ describe('reliability: secrets', function () {
       assert.equal(caughtCode(r.error), 'WEBTAPI_TLS', JSON.stringify(r.error?.error));
       assert.equal(tlsSim.stats.requests, requests);
       await until(() => seen.some((s) => s.fill === 'red'));
-      const res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: tlsSim.url, username: USER, password: PASSWORD });
+      const res = await helper
+        .request()
+        .post('/metasec-webtapi/test-connection')
+        .send({ url: tlsSim.url, username: USER, password: PASSWORD });
       assert.equal(res.body.code, 'WEBTAPI_TLS');
       assert.ok(!JSON.stringify(res.body).includes(PASSWORD));
     });
@@ -473,7 +674,7 @@ describe('reliability: secrets', function () {
       assert.equal(tlsSim.stats.requests, requests);
     });
 
-    it('accepts any certificate only when the tls-config node says not to verify (the user\'s explicit choice)', async () => {
+    it("accepts any certificate only when the tls-config node says not to verify (the user's explicit choice)", async () => {
       const nodes = await tlsFlow({ verifyservercert: false });
       const r = await send(nodes, {});
       assert.ok(r.out, JSON.stringify(r.error?.error));

@@ -22,7 +22,11 @@ const CASES: Record<string, Case> = {
   call_prio: { ok: () => ({ dst: '1005' }), bad: { dst: '12345' }, expect: '1' },
   call_list: { ok: (s) => (ringing(s), {}), bad: { SID: 'x' }, expect: /^SIP\/1004-/ },
   call_list_all: { ok: () => ({}), bad: { SID: '' }, expect: /^SIP\/trunk-/ },
-  call_record_start: { ok: (s) => ({ chan: ringing(s), monitor_file: 'door_1' }), bad: { chan: 'SIP/none-00000000' }, expect: 'door_1.wav' },
+  call_record_start: {
+    ok: (s) => ({ chan: ringing(s), monitor_file: 'door_1' }),
+    bad: { chan: 'SIP/none-00000000' },
+    expect: 'door_1.wav',
+  },
   call_record_stop: {
     ok: (s) => {
       const chan = ringing(s);
@@ -42,14 +46,22 @@ const CASES: Record<string, Case> = {
   agent_logout: { ok: () => ({ q_name: 'VMX', src: '1001' }), bad: { q_name: 'VMX', src: '1002' }, expect: '1' },
   q_call_list: { ok: () => ({ q_name: 'VMX' }), bad: { q_name: '' }, expect: /Queue!VMX,i/ },
   q_waiting_list: { ok: () => ({ q_name: 'VMX' }), bad: { q_name: 'vmx' }, expect: /Queue!VMX,i/ },
-  q_shift_caller: { ok: (s) => ({ q_name: 'VMX', chan: firstWaiting(s), position: '2' }), bad: { q_name: 'VMX', chan: 'SIP/1-0' }, expect: '1' },
+  q_shift_caller: {
+    ok: (s) => ({ q_name: 'VMX', chan: firstWaiting(s), position: '2' }),
+    bad: { q_name: 'VMX', chan: 'SIP/1-0' },
+    expect: '1',
+  },
   q_caller_del: { ok: (s) => ({ q_name: 'VMX', chan: firstWaiting(s) }), bad: { q_name: 'SUPPORT', chan: 'SIP/1-0' }, expect: '1' },
   vmx_cam_list: { ok: () => ({}), bad: { SID: 'bad' }, expect: '44;Entrance\n45;Garage' },
   vmx_cam_get_pic: { ok: () => ({ CAMID: '44' }), bad: { camid: '44' } },
   vmx_cam_get_stream: { ok: () => ({ CAMID: '45' }), bad: { CAMID: '46' } },
   vmx_cam_s_record: { ok: () => ({ CAMID: '44' }), bad: { CAMID: '' }, expect: '1' },
   vmx_cam_p_save: { ok: () => ({ CAMID: '45' }), bad: { CAMID: '4' }, expect: '1' },
-  chan_play_dtmf: { ok: (s) => ({ chan: ringing(s), tone: '0123456789*#ABCD' }), bad: { chan: 'SIP/1004-00000000', tone: '1' }, expect: '1' },
+  chan_play_dtmf: {
+    ok: (s) => ({ chan: ringing(s), tone: '0123456789*#ABCD' }),
+    bad: { chan: 'SIP/1004-00000000', tone: '1' },
+    expect: '1',
+  },
   chan_monitor: { ok: (s) => ({ chan: ringing(s), dst: '1006' }), bad: { chan: 'SIP/none-00000000', dst: '1006' }, expect: '1' },
   relay_list: { ok: () => ({}), bad: { SID: 'bad' }, expect: '17;Door;0\n18;Gate;0\n19;Light;0' },
   relay_status_get: { ok: () => ({ relay_id: '19' }), bad: { relay_id: '20' }, expect: '0' },

@@ -7,16 +7,27 @@ const fields = (line: string): string[] => line.split('!');
 describe('simulator: call lifecycles and the control API', () => {
   let sim: Simulator;
   let sid: string;
-  const all = async (): Promise<string[][]> => lines(await act(sim, sid, 'call_list_all')).map(fields).filter((f) => !['0891234567', '0301112233'].includes(f[7])); // not the callers waiting since reset
-  const control = async (command: string, query: Record<string, string> = {}, method = 'POST'): Promise<{ status: number; body: Record<string, any> }> => {
+  const all = async (): Promise<string[][]> =>
+    lines(await act(sim, sid, 'call_list_all'))
+      .map(fields)
+      .filter((f) => !['0891234567', '0301112233'].includes(f[7])); // not the callers waiting since reset
+  const control = async (
+    command: string,
+    query: Record<string, string> = {},
+    method = 'POST',
+  ): Promise<{ status: number; body: Record<string, any> }> => {
     const url = new URL(`/sim/${command}`, sim.url);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const r = await request(url.href, { method });
     return { status: r.status, body: JSON.parse(r.text) };
   };
 
-  before(async () => { sim = await startSimulator(); });
-  after(async () => { await sim.close(); });
+  before(async () => {
+    sim = await startSimulator();
+  });
+  after(async () => {
+    await sim.close();
+  });
   beforeEach(async () => {
     sim.reset();
     sid = await login(sim);
@@ -46,7 +57,10 @@ describe('simulator: call lifecycles and the control API', () => {
     const one = chans.find((f) => /^Local\/1001@from-queue-[0-9a-f]{8};1$/.test(f[0]))!;
     const two = chans.find((f) => f[0] === one[0].replace(/;1$/, ';2'))!;
     const agent = chans.find((f) => f[0].startsWith('SIP/1001-'))!;
-    assert.deepEqual([one[4], one[5], two[4], two[5], two[6], two[7], agent[4], agent[5]], ['Ringing', 'AppQueue', 'Ring', 'Dial', 'SIP/1001,,tr', '+4989555', 'Ringing', 'AppDial']);
+    assert.deepEqual(
+      [one[4], one[5], two[4], two[5], two[6], two[7], agent[4], agent[5]],
+      ['Ringing', 'AppQueue', 'Ring', 'Dial', 'SIP/1001,,tr', '+4989555', 'Ringing', 'AppDial'],
+    );
     assert.equal(sim.state.channels.get(caller)!.queue, 'VMX');
     sim.answer('1001');
     chans = await all();
@@ -66,7 +80,10 @@ describe('simulator: call lifecycles and the control API', () => {
     assert.equal((await all()).length, 0);
     const caller = sim.queueCall('VMX');
     sim.reject('1001');
-    assert.deepEqual((await all()).map((f) => f[0]), [caller]);
+    assert.deepEqual(
+      (await all()).map((f) => f[0]),
+      [caller],
+    );
     assert.ok(sim.state.queues.get('VMX')!.waiting.includes(caller));
   });
 
@@ -77,7 +94,10 @@ describe('simulator: call lifecycles and the control API', () => {
       const ringing = s.ring('1001', '1002');
       const sid2 = await login(s);
       let chans = lines(await act(s, sid2, 'call_list_all')).map(fields);
-      assert.deepEqual(chans.map((f) => f[12]), ['', '']);
+      assert.deepEqual(
+        chans.map((f) => f[12]),
+        ['', ''],
+      );
       s.answer(ringing);
       chans = lines(await act(s, sid2, 'call_list_all')).map(fields);
       assert.match(chans[0][12], /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);

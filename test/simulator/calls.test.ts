@@ -42,12 +42,21 @@ describe('simulator: call management', () => {
     assert.match(uniqueId, /^\d+\.\d+$/);
     let all = lines(await act(sim, sid, 'call_list_all'));
     const callee = all.map(fields).find((f) => f[0].startsWith('SIP/1001-'))!;
-    assert.deepEqual([callee[2], callee[4], callee[5], callee[6], callee[7], callee[12]], ['1001', 'Ringing', 'AppDial', '(Outgoing Line)', '1001', '(None)']);
+    assert.deepEqual(
+      [callee[2], callee[4], callee[5], callee[6], callee[7], callee[12]],
+      ['1001', 'Ringing', 'AppDial', '(Outgoing Line)', '1001', '(None)'],
+    );
     assert.equal(all.length, 4); // + the two callers waiting in VMX
     sim.answer(callee[0]);
     all = lines(await act(sim, sid, 'call_list_all'));
     const up = all.map(fields).filter((f) => f[0] === name || f[0] === callee[0]);
-    assert.deepEqual(up.map((f) => [f[4], f[12]]), [['Up', callee[0]], ['Up', name]]);
+    assert.deepEqual(
+      up.map((f) => [f[4], f[12]]),
+      [
+        ['Up', callee[0]],
+        ['Up', name],
+      ],
+    );
   });
 
   it('call: unknown extensions, src = dst or missing parameters answer 0', async () => {

@@ -13,8 +13,14 @@ describe('simulator: relays, cameras, DTMF and spying', () => {
     assert.equal(await pbx.act('relay_status_set', { relay_id: '18', status: '255' }), '1');
     assert.equal(lines(await pbx.act('relay_list'))[1], '18;Gate;255');
     assert.equal(pbx.sim.stats.executed.relay_status_set, 2);
-    for (const bad of <Array<Record<string, string>>>[{ relay_id: '99', status: '1' }, { relay_id: '18', status: '256' }, { relay_id: '18', status: '-1' },
-      { relay_id: '18', status: 'on' }, { relay_id: '18', status: '1.5' }, { relay_id: '18' }]) {
+    for (const bad of <Array<Record<string, string>>>[
+      { relay_id: '99', status: '1' },
+      { relay_id: '18', status: '256' },
+      { relay_id: '18', status: '-1' },
+      { relay_id: '18', status: 'on' },
+      { relay_id: '18', status: '1.5' },
+      { relay_id: '18' },
+    ]) {
       assert.equal(await pbx.act('relay_status_set', bad), '0', JSON.stringify(bad));
     }
     assert.equal(await pbx.act('relay_status_get', { relay_id: '99' }), '0');

@@ -18,11 +18,14 @@ describe('simulator: fault injection', () => {
   let sid: string;
   const logged: string[] = [];
 
-  useSimulator((s, id) => {
-    sim = s;
-    sid = id;
-    logged.length = 0;
-  }, { log: (l) => logged.push(l) });
+  useSimulator(
+    (s, id) => {
+      sim = s;
+      sid = id;
+      logged.length = 0;
+    },
+    { log: (l) => logged.push(l) },
+  );
 
   const calls = (): number => sim.state.channelsOf('1004').length;
 

@@ -27,7 +27,10 @@ export interface RequestOptions {
 }
 
 export class RequestError extends Error {
-  constructor(message: string, readonly code: string) {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
     super(message);
   }
 }
@@ -36,22 +39,26 @@ export function request(url: string, opts: RequestOptions = {}): Promise<Reply> 
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.request(u, {
-      method: opts.method ?? 'GET',
-      headers: opts.headers,
-      agent: opts.agent ?? false,
-      rejectUnauthorized: false,
-    } as https.RequestOptions, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        clearTimeout(timer);
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
-      });
-      res.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? 'ERR', e.message));
-      res.on('aborted', () => fail('ECONNRESET', 'response aborted'));
-    });
+    const req = mod.request(
+      u,
+      {
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+        agent: opts.agent ?? false,
+        rejectUnauthorized: false,
+      } as https.RequestOptions,
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          clearTimeout(timer);
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+        });
+        res.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? 'ERR', e.message));
+        res.on('aborted', () => fail('ECONNRESET', 'response aborted'));
+      },
+    );
     let done = false;
     const fail = (code: string, message: string): void => {
       if (done) return;
@@ -143,8 +150,12 @@ export function useSimulator(fresh?: (sim: Simulator, sid: string) => void, opts
     fresh?.(sim!, sid);
   });
   return {
-    get sim(): Simulator { return sim!; },
-    get sid(): string { return sid; },
+    get sim(): Simulator {
+      return sim!;
+    },
+    get sid(): string {
+      return sid;
+    },
     act: (action, params) => act(sim!, sid, action, params),
   };
 }

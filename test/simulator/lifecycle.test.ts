@@ -85,8 +85,11 @@ describe('simulator: lifecycle', () => {
     const sid = await login(sim);
     // 1005 pipelined requests on one connection: cheap for both sides
     const path = new URL(sim.url).pathname;
-    const wire = Array.from({ length: 1005 }, (_, i) =>
-      `GET ${path}?SID=${sid}&action=call_status_get&filter=${i} HTTP/1.1\r\nHost: x\r\n${i === 1004 ? 'Connection: close\r\n' : ''}\r\n`).join('');
+    const wire = Array.from(
+      { length: 1005 },
+      (_, i) =>
+        `GET ${path}?SID=${sid}&action=call_status_get&filter=${i} HTTP/1.1\r\nHost: x\r\n${i === 1004 ? 'Connection: close\r\n' : ''}\r\n`,
+    ).join('');
     const answers = await new Promise<string>((resolve, reject) => {
       const s = net.connect(sim.port, '127.0.0.1', () => s.end(wire));
       let got = '';
@@ -104,7 +107,9 @@ describe('simulator: lifecycle', () => {
     sim = await startSimulator();
     const sid = await login(sim);
     const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
-      http.get(actionUrl(sim, sid, 'vmx_cam_get_stream', { CAMID: '44' }), { agent: false }, (res) => res.once('data', () => resolve(res))).on('error', reject);
+      http
+        .get(actionUrl(sim, sid, 'vmx_cam_get_stream', { CAMID: '44' }), { agent: false }, (res) => res.once('data', () => resolve(res)))
+        .on('error', reject);
     });
     const streamClosed = new Promise<void>((resolve) => stream.on('close', () => resolve()));
     stream.on('error', () => undefined);
@@ -154,7 +159,9 @@ describe('simulator: lifecycle', () => {
 
   it('webtapi-sim CLI: prints the URL, logs requests without secrets, exits cleanly on SIGTERM and SIGINT', async () => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const child = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--ring-ms', '50'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--ring-ms', '50'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const exited = exitOf(child, 5000);
       let out = '';
       const url = await new Promise<string>((resolve, reject) => {
@@ -183,7 +190,11 @@ describe('simulator: lifecycle', () => {
   });
 
   it('webtapi-sim CLI: door station, channel layout and bridge ids as options; the control API is announced and answers', async () => {
-    const child = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--quiet', '--door-station', '1005', '--channel-fields', '13', '--bridge-ids'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [path.join(DIST, 'bin.js'), '--port', '0', '--quiet', '--door-station', '1005', '--channel-fields', '13', '--bridge-ids'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exited = exitOf(child, 5000);
     try {
       let out = '';
@@ -200,8 +211,14 @@ describe('simulator: lifecycle', () => {
       assert.match(rang.channel, /^SIP\/1002-/);
       JSON.parse((await request(`${control}answer?chan=1002`, { method: 'POST' })).text);
       const sid = (await loginRequest(url, '1004', 'secret')).text;
-      const listed = (await request(`${url}?SID=${sid}&action=call_list_all`)).text.split('\n').filter((l) => /^SIP\/100[25]-/.test(l)).map((l) => l.split('!'));
-      assert.deepEqual(listed.map((f) => f.length), [13, 13]);
+      const listed = (await request(`${url}?SID=${sid}&action=call_list_all`)).text
+        .split('\n')
+        .filter((l) => /^SIP\/100[25]-/.test(l))
+        .map((l) => l.split('!'));
+      assert.deepEqual(
+        listed.map((f) => f.length),
+        [13, 13],
+      );
       assert.match(listed[0][0], /^SIP\/1005-/, 'the door station is 1005');
       assert.match(listed[0][11], /^[0-9a-f]{8}-/, 'a bridge id');
       assert.equal(listed[0][11], listed[1][11]);
@@ -219,7 +236,9 @@ describe('simulator: lifecycle', () => {
     }
     // The CLI says so on stderr before it listens: a TEST-NET address that is no interface here
     // fails to bind, so nothing is exposed by the test.
-    const child = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--quiet', '--host', '192.0.2.1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--quiet', '--host', '192.0.2.1'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
     const { code } = await exitOf(child, 5000);
@@ -228,7 +247,11 @@ describe('simulator: lifecycle', () => {
     const local = spawn(process.execPath, [path.join(DIST, 'bin.js'), '--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let localErr = '';
     local.stderr!.on('data', (d) => (localErr += d));
-    await new Promise<void>((resolve) => local.stdout!.on('data', (d: Buffer) => { if (/listening on/.test(String(d))) resolve(); }));
+    await new Promise<void>((resolve) =>
+      local.stdout!.on('data', (d: Buffer) => {
+        if (/listening on/.test(String(d))) resolve();
+      }),
+    );
     local.kill('SIGTERM');
     await exitOf(local, 5000);
     assert.doesNotMatch(localErr, /warning/);

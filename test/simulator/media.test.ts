@@ -3,7 +3,11 @@ import * as http from 'node:http';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { actionUrl, login, request } from './helpers';
 
-interface Decoded { width: number; height: number; data: Uint8Array }
+interface Decoded {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
 /** jpeg-js as bundled by playwright-core (a dev dependency), if this version still bundles it. */
 function jpegDecoder(): ((b: Buffer) => Decoded) | undefined {
   try {

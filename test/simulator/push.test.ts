@@ -24,7 +24,11 @@ async function receiver(hang = false): Promise<Receiver> {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/metasec-webtapi/events/SECRET-TOKEN-IN-PATH?from=sim`,
     got,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -46,13 +50,16 @@ describe('simulator: pushes', () => {
     return { sim, rx };
   }
 
-  it('ring, answer, hang-up of the called phone, with src, dst and chan; the URL\'s own query kept', async () => {
+  it("ring, answer, hang-up of the called phone, with src, dst and chan; the URL's own query kept", async () => {
     const { sim, rx } = await start();
     const chan = sim.doorbell('1001');
     sim.answer(chan);
     sim.hangup(chan);
     await until(() => sim.pushes.sent === 3);
-    assert.deepEqual(rx.got, ['ring', 'answer', 'hangup'].map((event) => ({ from: 'sim', event, src: '1009', dst: '1001', chan })));
+    assert.deepEqual(
+      rx.got,
+      ['ring', 'answer', 'hangup'].map((event) => ({ from: 'sim', event, src: '1009', dst: '1001', chan })),
+    );
     assert.deepEqual([sim.pushes.sent, sim.pushes.failed, sim.pushes.dropped], [3, 0, 0]);
   });
 
@@ -64,7 +71,10 @@ describe('simulator: pushes', () => {
       await client.execute('call', { src: '1004', dst: '1002' });
       await client.execute('relay_status_set', { relay_id: '17', status: 1 });
       await until(() => rx.got.length === 2);
-      assert.deepEqual(rx.got.map((g) => g.event), ['ring', 'relay']);
+      assert.deepEqual(
+        rx.got.map((g) => g.event),
+        ['ring', 'relay'],
+      );
       assert.deepEqual([rx.got[0].src, rx.got[0].dst], ['1004', '1002']);
       assert.deepEqual([rx.got[1].relay, rx.got[1].status], ['17', '1']);
     } finally {
@@ -77,7 +87,13 @@ describe('simulator: pushes', () => {
     sim = await startSimulator({ port: 0, push: rx.url, ringMs: 20 });
     sim.ring('1002', '+4930123456');
     await until(() => rx!.got.length === 2);
-    assert.deepEqual(rx.got.map((g) => [g.event, g.src]), [['ring', '+4930123456'], ['answer', '+4930123456']]);
+    assert.deepEqual(
+      rx.got.map((g) => [g.event, g.src]),
+      [
+        ['ring', '+4930123456'],
+        ['answer', '+4930123456'],
+      ],
+    );
   });
 
   it('a receiver that is down: the PBX goes on, failures counted and logged once without the path', async () => {

@@ -63,7 +63,10 @@ describe('simulator: login and sessions', () => {
     assert.ok(!everything.includes(sid));
     assert.ok(!everything.includes('secret'));
     assert.ok(!everything.includes('wrong-pass'));
-    assert.deepEqual(sim.requests.map((r) => r.action), ['login', 'call_list', 'login']);
+    assert.deepEqual(
+      sim.requests.map((r) => r.action),
+      ['login', 'call_list', 'login'],
+    );
     assert.deepEqual(sim.requests[1].params, {});
     assert.equal(logged.length, 3);
   });

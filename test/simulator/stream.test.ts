@@ -4,7 +4,11 @@ import { parseStreamSpec } from '../../dist/simulator/stream';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { actionUrl, login, waitFor } from './helpers';
 
-interface Raw { contentType: string; body: Buffer; ended: boolean }
+interface Raw {
+  contentType: string;
+  body: Buffer;
+  ended: boolean;
+}
 
 /** The raw stream: its bytes until `enough` says so (then the client leaves) or the server ends it. */
 function readRaw(url: string, enough: (body: Buffer) => boolean): Promise<Raw> {
@@ -45,7 +49,9 @@ describe('simulator: camera stream options', () => {
     sim = await startSimulator({ port: 0 });
     sid = await login(sim);
   });
-  after(async () => { await sim.close(); });
+  after(async () => {
+    await sim.close();
+  });
   beforeEach(() => {
     sim.reset();
     sim.stream.intervalMs = 20;
@@ -64,7 +70,9 @@ describe('simulator: camera stream options', () => {
 
   it('frames change: each carries its own counter, tap sees each as sent', async () => {
     const tapped: Buffer[] = [];
-    sim.stream.tap = (camera, f) => { if (camera === '44') tapped.push(f); };
+    sim.stream.tap = (camera, f) => {
+      if (camera === '44') tapped.push(f);
+    };
     const raw = await readRaw(url(), (b) => count(b, EOI) >= 3);
     assert.ok(tapped.length >= 3);
     assert.notDeepEqual(tapped[0], tapped[1]);
@@ -99,7 +107,13 @@ describe('simulator: camera stream options', () => {
   });
 
   it('options from startSimulator and the CLI spec are checked', async () => {
-    assert.deepEqual(parseStreamSpec('bare,lf,no-length,drop=5,interval=100'), { format: 'bare', lineEnding: '\n', partLength: false, dropAfter: 5, intervalMs: 100 });
+    assert.deepEqual(parseStreamSpec('bare,lf,no-length,drop=5,interval=100'), {
+      format: 'bare',
+      lineEnding: '\n',
+      partLength: false,
+      dropAfter: 5,
+      intervalMs: 100,
+    });
     assert.throws(() => parseStreamSpec('sideways'), /unknown stream option/);
     await assert.rejects(startSimulator({ port: 0, stream: { intervalMs: 0 } }), /intervalMs/);
     const other = await startSimulator({ port: 0, stream: { format: 'bare', dropAfter: 2 } });

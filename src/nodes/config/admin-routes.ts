@@ -54,7 +54,10 @@ function testPassword(routes: Routes, body: Record<string, unknown>, url: string
   const password = typeof body.password === 'string' ? body.password : '';
   if (password !== PASSWORD_PLACEHOLDER) return password;
   // The stored password only ever goes to the URL it was stored for.
-  const stored = typeof body.id === 'string' && NODE_ID.test(body.id) ? (routes.RED.nodes.getCredentials(body.id) as Credentials | undefined) : undefined;
+  const stored =
+    typeof body.id === 'string' && NODE_ID.test(body.id)
+      ? (routes.RED.nodes.getCredentials(body.id) as Credentials | undefined)
+      : undefined;
   const node = routes.deployed(body.id);
   if (!stored || !node || String((node as unknown as { url: string }).url) !== url) return null;
   return stored.password ?? '';
@@ -76,11 +79,21 @@ function registerTestConnection(routes: Routes): void {
       return;
     }
     const options = clientOptions(RED, { url, username: body.username, password, timeout: body.timeout, concurrency: 1, tls: body.tls });
-    const probe = new WebTapiClient({ ...options, timeoutMs: Math.min(options.timeoutMs ?? LIMITS.timeoutMs.default, TEST_TIMEOUT_MAX_MS), loginBackoffMs: 0 });
-    probe.connect()
-      .then(() => res.json({ ok: true }), (err: unknown) => res.json(failure(err)))
+    const probe = new WebTapiClient({
+      ...options,
+      timeoutMs: Math.min(options.timeoutMs ?? LIMITS.timeoutMs.default, TEST_TIMEOUT_MAX_MS),
+      loginBackoffMs: 0,
+    });
+    probe
+      .connect()
+      .then(
+        () => res.json({ ok: true }),
+        (err: unknown) => res.json(failure(err)),
+      )
       .catch(() => undefined)
-      .finally(() => { void probe.close(); });
+      .finally(() => {
+        void probe.close();
+      });
   });
 }
 
@@ -98,7 +111,10 @@ function registerPickLists(routes: Routes): void {
       return;
     }
     pickList(node.client, kind)
-      .then((items) => res.json({ items }), (err: unknown) => res.status(502).json(failure(err)))
+      .then(
+        (items) => res.json({ items }),
+        (err: unknown) => res.status(502).json(failure(err)),
+      )
       .catch(() => undefined);
   });
 }
@@ -117,16 +133,22 @@ function registerSnapshot(routes: Routes): void {
       res.status(404).json(NOT_DEPLOYED);
       return;
     }
-    node.client.cameras.picture(String(req.params.camera))
-      .then((pic) => {
-        const type = pic.contentType.split(';')[0].trim().toLowerCase();
-        if (!PREVIEW_TYPES.has(type)) {
-          res.status(502).json({ ok: false, code: 'WEBTAPI_BAD_RESPONSE', message: 'the camera did not answer a JPEG, PNG, GIF or WebP picture' });
-          return;
-        }
-        res.set('Content-Type', type);
-        res.send(pic.data);
-      }, (err: unknown) => res.status(isWebTapiError(err) && err.code === 'WEBTAPI_INVALID_INPUT' ? 400 : 502).json(failure(err)))
+    node.client.cameras
+      .picture(String(req.params.camera))
+      .then(
+        (pic) => {
+          const type = pic.contentType.split(';')[0].trim().toLowerCase();
+          if (!PREVIEW_TYPES.has(type)) {
+            res
+              .status(502)
+              .json({ ok: false, code: 'WEBTAPI_BAD_RESPONSE', message: 'the camera did not answer a JPEG, PNG, GIF or WebP picture' });
+            return;
+          }
+          res.set('Content-Type', type);
+          res.send(pic.data);
+        },
+        (err: unknown) => res.status(isWebTapiError(err) && err.code === 'WEBTAPI_INVALID_INPUT' ? 400 : 502).json(failure(err)),
+      )
       .catch(() => undefined);
   });
 }

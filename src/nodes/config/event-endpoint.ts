@@ -69,7 +69,10 @@ function parsedBody(req: Request, type: string): PushBody | null {
 
 /** The request's body, at most PUSH_LIMITS.bytes, within BODY_TIMEOUT_MS. */
 function readBody(req: Request): Promise<Body> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if ((req as Request & { _body?: boolean })._body || req.readableEnded) return Promise.resolve(parsedBody(req, type));
   // Most pushes are a GET without a body: answered in the tick they arrive in.
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return Promise.resolve(null);
@@ -120,23 +123,25 @@ function handler(endpoints: EventEndpoints) {
       answer(res, 429, 'too many requests');
       return;
     }
-    readBody(req).then((body) => {
-      if (body === TOO_LARGE || body === TOO_SLOW) {
-        answer(res, 400, body === TOO_LARGE ? 'request too large' : 'request body incomplete', true);
-        return;
-      }
-      const url = req.originalUrl ?? req.url ?? '';
-      const q = url.indexOf('?');
-      const params = pushParams(q < 0 ? '' : url.slice(q + 1), body);
-      if (!params.ok) {
-        answer(res, 400, params.reason);
-        return;
-      }
-      endpoint.deliver({ event: params.event, fields: params.fields, remote: remoteOf(req), at: Date.now() });
-      answer(res, 200, '1');
-    }).catch(() => {
-      if (!res.headersSent) answer(res, 500, 'error', true);
-    });
+    readBody(req)
+      .then((body) => {
+        if (body === TOO_LARGE || body === TOO_SLOW) {
+          answer(res, 400, body === TOO_LARGE ? 'request too large' : 'request body incomplete', true);
+          return;
+        }
+        const url = req.originalUrl ?? req.url ?? '';
+        const q = url.indexOf('?');
+        const params = pushParams(q < 0 ? '' : url.slice(q + 1), body);
+        if (!params.ok) {
+          answer(res, 400, params.reason);
+          return;
+        }
+        endpoint.deliver({ event: params.event, fields: params.fields, remote: remoteOf(req), at: Date.now() });
+        answer(res, 200, '1');
+      })
+      .catch(() => {
+        if (!res.headersSent) answer(res, 500, 'error', true);
+      });
   };
 }
 
@@ -173,7 +178,9 @@ export function joinEventEndpoint(RED: NodeAPI, node: Node, token: unknown, deli
   const joined = endpoints.join(token, node, deliver);
   if ('taken' in joined) {
     const other = joined.taken;
-    node.error(`the event token is already used by webtapi-config node ${other.name ? `"${other.name}" ` : ''}(${other.id}); the event endpoint of this node is off: generate a new token`);
+    node.error(
+      `the event token is already used by webtapi-config node ${other.name ? `"${other.name}" ` : ''}(${other.id}); the event endpoint of this node is off: generate a new token`,
+    );
     return null;
   }
   return () => endpoints.leave(joined);

@@ -12,9 +12,7 @@ const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
 export type PushValue = string | number | boolean;
 
-export type PushParams =
-  | { ok: true; event: string; fields: Record<string, PushValue> }
-  | { ok: false; reason: string };
+export type PushParams = { ok: true; event: string; fields: Record<string, PushValue> } | { ok: false; reason: string };
 
 /** A request's body as read: its media type (lower case, no parameters) and bytes. */
 export interface PushBody {
@@ -41,7 +39,8 @@ function bodyEntries(body: PushBody | null): Array<[string, unknown]> | string {
 
 /** Why a field's value is refused, or null. */
 function badValue(value: unknown): string | null {
-  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return 'field values must be text, numbers or booleans';
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+    return 'field values must be text, numbers or booleans';
   if (typeof value === 'number' && !Number.isFinite(value)) return 'bad field value';
   if (String(value).length > PUSH_LIMITS.valueChars) return 'field value too long';
   return null;
@@ -80,7 +79,10 @@ export class RateLimit {
   private tokens: number;
   private at: number;
 
-  constructor(private readonly perSecond: number, now: number) {
+  constructor(
+    private readonly perSecond: number,
+    now: number,
+  ) {
     this.tokens = perSecond;
     this.at = now;
   }

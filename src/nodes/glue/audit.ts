@@ -56,7 +56,14 @@ export function audit(node: Node, action: string, params: Record<string, string>
  * Runs a side effect asked for by `msg` and writes its audit line: on success as audit(), on a
  * failure with `result=<code>`.
  */
-export async function audited(node: Node, msg: NodeMessage, client: WebTapiClient, action: string, params: Record<string, unknown>, options?: RequestOptions): Promise<Execution> {
+export async function audited(
+  node: Node,
+  msg: NodeMessage,
+  client: WebTapiClient,
+  action: string,
+  params: Record<string, unknown>,
+  options?: RequestOptions,
+): Promise<Execution> {
   let ex: Execution;
   try {
     ex = await client.execute(action, params, options);

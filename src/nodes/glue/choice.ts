@@ -13,5 +13,9 @@ export function choice<T extends string>(value: unknown, action: string, param: 
     const shown = value.length > 20 ? `${value.slice(0, 20)}…` : value;
     throw new InvalidInputError(action, param, `"${shown}" is not ${allowed.join(', ')}`);
   }
-  throw new InvalidInputError(action, param, `expected one of ${allowed.join(', ')}, got a value of type ${Array.isArray(value) ? 'array' : typeof value}`);
+  throw new InvalidInputError(
+    action,
+    param,
+    `expected one of ${allowed.join(', ')}, got a value of type ${Array.isArray(value) ? 'array' : typeof value}`,
+  );
 }

@@ -47,7 +47,7 @@ export function configNode(RED: NodeAPI, def: NodeDefinition): WebTapiConfigNode
 
 export class MissingConfigError extends WebTapiError {
   constructor() {
-    super('WEBTAPI_NO_CONFIG', 'input', 'no WebTAPI server configured: choose a webtapi-config node in this node\'s settings');
+    super('WEBTAPI_NO_CONFIG', 'input', "no WebTAPI server configured: choose a webtapi-config node in this node's settings");
     this.name = 'MissingConfigError';
   }
 }
@@ -66,8 +66,12 @@ export function failed(view: StatusView, msg: NodeMessageInFlow, err: unknown, f
 
 /** A handler's result on its message, sent on; green only for the last message in flight. */
 function delivered(
-  view: StatusView, msg: NodeMessageInFlow, out: HandlerResult, at: { started: number; last: boolean },
-  send: (m: NodeMessage) => void, finish: (err?: Error) => void,
+  view: StatusView,
+  msg: NodeMessageInFlow,
+  out: HandlerResult,
+  at: { started: number; last: boolean },
+  send: (m: NodeMessage) => void,
+  finish: (err?: Error) => void,
 ): void {
   const m = msg as NodeMessageInFlow & Record<string, unknown>;
   m.payload = out.payload;
@@ -101,7 +105,13 @@ interface Wiring {
  * the message, status while working, nothing sent after close, requests aborted on close.
  * Returns the config node, captured now: during a shutdown it can no longer be looked up.
  */
-export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler: Handler, options: WiringOptions = {}): WebTapiConfigNode | null {
+export function wireInput(
+  RED: NodeAPI,
+  node: Node,
+  def: NodeDefinition,
+  handler: Handler,
+  options: WiringOptions = {},
+): WebTapiConfigNode | null {
   const view = new StatusView(RED, node);
   const server = configNode(RED, def);
   const closing = new AbortController();
@@ -127,8 +137,12 @@ export function wireInput(RED: NodeAPI, node: Node, def: NodeDefinition, handler
 
 /** One message through the handler: exactly one done(), its result or failure dropped once the node is closed. */
 function receive(
-  w: Wiring, handler: Handler, options: WiringOptions,
-  msg: NodeMessageInFlow, send: (m: NodeMessage) => void, done: (err?: Error) => void,
+  w: Wiring,
+  handler: Handler,
+  options: WiringOptions,
+  msg: NodeMessageInFlow,
+  send: (m: NodeMessage) => void,
+  done: (err?: Error) => void,
 ): void {
   const started = performance.now();
   let settled = false;
@@ -150,11 +164,13 @@ function receive(
   } catch (err) {
     running = Promise.reject(err);
   }
-  running.then(
-    (out) => (w.closed ? finish() : delivered(w.view, msg, out, { started, last: w.inFlight === 1 }, send, finish)),
-    (err: unknown) => (w.closed ? finish() : failed(w.view, msg, err, finish)),
-  ).catch((err: unknown) => {
-    // send() itself threw (a downstream node in the same tick): still exactly one done.
-    finish(err instanceof Error ? err : new Error(messageOf(err)));
-  });
+  running
+    .then(
+      (out) => (w.closed ? finish() : delivered(w.view, msg, out, { started, last: w.inFlight === 1 }, send, finish)),
+      (err: unknown) => (w.closed ? finish() : failed(w.view, msg, err, finish)),
+    )
+    .catch((err: unknown) => {
+      // send() itself threw (a downstream node in the same tick): still exactly one done.
+      finish(err instanceof Error ? err : new Error(messageOf(err)));
+    });
 }

@@ -22,7 +22,7 @@ function dashboardClient(client: unknown): string | undefined {
   if (client === null || typeof client !== 'object') return undefined;
   const c = client as { user?: unknown; socketId?: unknown };
   const user = c.user !== null && typeof c.user === 'object' ? (c.user as Record<string, unknown>) : undefined;
-  const who = user ? named(user.username) ?? named(user.name) ?? named(user.userId) ?? named(user.email) : undefined;
+  const who = user ? (named(user.username) ?? named(user.name) ?? named(user.userId) ?? named(user.email)) : undefined;
   return who ?? named(c.socketId);
 }
 

@@ -53,7 +53,12 @@ function nodeProperty(RED: NodeAPI, node: Node, def: NodeDefinition, field: stri
   if (type === 'str') return value ?? '';
   // A property that cannot be evaluated (bad JSON, a JSONata syntax error) is the flow's input
   // being wrong: a WEBTAPI_INVALID_INPUT a Catch node can switch on, not a bare SyntaxError.
-  const invalid = (err: unknown) => new InvalidInputError('input', paramName(field), `the node property is not a valid ${type.slice(0, 20)} (${messageOf(err).slice(0, 80)})`);
+  const invalid = (err: unknown) =>
+    new InvalidInputError(
+      'input',
+      paramName(field),
+      `the node property is not a valid ${type.slice(0, 20)} (${messageOf(err).slice(0, 80)})`,
+    );
   if (type === 'num' || type === 'bool') return RED.util.evaluateNodeProperty(String(value ?? ''), type, node, msg);
   return new Promise((resolve, reject) => {
     try {
@@ -81,7 +86,13 @@ function paramName(field: string): string {
  * fields without an await.
  */
 export function resolveField(
-  RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, field: string, primary = false, propertyName = field,
+  RED: NodeAPI,
+  node: Node,
+  def: NodeDefinition,
+  msg: NodeMessage,
+  field: string,
+  primary = false,
+  propertyName = field,
 ): unknown {
   if (setInDialog(def, propertyName)) return nodeProperty(RED, node, def, propertyName, msg);
   return fromMessageFields(def, msg, field, primary, propertyName);
@@ -121,7 +132,12 @@ type Fields<K extends string> = Record<K, unknown>;
  * must be evaluated).
  */
 export function resolveFields<K extends string>(
-  RED: NodeAPI, node: Node, def: NodeDefinition, msg: NodeMessage, fields: readonly K[], primary?: K,
+  RED: NodeAPI,
+  node: Node,
+  def: NodeDefinition,
+  msg: NodeMessage,
+  fields: readonly K[],
+  primary?: K,
   properties: Partial<Record<K, string>> = {},
 ): Fields<K> | Promise<Fields<K>> {
   const plan = dialogPlan(def, fields, properties);
@@ -141,7 +157,11 @@ export function resolveFields<K extends string>(
 
 /** The fields from `at` on, once the value of field `at` is a promise. */
 async function resolveRest<K extends string>(
-  fields: readonly K[], out: Fields<K>, at: number, pending: PromiseLike<unknown>, one: (i: number) => unknown,
+  fields: readonly K[],
+  out: Fields<K>,
+  at: number,
+  pending: PromiseLike<unknown>,
+  one: (i: number) => unknown,
 ): Promise<Fields<K>> {
   out[fields[at]] = await pending;
   for (let i = at + 1; i < fields.length; i++) {
@@ -167,7 +187,9 @@ function fromMessage(field: string, value: unknown): unknown {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
 }
 
 export { isPlainObject };

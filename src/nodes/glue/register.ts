@@ -12,8 +12,12 @@ export function registerType<N extends Node<C>, C extends {} = {}>(
   init: (this: N, def: NodeDefinition) => void,
   options?: { credentials?: NodeCredentials<C> },
 ): void {
-  RED.nodes.registerType<N, NodeDef & NodeDefinition, unknown, C>(type, function (this: N, def: NodeDef & NodeDefinition) {
-    RED.nodes.createNode(this, def);
-    init.call(this, def);
-  }, options);
+  RED.nodes.registerType<N, NodeDef & NodeDefinition, unknown, C>(
+    type,
+    function (this: N, def: NodeDef & NodeDefinition) {
+      RED.nodes.createNode(this, def);
+      init.call(this, def);
+    },
+    options,
+  );
 }

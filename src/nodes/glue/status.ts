@@ -81,7 +81,10 @@ export class StatusView {
   /** The busy text this view shows now, if busy is what it showed last. */
   private busyShown: string | undefined;
 
-  constructor(private readonly RED: NodeAPI, private readonly node: Node) {}
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly node: Node,
+  ) {}
 
   /**
    * Several messages in flight each ask for the same busy status: each status is an event through

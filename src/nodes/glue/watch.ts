@@ -10,7 +10,10 @@ import { shortReason, text } from './status';
 
 /** A comma list property: trimmed, empty entries dropped. */
 export function commaList(value: unknown): string[] {
-  return String(value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return String(value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /**
@@ -31,7 +34,10 @@ export function refused(items: string[], check: (item: string) => unknown): stri
 
 /** At most five entries, quoted and cut, for a message. */
 export function quoted(items: string[]): string {
-  const first = items.slice(0, 5).map((i) => JSON.stringify(i.length > 20 ? `${i.slice(0, 20)}…` : i)).join(', ');
+  const first = items
+    .slice(0, 5)
+    .map((i) => JSON.stringify(i.length > 20 ? `${i.slice(0, 20)}…` : i))
+    .join(', ');
   return items.length > 5 ? `${first} and ${items.length - 5} more` : first;
 }
 

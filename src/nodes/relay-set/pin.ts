@@ -29,7 +29,10 @@ function digest(text: string): Buffer {
 export class PinGuard {
   private readonly pin: Buffer;
 
-  constructor(private readonly nodeId: string, pin: string) {
+  constructor(
+    private readonly nodeId: string,
+    pin: string,
+  ) {
     this.pin = digest(pin);
   }
 
@@ -86,7 +89,11 @@ export class PinGate {
   private readonly guard: PinGuard | null;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(nodeId: string, pin: unknown, private readonly host: GateHost) {
+  constructor(
+    nodeId: string,
+    pin: unknown,
+    private readonly host: GateHost,
+  ) {
     this.guard = typeof pin === 'string' && pin !== '' ? new PinGuard(nodeId, pin) : null;
     // A node redeployed during its lock-out shows it from the start.
     if (this.guard && this.guard.lockedForMs() > 0) this.countDown();
@@ -103,7 +110,9 @@ export class PinGate {
       const denied = err as AccessDeniedError;
       this.host.audit({ denied: denied.reason }, denied.code, by);
       if (denied.reason === 'wrong' && denied.lockedForMs > 0) {
-        this.host.warn(`locked for ${PIN_LOCK_MS / 1000} s after ${PIN_TRIES} wrong codes within ${PIN_WINDOW_MS / 1000} s: every message is refused until then`);
+        this.host.warn(
+          `locked for ${PIN_LOCK_MS / 1000} s after ${PIN_TRIES} wrong codes within ${PIN_WINDOW_MS / 1000} s: every message is refused until then`,
+        );
       }
       if (denied.lockedForMs > 0) this.countDown();
       throw err;

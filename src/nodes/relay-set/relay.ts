@@ -22,7 +22,8 @@ export function pulseMs(value: unknown): number {
   if (value === undefined || value === null || value === '') return 0;
   // Only numbers and numeric text: Number() throws on a symbol and reads [5] or a Date as a number.
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isFinite(n) || n < 0 || n > MAX_PULSE_MS) throw new InvalidInputError('relay_status_set', 'pulse', 'must be a number of milliseconds from 0 to 86400000');
+  if (!Number.isFinite(n) || n < 0 || n > MAX_PULSE_MS)
+    throw new InvalidInputError('relay_status_set', 'pulse', 'must be a number of milliseconds from 0 to 86400000');
   return Math.round(n);
 }
 
@@ -46,6 +47,7 @@ export function maxPulseMs(value: unknown): number | null {
 
 /** A pulse longer than the node allows is refused, wherever it came from: nothing is sent. */
 export function withinMaxPulse(pulse: number, maxPulse: number): number {
-  if (pulse > maxPulse) throw new InvalidInputError('relay_status_set', 'pulse', `${pulse} ms is longer than the node's maxPulse of ${maxPulse} ms`);
+  if (pulse > maxPulse)
+    throw new InvalidInputError('relay_status_set', 'pulse', `${pulse} ms is longer than the node's maxPulse of ${maxPulse} ms`);
   return pulse;
 }

@@ -1,4 +1,11 @@
-import { groupCalls, type CallGroup, type ChannelListItem, type ConciseChannel, type ExtensionState, type WebTapiClient } from '../../../client';
+import {
+  groupCalls,
+  type CallGroup,
+  type ChannelListItem,
+  type ConciseChannel,
+  type ExtensionState,
+  type WebTapiClient,
+} from '../../../client';
 
 export interface PollResult {
   /** When the poll's answers came (epoch ms). */
@@ -197,7 +204,8 @@ export class StatusPoller {
     let interval = Infinity;
     for (const s of this.subs.values()) interval = Math.min(interval, s.intervalMs);
     let delay = this.failures === 0 ? interval : Math.min(interval * 2 ** Math.min(this.failures, 6), Math.max(interval, MAX_BACKOFF_MS));
-    if (this.pushQueued) delay = Math.min(delay, Math.max(0, this.pushAskedAt + PUSH_GATHER_MS - Date.now(), this.lastStart + PUSH_POLL_GAP_MS - Date.now()));
+    if (this.pushQueued)
+      delay = Math.min(delay, Math.max(0, this.pushAskedAt + PUSH_GATHER_MS - Date.now(), this.lastStart + PUSH_POLL_GAP_MS - Date.now()));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.pollNow();

@@ -63,11 +63,15 @@ function reportOrphans(RED: NodeAPI, runtime: Runtime): void {
     if (runtime.live.get(e.config) === e.pbx) continue;
     const since = e.orphanedAt ?? now;
     if (now - since >= ORPHAN_KEEP_MS) {
-      RED.log.warn(`relay ${e.relay}: dropped the switch-back to ${e.back} pending for server configuration ${e.config}, which has been gone (or pointing at another PBX) for a day`);
+      RED.log.warn(
+        `relay ${e.relay}: dropped the switch-back to ${e.back} pending for server configuration ${e.config}, which has been gone (or pointing at another PBX) for a day`,
+      );
       void runtime.journal.remove(e.config, e.relay);
       continue;
     }
-    RED.log.warn(`relay ${e.relay}: a switch-back to ${e.back} from before the restart is not carried out: its server configuration ${e.config} is gone or now points at another PBX; kept until ${new Date(since + ORPHAN_KEEP_MS).toISOString()}`);
+    RED.log.warn(
+      `relay ${e.relay}: a switch-back to ${e.back} from before the restart is not carried out: its server configuration ${e.config} is gone or now points at another PBX; kept until ${new Date(since + ORPHAN_KEEP_MS).toISOString()}`,
+    );
     if (e.orphanedAt === undefined) void runtime.journal.put({ ...e, orphanedAt: since });
   }
 }
@@ -87,14 +91,22 @@ export class RelayHub {
   private readonly ready: Promise<unknown>;
   private closed = false;
 
-  constructor(private readonly RED: NodeAPI, private readonly config: Node, private readonly client: WebTapiClient, url: string) {
+  constructor(
+    private readonly RED: NodeAPI,
+    private readonly config: Node,
+    private readonly client: WebTapiClient,
+    url: string,
+  ) {
     this.runtime = runtimeOf(RED);
     this.pbx = createHash('sha256').update(url).digest('hex').slice(0, 16);
     this.runtime.live.set(config.id, this.pbx);
     watchOrphans(RED, this.runtime);
-    this.ready = this.runtime.journal.load().then((entries) => {
-      for (const e of entries) if (e.config === config.id && e.pbx === this.pbx) this.resume(e);
-    }).catch(() => undefined);
+    this.ready = this.runtime.journal
+      .load()
+      .then((entries) => {
+        for (const e of entries) if (e.config === config.id && e.pbx === this.pbx) this.resume(e);
+      })
+      .catch(() => undefined);
   }
 
   /** The lane of a relay id (checked and trimmed as the client sends it). */
@@ -103,12 +115,15 @@ export class RelayHub {
     let lane = this.lanes.get(id);
     if (!lane) {
       const io = {
-        set: async (status: number, signal?: AbortSignal) => (await this.client.execute('relay_status_set', { relay_id: id, status }, { signal })).params,
+        set: async (status: number, signal?: AbortSignal) =>
+          (await this.client.execute('relay_status_set', { relay_id: id, status }, { signal })).params,
         read: (signal?: AbortSignal) => this.client.relays.status(id, { signal }),
       };
       // An idle lane is forgotten: relay ids from messages must not pile up for the server's lifetime.
       const made: RelayLane = new RelayLane(id, io, this.journalOf(id), this.ready, {
-        onIdle: () => { if (this.lanes.get(id) === made) this.lanes.delete(id); },
+        onIdle: () => {
+          if (this.lanes.get(id) === made) this.lanes.delete(id);
+        },
       });
       if (this.closed) made.close(Date.now());
       this.lanes.set(id, (lane = made));
@@ -125,7 +140,9 @@ export class RelayHub {
       signal,
       audit: (fields, result) => audit(node, 'relay_status_set', fields, result, by),
       pulsing: (ms) => node.status({ fill: 'blue', shape: 'ring', text: text(this.RED, 'pulse', { ms }) }),
-      switchingBack: (attempt) => { if (!signal.aborted) node.status({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'switchingBack', { attempt }) }); },
+      switchingBack: (attempt) => {
+        if (!signal.aborted) node.status({ fill: 'yellow', shape: 'ring', text: text(this.RED, 'switchingBack', { attempt }) });
+      },
       warn: (line) => node.warn(line),
       error: (line) => node.error(line),
     };
@@ -154,7 +171,10 @@ export class RelayHub {
     for (const lane of this.lanes.values()) lane.close(deadline);
     await this.atMost(Promise.all([...this.lanes.values()].map((lane) => lane.idle())), budget + 200);
     for (const e of this.runtime.journal.list()) {
-      if (e.config === this.config.id && e.pbx === this.pbx) this.config.error(`relay ${e.relay}: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start`);
+      if (e.config === this.config.id && e.pbx === this.pbx)
+        this.config.error(
+          `relay ${e.relay}: switch-back not confirmed before shutdown; it is kept in the relay journal and carried out at the next start`,
+        );
     }
   }
 
@@ -176,7 +196,9 @@ export class RelayHub {
       void this.runtime.journal.remove(this.config.id, e.relay).catch(() => undefined);
       return;
     }
-    this.config.log(`relay ${e.relay}: completing a pulse from before the restart, switching back to ${e.back} ${e.due > Date.now() ? `at ${new Date(e.due).toISOString()}` : 'now'}`);
+    this.config.log(
+      `relay ${e.relay}: completing a pulse from before the restart, switching back to ${e.back} ${e.due > Date.now() ? `at ${new Date(e.due).toISOString()}` : 'now'}`,
+    );
     lane.resume(e, reporter, { completes: 'pulse-before-restart' }).catch((err: unknown) => {
       if (!this.closed) this.config.error(messageOf(err));
     });
@@ -189,7 +211,9 @@ export class RelayHub {
         try {
           await journal.put({ config: this.config.id, pbx: this.pbx, relay, ...entry });
         } catch (err) {
-          this.config.warn(`relay ${relay}: the relay journal cannot be written (${messageOf(err)}); this pulse is not completed after a crash`);
+          this.config.warn(
+            `relay ${relay}: the relay journal cannot be written (${messageOf(err)}); this pulse is not completed after a crash`,
+          );
         }
       },
       clear: async () => {
@@ -205,8 +229,16 @@ export class RelayHub {
   /** Settles when `work` settles or after `ms`, whichever comes first; never rejects. */
   private atMost(work: Promise<unknown>, ms: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, ms); });
-    return Promise.race([work.then(() => undefined, () => undefined), limit]).finally(() => clearTimeout(timer));
+    const limit = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    });
+    return Promise.race([
+      work.then(
+        () => undefined,
+        () => undefined,
+      ),
+      limit,
+    ]).finally(() => clearTimeout(timer));
   }
 }
 

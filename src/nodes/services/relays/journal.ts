@@ -37,8 +37,19 @@ function valid(e: unknown): e is PendingSwitchBack {
   const x = e as Record<string, unknown> | null;
   const str = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 128;
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-  return !!x && typeof x === 'object' && str(x.config) && str(x.pbx) && str(x.relay) && str(x.node)
-    && num(x.target) && num(x.back) && num(x.due) && num(x.restoreMs) && (x.orphanedAt === undefined || num(x.orphanedAt));
+  return (
+    !!x &&
+    typeof x === 'object' &&
+    str(x.config) &&
+    str(x.pbx) &&
+    str(x.relay) &&
+    str(x.node) &&
+    num(x.target) &&
+    num(x.back) &&
+    num(x.due) &&
+    num(x.restoreMs) &&
+    (x.orphanedAt === undefined || num(x.orphanedAt))
+  );
 }
 
 const key = (config: string, relay: string) => `${config}\u0000${relay}`;
@@ -57,7 +68,11 @@ export class RelayJournal {
   private queued: Promise<void> | null = null;
 
   /** `file` null: kept in memory only (no user directory). `tempName`: where each write goes first. */
-  constructor(readonly file: string | null, private readonly warn: (text: string) => void, private readonly tempName = temporaryName) {}
+  constructor(
+    readonly file: string | null,
+    private readonly warn: (text: string) => void,
+    private readonly tempName = temporaryName,
+  ) {}
 
   /** Reads the file once per runtime; answers the entries pending now. Never rejects. */
   load(): Promise<PendingSwitchBack[]> {
@@ -119,7 +134,11 @@ export class RelayJournal {
     await fs.rename(tmp, file);
     // The rename itself is durable only once the directory is synced (not possible everywhere).
     const dir = await fs.open(path.dirname(file), 'r').catch(() => null);
-    if (dir) await dir.sync().catch(() => undefined).finally(() => dir.close());
+    if (dir)
+      await dir
+        .sync()
+        .catch(() => undefined)
+        .finally(() => dir.close());
   }
 
   private async read(): Promise<PendingSwitchBack[]> {
@@ -129,7 +148,10 @@ export class RelayJournal {
     try {
       text = await fs.readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`relay journal ${this.file} cannot be read (${messageOf(err)}); pending switch-backs from before the restart are not known`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.warn(
+          `relay journal ${this.file} cannot be read (${messageOf(err)}); pending switch-backs from before the restart are not known`,
+        );
       return [];
     }
     let pending: unknown;
@@ -139,11 +161,16 @@ export class RelayJournal {
     } catch (err) {
       const aside = `${this.file}.damaged`;
       await fs.rename(this.file, aside).catch(() => undefined);
-      this.warn(`relay journal ${this.file} is damaged (${messageOf(err).slice(0, 80)}); set aside as ${path.basename(aside)}, starting with an empty journal`);
+      this.warn(
+        `relay journal ${this.file} is damaged (${messageOf(err).slice(0, 80)}); set aside as ${path.basename(aside)}, starting with an empty journal`,
+      );
       return [];
     }
     const good = pending.filter(valid);
-    if (good.length < pending.length) this.warn(`relay journal ${this.file}: ${pending.length - good.length} damaged entr${pending.length - good.length === 1 ? 'y' : 'ies'} ignored`);
+    if (good.length < pending.length)
+      this.warn(
+        `relay journal ${this.file}: ${pending.length - good.length} damaged entr${pending.length - good.length === 1 ? 'y' : 'ies'} ignored`,
+      );
     return good;
   }
 }

@@ -109,7 +109,10 @@ export function errorCode(err: unknown): string {
 }
 
 function words(code: string): string {
-  return code.replace(/^WEBTAPI_/, '').toLowerCase().replace(/_/g, ' ');
+  return code
+    .replace(/^WEBTAPI_/, '')
+    .toLowerCase()
+    .replace(/_/g, ' ');
 }
 
 export function backStatus(target: number): number {
@@ -150,8 +153,17 @@ export class RelayLane {
   private readonly maxDelay: number;
   private readonly onIdle: () => void;
 
-  constructor(readonly relay: string, private readonly io: LaneIo, private readonly journal: LaneJournal, ready: Promise<unknown> = Promise.resolve(), options: LaneOptions = {}) {
-    this.tail = ready.then(() => undefined, () => undefined);
+  constructor(
+    readonly relay: string,
+    private readonly io: LaneIo,
+    private readonly journal: LaneJournal,
+    ready: Promise<unknown> = Promise.resolve(),
+    options: LaneOptions = {},
+  ) {
+    this.tail = ready.then(
+      () => undefined,
+      () => undefined,
+    );
     this.minDelay = options.minDelayMs ?? 250;
     this.maxDelay = options.maxDelayMs ?? 1000;
     this.onIdle = options.onIdle ?? (() => undefined);
@@ -207,7 +219,11 @@ export class RelayLane {
   }
 
   /** Carries out a switch-back recorded before a restart: at `due`, or now if that has passed. */
-  resume(entry: { target: number; back: number; due: number; restoreMs: number }, by: Reporter, note: Record<string, string>): Promise<SwitchResult> {
+  resume(
+    entry: { target: number; back: number; due: number; restoreMs: number },
+    by: Reporter,
+    note: Record<string, string>,
+  ): Promise<SwitchResult> {
     const p = this.newPulse(entry.target, 0, entry.restoreMs, by, entry.due);
     p.back = entry.back;
     p.note = note;
@@ -278,8 +294,21 @@ export class RelayLane {
 
   private newPulse(target: number | null, ms: number, restoreMs: number, by: Reporter, extendTo: number): Pulse {
     return {
-      target, back: target === null ? 0 : backStatus(target), due: NaN, extendTo, ms, restoreMs, phase: 'queued',
-      owner: by, reporters: new Map([[by.owner ?? by, by]]), cut: false, endedBy: null, joiners: [], wake: () => undefined, note: {}, result: Promise.resolve({ final: 0, params: {} }),
+      target,
+      back: target === null ? 0 : backStatus(target),
+      due: NaN,
+      extendTo,
+      ms,
+      restoreMs,
+      phase: 'queued',
+      owner: by,
+      reporters: new Map([[by.owner ?? by, by]]),
+      cut: false,
+      endedBy: null,
+      joiners: [],
+      wake: () => undefined,
+      note: {},
+      result: Promise.resolve({ final: 0, params: {} }),
     };
   }
 
@@ -287,13 +316,18 @@ export class RelayLane {
     this.last = token;
     this.running++;
     const result = this.tail.then(work);
-    this.tail = result.then(() => undefined, () => undefined).then(() => {
-      if (this.last === token) this.last = null;
-      if (--this.running === 0) {
-        for (const resolve of this.idleWaiters.splice(0)) resolve();
-        this.onIdle();
-      }
-    });
+    this.tail = result
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        if (this.last === token) this.last = null;
+        if (--this.running === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+          this.onIdle();
+        }
+      });
     return result;
   }
 
@@ -318,7 +352,9 @@ export class RelayLane {
       }
       // The switch may have happened (its answer was lost): a pulse still ends switched back, or a
       // door opener could stay on with nobody told. Switching back is harmless if it did not.
-      p.owner.warn(`relay ${this.relay}: switching to ${target} may have happened (${words(code)}); switching back to ${p.back} after the pulse all the same`);
+      p.owner.warn(
+        `relay ${this.relay}: switching to ${target} may have happened (${words(code)}); switching back to ${p.back} after the pulse all the same`,
+      );
       failure = err;
     }
     p.due = Math.max(Date.now() + p.ms, p.extendTo);
@@ -345,7 +381,13 @@ export class RelayLane {
   }
 
   private async record(p: Pulse): Promise<void> {
-    await this.journal.record({ target: p.target ?? backStatus(p.back), back: p.back, due: p.due, restoreMs: p.restoreMs, node: p.owner.id });
+    await this.journal.record({
+      target: p.target ?? backStatus(p.back),
+      back: p.back,
+      due: p.due,
+      restoreMs: p.restoreMs,
+      node: p.owner.id,
+    });
   }
 
   /** Sleeps until the pulse is due; a joining pulse moves `due`, a shutdown cuts it short. */
@@ -353,7 +395,10 @@ export class RelayLane {
     while (!p.cut && Date.now() < p.due && Date.now() < this.closeBy) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, Math.min(p.due, this.closeBy) - Date.now()));
-        p.wake = () => { clearTimeout(timer); resolve(); };
+        p.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
     p.wake = () => undefined;
@@ -391,7 +436,12 @@ export class RelayLane {
     let delay = this.minDelay;
     for (let attempt = 1; ; attempt++) {
       if (attempt > 1) for (const r of p.reporters.values()) r.switchingBack(attempt);
-      const fields: Record<string, string> = { relay_id: this.relay, status: String(p.back), ...(attempt > 1 ? { attempt: String(attempt) } : {}), ...p.note };
+      const fields: Record<string, string> = {
+        relay_id: this.relay,
+        status: String(p.back),
+        ...(attempt > 1 ? { attempt: String(attempt) } : {}),
+        ...p.note,
+      };
       const done = await this.tryOnce(p, fields, deadline);
       if (done.params) return done.params;
       const reason = done.reason;
@@ -408,7 +458,11 @@ export class RelayLane {
   }
 
   /** One attempt: set, then where relay_status_get answers, a read that shows the back-status. */
-  private async tryOnce(p: Pulse, fields: Record<string, string>, deadline: number): Promise<{ params?: Record<string, string>; reason: string }> {
+  private async tryOnce(
+    p: Pulse,
+    fields: Record<string, string>,
+    deadline: number,
+  ): Promise<{ params?: Record<string, string>; reason: string }> {
     const attempt: Attempt = { ctl: new AbortController(), deadline };
     this.attempt = attempt;
     this.armAttempt(attempt);

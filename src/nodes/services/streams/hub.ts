@@ -93,7 +93,11 @@ export class FrameHistory {
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); };
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
     const t = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
   });
@@ -181,7 +185,11 @@ export class StreamHub {
   private readonly opts: Required<HubOptions>;
   private closed = false;
 
-  constructor(private readonly client: WebTapiClient, private readonly warn: (text: string) => void = () => undefined, options: HubOptions = {}) {
+  constructor(
+    private readonly client: WebTapiClient,
+    private readonly warn: (text: string) => void = () => undefined,
+    options: HubOptions = {},
+  ) {
     this.opts = {
       noFrameTimeoutMs: options.noFrameTimeoutMs ?? 10_000,
       backoffMs: options.backoffMs ?? 500,
@@ -211,7 +219,10 @@ export class StreamHub {
       feed.updateHistory();
       if (feed.users.size === 0) {
         this.feeds.delete(camera);
-        void feed.stop().then(() => done?.(), () => done?.());
+        void feed.stop().then(
+          () => done?.(),
+          () => done?.(),
+        );
         return;
       }
       break;

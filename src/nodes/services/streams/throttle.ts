@@ -13,7 +13,10 @@ export class FrameThrottle {
   private waiting: { data: Buffer; at: number } | null = null;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly intervalMs: number, private readonly send: (data: Buffer, at: number) => void) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly send: (data: Buffer, at: number) => void,
+  ) {}
 
   offer(data: Buffer, at: number): void {
     const now = Date.now();
