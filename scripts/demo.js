@@ -19,6 +19,7 @@ const root = path.resolve(__dirname, '..');
 const SIM_USER = '1004';
 const SIM_PASSWORD = 'secret';
 const TITLE = 'Node-RED · METASEC WebTAPI demo';
+const DIST_MISSING = 'dist/ is missing: run "npm install" (or "npm run build") in the package folder first';
 
 const USAGE = `Usage: npm start [-- options]   (or: node scripts/demo.js [options])
 
@@ -48,6 +49,16 @@ function port(name, value) {
   return Number(value);
 }
 
+/** The flag parser the simulator and the probe use (src/cli-args.ts), from the build. */
+function builtCliArgs() {
+  try {
+    return require(path.join(root, 'dist', 'cli-args'));
+  } catch (err) {
+    if (err && err.code === 'MODULE_NOT_FOUND') fail(DIST_MISSING, 1);
+    throw err;
+  }
+}
+
 function parseArgs(argv, env) {
   const e = (k) => (env[k] === undefined || env[k] === '' ? undefined : env[k]);
   const o = {
@@ -60,45 +71,19 @@ function parseArgs(argv, env) {
     userDir: e('WEBTAPI_DEMO_DIR') !== undefined ? path.resolve(e('WEBTAPI_DEMO_DIR')) : path.join(root, '.demo'),
     reset: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
-    const flag = eq > 0 ? argv[i].slice(0, eq) : argv[i];
-    const value = () => {
-      const v = eq > 0 ? argv[i].slice(eq + 1) : argv[++i];
-      if (v === undefined) fail(`${flag} needs a value\n\n${USAGE}`);
-      return v;
-    };
-    switch (flag) {
-      case '--port':
-        o.port = port('--port', value());
-        break;
-      case '--sim-port':
-        o.simPort = port('--sim-port', value());
-        break;
-      case '--mqtt-port':
-        o.mqttPort = port('--mqtt-port', value());
-        break;
-      case '--pbx-url':
-        o.pbxUrl = value();
-        break;
-      case '--replay':
-        o.replay = path.resolve(value());
-        break;
-      case '--user-dir':
-        o.userDir = path.resolve(value());
-        break;
-      case '--reset':
-        o.reset = true;
-        break;
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE);
-        process.exit(0);
-        break;
-      default:
-        fail(`unknown option ${flag}\n\n${USAGE}`);
-    }
-  }
+  const { asGiven, parseFlags } = builtCliArgs();
+  const portFlag = (value, flag) => port(flag, value);
+  const absolute = (value) => path.resolve(value);
+  const flags = {
+    '--port': { option: 'port', read: portFlag },
+    '--sim-port': { option: 'simPort', read: portFlag },
+    '--mqtt-port': { option: 'mqttPort', read: portFlag },
+    '--pbx-url': { option: 'pbxUrl', read: asGiven },
+    '--replay': { option: 'replay', read: absolute },
+    '--user-dir': { option: 'userDir', read: absolute },
+    '--reset': { option: 'reset', set: true },
+  };
+  parseFlags(argv, o, { flags, usage: USAGE, fail: (message) => fail(`${message}\n\n${USAGE}`) });
   if (o.pbxUrl !== undefined) {
     let u;
     try {
@@ -120,8 +105,7 @@ function shown(url) {
 
 function requireBuilt() {
   const needed = [path.join(root, 'dist', 'simulator', 'index.js'), path.join(root, 'dist', 'nodes', 'webtapi-config.js')];
-  if (!needed.every((f) => fs.existsSync(f)))
-    fail('dist/ is missing: run "npm install" (or "npm run build") in the package folder first', 1);
+  if (!needed.every((f) => fs.existsSync(f))) fail(DIST_MISSING, 1);
   // The editor loads the nodes from dist/: say so when src/ has changed since the last build.
   const newest = (dir) => {
     let t = 0;

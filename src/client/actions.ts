@@ -102,7 +102,12 @@ export function unknownAction(name: string): ActionSpec {
   return { name, answer: 'auto', sideEffect: true, params: {} };
 }
 
-/** A documented action, its result typed by the table (parseAnswer() reads the answer by the same kind). */
-export function requestAction<N extends ActionName>(r: Requester, action: N, params: Params, o?: RequestOptions): Promise<ActionResult<N>> {
-  return r.request(action, params, o) as Promise<ActionResult<N>>;
+/** The actions of one area (client.calls, client.cameras, ...): each method is one documented action. */
+export abstract class ActionArea {
+  constructor(private readonly r: Requester) {}
+
+  /** A documented action, its result typed by the table (parseAnswer() reads the answer by the same kind). */
+  protected ask<N extends ActionName>(action: N, params: Params, o?: RequestOptions): Promise<ActionResult<N>> {
+    return this.r.request(action, params, o) as Promise<ActionResult<N>>;
+  }
 }

@@ -1,5 +1,6 @@
 import type { ActionSpec, AnswerKind } from './actions';
 import { ActionFailedError, BadResponseError } from './errors';
+import { lines, preview } from './answer-text';
 import * as p from './parsers';
 import { Answer } from './transport';
 
@@ -53,7 +54,7 @@ const PARSERS = {
   stream: (spec: ActionSpec, answer: Answer) => binary(spec, answer),
   boolean: (spec: ActionSpec, answer: Answer) => p.parseBoolean(spec.name, text(answer)),
   name: (spec: ActionSpec, answer: Answer) => p.parseName(spec.name, text(answer)),
-  loose: (spec: ActionSpec, answer: Answer) => p.parseLoose(spec.name, text(answer)),
+  loose: (spec: ActionSpec, answer: Answer) => parseLoose(spec.name, text(answer)),
   channels: (spec: ActionSpec, answer: Answer) => p.parseChannels(spec.name, text(answer)),
   callers: (spec: ActionSpec, answer: Answer) => p.parseCallers(spec.name, text(answer)),
   status: (spec: ActionSpec, answer: Answer, params: Record<string, string>) => p.parseStatusMap(spec.name, text(answer), params.filter),
@@ -79,6 +80,15 @@ export function parseAnswer(spec: ActionSpec, answer: Answer, params: Record<str
   return PARSERS[spec.answer](spec, answer, params);
 }
 
+/** An answer whose format the document does not give: `1` → true, `0` → error, other text as is. */
+function parseLoose(action: string, text: string): true | string {
+  const answer = text.trim();
+  if (answer === '1') return true;
+  if (answer === '0') throw new ActionFailedError(action);
+  if (answer === '' || /<\/?[a-z][^>]*>/i.test(answer)) throw new BadResponseError(action, `got ${preview(answer)}`);
+  return answer;
+}
+
 /** An action this package does not know: 1/0 as boolean, text as lines, anything else as data. */
 function parseAuto(spec: ActionSpec, answer: Answer): unknown {
   if (isDataAnswer(spec, answer)) return binary(spec, answer);
@@ -88,7 +98,7 @@ function parseAuto(spec: ActionSpec, answer: Answer): unknown {
   if (trimmed === '1') return true;
   if (trimmed === '0') throw new ActionFailedError(spec.name);
   if (type.startsWith('text/html')) throw new BadResponseError(spec.name, 'an HTML page');
-  const all = p.lines(text);
+  const all = lines(text);
   if (all.length > 0 && all.every((l) => l.split('!').length >= 13)) return p.parseChannels(spec.name, text);
   return all;
 }

@@ -62,90 +62,60 @@ export function channelExtension(channel: string): string {
   return dash > 0 ? device.slice(0, dash) : device;
 }
 
-type Fields = Omit<
-  ConciseChannel,
-  'shape' | 'extension' | 'raw' | 'bridgedTo' | 'bridgeId' | 'duration' | 'fieldCount' | 'callerIdName'
-> & {
-  callerIdName?: string;
-  duration: string;
-  bridged: string;
-};
+/** Asterisk 1.8 to 22 (14 fields); the older layouts leave fields of it out. */
+const LAYOUT_14 = [
+  'channel',
+  'context',
+  'exten',
+  'priority',
+  'state',
+  'application',
+  'data',
+  'callerId',
+  'accountCode',
+  'peerAccount',
+  'amaFlags',
+  'duration',
+  'bridged',
+  'uniqueId',
+] as const;
 
-function layout14(f: string[]): Fields {
-  return {
-    channel: f[0],
-    context: f[1],
-    exten: f[2],
-    priority: priority(f[3]),
-    state: f[4],
-    application: f[5],
-    data: f[6],
-    callerId: f[7],
-    accountCode: f[8],
-    peerAccount: f[9],
-    amaFlags: f[10],
-    duration: f[11],
-    bridged: f[12],
-    uniqueId: f[13],
-  };
-}
+/** A text field of a concise line, by its name in ConciseChannel (`bridged` before it is told apart). */
+type Field = (typeof LAYOUT_14)[number] | 'callerIdName';
 
-function layout13(f: string[]): Fields {
+/** Asterisk 1.6 (13 fields): no peer account. */
+const LAYOUT_13: readonly Field[] = LAYOUT_14.filter((field) => field !== 'peerAccount');
+/** Asterisk 1.2 and 1.4 (12 fields): no unique id either. */
+const LAYOUT_12: readonly Field[] = LAYOUT_13.filter((field) => field !== 'uniqueId');
+/** The document's 13-field example: no priority, a caller id name after the caller id. */
+const LAYOUT_13_DOCUMENT: readonly Field[] = [
+  'channel',
+  'context',
+  'exten',
+  'state',
+  'application',
+  'data',
+  'callerId',
+  'callerIdName',
+  'accountCode',
+  'amaFlags',
+  'duration',
+  'bridged',
+  'uniqueId',
+];
+
+function layoutOf(f: string[]): readonly Field[] {
+  if (f.length === 14) return LAYOUT_14;
+  if (f.length === 12) return LAYOUT_12;
   // Asterisk 1.6 has the priority as 4th field; the document's example has the state there.
-  if (/^\d+$/.test(f[3].trim())) {
-    return {
-      channel: f[0],
-      context: f[1],
-      exten: f[2],
-      priority: priority(f[3]),
-      state: f[4],
-      application: f[5],
-      data: f[6],
-      callerId: f[7],
-      accountCode: f[8],
-      peerAccount: '',
-      amaFlags: f[9],
-      duration: f[10],
-      bridged: f[11],
-      uniqueId: f[12],
-    };
-  }
-  return {
-    channel: f[0],
-    context: f[1],
-    exten: f[2],
-    priority: null,
-    state: f[3],
-    application: f[4],
-    data: f[5],
-    callerId: f[6],
-    callerIdName: f[7],
-    accountCode: f[8],
-    peerAccount: '',
-    amaFlags: f[9],
-    duration: f[10],
-    bridged: f[11],
-    uniqueId: f[12],
-  };
+  return /^\d+$/.test(f[3].trim()) ? LAYOUT_13 : LAYOUT_13_DOCUMENT;
 }
 
-function layout12(f: string[]): Fields {
-  return {
-    channel: f[0],
-    context: f[1],
-    exten: f[2],
-    priority: priority(f[3]),
-    state: f[4],
-    application: f[5],
-    data: f[6],
-    callerId: f[7],
-    accountCode: f[8],
-    peerAccount: '',
-    amaFlags: f[9],
-    duration: f[10],
-    bridged: f[11],
-    uniqueId: '',
-  };
+/** The line's fields by name, as its layout places them; a field the layout lacks is ''. */
+function named(f: string[]): Record<Field, string> {
+  const c = Object.fromEntries([...LAYOUT_14, 'callerIdName'].map((field) => [field, ''])) as Record<Field, string>;
+  layoutOf(f).forEach((field, i) => (c[field] = f[i]));
+  return c;
 }
 
 function priority(value: string): number | null {
@@ -183,7 +153,7 @@ function split(line: string): string[] | null {
 export function readConciseChannel(raw: string): ConciseChannel | null {
   const f = split(raw.trim());
   if (f === null) return null;
-  const c = f.length === 14 ? layout14(f) : f.length === 13 ? layout13(f) : layout12(f);
+  const c = named(f);
   const channel = c.channel.trim();
   if (channel === '' || /\s/.test(channel)) return null;
   const bridged = c.bridged.trim();
@@ -194,12 +164,12 @@ export function readConciseChannel(raw: string): ConciseChannel | null {
     channel,
     context: c.context,
     exten: c.exten,
-    priority: c.priority,
+    priority: priority(c.priority),
     state: c.state,
     application: c.application,
     data: c.data,
     callerId: c.callerId,
-    callerIdName: (c.callerIdName ?? '').trim(),
+    callerIdName: c.callerIdName.trim(),
     accountCode: c.accountCode,
     peerAccount: c.peerAccount,
     amaFlags: c.amaFlags,

@@ -12,7 +12,8 @@ export interface ExtensionState {
   state: ExtensionStateName;
 }
 
-const STATE_NAMES: Record<number, ExtensionStateName> = {
+/** Asterisk's extension state codes and their names (the simulator's states too). */
+export const STATE_NAMES: Record<number, ExtensionStateName> = {
   [-1]: 'not_found',
   0: 'idle',
   1: 'inuse',

@@ -9,47 +9,8 @@ export { ERROR_CODES, ERROR_CODE_NAMES, errorKind, flowCodes, isErrorCode, mayHa
 export type { ErrorCodeInfo, ErrorKind } from './codes';
 export { redact } from './secrets';
 export { EDITOR_RULES, validators, validateActionName } from './validate';
-export {
-  channelExtension,
-  isNotWebTapi,
-  parseAgents,
-  parseBoolean,
-  parseCallers,
-  parseCameras,
-  parseChannelLine,
-  parseChannels,
-  parseList,
-  parseName,
-  parseNumber,
-  parseQueues,
-  parseRelays,
-  parseStatusMap,
-  readState,
-  stateName,
-} from './parsers';
-export type {
-  AgentListItem,
-  CallerLine,
-  CameraInfo,
-  Channel,
-  ChannelLine,
-  ChannelListItem,
-  ConciseChannel,
-  ExtensionState,
-  ExtensionStateName,
-  FieldsLine,
-  HintLine,
-  LineItem,
-  LineShape,
-  ListItem,
-  MemberLine,
-  PairsLine,
-  QueueLine,
-  QueueListItem,
-  QueueSection,
-  RecordingInfo,
-  RelayInfo,
-} from './parsers';
+// The parsers and the types of their results: parsers.ts is public as a whole.
+export * from './parsers';
 export { readConciseChannel } from './concise';
 export { readItems } from './line-items';
 export type { ConnectionState } from './session';

@@ -1,12 +1,14 @@
 import { ConciseChannel, readConciseChannel } from './concise';
 import { ActionFailedError, BadResponseError } from './errors';
 import { ExtensionState, readState, readStateLine, stateName } from './ext-states';
+import { lines, preview } from './answer-text';
 import { LineItem, ListItem, QueueSection, readItems, splitFields, stripOutputPrefix } from './line-items';
 
 /**
  * Parsers for WebTAPI answers. A list answer never fails for the shape of its lines: every
  * non-blank line is an item (see line-items.ts). An answer is an error only where it carries no
  * data: a bare `0`, an HTML page or PHP error text, or (for a single value) text that is not one.
+ * Everything this module exports is the package's API: index.ts exports it whole.
  */
 
 export { channelExtension } from './concise';
@@ -63,16 +65,6 @@ export interface RecordingInfo {
   raw: string;
   /** Fields after the file name. */
   fields?: string[];
-}
-
-/** Non-empty, trimmed lines. */
-export function lines(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split(/\r\n|\n|\r/)) {
-    const trimmed = line.trim();
-    if (trimmed !== '') out.push(trimmed);
-  }
-  return out;
 }
 
 const HTML_START = /^\s*<(!doctype|html|head|body|br|b|p|div|table|title|h[1-6]|pre|script|style|meta)\b/i;
@@ -278,18 +270,4 @@ export function parseStatusMap(action: string, text: string, filter?: string): R
   }
   if (read === 0 && all.length > 0) throw new BadResponseError(action, `no line reads as "extension:state": ${preview(all[0])}`);
   return out;
-}
-
-/** An answer whose format the document does not give: `1` → true, `0` → error, other text as is. */
-export function parseLoose(action: string, text: string): true | string {
-  const answer = text.trim();
-  if (answer === '1') return true;
-  if (answer === '0') throw new ActionFailedError(action);
-  if (answer === '' || /<\/?[a-z][^>]*>/i.test(answer)) throw new BadResponseError(action, `got ${preview(answer)}`);
-  return answer;
-}
-
-function preview(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine === '' ? 'an empty answer' : `"${oneLine.length > 60 ? oneLine.slice(0, 60) + '…' : oneLine}"`;
 }

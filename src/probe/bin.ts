@@ -4,6 +4,7 @@
 // for `webtapi-sim --replay`.
 import fs from 'node:fs';
 import path from 'node:path';
+import { asGiven, parseFlags, type FlagParser } from '../cli-args';
 import { messageOf } from '../client/errors';
 import { runProbe } from './probe';
 import { formatReport, reportJson } from './report';
@@ -31,46 +32,24 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
+const REFUSE_PASSWORD = {
+  refuse: 'the password is never taken from the command line (other users could read it): set WEBTAPI_PASSWORD or type it when asked',
+};
+
+/** What each flag does to the arguments. */
+const FLAGS: FlagParser<Partial<Args>>['flags'] = {
+  '--url': { option: 'url', read: asGiven },
+  '--user': { option: 'user', read: asGiven },
+  '--save': { option: 'save', read: asGiven },
+  '--media': { option: 'media', set: true },
+  '--json': { option: 'json', set: true },
+  '--password': REFUSE_PASSWORD,
+  '--pass': REFUSE_PASSWORD,
+  '-p': REFUSE_PASSWORD,
+};
+
 function parseArgs(argv: string[]): Args {
-  const a: Partial<Args> = { media: false, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
-    const flag = eq > 0 ? argv[i].slice(0, eq) : argv[i];
-    const value = (): string => {
-      const v = eq > 0 ? argv[i].slice(eq + 1) : argv[++i];
-      if (v === undefined || v === '') fail(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--url':
-        a.url = value();
-        break;
-      case '--user':
-        a.user = value();
-        break;
-      case '--save':
-        a.save = value();
-        break;
-      case '--media':
-        a.media = true;
-        break;
-      case '--json':
-        a.json = true;
-        break;
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE);
-        process.exit(0);
-        break;
-      case '--password':
-      case '--pass':
-      case '-p':
-        fail('the password is never taken from the command line (other users could read it): set WEBTAPI_PASSWORD or type it when asked');
-        break;
-      default:
-        fail(`unknown option ${flag}`);
-    }
-  }
+  const a = parseFlags<Partial<Args>>(argv, { media: false, json: false }, { flags: FLAGS, usage: USAGE, fail, emptyIsMissing: true });
   if (!a.url) fail('--url is required');
   if (!a.user) fail('--user is required');
   try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // webtapi-sim: run the WebTAPI PBX simulator from the command line.
 import fs from 'node:fs';
+import { asGiven, parseFlags, type FlagParser } from '../cli-args';
 import { messageOf } from '../client/errors';
 import { readCapture, type Capture } from '../probe/capture';
 import { startSimulator } from './index';
@@ -61,7 +62,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function int(name: string, v: string | undefined): number {
+function int(v: string | undefined, name: string): number {
   if (v === undefined || !/^[0-9]+$/.test(v))
     fail(`${name} needs a non-negative integer, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`);
   return Number(v);
@@ -81,7 +82,7 @@ function pushUrl(v: string): string {
 /** The options the environment sets (an empty variable counts as unset); flags override them. */
 function fromEnv(env: NodeJS.ProcessEnv): CliOptions {
   const get = (k: string): string | undefined => (env[k] === '' ? undefined : env[k]);
-  const num = (k: string): number | undefined => (get(k) === undefined ? undefined : int(k, get(k)));
+  const num = (k: string): number | undefined => (get(k) === undefined ? undefined : int(get(k), k));
   return {
     port: num('WEBTAPI_SIM_PORT') ?? 9998,
     host: get('WEBTAPI_SIM_HOST') ?? '127.0.0.1',
@@ -97,7 +98,7 @@ function fromEnv(env: NodeJS.ProcessEnv): CliOptions {
 }
 
 function channelFields(v: string): 13 | 14 {
-  const n = int('--channel-fields', v);
+  const n = int(v, '--channel-fields');
   if (n !== 13 && n !== 14) fail('--channel-fields must be 13 or 14');
   return n;
 }
@@ -110,121 +111,27 @@ function streamSpec(v: string): Partial<StreamOptions> {
   }
 }
 
-function help(): never {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-
-/** What each flag does to the options; `value()` takes its value (`--flag=v` or the next argument). */
-const FLAGS = new Map<string, (o: CliOptions, value: () => string) => void>([
-  [
-    '--port',
-    (o, value) => {
-      o.port = int('--port', value());
-    },
-  ],
-  [
-    '--host',
-    (o, value) => {
-      o.host = value();
-    },
-  ],
-  [
-    '--user',
-    (o, value) => {
-      o.user = value();
-    },
-  ],
-  [
-    '--password',
-    (o, value) => {
-      o.password = value();
-    },
-  ],
-  [
-    '--ring-ms',
-    (o, value) => {
-      o.ringMs = int('--ring-ms', value());
-    },
-  ],
-  [
-    '--session-idle-ms',
-    (o, value) => {
-      o.sessionIdleMs = int('--session-idle-ms', value());
-    },
-  ],
-  [
-    '--image-bytes',
-    (o, value) => {
-      o.imageBytes = int('--image-bytes', value());
-    },
-  ],
-  [
-    '--door-station',
-    (o, value) => {
-      o.doorStation = value();
-    },
-  ],
-  [
-    '--channel-fields',
-    (o, value) => {
-      o.channelFields = channelFields(value());
-    },
-  ],
-  [
-    '--bridge-ids',
-    (o) => {
-      o.bridgeIds = true;
-    },
-  ],
-  [
-    '--no-control',
-    (o) => {
-      o.control = false;
-    },
-  ],
-  [
-    '--stream',
-    (o, value) => {
-      o.stream = streamSpec(value());
-    },
-  ],
-  [
-    '--replay',
-    (o, value) => {
-      o.replay = value();
-    },
-  ],
-  [
-    '--push',
-    (o, value) => {
-      o.push = pushUrl(value());
-    },
-  ],
-  [
-    '--quiet',
-    (o) => {
-      o.quiet = true;
-    },
-  ],
-  ['--help', help],
-  ['-h', help],
-]);
+/** What each flag does to the options. */
+const FLAGS: FlagParser<CliOptions>['flags'] = {
+  '--port': { option: 'port', read: int },
+  '--host': { option: 'host', read: asGiven },
+  '--user': { option: 'user', read: asGiven },
+  '--password': { option: 'password', read: asGiven },
+  '--ring-ms': { option: 'ringMs', read: int },
+  '--session-idle-ms': { option: 'sessionIdleMs', read: int },
+  '--image-bytes': { option: 'imageBytes', read: int },
+  '--door-station': { option: 'doorStation', read: asGiven },
+  '--channel-fields': { option: 'channelFields', read: channelFields },
+  '--bridge-ids': { option: 'bridgeIds', set: true },
+  '--no-control': { option: 'control', set: false },
+  '--stream': { option: 'stream', read: streamSpec },
+  '--replay': { option: 'replay', read: asGiven },
+  '--push': { option: 'push', read: pushUrl },
+  '--quiet': { option: 'quiet', set: true },
+};
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
-  const o = fromEnv(env);
-  for (let i = 0; i < argv.length; i++) {
-    const eq = argv[i].startsWith('--') ? argv[i].indexOf('=') : -1;
-    const flag = eq === -1 ? argv[i] : argv[i].slice(0, eq);
-    const inline = eq === -1 ? undefined : argv[i].slice(eq + 1);
-    const apply = FLAGS.get(flag);
-    if (!apply) fail(`unknown option ${flag}`);
-    apply(o, (): string => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) fail(`${flag} needs a value`);
-      return v;
-    });
-  }
+  const o = parseFlags(argv, fromEnv(env), { flags: FLAGS, usage: USAGE, fail });
   if (o.port > 65535) fail('--port must be 0..65535');
   return o;
 }

@@ -16,7 +16,8 @@ import type { Fault, SimRequest, SimStats, Simulator, SimulatorOptions } from '.
 
 export type { Answer, Fault, FaultKind, SimRequest, SimStats, Simulator, SimulatorOptions } from './types';
 export type { CallOptions, ChannelState, SimCamera, SimChannel, SimExtension, SimQueue, SimRecording, SimRelay } from './state';
-export { SimState, STATE_NAMES } from './state';
+export { SimState } from './state';
+export { STATE_NAMES } from '../client/ext-states';
 export { ACTION_NAMES } from './actions';
 export { encodeJpeg, padJpeg } from './jpeg';
 export { cameraJpeg, recordingWav } from './media';

@@ -1,5 +1,6 @@
 // The PBX model: extensions, channels, relays, cameras, queues, recordings.
 // Extension state codes are derived from the channels (Asterisk device states).
+import { stateName } from '../client/ext-states';
 import type { SimConfig } from './options';
 
 export type ChannelState = 'Up' | 'Ringing' | 'Ring' | 'Down';
@@ -81,18 +82,6 @@ export interface SimRecording {
   stoppedAt: number | null;
 }
 
-export const STATE_NAMES: Record<number, string> = {
-  [-1]: 'not_found',
-  0: 'idle',
-  1: 'inuse',
-  2: 'busy',
-  4: 'unavailable',
-  8: 'ringing',
-  9: 'inuse_ringing',
-  16: 'hold',
-  17: 'inuse_hold',
-};
-
 export type NewChannel = Omit<
   SimChannel,
   | 'name'
@@ -147,7 +136,7 @@ export class SimState {
           return codeOf(ext);
         },
         get stateName() {
-          return STATE_NAMES[codeOf(ext)] ?? 'unknown';
+          return stateName(codeOf(ext));
         },
       });
     }
