@@ -104,6 +104,8 @@
         return s;
     }
     function join(a, b) { return b ? a + " " + b : a; }
+    /* A comma-separated list as a label shows it: trimmed, no space around the commas. */
+    function compactList(v) { return String(v || "").trim().replace(/\s*,\s*/g, ","); }
 
     /* Turns #node-input-F into a TypedInput whose type is kept in #node-input-FType (empty = "str"). */
     function typedField(field, types) {
@@ -240,11 +242,14 @@
             };
         }
         /*
-         * A TypedInput property for flowNode's defaults: a plain string must pass `test` (message
-         * `key`); flowNode adds the validator, which needs the property's name, and its type field.
+         * A TypedInput property for flowNode's defaults (value ""): a plain string must pass `test`
+         * (message `key`); flowNode adds the validator, which needs the property's name, and its type
+         * field, and makes the dialog's field a TypedInput (typedField). `input` (optional) says how:
+         * { pick: kind } offers the pick list of `kind` (pickField), { types: [...], list: id } other
+         * types than the usual and the dialog's own datalist `id`.
          */
-        function typed(test, key, value) {
-            return { typedInput: { test: test, key: key }, value: value === undefined ? "" : value };
+        function typed(test, key, input) {
+            return { typedInput: { test: test, key: key, input: input || {} }, value: "" };
         }
         /*
          * A property that is one of `values` (the dialog's select), the first by default; with
@@ -253,6 +258,27 @@
         function choice(values, key, fromMsg) {
             if (!fromMsg) { return { value: values[0], validate: oneOf(values, key) }; }
             return { value: "", validate: oneOf([""].concat(values), key) };
+        }
+        /*
+         * The properties of a node that follows its server's shared poll (status watch, call monitor),
+         * then `own`: `extensions`, the extensions it follows (a list; empty: all), and `interval`, how
+         * often it polls (ms, at least the runtime's 250, or ${ENV}; default `interval`), each with its
+         * message (`extensionsKey`, `intervalKey`).
+         */
+        function pollDefaults(interval, extensionsKey, intervalKey, own) {
+            var out = {
+                extensions: { value: "", validate: textValidator(shared.isExtList, extensionsKey) },
+                interval: {
+                    value: interval,
+                    required: true,
+                    validate: check(function(v) {
+                        var s = (v === undefined || v === null) ? "" : String(v).trim();
+                        return ENV_RE.test(s) || (/^\d+$/.test(s) && Number(s) >= 250);
+                    }, intervalKey)
+                }
+            };
+            Object.keys(own).forEach(function(field) { out[field] = own[field]; });
+            return out;
         }
         /* `defaults` with the family's name and server first, each typed() property and its type field expanded. */
         function flowDefaults(defaults) {
@@ -268,11 +294,35 @@
             });
             return out;
         }
+        /* The dialog's TypedInput of each typed() property of `defaults`, in their order (see typed). */
+        function typedInputs(defaults) {
+            Object.keys(defaults).forEach(function(field) {
+                var prop = defaults[field];
+                if (!prop.typedInput) { return; }
+                var input = prop.typedInput.input;
+                if (input.pick) { pickField(field, input.pick, input.types); return; }
+                var $f = typedField(field, input.types);
+                if (input.list) { bindList($f, input.list); }
+            });
+        }
+        /* The node definition flowNode made: fillEmpty reads its defaults. */
+        var registered = null;
+        /*
+         * Each of `fields` whose dialog field is empty (a node saved before the property was there)
+         * gets the property's default.
+         */
+        function fillEmpty(fields) {
+            fields.forEach(function(field) {
+                var $f = $("#node-input-" + field);
+                if ($f.val() === "") { $f.val(registered.defaults[field].value); }
+            });
+        }
         /*
          * The definition of a flow node of this family: palette category and colour, one input and
          * one output with labels from the type's catalogue (port.input, port.output), an italic label
          * when named, the properties name and server (see flowDefaults). `def` adds to it or overrides
-         * it (a node without input sets inputs: 0).
+         * it (a node without input sets inputs: 0). Its typed() properties are TypedInputs in the
+         * dialog before def's own oneditprepare runs.
          */
         function flowNode(def) {
             var out = {
@@ -285,12 +335,21 @@
                 outputLabels: function() { return _t(type + ".port.output"); }
             };
             Object.keys(def).forEach(function(key) { out[key] = def[key]; });
-            out.defaults = flowDefaults(def.defaults || {});
+            var defaults = def.defaults || {};
+            out.defaults = flowDefaults(defaults);
+            var hasTyped = Object.keys(defaults).some(function(field) { return !!defaults[field].typedInput; });
+            if (hasTyped) {
+                out.oneditprepare = function() {
+                    typedInputs(defaults);
+                    if (def.oneditprepare) { def.oneditprepare.apply(this, arguments); }
+                };
+            }
+            registered = out;
             return out;
         }
         var helpers = {
             _t: _t, check: check, oneOf: oneOf, textValidator: textValidator, typedValidator: typedValidator,
-            typed: typed, choice: choice, flowNode: flowNode
+            typed: typed, choice: choice, pollDefaults: pollDefaults, fillEmpty: fillEmpty, flowNode: flowNode
         };
         Object.keys(shared).forEach(function(name) { helpers[name] = shared[name]; });
         return Object.freeze(helpers);
@@ -309,6 +368,7 @@
         isErrorCode: function(code) { return RULES.errorCodes.indexOf(code) !== -1; },
         show: show,
         join: join,
+        compactList: compactList,
         typedField: typedField,
         bindList: bindList,
         pickField: pickField,

@@ -33,7 +33,7 @@ function codeList(lang) {
 /**
  * `text` with each `<!-- include: PART key="value" -->` line replaced by the file PART.html of
  * `partsDir` (a folder, or part → folder), its {{key}} filled in from the line or from `builtins`
- * (name → (values) => text, values: name → () => text). A part's own include lines are expanded
+ * (name → (get) => text, get: name → its text, from the line or a builtin). A part's own include lines are expanded
  * too. An unknown part or an unfilled {{key}} stops the build.
  */
 function expandIncludes(text, partsDir, builtins, file) {
@@ -44,10 +44,11 @@ function expandIncludes(text, partsDir, builtins, file) {
     if (!fs.existsSync(partFile)) throw new Error(`${file}: no part ${rel}/${part}.html`);
     const vars = { ...builtins };
     for (const m of attrs.matchAll(/ ([a-z]+)="([^"]*)"/g)) vars[m[1]] = () => m[2];
-    const out = fs.readFileSync(partFile, 'utf8').replace(/\{\{([a-z]+)\}\}/g, (_m, name) => {
+    const get = (name) => {
       if (!vars[name]) throw new Error(`${file}: ${rel}/${part}.html needs ${name}="..."`);
-      return vars[name](vars);
-    });
+      return vars[name](get);
+    };
+    const out = fs.readFileSync(partFile, 'utf8').replace(/\{\{([a-z]+)\}\}/g, (_m, name) => get(name));
     // a part may itself hold include lines (a row around a field part): expanded the same way
     return expandIncludes(out.replace(/\n$/, ''), partsDir, builtins, file);
   });
@@ -66,23 +67,25 @@ function assembleHelp(text, lang, file = 'help') {
  * The <option>s of a select part: one per word of `values`, its text `<type>.<field>.<value>` of
  * the catalogue; the word `-` is the "(from the message)" option: value "", text `<type>.<field>.fromMsg`.
  */
-function selectOptions(vars) {
-  const key = `${vars.type()}.${vars.field()}`;
+function selectOptions(get) {
+  const key = `${get('type')}.${get('field')}`;
   const option = (v) =>
     v === '-'
       ? `            <option value="" data-i18n="${key}.fromMsg"></option>`
       : `            <option value="${v}" data-i18n="${key}.${v}"></option>`;
-  return vars.values().split(' ').map(option).join('\n');
+  return get('values').split(' ').map(option).join('\n');
 }
 
 /**
  * An editor file nodes/<type>.html with its include lines replaced by the parts in nodes/parts/
  * ({{type}}: the node type; {{input}}: the id prefix of its inputs, which Node-RED names
- * differently for a config node; {{options}}: the options of a select part's values="a b").
+ * differently for a config node; {{options}}: the options of a select part's values="a b";
+ * {{key}}: the catalogue name of a field's texts, the field's own name unless the line gives key="..").
  */
 function assembleEditor(text, type, file = `nodes/${type}.html`) {
   const input = type === 'webtapi-config' ? 'node-config-input' : 'node-input';
-  return expandIncludes(text, path.join(root, 'nodes', 'parts'), { type: () => type, input: () => input, options: selectOptions }, file);
+  const builtins = { type: () => type, input: () => input, options: selectOptions, key: (get) => get('field') };
+  return expandIncludes(text, path.join(root, 'nodes', 'parts'), builtins, file);
 }
 
 /** Writes the editor files nodes/*.html to `outDir`, assembled. */
