@@ -72,13 +72,9 @@ function sidsOf(sim: Simulator, into: Set<string>): void {
 
 describe('reliability: secrets', function () {
   this.timeout(60_000);
-  let sim: Simulator;
   const sids = new Set<string>();
 
-  useSubjectSimulator(
-    (s) => {
-      sim = s;
-    },
+  const sim = useSubjectSimulator(
     {},
     {
       fresh: () => {
