@@ -38,6 +38,10 @@ function run(steps: Array<[number, string]>, extensions: string[] | null = null)
 const essence = (events: CallEvent[]) =>
   events.map((e) => [e.event, e.extension, e.direction, e.caller.number, e.called.number, e.answered, e.ringSeconds, e.talkSeconds]);
 
+/** 106 calls 105 (both watched): the channel lists by second, then none at 8 s. */
+const internalCall = (lists: Record<number, string>): CallEvent[] =>
+  run([...Object.entries(lists).map(([s, text]): [number, string] => [Number(s), text]), [8, '']], ['105', '106']);
+
 const INTERNAL_106_TO_105 = [
   ['call', '106', 'out', '106', '105', false, 0, 0],
   ['ring', '105', 'in', '106', '105', false, 0, 0],
@@ -47,25 +51,28 @@ const INTERNAL_106_TO_105 = [
   ['disconnect', '105', 'in', '106', '105', true, 2, 5],
 ];
 
+/** 1.8/11: ringing, then bridged on new channels (peer names). */
+const INTERNAL_18 = {
+  1: `SIP/106-00000177!macro-dial-one!s!44!Ring!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!7!(None)!1435996531.5869
+      SIP/105-00000178!from-internal!105!1!Ringing!AppDial!(Outgoing Line)!105!!!3!7!(None)!1435996531.5870`,
+  3: `SIP/106-00000179!macro-dial-one!s!44!Up!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!9!SIP/105-0000017a!1435996552.5871
+      SIP/105-0000017a!from-internal!!1!Up!AppDial!(Outgoing Line)!105!!!3!9!SIP/106-00000179!1435996553.5872`,
+};
+
+/** 1.8: queue 401 offers 8004's call to agent 8003 through the Local/8003@from-queue ;1/;2 pair. */
+const QUEUE_18_OFFER = `SIP/8004-000000aa!from-internal!401!10!Up!Queue!401,t,,,30!8004!!!3!1!(None)!1441604412.206
+  Local/8003@from-queue-00000012;1!from-queue!401!1!Ringing!AppQueue!(Outgoing Line)!8003!!!3!0!(None)!1441604413.207
+  Local/8003@from-queue-00000012;2!macro-dial-one!s!37!Ring!Dial!SIP/8003,"",trM(auto-blkvm)!8004!!!3!0!(None)!1441604413.208
+  SIP/8003-000000ab!from-internal!8003!1!Ringing!AppDial!(Outgoing Line)!8003!!!3!0!(None)!1441604413.209`;
+
+/** 1002 talking to 1001 (call id 1.1). */
+const TALKING_1002_1001 = `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1001-00000002!1.1
+  SIP/1001-00000002!from-internal!1001!1!Up!AppDial!(Outgoing Line)!1001!!!3!0!SIP/1002-00000001!1.2`;
+
 describe('call events from channel lists', () => {
   describe('one internal call, the same events from every Asterisk shape', () => {
     it('1.8/11: ringing, then bridged on new channels (peer names), then gone', () => {
-      const events = run(
-        [
-          [
-            1,
-            `SIP/106-00000177!macro-dial-one!s!44!Ring!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!7!(None)!1435996531.5869
-             SIP/105-00000178!from-internal!105!1!Ringing!AppDial!(Outgoing Line)!105!!!3!7!(None)!1435996531.5870`,
-          ],
-          [
-            3,
-            `SIP/106-00000179!macro-dial-one!s!44!Up!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!9!SIP/105-0000017a!1435996552.5871
-             SIP/105-0000017a!from-internal!!1!Up!AppDial!(Outgoing Line)!105!!!3!9!SIP/106-00000179!1435996553.5872`,
-          ],
-          [8, ''],
-        ],
-        ['105', '106'],
-      );
+      const events = internalCall(INTERNAL_18);
       assert.deepEqual(essence(events), INTERNAL_106_TO_105);
       assert.ok(
         events.every((e) => e.callId === '1435996531.5869'),
@@ -82,69 +89,36 @@ describe('call events from channel lists', () => {
     });
 
     it('1.4: 12 fields, `|` in the Dial data, the answered callee shown as "Bridged Call"', () => {
-      const events = run(
-        [
-          [
-            1,
-            `SIP/106-0932cb90!macro-stdexten_nos!s!2!Ring!Dial!SIP/105|40|Ttfr!106!!3!4!(None)
+      const events = internalCall({
+        1: `SIP/106-0932cb90!macro-stdexten_nos!s!2!Ring!Dial!SIP/105|40|Ttfr!106!!3!4!(None)
              SIP/105-0932e3c0!co_outbound!105!1!Ringing!AppDial!(Outgoing Line)!105!!3!4!(None)`,
-          ],
-          [
-            3,
-            `SIP/105-094de4d8!co_outbound!!1!Up!Bridged Call!SIP/106-0932e120!105!!3!6!SIP/106-0932e120
+        3: `SIP/105-094de4d8!co_outbound!!1!Up!Bridged Call!SIP/106-0932e120!105!!3!6!SIP/106-0932e120
              SIP/106-0932e120!macro-stdexten_nos!s!2!Up!Dial!SIP/105|40|Ttfr!106!!3!6!SIP/105-094de4d8`,
-          ],
-          [8, ''],
-        ],
-        ['105', '106'],
-      );
+      });
       assert.deepEqual(essence(events), INTERNAL_106_TO_105);
       assert.equal(events[0].callId, 'SIP/106-0932cb90', 'no unique id in 1.4: the channel name');
     });
 
     it('13: bridge ids, the callee Down before Ringing, device names that are not the number', () => {
-      const events = run(
-        [
-          [
-            1,
-            `SIP/IP-106-Q14V2-00000001!macro-externa!s!22!Ring!Dial!SIP/IP-105-QPQGE/105,90,TtM(saida)!106!3!!3!2!!1740760337.1
+      const events = internalCall({
+        1: `SIP/IP-106-Q14V2-00000001!macro-externa!s!22!Ring!Dial!SIP/IP-105-QPQGE/105,90,TtM(saida)!106!3!!3!2!!1740760337.1
              SIP/IP-105-QPQGE-00000002!C_1_ENT!105!1!Down!AppDial!(Outgoing Line)!105!3!3!3!2!!1740760337.2`,
-          ],
-          [
-            2,
-            `SIP/IP-106-Q14V2-00000001!macro-externa!s!22!Ring!Dial!SIP/IP-105-QPQGE/105,90,TtM(saida)!106!3!!3!2!!1740760337.1
+        2: `SIP/IP-106-Q14V2-00000001!macro-externa!s!22!Ring!Dial!SIP/IP-105-QPQGE/105,90,TtM(saida)!106!3!!3!2!!1740760337.1
              SIP/IP-105-QPQGE-00000002!C_1_ENT!105!1!Ringing!AppDial!(Outgoing Line)!105!3!3!3!2!!1740760337.2`,
-          ],
-          [
-            3,
-            `SIP/IP-106-Q14V2-00000001!macro-externa!s!22!Up!Dial!SIP/IP-105-QPQGE/105,90,TtM(saida)!106!3!!3!4!fafc1c66-83bd-4af0-a14e-35c06098cad6!1740760337.1
+        3: `SIP/IP-106-Q14V2-00000001!macro-externa!s!22!Up!Dial!SIP/IP-105-QPQGE/105,90,TtM(saida)!106!3!!3!4!fafc1c66-83bd-4af0-a14e-35c06098cad6!1740760337.1
              SIP/IP-105-QPQGE-00000002!C_1_ENT!105!1!Up!AppDial!(Outgoing Line)!105!3!3!3!4!fafc1c66-83bd-4af0-a14e-35c06098cad6!1740760337.2`,
-          ],
-          [8, ''],
-        ],
-        ['105', '106'],
-      );
+      });
       assert.deepEqual(essence(events), INTERNAL_106_TO_105);
       assert.equal(events[3].peerChannel, 'SIP/IP-106-Q14V2-00000001', 'the peer found through the bridge id');
     });
 
     it('PJSIP (18): the same channels throughout, bridge ids', () => {
-      const events = run(
-        [
-          [
-            1,
-            `PJSIP/106-00000000!demo!105!50005!Ring!Dial!PJSIP/105,20!106!!!3!1!!1616987975.0
+      const events = internalCall({
+        1: `PJSIP/106-00000000!demo!105!50005!Ring!Dial!PJSIP/105,20!106!!!3!1!!1616987975.0
              PJSIP/105-00000001!default!!1!Ringing!AppDial!(Outgoing Line)!105!!!3!1!!1616987975.1`,
-          ],
-          [
-            3,
-            `PJSIP/106-00000000!demo!105!50005!Up!Dial!PJSIP/105,20!106!!!3!13!df20e970-d58e-476c-8738-24f345bfd190!1616987975.0
+        3: `PJSIP/106-00000000!demo!105!50005!Up!Dial!PJSIP/105,20!106!!!3!13!df20e970-d58e-476c-8738-24f345bfd190!1616987975.0
              PJSIP/105-00000001!default!!1!Up!AppDial!(Outgoing Line)!105!!!3!13!df20e970-d58e-476c-8738-24f345bfd190!1616987975.1`,
-          ],
-          [8, ''],
-        ],
-        ['105', '106'],
-      );
+      });
       assert.deepEqual(essence(events), INTERNAL_106_TO_105);
     });
   });
@@ -163,13 +137,7 @@ describe('call events from channel lists', () => {
       const events = run(
         [
           [1, 'SIP/8004-000000aa!from-internal!401!10!Up!Queue!401,t,,,30!8004!!!3!0!(None)!1441604412.206'],
-          [
-            2,
-            `SIP/8004-000000aa!from-internal!401!10!Up!Queue!401,t,,,30!8004!!!3!1!(None)!1441604412.206
-             Local/8003@from-queue-00000012;1!from-queue!401!1!Ringing!AppQueue!(Outgoing Line)!8003!!!3!0!(None)!1441604413.207
-             Local/8003@from-queue-00000012;2!macro-dial-one!s!37!Ring!Dial!SIP/8003,"",trM(auto-blkvm)!8004!!!3!0!(None)!1441604413.208
-             SIP/8003-000000ab!from-internal!8003!1!Ringing!AppDial!(Outgoing Line)!8003!!!3!0!(None)!1441604413.209`,
-          ],
+          [2, QUEUE_18_OFFER],
           [
             3,
             `SIP/8004-000000aa!from-internal!401!10!Up!Queue!401,t,,,30!8004!!!3!21!Local/8003@from-queue-00000012;1!1441604412.206
@@ -259,22 +227,7 @@ describe('call events from channel lists', () => {
     });
 
     it("the same on every event of the call, the outgoing side's own channel for `call`; the queue caller behind a Local pair", () => {
-      const internal = run(
-        [
-          [
-            1,
-            `SIP/106-00000177!macro-dial-one!s!44!Ring!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!7!(None)!1435996531.5869
-             SIP/105-00000178!from-internal!105!1!Ringing!AppDial!(Outgoing Line)!105!!!3!7!(None)!1435996531.5870`,
-          ],
-          [
-            3,
-            `SIP/106-00000179!macro-dial-one!s!44!Up!Dial!SIP/105&SIP/99105,20,TtrI!106!!!3!9!SIP/105-0000017a!1435996552.5871
-             SIP/105-0000017a!from-internal!!1!Up!AppDial!(Outgoing Line)!105!!!3!9!SIP/106-00000179!1435996553.5872`,
-          ],
-          [8, ''],
-        ],
-        ['105', '106'],
-      );
+      const internal = internalCall(INTERNAL_18);
       assert.deepEqual(
         internal.map((e) => [e.event, e.extension, e.caller.channel]),
         [
@@ -286,18 +239,7 @@ describe('call events from channel lists', () => {
           ['disconnect', '105', 'SIP/106-00000179'],
         ],
       );
-      const queued = run(
-        [
-          [
-            2,
-            `SIP/8004-000000aa!from-internal!401!10!Up!Queue!401,t,,,30!8004!!!3!1!(None)!1441604412.206
-             Local/8003@from-queue-00000012;1!from-queue!401!1!Ringing!AppQueue!(Outgoing Line)!8003!!!3!0!(None)!1441604413.207
-             Local/8003@from-queue-00000012;2!macro-dial-one!s!37!Ring!Dial!SIP/8003,"",trM(auto-blkvm)!8004!!!3!0!(None)!1441604413.208
-             SIP/8003-000000ab!from-internal!8003!1!Ringing!AppDial!(Outgoing Line)!8003!!!3!0!(None)!1441604413.209`,
-          ],
-        ],
-        ['8003'],
-      );
+      const queued = run([[2, QUEUE_18_OFFER]], ['8003']);
       assert.deepEqual(
         queued.map((e) => [e.event, e.caller.channel]),
         [['ring', 'SIP/8004-000000aa']],
@@ -345,23 +287,14 @@ describe('call events from channel lists', () => {
   it('two calls at once on one extension: each its own call id and events', () => {
     const events = run(
       [
-        [
-          1,
-          `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1001-00000002!1.1
-           SIP/1001-00000002!from-internal!1001!1!Up!AppDial!(Outgoing Line)!1001!!!3!0!SIP/1002-00000001!1.2`,
-        ],
+        [1, TALKING_1002_1001],
         [
           2,
-          `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1001-00000002!1.1
-           SIP/1001-00000002!from-internal!1001!1!Up!AppDial!(Outgoing Line)!1001!!!3!0!SIP/1002-00000001!1.2
+          `${TALKING_1002_1001}
            SIP/1003-00000003!from-internal!1001!1!Ring!Dial!SIP/1001,30!1003!!!3!0!(None)!1.3
            SIP/1001-00000004!from-internal!1001!1!Ringing!AppDial!(Outgoing Line)!1001!!!3!0!(None)!1.4`,
         ],
-        [
-          4,
-          `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1001-00000002!1.1
-           SIP/1001-00000002!from-internal!1001!1!Up!AppDial!(Outgoing Line)!1001!!!3!0!SIP/1002-00000001!1.2`,
-        ],
+        [4, TALKING_1002_1001],
       ],
       ['1001'],
     );
@@ -379,11 +312,7 @@ describe('call events from channel lists', () => {
   it('a transfer-like change of the bridged peer keeps the call; the extension that leaves gets its disconnect', () => {
     const events = run(
       [
-        [
-          1,
-          `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1001-00000002!1.1
-           SIP/1001-00000002!from-internal!1001!1!Up!AppDial!(Outgoing Line)!1001!!!3!0!SIP/1002-00000001!1.2`,
-        ],
+        [1, TALKING_1002_1001],
         [
           3,
           `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1003-00000005!1.1
@@ -435,12 +364,10 @@ describe('call events from channel lists', () => {
   });
 
   it('after a polling outage: a gap first, then the calls that ended unseen, uncertain', () => {
-    const talking = `SIP/1002-00000001!from-internal!1001!1!Up!Dial!SIP/1001,30!1002!!!3!0!SIP/1001-00000002!1.1
-                     SIP/1001-00000002!from-internal!1001!1!Up!AppDial!(Outgoing Line)!1001!!!3!0!SIP/1002-00000001!1.2`;
     const events: MonitorEvent[] = callEvents(
       [
         { at: at(0), channels: [] },
-        { at: at(1), channels: parse(talking) },
+        { at: at(1), channels: parse(TALKING_1002_1001) },
         { at: at(2), failed: true },
         { at: at(4), failed: true },
         { at: at(11), channels: [] },

@@ -6,13 +6,10 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NodeAPI } from 'node-red';
 import type { Simulator } from '../../dist/simulator';
 import { Broker, startBroker } from './mqtt';
-import { NODES, PASSWORD, TestNode, caughtCode, helper, until, withSimulator } from '../nodes/harness';
-
-type FlowNode = Record<string, any> & { id: string; type: string };
-type NodeModule = (RED: NodeAPI) => void;
+import { CORE, DASHBOARD, flowModules, type FlowNode } from './flow-nodes';
+import { PASSWORD, TestNode, caughtCode, helper, until, withSimulator } from '../nodes/harness';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const FILES = fs
@@ -22,35 +19,8 @@ const FILES = fs
 const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
 const SIM_URL = 'http://127.0.0.1:9998/webtapi/webtapi.php';
 
-// Core nodes the examples may use, resolved from the installed Node-RED (as its own runtime does).
-const CORE: Record<string, string> = {
-  inject: 'common/20-inject.js',
-  debug: 'common/21-debug.js',
-  catch: 'common/25-catch.js',
-  comment: 'common/90-comment.js',
-  switch: 'function/10-switch.js',
-  change: 'function/15-change.js',
-  function: 'function/10-function.js',
-  template: 'function/80-template.js',
-  status: 'common/25-status.js',
-  rbe: 'function/rbe.js',
-  'mqtt in': 'network/10-mqtt.js',
-  'mqtt out': 'network/10-mqtt.js',
-  'mqtt-broker': 'network/10-mqtt.js',
-  'http in': 'network/21-httpin.js',
-  'http response': 'network/21-httpin.js',
-};
 /** Config nodes (global: no `z`) other than ours. */
 const OTHER_CONFIGS = new Set(['mqtt-broker', 'ui-base', 'ui-page', 'ui-group', 'ui-theme']);
-
-// Dashboard 2.0 (a dev dependency): the node types the door-station example uses, from its package.
-const DASHBOARD_DIR = path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json'));
-const DASHBOARD = (
-  JSON.parse(fs.readFileSync(path.join(DASHBOARD_DIR, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } }
-)['node-red'].nodes;
-const dashboardNode = (type: string): NodeModule => require(path.join(DASHBOARD_DIR, DASHBOARD[type])) as NodeModule;
-const core = (file: string): NodeModule =>
-  require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 
 // docs/nodes.md, "Node properties": the names exported flows depend on.
 const COMMON = ['id', 'type', 'z', 'x', 'y', 'wires', 'name', 'server', 'g', 'd', 'info'];
@@ -85,18 +55,12 @@ async function loadExample(file: string, sim: Simulator): Promise<FlowNode[]> {
   const nodes = read(file);
   const cfg = configOf(nodes);
   cfg.url = sim.url;
-  const types = new Set(nodes.map((n) => n.type));
   // The MQTT example talks to a real broker on a free port (never a fixed one), as its user would set it.
   for (const b of nodes.filter((n) => n.type === 'mqtt-broker')) {
     b.broker = '127.0.0.1';
     b.port = String(mqttBroker.port);
   }
-  // A Set: a node module the harness already lists is the same (cached) function.
-  const modules = new Set<NodeModule>([...NODES]);
-  for (const t of types) if (t.startsWith('webtapi-')) modules.add(require(`../../dist/nodes/${t}.js`) as NodeModule);
-  for (const file of new Set([...types].map((t) => CORE[t]).filter(Boolean))) modules.add(core(file));
-  for (const t of types) if (DASHBOARD[t]) modules.add(dashboardNode(t));
-  await helper.load([...modules], nodes, { [cfg.id]: { username: '1004', password: PASSWORD } });
+  await helper.load(flowModules(nodes), nodes, { [cfg.id]: { username: '1004', password: PASSWORD } });
   reported = [];
   waiting.clear();
   // What a catch-all node passes on is an error the example did not expect: fail at once, with it.
@@ -275,49 +239,51 @@ describe('example flows: in the runtime against the simulator', function () {
     assert.deepEqual(reported, []);
   });
 
-  it('01 door opener: a flat already ringing at deploy does not open the door', async () => {
-    sim.ring('1001', '1009');
+  const polls = (): number => sim.stats.byAction.call_list_all ?? 0;
+
+  /** Example 01 loaded; `keptShut()`, two polls after it is called, asserts no relay switched and no picture taken. */
+  async function doorOpener(): Promise<{ keptShut(): Promise<void> }> {
     await loadExample('01 Door opener on doorbell.json', sim);
     let pictures = 0;
     node('ex1-snapshot').on('input', () => pictures++);
-    const polls = () => sim.stats.byAction.call_list_all ?? 0;
-    await until(() => polls() >= 2, 10_000);
-    assert.equal(sim.state.relays.get('17')!.sets, 0);
-    assert.equal(pictures, 0);
+    return {
+      keptShut: async () => {
+        const from = polls();
+        await until(() => polls() >= from + 2, 10_000);
+        assert.equal(sim.state.relays.get('17')!.sets, 0);
+        assert.equal(pictures, 0);
+      },
+    };
+  }
+
+  it('01 door opener: a flat already ringing at deploy does not open the door', async () => {
+    sim.ring('1001', '1009');
+    const door = await doorOpener();
+    await door.keptShut();
   });
 
   it('01 door opener: a call to the flat from anyone but the door station does not open the door', async () => {
-    await loadExample('01 Door opener on doorbell.json', sim);
-    let pictures = 0;
-    node('ex1-snapshot').on('input', () => pictures++);
-    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    const door = await doorOpener();
+    await until(() => polls() >= 1);
     sim.ring('1001', '1002');
-    const polls = sim.stats.byAction.call_list_all;
-    await until(() => sim.stats.byAction.call_list_all >= polls + 2, 10_000);
-    assert.equal(sim.state.relays.get('17')!.sets, 0);
-    assert.equal(pictures, 0);
+    await door.keptShut();
   });
 
   it("01 door opener: a trunk call whose caller id is the door station's number 1009 does not open the door", async () => {
-    await loadExample('01 Door opener on doorbell.json', sim);
-    let pictures = 0;
-    node('ex1-snapshot').on('input', () => pictures++);
+    const door = await doorOpener();
     const rings: Array<Record<string, any>> = [];
     node('ex1-fromdoor').on('input', (m: Record<string, any>) => rings.push(m.payload));
-    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    await until(() => polls() >= 1);
     sim.ring('1001', '1009', { trunk: 'trunk' });
     await until(() => rings.length === 1, 10_000);
     assert.deepEqual([rings[0].event, rings[0].caller.number], ['ring', '1009'], 'the ring reached the switch with the spoofed number');
     assert.match(rings[0].caller.channel, /^SIP\/trunk-/);
-    const polls = sim.stats.byAction.call_list_all;
-    await until(() => sim.stats.byAction.call_list_all >= polls + 2, 10_000);
-    assert.equal(sim.state.relays.get('17')!.sets, 0);
-    assert.equal(pictures, 0);
+    await door.keptShut();
   });
 
   it('09 call monitor: a call from 1004 to 1002 and a missed call, one line each in the call log', async () => {
     await loadExample('09 Call monitor.json', sim);
-    await until(() => (sim.stats.byAction.call_list_all ?? 0) >= 1);
+    await until(() => polls() >= 1);
     const lines: string[] = [];
     node('ex9-line').on('input', (m: Record<string, any>) => lines.push(m.payload));
     click('ex9-call');

@@ -8,13 +8,11 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { NodeAPI } from 'node-red';
 import type { Simulator } from '../../dist/simulator';
-import { NODES, PASSWORD, caughtCode, helper, statusMatching, until, withSimulator } from '../nodes/harness';
+import { PASSWORD, caughtCode, helper, statusMatching, until, withSimulator } from '../nodes/harness';
+import { flowModules, type FlowNode } from './flow-nodes';
 import { Broker, Received, Subscriber } from './mqtt';
 
-type FlowNode = Record<string, any> & { id: string; type: string };
-type NodeModule = (RED: NodeAPI) => void;
 type Config = Record<string, any>;
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -22,20 +20,6 @@ const FILE = path.join(ROOT, 'examples', '07 Home Assistant via MQTT.json');
 const demoBroker = require(path.join(ROOT, 'scripts', 'demo', 'broker.js')) as {
   startBroker(port: number, account: { username: string; password: string }): Promise<Broker>;
 };
-const core = (file: string): NodeModule =>
-  require(require.resolve(`@node-red/nodes/core/${file}`, { paths: [require.resolve('node-red')] })) as NodeModule;
-const CORE = [
-  'common/20-inject.js',
-  'common/21-debug.js',
-  'common/25-catch.js',
-  'common/25-status.js',
-  'common/90-comment.js',
-  'function/10-switch.js',
-  'function/15-change.js',
-  'function/10-function.js',
-  'function/rbe.js',
-  'network/10-mqtt.js',
-];
 
 const ACCOUNT = { username: 'webtapi-test', password: 'a-broker-password-for-tests' };
 const PIN = '482913';
@@ -149,11 +133,7 @@ describe('example 07 Home Assistant via MQTT: Node-RED MQTT nodes, the demo brok
     mqttBroker.broker = '127.0.0.1';
     mqttBroker.port = String(broker.port);
     const door = nodes.find((n) => n.type === 'webtapi-relay-set')!;
-    // Our node types the example uses (a Set: those the harness lists are the same cached modules).
-    const ours = new Set<NodeModule>([...NODES]);
-    for (const t of new Set(nodes.map((n) => n.type)))
-      if (t.startsWith('webtapi-')) ours.add(require(`../../dist/nodes/${t}.js`) as NodeModule);
-    await helper.load([...ours, ...CORE.map(core)], nodes, {
+    await helper.load(flowModules(nodes), nodes, {
       [cfg.id]: { username: '1004', password: PASSWORD },
       [mqttBroker.id]: { user: ACCOUNT.username, password: ACCOUNT.password },
       [door.id]: { code: PIN },

@@ -14,6 +14,7 @@ import type { Simulator } from '../../dist/simulator';
 import { PUSH_FRESH_MS } from '../../dist/nodes/services/poll/push-feed';
 import { PUSH_GATHER_MS, PUSH_POLL_GAP_MS } from '../../dist/nodes/services/poll/poller';
 import { startChild } from '../../scripts/lib/nodered';
+import { childConfig } from '../child-flow';
 import { ALL, LOG, PASSWORD, config, helper, next, statuses, settleStatus, until, withSimulator, type TestNode } from './harness';
 
 const TOKEN = 'Tok3n_for-the-event-tests_abcdef';
@@ -404,14 +405,7 @@ describe('events pushed by the PBX (webtapi-event-in, the event endpoint)', () =
     try {
       const flows = [
         { id: 'tab', type: 'tab', label: 'events' },
-        {
-          id: 'cfg',
-          type: 'webtapi-config',
-          name: 'pbx',
-          url: sim.url,
-          timeout: 2000,
-          credentials: { username: '1004', password: PASSWORD, eventToken: TOKEN },
-        },
+        childConfig(sim.url, { username: '1004', password: PASSWORD, eventToken: TOKEN }),
         { id: 'ev', type: 'webtapi-event-in', z: 'tab', server: 'cfg', events: '', wires: [[]] },
       ];
       const deployed = await fetch(`${nr.url}flows`, {

@@ -7,10 +7,10 @@ import { ACTIONS } from '../../dist/client';
 import { runProbe, type ProbeReport } from '../../dist/probe/probe';
 import type { Capture } from '../../dist/probe/capture';
 import { startSimulator, type Simulator } from '../../dist/simulator';
+import { PKG, PLAIN_READS } from './kit';
 import { echoedForms, startOddPbx, type OddPbx } from './odd-pbx';
 
 const BIN = path.join(__dirname, '..', '..', 'dist', 'probe', 'bin.js');
-const PKG = { packageName: 'node-red-contrib-metasec-webtapi', packageVersion: 'test' };
 const SIM_PASSWORD = 'Se cret&pa55=word';
 
 interface Run {
@@ -69,13 +69,7 @@ describe('webtapi-probe', () => {
       assert.equal(report.ok, true, report.reason);
       const sent = new Set(sim.requests.map((r) => r.action));
       for (const action of [
-        'call_list',
-        'call_list_all',
-        'call_status_get',
-        'call_record_list',
-        'q_list',
-        'vmx_cam_list',
-        'relay_list',
+        ...PLAIN_READS,
         'agent_list',
         'q_call_list',
         'q_waiting_list',

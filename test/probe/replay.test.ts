@@ -17,8 +17,7 @@ import type { Capture } from '../../dist/probe/capture';
 import { runProbe } from '../../dist/probe/probe';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { helper, loadFlow, outcome } from '../nodes/harness';
-
-const PKG = { packageName: 'node-red-contrib-metasec-webtapi', packageVersion: 'test' };
+import { PKG, PLAIN_READS } from './kit';
 
 async function capture(sim: Simulator): Promise<Capture> {
   const report = await runProbe({ url: sim.url, user: '1004', password: 'secret', media: true, ...PKG });
@@ -102,15 +101,7 @@ describe('replay: a simulator answering from a capture', () => {
 
   it('every node that reads gives the same results against both', async () => {
     const queueOps = [{ payload: 'queues' }, { operation: 'agents' }, { operation: 'calls' }, { operation: 'waiting' }];
-    const reads: Array<Record<string, unknown>> = [
-      'call_list',
-      'call_list_all',
-      'call_status_get',
-      'call_record_list',
-      'q_list',
-      'vmx_cam_list',
-      'relay_list',
-    ].map((action) => ({ payload: action }));
+    const reads: Array<Record<string, unknown>> = PLAIN_READS.map((action) => ({ payload: action }));
     reads.push({ payload: { action: 'relay_status_get', relay_id: '18' } }, { payload: { action: 'agent_list', q_name: 'VMX' } });
     for (const [type, props, msgs] of [
       ['webtapi-queue-agent', { operation: 'agents', queue: 'VMX' }, queueOps],

@@ -10,6 +10,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { nodeRedDir, startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
+import { childConfig } from '../child-flow';
 import { until } from '../../scripts/lib/until';
 
 const ADMIN = { username: 'admin', password: 'admin-pass-7c1e' };
@@ -77,16 +78,7 @@ describe('reliability: admin routes need webtapi-config.write (Node-RED with adm
     });
     tokens.admin = await login(ADMIN, '*');
     tokens.viewer = await login(VIEWER, 'read');
-    const flows = [
-      {
-        id: 'cfg',
-        type: 'webtapi-config',
-        name: 'pbx',
-        url: sim.url,
-        timeout: 2000,
-        credentials: { username: '1005', password: PBX_PASSWORD },
-      },
-    ];
+    const flows = [childConfig(sim.url, { username: '1005', password: PBX_PASSWORD })];
     const deployed = await call('POST', '/flows', JSON.stringify(flows), {
       ...as('admin'),
       'content-type': 'application/json',

@@ -4,28 +4,18 @@
  * when the PBX may have acted but its answer was lost.
  */
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
 import { auditValue } from '../../dist/nodes/glue/audit';
 import { origin } from '../../dist/nodes/glue/origin';
-import { caughtCode, helper, LEVEL, LOG, loadSubject, Nodes, PASSWORD, send, until, useSubjectSimulator } from './kit';
+import { caughtCode, helper, LEVEL, LOG, loadNode, PASSWORD, send, until, useSubjectSimulator } from './kit';
 
 /** The audit lines of node n1, at the level they were logged. */
 function trail(level: number = LEVEL.INFO): string[] {
   return LOG.at(level, 'n1').filter((l) => l.startsWith('audit '));
 }
 
-async function subject(sim: Simulator, type: string, props: Record<string, unknown> = {}): Promise<Nodes> {
-  return loadSubject(sim, { type, props, action: '', sideEffect: true, message: () => ({}) });
-}
-
 describe('reliability: audit trail', function () {
   this.timeout(30_000);
-  let sim: Simulator;
-
-  useSubjectSimulator(
-    (s) => {
-      sim = s;
-    },
+  const sim = useSubjectSimulator(
     {},
     {
       check: () => {
@@ -39,7 +29,7 @@ describe('reliability: audit trail', function () {
   );
 
   it('webtapi-call: call, prio, conference and pickup, at info level with node id, action and target', async () => {
-    const nodes = await subject(sim, 'webtapi-call', { src: '1001' });
+    const nodes = await loadNode(sim, 'webtapi-call', { src: '1001' });
     assert.ok((await send(nodes, { payload: '1002' })).out);
     assert.ok((await send(nodes, { payload: { mode: 'prio', dst: '1003' } })).out);
     assert.ok((await send(nodes, { payload: { mode: 'conference', stations: '1004,1005', break: true } })).out);
@@ -55,7 +45,7 @@ describe('reliability: audit trail', function () {
   });
 
   it('webtapi-relay-set: every switch, both of a pulse', async () => {
-    const nodes = await subject(sim, 'webtapi-relay-set');
+    const nodes = await loadNode(sim, 'webtapi-relay-set');
     assert.ok((await send(nodes, { relay: '17' })).out);
     assert.ok((await send(nodes, { payload: { relay: '18', status: 'off' } })).out);
     assert.ok((await send(nodes, { payload: { relay: '19', status: 'on', pulse: 30 } })).out);
@@ -68,7 +58,7 @@ describe('reliability: audit trail', function () {
   });
 
   it('webtapi-hangup: one line per channel hung up', async () => {
-    const nodes = await subject(sim, 'webtapi-hangup');
+    const nodes = await loadNode(sim, 'webtapi-hangup');
     const chan = sim.ring('1002');
     assert.ok((await send(nodes, { payload: chan })).out);
     sim.ring('1003', '1004');
@@ -81,7 +71,7 @@ describe('reliability: audit trail', function () {
   });
 
   it('webtapi-queue-agent, webtapi-cam-snapshot: side effects are logged, reads are not', async () => {
-    let nodes = await subject(sim, 'webtapi-queue-agent', { queue: 'SUPPORT' });
+    let nodes = await loadNode(sim, 'webtapi-queue-agent', { queue: 'SUPPORT' });
     assert.ok((await send(nodes, { agent: '1007' })).out);
     assert.ok((await send(nodes, { payload: { operation: 'agents' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'logout' }, agent: '1007' })).out);
@@ -91,7 +81,7 @@ describe('reliability: audit trail', function () {
     ]);
     await helper.unload();
     LOG.clear();
-    nodes = await subject(sim, 'webtapi-cam-snapshot');
+    nodes = await loadNode(sim, 'webtapi-cam-snapshot');
     assert.ok((await send(nodes, { camera: '44' })).out);
     assert.ok((await send(nodes, { payload: { operation: 'save', camera: '44' } })).out);
     assert.ok((await send(nodes, { payload: { operation: 'record', camera: '45' } })).out);
@@ -102,7 +92,7 @@ describe('reliability: audit trail', function () {
   });
 
   it('webtapi-request: an action with a side effect is logged (an unknown one too), a read is not', async () => {
-    const nodes = await subject(sim, 'webtapi-request');
+    const nodes = await loadNode(sim, 'webtapi-request');
     assert.ok((await send(nodes, { action: 'call_list' })).out);
     assert.ok((await send(nodes, { action: 'relay_status_set', payload: { relay_id: '18', status: 1 } })).out);
     assert.ok((await send(nodes, { action: 'call', payload: { src: '1001', dst: '1002' } })).out);
@@ -117,7 +107,7 @@ describe('reliability: audit trail', function () {
   });
 
   it('an action whose outcome is unknown or that the PBX refused is logged with the reason; one never sent is not', async () => {
-    const nodes = await subject(sim, 'webtapi-relay-set', { relay: '17' });
+    const nodes = await loadNode(sim, 'webtapi-relay-set', { relay: '17' });
     sim.injectFault({ kind: 'reset-after', action: 'relay_status_set' });
     assert.equal(caughtCode((await send(nodes, {})).error), 'WEBTAPI_OUTCOME_UNKNOWN');
     assert.equal(sim.state.relays.get('17')!.status, 1, 'the door did open');
@@ -133,7 +123,7 @@ describe('reliability: audit trail', function () {
   });
 
   it('a pulse whose first switch has an unknown outcome is still switched back (and says so)', async () => {
-    const nodes = await subject(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 40 });
+    const nodes = await loadNode(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 40 });
     sim.injectFault({ kind: 'reset-after', action: 'relay_status_set' });
     const r = await send(nodes, {});
     assert.equal(caughtCode(r.error), 'WEBTAPI_OUTCOME_UNKNOWN');

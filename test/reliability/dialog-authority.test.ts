@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Simulator } from '../../dist/simulator';
 import type { SimRequest } from '../../dist/simulator/types';
-import { caughtCode, lastStatus, loadSubject, send, statuses, until, useSubjectSimulator, type Nodes } from './kit';
+import { caughtCode, lastStatus, loadNode, send, statuses, until, useSubjectSimulator, type Nodes } from './kit';
 
 interface Case {
   name: string;
@@ -172,20 +172,11 @@ function allowed(c: Case, r: SimRequest): boolean {
 
 describe('reliability: a message never changes a field set in the dialog (fast-check, every node, every field)', function () {
   this.timeout(120_000);
-  let sim: Simulator;
-  useSubjectSimulator((s) => {
-    sim = s;
-  });
+  const sim = useSubjectSimulator();
 
   for (const c of CASES) {
     it(`${c.name}: ${c.fields.join(', ')}`, async () => {
-      const nodes: Nodes = await loadSubject(sim, {
-        type: c.type,
-        props: c.props,
-        action: c.action,
-        sideEffect: false,
-        message: () => ({}),
-      });
+      const nodes: Nodes = await loadNode(sim, c.type, c.props);
       let sent = 0;
       await fc.assert(
         fc.asyncProperty(message(c.fields), async (msg) => {
@@ -216,13 +207,7 @@ describe('reliability: a message never changes a field set in the dialog (fast-c
   }
 
   it('webtapi-cam-stream: camera', async () => {
-    const nodes = await loadSubject(sim, {
-      type: 'webtapi-cam-stream',
-      props: { camera: '44' },
-      action: 'vmx_cam_get_stream',
-      sideEffect: false,
-      message: () => ({}),
-    });
+    const nodes = await loadNode(sim, 'webtapi-cam-stream', { camera: '44' });
     const seen = statuses(nodes.n1);
     await fc.assert(
       fc.asyncProperty(fc.record({ camera: value, payload: fc.constantFrom('start', true) }), async (msg) => {

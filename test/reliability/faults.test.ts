@@ -191,14 +191,7 @@ async function expectFailure(nodes: Nodes, seen: Status[], msg: Record<string, u
 
 describe('reliability: PBX faults on every node type', function () {
   this.timeout(20_000);
-  let sim: Simulator;
-
-  useSubjectSimulator(
-    (s) => {
-      sim = s;
-    },
-    { extensions: EXTENSIONS },
-  );
+  const sim = useSubjectSimulator({ extensions: EXTENSIONS });
   after(() => {
     const worst = Math.max(...Object.values(measured));
     console.log(

@@ -13,7 +13,7 @@ import {
   CREDS,
   helper,
   lastStatus,
-  loadSubject,
+  loadNode,
   Nodes,
   send,
   statuses,
@@ -110,14 +110,9 @@ export const BAD_VALUES: Array<[string, () => unknown]> = [
   ],
 ];
 
-interface Case {
-  name: string;
+/** A node type under test: the field a scalar payload fills and the actions it may send. */
+interface NodeType {
   type: string;
-  /** The dialog: the fields under test are left empty in it, so the message fills them. */
-  props: Record<string, unknown>;
-  /** A valid payload (fresh for each message). */
-  base(sim: Simulator): Record<string, unknown>;
-  fields: string[];
   primary: string;
   /** Actions this node may send. */
   actions: string[];
@@ -125,96 +120,82 @@ interface Case {
   passThrough?: boolean;
 }
 
+/** One way to drive a node type. */
+interface Drive {
+  /** Which way, where a type is driven more than one (in the test name). */
+  variant?: string;
+  /** The dialog: the fields under test are left empty in it, so the message fills them. */
+  props: Record<string, unknown>;
+  /** A valid payload (fresh for each message). */
+  base(sim: Simulator): Record<string, unknown>;
+  fields: string[];
+}
+
+type Case = NodeType & Drive & { name: string };
+
+function casesOf(t: NodeType, ...drives: Drive[]): Case[] {
+  return drives.map((d) => ({ ...t, ...d, name: d.variant ? `${t.type} (${d.variant})` : t.type }));
+}
+
 const ring = (sim: Simulator, ext: string) => sim.ring(ext);
 
 const CASES: Case[] = [
-  {
-    name: 'webtapi-call (call)',
-    type: 'webtapi-call',
-    props: {},
-    base: () => ({ mode: 'call', src: '1001', dst: '1002' }),
-    fields: ['mode', 'src', 'dst'],
-    primary: 'dst',
-    actions: ['call', 'call_prio', 'call_create_conf', 'call_pick'],
-  },
-  {
-    name: 'webtapi-call (conference)',
-    type: 'webtapi-call',
-    props: { mode: 'conference' },
-    base: () => ({ mode: 'conference', stations: '1004,1005', break: true }),
-    fields: ['stations', 'break'],
-    primary: 'dst',
-    actions: ['call', 'call_prio', 'call_create_conf', 'call_pick'],
-  },
-  {
-    name: 'webtapi-call (pickup)',
-    type: 'webtapi-call',
-    props: { mode: 'pickup', dst: '1006' },
-    base: (sim) => ({ mode: 'pickup', chan: ring(sim, '1003'), dst: '1006' }),
-    fields: ['chan'],
-    primary: 'dst',
-    actions: ['call', 'call_prio', 'call_create_conf', 'call_pick'],
-  },
-  {
-    name: 'webtapi-hangup',
-    type: 'webtapi-hangup',
-    props: {},
-    base: (sim) => ({ target: ring(sim, '1003') }),
-    fields: ['target'],
-    primary: 'target',
-    actions: ['call_hangup', 'call_list_all'],
-  },
-  {
-    name: 'webtapi-queue-agent (login)',
-    type: 'webtapi-queue-agent',
-    props: {},
-    base: (sim) => {
-      const q = sim.state.queues.get('SUPPORT')!;
-      q.agents = q.agents.filter((a) => a !== '1007');
-      return { operation: 'login', queue: 'SUPPORT', agent: '1007' };
+  ...casesOf(
+    { type: 'webtapi-call', primary: 'dst', actions: ['call', 'call_prio', 'call_create_conf', 'call_pick'] },
+    { variant: 'call', props: {}, base: () => ({ mode: 'call', src: '1001', dst: '1002' }), fields: ['mode', 'src', 'dst'] },
+    {
+      variant: 'conference',
+      props: { mode: 'conference' },
+      base: () => ({ mode: 'conference', stations: '1004,1005', break: true }),
+      fields: ['stations', 'break'],
     },
-    fields: ['operation', 'queue', 'agent'],
-    primary: 'operation',
-    actions: ['agent_login', 'agent_logout', 'agent_list', 'q_call_list', 'q_waiting_list', 'q_list', 'q_shift_caller', 'q_caller_del'],
-  },
-  {
-    name: 'webtapi-queue-agent (shift)',
-    type: 'webtapi-queue-agent',
-    props: { operation: 'shift', queue: 'VMX' },
-    base: () => ({ operation: 'shift', queue: 'VMX', chan: 'SIP/1001-00000001', position: 1 }),
-    fields: ['chan', 'position'],
-    primary: 'operation',
-    actions: ['agent_login', 'agent_logout', 'agent_list', 'q_call_list', 'q_waiting_list', 'q_list', 'q_shift_caller', 'q_caller_del'],
-  },
-  {
-    name: 'webtapi-relay-set',
-    type: 'webtapi-relay-set',
-    props: {},
-    base: () => ({ relay: '17', status: 'on' }),
-    fields: ['relay', 'status', 'pulse'],
-    primary: 'status',
-    actions: ['relay_status_set', 'relay_status_get'],
-  },
-  {
-    name: 'webtapi-cam-snapshot',
-    type: 'webtapi-cam-snapshot',
-    props: {},
-    base: () => ({ camera: '44', operation: 'picture', output: 'buffer' }),
-    fields: ['camera', 'operation', 'output'],
-    primary: 'camera',
-    actions: ['vmx_cam_get_pic', 'vmx_cam_p_save', 'vmx_cam_s_record', 'vmx_cam_list'],
-  },
-  {
-    name: 'webtapi-request',
-    type: 'webtapi-request',
-    props: {},
-    base: () => ({ action: 'relay_status_get', relay_id: '18' }),
-    fields: ['action', 'relay_id'],
-    primary: 'action',
-    // Any documented action may be named; what matters is that every parameter is valid.
-    actions: [...ACTIONS.keys()],
-    passThrough: true,
-  },
+    {
+      variant: 'pickup',
+      props: { mode: 'pickup', dst: '1006' },
+      base: (sim) => ({ mode: 'pickup', chan: ring(sim, '1003'), dst: '1006' }),
+      fields: ['chan'],
+    },
+  ),
+  ...casesOf(
+    { type: 'webtapi-hangup', primary: 'target', actions: ['call_hangup', 'call_list_all'] },
+    { props: {}, base: (sim) => ({ target: ring(sim, '1003') }), fields: ['target'] },
+  ),
+  ...casesOf(
+    {
+      type: 'webtapi-queue-agent',
+      primary: 'operation',
+      actions: ['agent_login', 'agent_logout', 'agent_list', 'q_call_list', 'q_waiting_list', 'q_list', 'q_shift_caller', 'q_caller_del'],
+    },
+    {
+      variant: 'login',
+      props: {},
+      base: (sim) => {
+        const q = sim.state.queues.get('SUPPORT')!;
+        q.agents = q.agents.filter((a) => a !== '1007');
+        return { operation: 'login', queue: 'SUPPORT', agent: '1007' };
+      },
+      fields: ['operation', 'queue', 'agent'],
+    },
+    {
+      variant: 'shift',
+      props: { operation: 'shift', queue: 'VMX' },
+      base: () => ({ operation: 'shift', queue: 'VMX', chan: 'SIP/1001-00000001', position: 1 }),
+      fields: ['chan', 'position'],
+    },
+  ),
+  ...casesOf(
+    { type: 'webtapi-relay-set', primary: 'status', actions: ['relay_status_set', 'relay_status_get'] },
+    { props: {}, base: () => ({ relay: '17', status: 'on' }), fields: ['relay', 'status', 'pulse'] },
+  ),
+  ...casesOf(
+    { type: 'webtapi-cam-snapshot', primary: 'camera', actions: ['vmx_cam_get_pic', 'vmx_cam_p_save', 'vmx_cam_s_record', 'vmx_cam_list'] },
+    { props: {}, base: () => ({ camera: '44', operation: 'picture', output: 'buffer' }), fields: ['camera', 'operation', 'output'] },
+  ),
+  // Any documented action may be named; what matters is that every parameter is valid.
+  ...casesOf(
+    { type: 'webtapi-request', primary: 'action', actions: [...ACTIONS.keys()], passThrough: true },
+    { props: {}, base: () => ({ action: 'relay_status_get', relay_id: '18' }), fields: ['action', 'relay_id'] },
+  ),
 ];
 
 /** Every request the PBX got since `from`: the action is one the node sends, every parameter valid. */
@@ -248,16 +229,12 @@ function without(o: Record<string, unknown>, key: string): Record<string, unknow
 
 describe('reliability: bad input on every field of every node', function () {
   this.timeout(120_000);
-  let sim: Simulator;
-
-  useSubjectSimulator((s) => {
-    sim = s;
-  });
+  const sim = useSubjectSimulator();
 
   for (const c of CASES) {
     for (const field of c.fields) {
       it(`${c.name}: ${field}`, async () => {
-        const nodes: Nodes = await loadSubject(sim, { type: c.type, props: c.props, action: '', sideEffect: false, message: () => ({}) });
+        const nodes: Nodes = await loadNode(sim, c.type, c.props);
         const seen = statuses(nodes.n1);
         let outputs = 0;
         let errors = 0;
@@ -325,13 +302,7 @@ describe('reliability: bad input on every field of every node', function () {
   }
 
   it('webtapi-request: parameter names and values from the payload', async () => {
-    const nodes = await loadSubject(sim, {
-      type: 'webtapi-request',
-      props: { action: 'call_list' },
-      action: '',
-      sideEffect: false,
-      message: () => ({}),
-    });
+    const nodes = await loadNode(sim, 'webtapi-request', { action: 'call_list' });
     const badNames = ['SID', 'sid', 'AUTH[pass]', 'AUTH%5Bpass%5D', 'a b', 'a&b', 'a=b', '../x', 'x'.repeat(100), '', '1abc', 'ü'];
     for (const name of badNames) {
       const from = sim.stats.requests;
@@ -379,13 +350,7 @@ describe('reliability: bad input on every field of every node', function () {
 
   it("webtapi-request: the node's own parameters and action names that are not actions", async () => {
     for (const params of ['{bad json', '[1,2]', '"text"', '{"SID":"x"}', '{"action":"call"}', `{"note":"${'x'.repeat(MB)}"}`]) {
-      const nodes = await loadSubject(sim, {
-        type: 'webtapi-request',
-        props: { action: 'call_list', params },
-        action: '',
-        sideEffect: false,
-        message: () => ({}),
-      });
+      const nodes = await loadNode(sim, 'webtapi-request', { action: 'call_list', params });
       const from = sim.stats.requests;
       const r = await send(nodes, {});
       assert.equal(
@@ -396,13 +361,7 @@ describe('reliability: bad input on every field of every node', function () {
       assert.equal(sim.stats.requests, from);
       await helper.unload();
     }
-    const nodes = await loadSubject(sim, {
-      type: 'webtapi-request',
-      props: { action: '' },
-      action: '',
-      sideEffect: false,
-      message: () => ({}),
-    });
+    const nodes = await loadNode(sim, 'webtapi-request', { action: '' });
     for (const action of ['', 'login', 'LOGIN', 'call list', 'call&x=1', '../call', 'call\n', 'a'.repeat(65), '__proto__']) {
       const from = sim.stats.requests;
       const r = await send(nodes, { action });
@@ -436,7 +395,7 @@ describe('reliability: bad input on every field of every node', function () {
       ['webtapi-request', { action: 'CALL' }],
     ];
     for (const [type, props] of deployed) {
-      const nodes = await loadSubject(sim, { type, props, action: '', sideEffect: false, message: () => ({}) });
+      const nodes = await loadNode(sim, type, props);
       const from = sim.stats.requests;
       const r = await send(nodes, {});
       const what = `${type} ${JSON.stringify(props).slice(0, 80)}`;

@@ -4,6 +4,7 @@
  * encoder must escape, and the short deadline every fault test runs with. Everything else is the
  * node harness (test/nodes/harness.ts), re-exported here under the names this suite uses.
  */
+import assert from 'node:assert/strict';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../dist/simulator';
 import { assertCalm, config, flow, helper, loadFlow, LOG, until, watchCalm, type Nodes } from '../nodes/harness';
 
@@ -36,21 +37,24 @@ export const CREDS = { cfg: { username: USER, password: PASSWORD } };
 export const TIMEOUT_MS = 800;
 
 /**
- * The reliability suites' set-up for the enclosing describe(): one simulator with USER/PASSWORD
- * (handed to `started`), Node-RED's log captured; before each test the simulator reset, the log
- * and the incident record cleared, then `hooks.fresh`; after each the flow unloaded, faults
- * cleared, a paused simulator resumed, `hooks.check`, and no unhandled rejection or exception.
+ * The reliability suites' set-up for the enclosing describe(): one simulator with USER/PASSWORD,
+ * Node-RED's log captured; before each test the simulator reset, the log and the incident record
+ * cleared, then `hooks.fresh`; after each the flow unloaded, faults cleared, a paused simulator
+ * resumed, `hooks.check`, and no unhandled rejection or exception. Returns the simulator, to be
+ * used from the hooks and tests on (it starts in before(): until then any use of it throws).
  */
 export function useSubjectSimulator(
-  started: (sim: Simulator) => void,
   opts: SimulatorOptions = {},
   hooks: { fresh?(sim: Simulator): void; check?(sim: Simulator): void } = {},
-): void {
+): Simulator {
   let sim: Simulator | undefined;
+  const started = (): Simulator => {
+    assert.ok(sim, 'the simulator is used before it has started (in before())');
+    return sim;
+  };
   before(async () => {
     sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD }, ...opts });
     LOG.install();
-    started(sim);
   });
   after(async () => {
     await sim?.close();
@@ -67,6 +71,15 @@ export function useSubjectSimulator(
     await sim!.resume();
     hooks.check?.(sim!);
     assertCalm();
+  });
+  // The describe() body runs before before(): what it is handed stands for the simulator to come.
+  return new Proxy({} as Simulator, {
+    get: (_target, key) => {
+      const current = started();
+      const value: unknown = Reflect.get(current, key);
+      return typeof value === 'function' ? value.bind(current) : value;
+    },
+    set: (_target, key, value) => Reflect.set(started(), key, value),
   });
 }
 
@@ -87,8 +100,19 @@ export function subjectFlow(sim: Simulator, type: string, props: Record<string, 
   return flow(sim, type, props, { timeout: TIMEOUT_MS, ...cfg }, ['n1']);
 }
 
+/** subjectFlow() of node `n1` of `type`, loaded with `creds`. */
+export function loadNode(
+  sim: Simulator,
+  type: string,
+  props: Record<string, unknown> = {},
+  cfg: Record<string, unknown> = {},
+  creds: object = CREDS,
+): Promise<Nodes> {
+  return loadFlow(sim, type, props, { timeout: TIMEOUT_MS, ...cfg }, creds, ['n1']);
+}
+
 export function loadSubject(sim: Simulator, s: Subject, cfg: Record<string, unknown> = {}, creds: object = CREDS): Promise<Nodes> {
-  return loadFlow(sim, s.type, s.props, { timeout: TIMEOUT_MS, ...cfg }, creds, ['n1']);
+  return loadNode(sim, s.type, s.props, cfg, creds);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
+import { childConfig } from '../child-flow';
 import { until } from '../nodes/harness';
 
 describe('the Node-RED launcher: a child process killed and started again on its user directory', function () {
@@ -28,14 +29,7 @@ describe('the Node-RED launcher: a child process killed and started again on its
     started.push(first);
     await first.deploy([
       { id: 'tab', type: 'tab', label: 'launcher' },
-      {
-        id: 'cfg',
-        type: 'webtapi-config',
-        name: 'pbx',
-        url: sim.url,
-        timeout: 2000,
-        credentials: { username: '1004', password: 'secret' },
-      },
+      childConfig(sim.url, { username: '1004', password: 'secret' }),
       { id: 'watch', type: 'webtapi-status-watch', z: 'tab', server: 'cfg', extensions: '1001', interval: 100, wires: [[]] },
     ]);
     await until(() => sim.stats.logins >= 1, { timeoutMs: 10_000, what: 'a login from the first Node-RED' });

@@ -4,7 +4,6 @@
  * cut short by a shutdown switched back (and logged).
  */
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
 import { ALL, configNode, CREDS, helper, LEVEL, LOG, TestNode, until, useSubjectSimulator } from './kit';
 
 /** Active handles and requests by kind (sockets, timers, servers...). */
@@ -32,11 +31,7 @@ const NODE_CLOSE_TIMEOUT_MS = 15_000; // Node-RED's default nodeCloseTimeout
 
 describe('reliability: lifecycle', function () {
   this.timeout(120_000);
-  let sim: Simulator;
-
-  useSubjectSimulator((s) => {
-    sim = s;
-  });
+  const sim = useSubjectSimulator();
 
   const busyFlow = (): object[] => [
     configNode(sim),

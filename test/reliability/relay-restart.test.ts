@@ -12,6 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
+import { childConfig } from '../child-flow';
 import { startSimulator, type Simulator } from '../../dist/simulator';
 import { until } from '../nodes/harness';
 
@@ -35,15 +36,7 @@ function flows(sim: Simulator, beacon: string): object[] {
     },
     { id: 'beacon', type: 'http request', z: 'tab1', method: 'POST', ret: 'txt', url: beacon, wires: [[]] },
     { id: 'tab1', type: 'tab', label: 'door' },
-    {
-      id: 'cfg',
-      type: 'webtapi-config',
-      name: 'pbx',
-      url: sim.url,
-      timeout: 2000,
-      concurrency: 4,
-      credentials: { username: USER, password: PASSWORD },
-    },
+    childConfig(sim.url, { username: USER, password: PASSWORD }, { concurrency: 4 }),
     { id: 'in1', type: 'http in', z: 'tab1', url: '/pulse', method: 'post', wires: [['door', 'res1']] },
     { id: 'res1', type: 'http response', z: 'tab1', statusCode: '202', wires: [] },
     {

@@ -17,7 +17,7 @@ import {
   helper,
   LEVEL,
   LOG,
-  loadSubject,
+  loadNode,
   Nodes,
   PASSWORD,
   pollClock,
@@ -42,13 +42,7 @@ function relaySets(sim: Simulator, status?: string) {
 }
 
 async function pulseNode(sim: Simulator, props: Record<string, unknown> = {}): Promise<Nodes> {
-  return loadSubject(sim, {
-    type: 'webtapi-relay-set',
-    props: { relay: '17', relayStatus: 'on', ...props },
-    action: 'relay_status_set',
-    sideEffect: true,
-    message: () => ({}),
-  });
+  return loadNode(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', ...props });
 }
 
 /** Runtime settings for the next load (the test helper merges them with Node-RED's defaults). */

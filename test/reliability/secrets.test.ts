@@ -31,6 +31,7 @@ import {
 } from './kit';
 import { CATCH_HAS_CODE } from '../nodes/harness';
 import { startChild, type ChildNodeRed } from '../../scripts/lib/nodered';
+import { childConfig } from '../child-flow';
 
 const WRONG = 'Wr0ng&Secret=Pa55%word';
 /** A relay-set node's PIN (credential `code`) and a wrong one a caller tries. */
@@ -72,13 +73,9 @@ function sidsOf(sim: Simulator, into: Set<string>): void {
 
 describe('reliability: secrets', function () {
   this.timeout(60_000);
-  let sim: Simulator;
   const sids = new Set<string>();
 
-  useSubjectSimulator(
-    (s) => {
-      sim = s;
-    },
+  const sim = useSubjectSimulator(
     {},
     {
       fresh: () => {
@@ -374,24 +371,10 @@ describe('reliability: secrets', function () {
     it('deploys with credentials, runs every node, and never shows a secret', async () => {
       const flows = [
         { id: 'tab', type: 'tab', label: 'secrets' },
-        {
-          id: 'cfg',
-          type: 'webtapi-config',
-          name: 'pbx',
-          url: sim.url,
-          timeout: 800,
-          credentials: { username: USER, password: PASSWORD, eventToken: EVENT_TOKEN },
-        },
+        childConfig(sim.url, { username: USER, password: PASSWORD, eventToken: EVENT_TOKEN }, { timeout: 800 }),
         { id: 'n-events', type: 'webtapi-event-in', z: 'tab', server: 'cfg', events: '', wires: [['keep-events']] },
         { id: 'keep-events', type: 'function', z: 'tab', func: remember('events', 'msg'), outputs: 1, wires: [[]] },
-        {
-          id: 'cfgBad',
-          type: 'webtapi-config',
-          name: 'wrong',
-          url: sim.url,
-          timeout: 800,
-          credentials: { username: USER, password: WRONG },
-        },
+        childConfig(sim.url, { username: USER, password: WRONG }, { id: 'cfgBad', name: 'wrong', timeout: 800 }),
         ...route('r-call', '/call', { type: 'webtapi-call', mode: 'call', src: '1001', dst: '1002' }),
         ...route('r-callTo', '/call-to', { type: 'webtapi-call', mode: 'call', src: '1001', dst: '' }),
         ...route('r-relay', '/relay', { type: 'webtapi-relay-set', relay: '17', status: 'on' }),
