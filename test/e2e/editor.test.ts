@@ -12,6 +12,7 @@ import type { PageProblem } from './browser';
 import { CONFIG_TRAY, NODE_TRAY, type FlowNode } from './editor';
 import { ARTIFACTS, DIST_NODES, docScreenshot, mark, problemsSince, saveFailure, startStack, stopStack, type Stack } from './fixture';
 import { packageRoot } from './nodered';
+import { DECLARED_TYPES } from '../declared-nodes';
 
 declare const RED: any;
 declare const $: any;
@@ -195,25 +196,15 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       assert.equal(served.body, fs.readFileSync(path.join(DIST_NODES, 'icons', want.icon), 'utf8'), `${s.icon} is our file`);
       assert.equal(await editor.paletteNode(s.type).locator('.red-ui-palette-icon').evaluate(iconDrawn), 'loaded', `${s.type} icon drawn`);
     }
-    const types = await page.evaluate(() => {
-      const all = [
-        'webtapi-config',
-        'webtapi-call',
-        'webtapi-hangup',
-        'webtapi-queue-agent',
-        'webtapi-relay-set',
-        'webtapi-cam-snapshot',
-        'webtapi-cam-stream',
-        'webtapi-status-watch',
-        'webtapi-request',
-        'webtapi-call-monitor',
-      ];
-      return all.map((t) => ({
-        t,
-        category: RED.nodes.getType(t)?.category,
-        help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length,
-      }));
-    });
+    const types = await page.evaluate(
+      (all: string[]) =>
+        all.map((t) => ({
+          t,
+          category: RED.nodes.getType(t)?.category,
+          help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length,
+        })),
+      [...DECLARED_TYPES],
+    );
     for (const t of types) {
       assert.equal(t.category, t.t === 'webtapi-config' ? 'config' : 'METASEC', `${t.t} registered`);
       assert.ok(t.help > 100, `${t.t} has help text (${t.help} chars)`);

@@ -11,6 +11,7 @@ import type { NodeAPI } from 'node-red';
 import { Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
 import sinon from 'sinon';
 import { until } from '../../scripts/lib/until';
+import { DECLARED_TYPES, declaredFile } from '../declared-nodes';
 
 export { until };
 
@@ -66,20 +67,8 @@ const [NR_MAJOR, NR_MINOR] = (require('node-red/package.json') as { version: str
 export const CATCH_HAS_CODE = NR_MAJOR > 4 || (NR_MAJOR === 4 && NR_MINOR >= 1);
 
 type NodeModule = (RED: NodeAPI) => void;
-const load = (name: string) => require(`../../dist/nodes/${name}.js`) as NodeModule;
-export const NODES: NodeModule[] = [
-  'webtapi-config',
-  'webtapi-call',
-  'webtapi-hangup',
-  'webtapi-queue-agent',
-  'webtapi-relay-set',
-  'webtapi-cam-snapshot',
-  'webtapi-cam-stream',
-  'webtapi-status-watch',
-  'webtapi-request',
-  'webtapi-call-monitor',
-  'webtapi-event-in',
-].map(load);
+/** Every node type package.json declares, loaded from the file it names (as Node-RED loads them). */
+export const NODES: NodeModule[] = DECLARED_TYPES.map((type) => require(declaredFile(type)) as NodeModule);
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 export const CATCH = core('common/25-catch.js');
 export const ALL = [...NODES, CATCH];
