@@ -9,6 +9,7 @@
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { CallTracker } = require(path.join(__dirname, '..', 'dist', 'client'));
+const { pollWatcher } = require('./lib');
 
 const DIFF_GOAL_MS = 2;
 
@@ -191,18 +192,7 @@ async function requestsWith(ctx, count, intervalMs, seconds) {
   // The window starts and ends right after a poll's answer was handed out (the next poll is an
   // interval away), so the PBX's count and the poller's agree. The benchmark listens like one more
   // call monitor, at the same interval.
-  let answered = null;
-  const self = {};
-  poller.register(self, { calls: true, intervalMs, onResult: () => answered?.(), onError: () => answered?.() });
-  const afterPoll = () =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('callEvents: no poll answered within 15 s')), 15_000);
-      answered = () => {
-        answered = null;
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const { afterPoll, unsubscribe } = pollWatcher(poller, 'callEvents', { calls: true, intervalMs });
   try {
     await afterPoll();
     const p0 = poller.polls;
@@ -223,7 +213,7 @@ async function requestsWith(ctx, count, intervalMs, seconds) {
       requestsPerInterval: requests / (elapsed / intervalMs),
     };
   } finally {
-    poller.deregister(self);
+    unsubscribe();
   }
 }
 

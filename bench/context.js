@@ -6,6 +6,7 @@ const path = require('node:path');
 const { Pool, request } = require('undici');
 const { SimProcess, closedLoop } = require('./lib');
 const { startNodeRed } = require('./runtime');
+const { CONTRACT_DEFAULTS } = require('../scripts/lib/contract-defaults');
 
 const USER = '1004';
 const PASSWORD = 'secret';
@@ -82,22 +83,14 @@ function benchFlow(url, concurrency) {
     { id: 'cfg', type: 'webtapi-config', name: 'pbx', url, tls: '', timeout: 10000, concurrency },
     // call_prio: the PBX hangs up dst's channels before ringing it again, so the simulator's state
     // stays the same size however many messages run (a `call` would add two channels each time).
+    // The other properties as the editor saves a new call node (docs/nodes.md's defaults).
     {
       id: 'call',
       z: 'tab',
       type: 'webtapi-call',
-      name: '',
+      ...CONTRACT_DEFAULTS['webtapi-call'],
       server: 'cfg',
       mode: 'prio',
-      src: '',
-      srcType: 'str',
-      dst: '',
-      dstType: 'str',
-      stations: '',
-      stationsType: 'str',
-      break: false,
-      chan: '',
-      chanType: 'str',
       wires: [['sinkCall']],
     },
     sink('sinkCall'),

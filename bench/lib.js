@@ -133,6 +133,31 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/**
+ * The benchmark listening to a config node's shared poll like one more watching node (`view`: what
+ * it asks for and its `intervalMs`, as a node registers). `afterPoll()` resolves right after the
+ * next poll's answer was handed out (it rejects after 15 s, naming `phase`); `unsubscribe()` leaves.
+ */
+function pollWatcher(poller, phase, view) {
+  let polled = null;
+  const self = {};
+  const onPoll = () => {
+    if (polled) polled();
+  };
+  poller.register(self, { ...view, onResult: onPoll, onError: onPoll });
+  const unsubscribe = () => poller.deregister(self);
+  const afterPoll = () =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${phase}: no poll answered within 15 s`)), 15_000);
+      polled = () => {
+        polled = null;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  return { afterPoll, unsubscribe };
+}
+
 /** A plain text table: rows of cells, the first row is the header. */
 function table(rows) {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
@@ -153,4 +178,4 @@ function fixed(n, digits = 2) {
   return Number.isFinite(n) ? n.toFixed(digits) : String(n);
 }
 
-module.exports = { SimProcess, closedLoop, percentile, median, memory, settle, sleep, table, fixed, MiB };
+module.exports = { SimProcess, closedLoop, percentile, median, memory, settle, sleep, pollWatcher, table, fixed, MiB };

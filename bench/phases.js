@@ -4,7 +4,7 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { percentile, median, settle, sleep, MiB } = require('./lib');
+const { percentile, median, pollWatcher, settle, sleep, MiB } = require('./lib');
 const { progress } = require('./context');
 const { camera } = require('./camera');
 const { until } = require('../scripts/lib/until');
@@ -268,36 +268,6 @@ function watchTab(ctx) {
   return out;
 }
 
-/**
- * Resolves right after the next poll's answer was handed out. The benchmark subscribes to the
- * config node's poller like a watch node, with no extensions of its own.
- */
-function pollWatcher(poller, intervalMs) {
-  let polled = null;
-  const self = {};
-  poller.register(self, {
-    states: [],
-    intervalMs,
-    onResult: () => {
-      if (polled) polled();
-    },
-    onError: () => {
-      if (polled) polled();
-    },
-  });
-  const unsubscribe = () => poller.deregister(self);
-  const afterPoll = () =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('polling: no poll answered within 15 s')), 15_000);
-      polled = () => {
-        polled = null;
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  return { afterPoll, unsubscribe };
-}
-
 /** 10 status-watch nodes x 50 extensions on the same config node: PBX requests and CPU per poll. */
 async function polling(ctx) {
   const { P } = ctx;
@@ -311,7 +281,8 @@ async function polling(ctx) {
   const poller = ctx.cfg.poller;
   // The window starts and ends right after a poll's answer was handed out: the next poll is an
   // interval away, so the PBX's count and the poller's agree.
-  const { afterPoll, unsubscribe } = pollWatcher(poller, P.pollInterval);
+  // The benchmark subscribes like a watch node, with no extensions of its own.
+  const { afterPoll, unsubscribe } = pollWatcher(poller, 'polling', { states: [], intervalMs: P.pollInterval });
   await afterPoll();
   await afterPoll();
   const s0 = await ctx.simStats();

@@ -12,6 +12,8 @@ import type { PageProblem } from './browser';
 import { CONFIG_TRAY, NODE_TRAY, type FlowNode } from './editor';
 import { ARTIFACTS, DIST_NODES, docScreenshot, mark, problemsSince, saveFailure, startStack, stopStack, type Stack } from './fixture';
 import { packageRoot } from './nodered';
+import { CONTRACT_DEFAULTS } from '../../scripts/lib/contract-defaults';
+import { DECLARED_TYPES } from '../declared-nodes';
 
 declare const RED: any;
 declare const $: any;
@@ -20,54 +22,28 @@ const USER = '1004';
 const PASSWORD = 'secret';
 const NS = 'node-red-contrib-metasec-webtapi';
 
-/** What a user sees in the palette, and the node properties of docs/nodes.md with their defaults. */
-const PALETTE: Record<string, { label: string; icon: string; defaults: Record<string, unknown> }> = {
-  'webtapi-call': {
-    label: 'call',
-    icon: 'webtapi-phone.svg',
-    defaults: {
-      mode: '',
-      src: '',
-      srcType: 'str',
-      dst: '',
-      dstType: 'str',
-      stations: '',
-      stationsType: 'str',
-      break: false,
-      chan: '',
-      chanType: 'str',
-    },
-  },
-  'webtapi-hangup': { label: 'hang up', icon: 'webtapi-hangup.svg', defaults: { target: '', targetType: 'str' } },
-  'webtapi-queue-agent': {
-    label: 'queue agent',
-    icon: 'webtapi-queue.svg',
-    defaults: { operation: '', queue: '', queueType: 'str', agent: '', agentType: 'str', chan: '', chanType: 'str', position: '' },
-  },
-  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg', defaults: { relay: '', relayType: 'str', pulse: '', maxPulse: 60000 } },
-  'webtapi-cam-snapshot': {
-    label: 'camera',
-    icon: 'webtapi-camera.svg',
-    defaults: { camera: '', cameraType: 'str', operation: '', output: '', history: 0 },
-  },
-  'webtapi-cam-stream': {
-    label: 'cam stream',
-    icon: 'webtapi-camera-stream.svg',
-    defaults: { camera: '', cameraType: 'str', fps: 2, output: 'buffer', autoStart: false },
-  },
-  'webtapi-status-watch': {
-    label: 'status watch',
-    icon: 'webtapi-watch.svg',
-    defaults: { extensions: '', interval: 2000, emitInitial: true, watchCalls: false, watchRelays: '' },
-  },
-  'webtapi-request': { label: 'request', icon: 'webtapi-request.svg', defaults: { action: '', params: '{}' } },
-  'webtapi-call-monitor': {
-    label: 'call monitor',
-    icon: 'webtapi-call-monitor.svg',
-    defaults: { extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
-  },
-  'webtapi-event-in': { label: 'event in', icon: 'webtapi-event-in.svg', defaults: { events: '' } },
+/** What a user sees in the palette. */
+const PALETTE: Record<string, { label: string; icon: string }> = {
+  'webtapi-call': { label: 'call', icon: 'webtapi-phone.svg' },
+  'webtapi-hangup': { label: 'hang up', icon: 'webtapi-hangup.svg' },
+  'webtapi-queue-agent': { label: 'queue agent', icon: 'webtapi-queue.svg' },
+  'webtapi-relay-set': { label: 'relay', icon: 'webtapi-relay.svg' },
+  'webtapi-cam-snapshot': { label: 'camera', icon: 'webtapi-camera.svg' },
+  'webtapi-cam-stream': { label: 'cam stream', icon: 'webtapi-camera-stream.svg' },
+  'webtapi-status-watch': { label: 'status watch', icon: 'webtapi-watch.svg' },
+  'webtapi-request': { label: 'request', icon: 'webtapi-request.svg' },
+  'webtapi-call-monitor': { label: 'call monitor', icon: 'webtapi-call-monitor.svg' },
+  'webtapi-event-in': { label: 'event in', icon: 'webtapi-event-in.svg' },
 };
+/** The relay node's switch value: checked apart, under the name its dialog uses (relayStatusField). */
+const SWITCH_VALUE = ['relayStatus', 'relayStatusType'];
+
+/** The node properties of docs/nodes.md with their defaults, less name and server (every dialog has them) and the relay's switch value. */
+function dialogDefaults(type: string): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(CONTRACT_DEFAULTS[type]).filter(([k]) => k !== 'name' && k !== 'server' && !SWITCH_VALUE.includes(k)),
+  );
+}
 const PALETTE_TYPES = Object.keys(PALETTE);
 const CONFIG_FIELDS = ['name', 'url', 'timeout', 'concurrency', 'username', 'password', 'eventToken'];
 
@@ -195,25 +171,15 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       assert.equal(served.body, fs.readFileSync(path.join(DIST_NODES, 'icons', want.icon), 'utf8'), `${s.icon} is our file`);
       assert.equal(await editor.paletteNode(s.type).locator('.red-ui-palette-icon').evaluate(iconDrawn), 'loaded', `${s.type} icon drawn`);
     }
-    const types = await page.evaluate(() => {
-      const all = [
-        'webtapi-config',
-        'webtapi-call',
-        'webtapi-hangup',
-        'webtapi-queue-agent',
-        'webtapi-relay-set',
-        'webtapi-cam-snapshot',
-        'webtapi-cam-stream',
-        'webtapi-status-watch',
-        'webtapi-request',
-        'webtapi-call-monitor',
-      ];
-      return all.map((t) => ({
-        t,
-        category: RED.nodes.getType(t)?.category,
-        help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length,
-      }));
-    });
+    const types = await page.evaluate(
+      (all: string[]) =>
+        all.map((t) => ({
+          t,
+          category: RED.nodes.getType(t)?.category,
+          help: ($(`script[data-help-name="${t}"]`).html() || '').trim().length,
+        })),
+      [...DECLARED_TYPES],
+    );
     for (const t of types) {
       assert.equal(t.category, t.t === 'webtapi-config' ? 'config' : 'METASEC', `${t.t} registered`);
       assert.ok(t.help > 100, `${t.t} has help text (${t.help} chars)`);
@@ -239,7 +205,8 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       ids[type] = await editor.dragToWorkspace(type, 140 + (i % 2) * 320, 60 + i * 70);
       const tray = await editor.openNodeEditor(ids[type]);
       const want = PALETTE[type];
-      for (const field of ['name', 'server', ...Object.keys(want.defaults)]) {
+      const defaults = dialogDefaults(type);
+      for (const field of ['name', 'server', ...Object.keys(defaults)]) {
         assert.equal(await tray.locator(`#node-input-${field}`).count(), 1, `${type}: field ${field} in the dialog`);
       }
       const statusField = type === 'webtapi-relay-set' ? await relayStatusField(tray) : null;
@@ -250,7 +217,7 @@ describe('editor in a real browser (Node-RED + Chromium)', function () {
       const saved = await editor.nodeProps(ids[type]);
       assert.ok(saved, `${type} still in the flow`);
       assert.equal(saved.name, name, `${type}: name saved`);
-      for (const [k, v] of Object.entries(want.defaults)) assert.equal(String(saved[k]), String(v), `${type}.${k} default`);
+      for (const [k, v] of Object.entries(defaults)) assert.equal(String(saved[k]), String(v), `${type}.${k} default`);
       // Empty: a relay wired from a dashboard switch follows the payload.
       if (statusField) assert.equal(saved[statusField], '', `relay ${statusField} default`);
       assert.match(

@@ -12,6 +12,8 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import { ACTIONS as CLIENT_ACTIONS, EDITOR_RULES, ERROR_CODES, ERROR_CODE_NAMES, flowCodes, validators } from '../../dist/client';
+import { CONTRACT_DEFAULTS } from '../../scripts/lib/contract-defaults';
+import { DECLARED_TYPES } from '../declared-nodes';
 
 const MODULE = 'node-red-contrib-metasec-webtapi';
 /** The shared editor script: its path in the package and the tag every editor html loads it with. */
@@ -40,85 +42,6 @@ const TYPES: Record<string, TypeInfo> = {
   'webtapi-request': { category: 'METASEC', icon: 'webtapi-request.svg', pickLists: [] },
   'webtapi-call-monitor': { category: 'METASEC', icon: 'webtapi-call-monitor.svg', pickLists: [] },
   'webtapi-event-in': { category: 'METASEC', icon: 'webtapi-event-in.svg', pickLists: [], inputs: 0 },
-};
-
-/** docs/nodes.md: property → default value (type-only properties are checked separately). */
-const CONTRACT_DEFAULTS: Record<string, Record<string, unknown>> = {
-  'webtapi-config': {
-    name: '',
-    url: 'http://127.0.0.1:9998/webtapi/webtapi.php',
-    tls: undefined,
-    timeout: 10000,
-    concurrency: 4,
-  },
-  'webtapi-call': {
-    name: '',
-    server: '',
-    mode: '',
-    src: '',
-    srcType: 'str',
-    dst: '',
-    dstType: 'str',
-    stations: '',
-    stationsType: 'str',
-    break: false,
-    chan: '',
-    chanType: 'str',
-  },
-  'webtapi-hangup': { name: '', server: '', target: '', targetType: 'str' },
-  'webtapi-queue-agent': {
-    name: '',
-    server: '',
-    operation: '',
-    queue: '',
-    queueType: 'str',
-    agent: '',
-    agentType: 'str',
-    chan: '',
-    chanType: 'str',
-    position: '',
-  },
-  'webtapi-relay-set': {
-    name: '',
-    server: '',
-    relay: '',
-    relayType: 'str',
-    relayStatus: '',
-    relayStatusType: 'str',
-    pulse: '',
-    restoreTimeout: 600000,
-    maxPulse: 60000,
-  },
-  'webtapi-cam-snapshot': {
-    name: '',
-    server: '',
-    camera: '',
-    cameraType: 'str',
-    operation: '',
-    output: '',
-    history: 0,
-  },
-  'webtapi-cam-stream': {
-    name: '',
-    server: '',
-    camera: '',
-    cameraType: 'str',
-    fps: 2,
-    output: 'buffer',
-    autoStart: false,
-  },
-  'webtapi-status-watch': {
-    name: '',
-    server: '',
-    extensions: '',
-    interval: 2000,
-    emitInitial: true,
-    watchCalls: false,
-    watchRelays: '',
-  },
-  'webtapi-request': { name: '', server: '', action: '', params: '{}' },
-  'webtapi-call-monitor': { name: '', server: '', extensions: '', interval: 1000, events: 'ring,call,connect,disconnect' },
-  'webtapi-event-in': { name: '', server: '', events: '' },
 };
 
 /** Runtime status texts (docs/nodes.md) with the placeholders each must keep. */
@@ -396,6 +319,11 @@ function valid(type: string, prop: string, v: unknown, node: Json = {}): boolean
 // ---------------------------------------------------------------------------------------------
 
 describe('editor files (static)', () => {
+  it('checks every node type package.json declares, each with its docs/nodes.md defaults', () => {
+    assert.deepStrictEqual(Object.keys(TYPES).sort(), [...DECLARED_TYPES].sort());
+    assert.deepStrictEqual(Object.keys(CONTRACT_DEFAULTS).sort(), [...DECLARED_TYPES].sort());
+  });
+
   for (const [type, info] of Object.entries(TYPES)) {
     describe(type, () => {
       const htmlPath = `nodes/${type}.html`;

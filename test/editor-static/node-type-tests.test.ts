@@ -7,11 +7,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DECLARED_TYPES, PACKAGE_ROOT } from '../declared-nodes';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const TESTS = path.join(ROOT, 'test', 'nodes');
-
-const declared = (): string[] => Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))['node-red'].nodes);
+const TESTS = path.join(PACKAGE_ROOT, 'test', 'nodes');
 
 /** The titles of the describe blocks in a test source. */
 function describeTitles(source: string): string[] {
@@ -23,12 +21,12 @@ const names = (title: string, type: string) => new RegExp(`(^|[^\\w-])${type}($|
 
 describe('tests by node type (test/nodes/webtapi-<type>.test.ts)', () => {
   it('package.json declares the node types (the list this test checks is not empty)', () => {
-    assert.ok(declared().length >= 11, `declared: ${declared().join(', ')}`);
+    assert.ok(DECLARED_TYPES.length >= 11, `declared: ${DECLARED_TYPES.join(', ')}`);
   });
 
   it('every declared node type has its test file, with a describe block naming the type', () => {
     const missing: string[] = [];
-    for (const type of declared()) {
+    for (const type of DECLARED_TYPES) {
       const file = path.join(TESTS, `${type}.test.ts`);
       if (!fs.existsSync(file)) {
         missing.push(`${type}: no test/nodes/${type}.test.ts`);
@@ -42,7 +40,7 @@ describe('tests by node type (test/nodes/webtapi-<type>.test.ts)', () => {
   });
 
   it('every test/nodes/webtapi-*.test.ts belongs to a declared node type', () => {
-    const types = new Set(declared());
+    const types = new Set(DECLARED_TYPES);
     const strays = fs
       .readdirSync(TESTS)
       .filter((f) => f.startsWith('webtapi-') && f.endsWith('.test.ts'))

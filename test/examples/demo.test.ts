@@ -11,23 +11,11 @@ import * as path from 'node:path';
 import { WebTapiClient } from '../../dist/client';
 import { Simulator, startSimulator } from '../../dist/simulator';
 import { until } from '../../scripts/lib/until';
+import { DECLARED_TYPES } from '../declared-nodes';
 import { Subscriber } from './mqtt';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
-const TYPES = [
-  'webtapi-config',
-  'webtapi-call',
-  'webtapi-hangup',
-  'webtapi-queue-agent',
-  'webtapi-relay-set',
-  'webtapi-cam-snapshot',
-  'webtapi-cam-stream',
-  'webtapi-status-watch',
-  'webtapi-request',
-  'webtapi-call-monitor',
-  'webtapi-event-in',
-];
 const EXAMPLES = fs
   .readdirSync(path.join(ROOT, 'examples'))
   .filter((f) => f.endsWith('.json'))
@@ -140,7 +128,7 @@ describe('npm start (scripts/demo.js)', function () {
     // Every node type package.json declares (eleven, the config node included), loaded from the working
     // tree without an error, and the examples listed.
     const sets = ((await getJson(`${demo.editor}nodes`)) as any[]).filter((s) => s.module === 'node-red-contrib-metasec-webtapi');
-    assert.deepEqual(sets.flatMap((s) => s.types).sort(), [...TYPES].sort());
+    assert.deepEqual(sets.flatMap((s) => s.types).sort(), [...DECLARED_TYPES].sort());
     for (const s of sets) {
       assert.equal(s.err, undefined, `${s.id}: ${s.err}`);
       assert.equal(s.enabled, true, s.id);
@@ -156,7 +144,8 @@ describe('npm start (scripts/demo.js)', function () {
     const configs = flows.filter((n) => n.type === 'webtapi-config');
     assert.equal(configs.length, 1);
     assert.equal(configs[0].url, simUrl);
-    for (const n of flows.filter((f) => TYPES.includes(f.type) && f.type !== 'webtapi-config')) assert.equal(n.server, configs[0].id, n.id);
+    for (const n of flows.filter((f) => DECLARED_TYPES.includes(f.type) && f.type !== 'webtapi-config'))
+      assert.equal(n.server, configs[0].id, n.id);
     const creds = await getJson(`${demo.editor}credentials/webtapi-config/${configs[0].id}`);
     assert.deepEqual(creds, { username: '1004', has_password: true, has_eventToken: true });
     assert.equal(fs.statSync(path.join(userDir, 'flows_cred.json')).mode & 0o777, 0o600);

@@ -11,6 +11,7 @@ import type { NodeAPI } from 'node-red';
 import { Simulator, SimulatorOptions, startSimulator } from '../../dist/simulator';
 import sinon from 'sinon';
 import { until } from '../../scripts/lib/until';
+import { DECLARED_TYPES, declaredFile } from '../declared-nodes';
 
 export { until };
 
@@ -43,6 +44,17 @@ export async function jumpPastPolls(clock: sinon.SinonFakeTimers, ms: number): P
   }
 }
 
+/**
+ * Shows that polling has stopped: jumps the fake clock by `ms` (jumpPastPolls; long enough that a
+ * poll timer left running would have fired) and checks that `polls()`, the polls the simulator
+ * answered, did not move.
+ */
+export async function assertNoMorePolls(clock: sinon.SinonFakeTimers, ms: number, polls: () => number): Promise<void> {
+  const before = polls();
+  await jumpPastPolls(clock, ms);
+  assert.equal(polls(), before, `a poll within ${ms} ms of the fake clock`);
+}
+
 export const helper = require('node-red-node-test-helper') as {
   init(path: string, settings?: object): void;
   load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
@@ -66,20 +78,8 @@ const [NR_MAJOR, NR_MINOR] = (require('node-red/package.json') as { version: str
 export const CATCH_HAS_CODE = NR_MAJOR > 4 || (NR_MAJOR === 4 && NR_MINOR >= 1);
 
 type NodeModule = (RED: NodeAPI) => void;
-const load = (name: string) => require(`../../dist/nodes/${name}.js`) as NodeModule;
-export const NODES: NodeModule[] = [
-  'webtapi-config',
-  'webtapi-call',
-  'webtapi-hangup',
-  'webtapi-queue-agent',
-  'webtapi-relay-set',
-  'webtapi-cam-snapshot',
-  'webtapi-cam-stream',
-  'webtapi-status-watch',
-  'webtapi-request',
-  'webtapi-call-monitor',
-  'webtapi-event-in',
-].map(load);
+/** Every node type package.json declares, loaded from the file it names (as Node-RED loads them). */
+export const NODES: NodeModule[] = DECLARED_TYPES.map((type) => require(declaredFile(type)) as NodeModule);
 const core = (p: string) => require(require.resolve(`@node-red/nodes/core/${p}`, { paths: [require.resolve('node-red')] })) as NodeModule;
 export const CATCH = core('common/25-catch.js');
 export const ALL = [...NODES, CATCH];
@@ -134,6 +134,13 @@ export async function loadFlow(
 ): Promise<Nodes> {
   await helper.load(ALL, flow(sim, type, props, cfgExtra, catchScope), creds);
   return { n1: helper.getNode('n1')!, out: helper.getNode('out')!, caught: helper.getNode('caught')! };
+}
+
+/** Every message `node` receives from now on, in order (the array fills as they arrive). */
+export function received<T = Record<string, any>>(node: TestNode): T[] {
+  const got: T[] = [];
+  node.on('input', (m: T) => got.push(m));
+  return got;
 }
 
 /** The next message a helper node receives. */
@@ -266,37 +273,54 @@ export async function withSimulator(opts: SimulatorOptions = {}): Promise<Simula
 }
 
 /**
- * One simulator for the enclosing describe() (handed to `started`), reset before each test; the
- * test's flow unloaded after each.
+ * A server the nodes talk to, for the enclosing describe(): started before its first test, closed
+ * after its last; each test's flow unloaded after it. `server` is there from the before() hook on.
  */
-export function useNodeSimulator(started: (sim: Simulator) => void, opts: SimulatorOptions = {}): void {
-  let sim: Simulator | undefined;
+export function useNodeServer<T extends { close(): Promise<void> }>(start: () => Promise<T>): { readonly server: T } {
+  let server: T | undefined;
   before(async () => {
-    sim = await withSimulator(opts);
-    started(sim);
+    server = await start();
   });
   after(async () => {
-    await sim?.close();
+    await server?.close();
   });
-  beforeEach(() => sim!.reset());
   afterEach(async () => {
     await helper.unload();
   });
+  return {
+    get server(): T {
+      if (!server) throw new Error('the server of this describe() has not started (used outside its tests?)');
+      return server;
+    },
+  };
+}
+
+/** The simulator of useNodeSimulator(), for the tests of the describe() that called it. */
+export interface NodeSimulator {
+  readonly sim: Simulator;
+}
+
+/** One simulator for the enclosing describe() (useNodeServer), reset before each test. */
+export function useNodeSimulator(opts: SimulatorOptions = {}): NodeSimulator {
+  const started = useNodeServer(() => withSimulator(opts));
+  beforeEach(() => started.server.reset());
+  return {
+    get sim(): Simulator {
+      return started.server;
+    },
+  };
 }
 
 /** useNodeSimulator for camera tests: the camera sends a frame every `intervalMs`; each test ends with every stream closed. */
-export function useStreamSimulator(started: (sim: Simulator) => void, intervalMs: number): void {
-  let sim: Simulator | undefined;
-  useNodeSimulator((s) => {
-    sim = s;
-    started(s);
-  });
+export function useStreamSimulator(intervalMs: number): NodeSimulator {
+  const env = useNodeSimulator();
   beforeEach(() => {
-    sim!.stream.intervalMs = intervalMs;
+    env.sim.stream.intervalMs = intervalMs;
   });
   afterEach(async () => {
-    await until(() => sim!.openStreams() === 0, 2000);
+    await until(() => env.sim.openStreams() === 0, 2000);
   });
+  return env;
 }
 
 export const LEVEL = { ERROR: 20, WARN: 30, INFO: 40, DEBUG: 50, TRACE: 60 } as const;

@@ -4,7 +4,6 @@
  * shown is not sent; every change (blue while working, green when done, red on a failure) still is.
  */
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
 import { Nodes, Status, loadFlow, outcome, settleStatus, statuses, useNodeSimulator } from './harness';
 
 const blue = (s: Status) => s.fill === 'blue' && s.shape === 'dot';
@@ -31,13 +30,10 @@ function all(nodes: Nodes, msgs: Array<Record<string, unknown>>): Promise<{ out:
 }
 
 describe('webtapi-call status on the hot path', () => {
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
 
   it('four messages at once: blue once while they run, green once when the last is done', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'prio', dst: '' });
     assert.ok((await outcome(nodes, { payload: '1002' })).out, 'logged in');
     const seen = statuses(nodes.n1);
     const got = await all(
@@ -49,11 +45,11 @@ describe('webtapi-call status on the hot path', () => {
     await tick();
     assert.equal(seen.filter(blue).length, 1, JSON.stringify(seen));
     assert.equal(seen.filter(green).length, 1, JSON.stringify(seen));
-    assert.equal(sim.stats.byAction.call_prio, 5, 'every message still reached the PBX');
+    assert.equal(env.sim.stats.byAction.call_prio, 5, 'every message still reached the PBX');
   });
 
   it('messages one after another: blue and green for each, as before', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'prio', dst: '' });
     assert.ok((await outcome(nodes, { payload: '1002' })).out, 'logged in');
     const seen = statuses(nodes.n1);
     for (const dst of ['1003', '1004']) {
@@ -69,7 +65,7 @@ describe('webtapi-call status on the hot path', () => {
   });
 
   it('a failure while another message runs is shown at once; green again when the other is done', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'prio', dst: '' });
     assert.ok((await outcome(nodes, { payload: '1002' })).out, 'logged in');
     const seen = statuses(nodes.n1);
     const got = await all(nodes, [{ payload: '1003' }, { payload: '10 03' }]);

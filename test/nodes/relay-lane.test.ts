@@ -112,6 +112,20 @@ async function settle<T>(p: Promise<T>, ms = 60_000): Promise<T> {
   return watched;
 }
 
+/**
+ * A 10 ms pulse on the fake clock whose switch-back meets `fault` of the relay: switched on once the
+ * pulse has switched the relay, off `ms` later. Gives the pulse's outcome once settled.
+ */
+async function pulseThroughFault(relay: FakeRelay, lane: RelayLane, r: Reporter, fault: 'down' | 'stuck', ms: number) {
+  const done = lane.pulse(1, 10, 5000, r);
+  await tickUntil(() => relay.sets(1).length > 0);
+  relay[fault] = true;
+  setTimeout(() => {
+    relay[fault] = false;
+  }, ms);
+  return settle(done);
+}
+
 describe('relay lane (plain module)', () => {
   afterEach(() => {
     clock?.restore();
@@ -142,13 +156,7 @@ describe('relay lane (plain module)', () => {
     // Uncapped, the pauses would be 50, 100, 200, 400, 800 ms: the cap shows within the 1.5 s outage.
     const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, { minDelayMs: 50, maxDelayMs: 200 });
     const { r, lines, attempts } = reporter();
-    const done = lane.pulse(1, 10, 5000, r);
-    await tickUntil(() => relay.sets(1).length > 0);
-    relay.down = true;
-    setTimeout(() => {
-      relay.down = false;
-    }, 1500);
-    assert.equal((await settle(done)).final, 0);
+    assert.equal((await pulseThroughFault(relay, lane, r, 'down', 1500)).final, 0);
     assert.equal(relay.status, 0);
     const backs = relay.sets(0);
     assert.ok(backs.length >= 5, `only ${backs.length} attempts`);
@@ -169,13 +177,7 @@ describe('relay lane (plain module)', () => {
     const relay = new FakeRelay();
     const lane = new RelayLane('17', relay.io, new FakeJournal(), undefined, FAST);
     const { r, lines } = reporter();
-    const done = lane.pulse(1, 10, 5000, r);
-    await tickUntil(() => relay.sets(1).length > 0);
-    relay.stuck = true;
-    setTimeout(() => {
-      relay.stuck = false;
-    }, 150);
-    assert.equal((await settle(done)).final, 0);
+    assert.equal((await pulseThroughFault(relay, lane, r, 'stuck', 150)).final, 0);
     assert.equal(relay.status, 0);
     assert.ok(lines.includes('relay_id=17 status=0 result=not-confirmed-read-1'), lines.join('\n'));
   });

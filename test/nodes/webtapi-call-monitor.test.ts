@@ -1,40 +1,38 @@
 import assert from 'node:assert/strict';
 import { WebTapiClient } from '../../dist/client';
 import type { Simulator } from '../../dist/simulator';
-import { ALL, CREDS, PASSWORD, config, helper, jumpPastPolls, pollClock, statusMatching, until, withSimulator, TestNode } from './harness';
+import {
+  ALL,
+  CREDS,
+  PASSWORD,
+  config,
+  helper,
+  assertNoMorePolls,
+  pollClock,
+  statusMatching,
+  until,
+  useNodeSimulator,
+  withSimulator,
+  TestNode,
+  received,
+} from './harness';
 
 const NODES = ALL;
 
 type Msg = { topic: string; payload: Record<string, any> };
 
-function collect(node: TestNode): Msg[] {
-  const got: Msg[] = [];
-  node.on('input', (m: Msg) => got.push(m));
-  return got;
-}
-
 const kinds = (got: Msg[]) => got.map((m) => `${m.topic}:${m.payload.extension ?? ''}`);
 
 describe('webtapi-call-monitor', () => {
-  let sim: Simulator;
-  before(async () => {
-    sim = await withSimulator();
-  });
-  after(async () => {
-    await sim.close();
-  });
-  beforeEach(() => sim.reset());
-  afterEach(async () => {
-    await helper.unload();
-  });
+  const env = useNodeSimulator();
 
-  const listPolls = (): number => sim.stats.byAction.call_list_all ?? 0;
+  const listPolls = (): number => env.sim.stats.byAction.call_list_all ?? 0;
 
   /** A monitor on `extensions`, started: its first poll (the start, never reported) has been answered. */
   async function monitor(
     extensions: string,
     extra: Record<string, unknown> = {},
-    s: Simulator = sim,
+    s: Simulator = env.sim,
   ): Promise<{ got: Msg[]; node: TestNode }> {
     await helper.load(
       NODES,
@@ -48,17 +46,17 @@ describe('webtapi-call-monitor', () => {
     const node = helper.getNode('m')!;
     const started = statusMatching(node, (st) => st.fill === 'green');
     await started;
-    return { got: collect(helper.getNode('out')!), node };
+    return { got: received<Msg>(helper.getNode('out')!), node };
   }
 
   it('an answered internal call: ring, connect, disconnect with one call id and the times', async () => {
     const { got } = await monitor('1001');
-    const ringing = sim.ring('1001', '1004');
-    const calling = sim.state.channelsOf('1004')[0].name;
+    const ringing = env.sim.ring('1001', '1004');
+    const calling = env.sim.state.channelsOf('1004')[0].name;
     await until(() => got.length === 1);
-    sim.answer(ringing);
+    env.sim.answer(ringing);
     await until(() => got.length === 2);
-    sim.hangup('1001');
+    env.sim.hangup('1001');
     await until(() => got.length === 3);
     assert.deepEqual(
       got.map((m) => m.topic),
@@ -101,11 +99,11 @@ describe('webtapi-call-monitor', () => {
 
   it('caller.channel tells the door station from a trunk call that carries its number as caller id', async () => {
     const { got } = await monitor('1001');
-    sim.doorbell('1001');
+    env.sim.doorbell('1001');
     await until(() => got.length === 1);
-    sim.hangupAll();
+    env.sim.hangupAll();
     await until(() => got.length === 2);
-    sim.ring('1001', '1009', { trunk: 'provider' });
+    env.sim.ring('1001', '1009', { trunk: 'provider' });
     await until(() => got.length === 3);
     const [door, , spoofed] = got.map((m) => m.payload);
     assert.deepEqual([door.event, door.caller.number], ['ring', '1009']);
@@ -116,11 +114,11 @@ describe('webtapi-call-monitor', () => {
 
   it('an outgoing call: call, then connect when the other side answers', async () => {
     const { got } = await monitor('1004', { events: 'call,connect' });
-    const ringing = sim.ring('1003', '1004');
+    const ringing = env.sim.ring('1003', '1004');
     await until(() => got.length === 1);
-    sim.answer(ringing);
+    env.sim.answer(ringing);
     await until(() => got.length === 2);
-    sim.hangup(ringing);
+    env.sim.hangup(ringing);
     const polls = listPolls();
     await until(() => listPolls() >= polls + 2);
     assert.deepEqual(
@@ -135,11 +133,11 @@ describe('webtapi-call-monitor', () => {
 
   it('a call to a queue: the agent rings with the queue named, through the Local channel pair', async () => {
     const { got } = await monitor('1001');
-    const caller = sim.queueCall('VMX', '+498955555');
+    const caller = env.sim.queueCall('VMX', '+498955555');
     await until(() => got.length === 1);
-    sim.answer('1001');
+    env.sim.answer('1001');
     await until(() => got.length === 2);
-    sim.hangup(caller);
+    env.sim.hangup(caller);
     await until(() => got.length === 3);
     assert.deepEqual(
       got.map((m) => [m.topic, m.payload.queue, m.payload.caller.number, m.payload.called.number]),
@@ -154,10 +152,10 @@ describe('webtapi-call-monitor', () => {
 
   it('two calls at once on one extension: two call ids, the status counts both', async () => {
     const { got, node } = await monitor('1001');
-    const first = sim.ring('1001', '1002');
-    sim.answer(first);
+    const first = env.sim.ring('1001', '1002');
+    env.sim.answer(first);
     const twoCalls = statusMatching(node, (st) => /^2 /.test(st.text ?? ''));
-    sim.ring('1001', '1003');
+    env.sim.ring('1001', '1003');
     await until(() => got.length === 3);
     await twoCalls;
     const ids = new Set(got.map((m) => m.payload.callId));
@@ -167,12 +165,12 @@ describe('webtapi-call-monitor', () => {
 
   it('a transfer-like change of the bridged peer: same call, the leaving extension disconnects, the new one rings and connects', async () => {
     const { got } = await monitor('1001,1003,1004');
-    const ringing = sim.ring('1001', '1004');
-    sim.answer(ringing);
+    const ringing = env.sim.ring('1001', '1004');
+    env.sim.answer(ringing);
     await until(() => got.length === 4);
-    const client = new WebTapiClient({ url: sim.url, username: '1004', password: PASSWORD });
+    const client = new WebTapiClient({ url: env.sim.url, username: '1004', password: PASSWORD });
     try {
-      const caller = sim.state.channelsOf('1004')[0].name;
+      const caller = env.sim.state.channelsOf('1004')[0].name;
       await client.calls.pick(caller, '1003');
     } finally {
       await client.close();
@@ -184,13 +182,13 @@ describe('webtapi-call-monitor', () => {
 
   it('a polling outage: gap first, then the calls that ended unseen, uncertain', async () => {
     const { got, node } = await monitor('1001');
-    sim.answer(sim.ring('1001', '1004'));
+    env.sim.answer(env.sim.ring('1001', '1004'));
     await until(() => got.length === 2);
     const red = statusMatching(node, (st) => st.fill === 'red');
-    await sim.pause();
+    await env.sim.pause();
     await red;
-    sim.hangupAll();
-    await sim.resume();
+    env.sim.hangupAll();
+    await env.sim.resume();
     await until(() => got.length === 4, 15_000);
     assert.deepEqual(
       got.slice(2).map((m) => m.topic),
@@ -211,7 +209,7 @@ describe('webtapi-call-monitor', () => {
       wires: [['out']],
     }));
     const flow = [
-      config(sim),
+      config(env.sim),
       ...monitors,
       { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, watchCalls: true, wires: [['out']] },
       { id: 'out', type: 'helper' },
@@ -225,12 +223,10 @@ describe('webtapi-call-monitor', () => {
       await until(() => listPolls() >= p0 + 4);
       const perInterval = (Date.now() - t0) / (listPolls() - p0);
       assert.ok(perInterval >= 200, `one poll per 250 ms interval, got one per ${perInterval} ms`);
-      assert.equal(sim.stats.byAction.call_list_all, sim.stats.byAction.call_status_get, 'status and calls in the same polls');
-      await helper.setFlows([config(sim), { id: 'out', type: 'helper' }], 'full', CREDS);
-      const after = listPolls();
-      // Twice the longest interval (650 ms) on the fake clock: a poll timer left running would have fired.
-      await jumpPastPolls(clock, 1300);
-      assert.equal(listPolls(), after);
+      assert.equal(env.sim.stats.byAction.call_list_all, env.sim.stats.byAction.call_status_get, 'status and calls in the same polls');
+      await helper.setFlows([config(env.sim), { id: 'out', type: 'helper' }], 'full', CREDS);
+      // Twice the longest interval (650 ms).
+      await assertNoMorePolls(clock, 1300, listPolls);
     } finally {
       clock.restore();
     }
@@ -239,7 +235,7 @@ describe('webtapi-call-monitor', () => {
   it('a malformed extension or event: red status, nothing polled, an input ends with WEBTAPI_INVALID_INPUT', async () => {
     await helper.load(
       NODES,
-      [config(sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001,bad ext', events: 'ring', wires: [[]] }],
+      [config(env.sim), { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '1001,bad ext', events: 'ring', wires: [[]] }],
       CREDS,
     );
     const m = helper.getNode('m')!;
@@ -249,7 +245,7 @@ describe('webtapi-call-monitor', () => {
     await helper.load(
       NODES,
       [
-        config(sim),
+        config(env.sim),
         { id: 'm', type: 'webtapi-call-monitor', server: 'cfg', extensions: '', events: 'ring,hangup', wires: [[]] },
         { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
         { id: 'caught', type: 'helper' },

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
 import { PASSWORD, helper, loadFlow, next, outcome, statusMatching, until, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-call', () => {
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
 
   it('places a call from node properties and keeps the message', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });
     const req = { fake: 'request' };
     const r = await outcome(nodes, { topic: 'door', req, payload: { note: 1 } });
     assert.ok(r.out, JSON.stringify(r.error));
@@ -21,12 +17,12 @@ describe('webtapi-call', () => {
     assert.deepEqual(r.out.webtapi.params, { src: '1001', dst: '1002' });
     assert.equal(typeof r.out.webtapi.durationMs, 'number');
     assert.ok(!JSON.stringify(r.out.webtapi).includes('SID'));
-    assert.equal(sim.stats.executed.call, 1);
-    assert.ok([...sim.state.channels.keys()].some((name) => name.startsWith('SIP/1002-')));
+    assert.equal(env.sim.stats.executed.call, 1);
+    assert.ok([...env.sim.state.channels.keys()].some((name) => name.startsWith('SIP/1002-')));
   });
 
   it('takes a dst left empty in the dialog from msg.payload.dst, then msg.dst, then a scalar payload', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { src: '1001', dst: '' });
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ payload: { dst: '1003' }, dst: '1004' }, '1003'],
       [{ payload: '1005', dst: '1004' }, '1004'],
@@ -43,11 +39,11 @@ describe('webtapi-call', () => {
       const r = await outcome(nodes, msg);
       assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', JSON.stringify(msg));
     }
-    assert.equal(sim.stats.byAction.call, cases.length);
+    assert.equal(env.sim.stats.byAction.call, cases.length);
   });
 
   it('a message cannot change src or dst set in the dialog', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'call', src: '1001', dst: '1002' });
     const tries = [
       { payload: { src: '1004', dst: '1003', mode: 'prio' } },
       { src: '1004', dst: '1003', mode: 'conference', stations: '1005,1006' },
@@ -60,12 +56,12 @@ describe('webtapi-call', () => {
       assert.equal(r.out.webtapi.action, 'call');
       assert.deepEqual(r.out.webtapi.params, { src: '1001', dst: '1002' }, JSON.stringify(msg));
     }
-    const sent = sim.requests.filter((q) => q.action === 'call');
+    const sent = env.sim.requests.filter((q) => q.action === 'call');
     assert.deepEqual(
       sent.map((q) => [q.params.src, q.params.dst]),
       tries.map(() => ['1001', '1002']),
     );
-    assert.equal((sim.stats.byAction.call_prio ?? 0) + (sim.stats.byAction.call_create_conf ?? 0), 0);
+    assert.equal((env.sim.stats.byAction.call_prio ?? 0) + (env.sim.stats.byAction.call_create_conf ?? 0), 0);
   });
 
   it("takes overrides from an object built in a Function node (another realm's Object)", async () => {
@@ -74,7 +70,7 @@ describe('webtapi-call', () => {
     await helper.load(
       [...ALL, fn],
       [
-        config(sim),
+        config(env.sim),
         { id: 'f', type: 'function', func: 'msg.payload = { src: "1004", dst: "1003" }; return msg;', outputs: 1, wires: [['n1']] },
         { id: 'n1', type: 'webtapi-call', server: 'cfg', src: '', dst: '', wires: [['out']] },
         { id: 'out', type: 'helper' },
@@ -89,20 +85,20 @@ describe('webtapi-call', () => {
 
   it('evaluates TypedInput properties (flow context, msg, env)', async () => {
     process.env.WEBTAPI_TEST_SRC = '1007';
-    const nodes = await loadFlow(sim, 'webtapi-call', { src: 'WEBTAPI_TEST_SRC', srcType: 'env', dst: 'target', dstType: 'global' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { src: 'WEBTAPI_TEST_SRC', srcType: 'env', dst: 'target', dstType: 'global' });
     nodes.n1.context().global.set('target', '1008');
     const r = await outcome(nodes, {});
     assert.ok(r.out, JSON.stringify(r.error));
     assert.deepEqual(r.out.webtapi.params, { src: '1007', dst: '1008' });
     await helper.unload();
-    const n2 = await loadFlow(sim, 'webtapi-call', { src: 'from', srcType: 'msg', dst: '1009' });
+    const n2 = await loadFlow(env.sim, 'webtapi-call', { src: 'from', srcType: 'msg', dst: '1009' });
     // msg.from, where the dialog says: not msg.src or msg.payload.src.
     const r2 = await outcome(n2, { from: '1010', src: '1011', payload: { src: '1012' } });
     assert.deepEqual(r2.out?.webtapi.params, { src: '1010', dst: '1009' });
   });
 
   it('runs prio, conference and pickup modes, the mode from the message when the dialog leaves it empty', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { mode: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { mode: '' });
     let r = await outcome(nodes, { mode: 'prio', dst: '1003' });
     assert.equal(r.out?.webtapi.action, 'call_prio');
     r = await outcome(nodes, { payload: { mode: 'conference', stations: ['1005', '1006'], break: true } });
@@ -110,31 +106,31 @@ describe('webtapi-call', () => {
     assert.deepEqual(r.out?.webtapi.params, { stations: '1005,1006', break: 'true' });
     r = await outcome(nodes, { payload: { src: '1001', dst: '1002' } });
     assert.equal(r.out?.webtapi.action, 'call', 'no mode anywhere: a call');
-    const chan = [...sim.state.channels.keys()].find((name) => name.startsWith('SIP/1002-'))!;
+    const chan = [...env.sim.state.channels.keys()].find((name) => name.startsWith('SIP/1002-'))!;
     r = await outcome(nodes, { mode: 'pickup', chan, dst: '1009' });
     assert.ok(r.out, JSON.stringify(r.error));
     assert.equal(r.out.webtapi.action, 'call_pick');
-    assert.equal(sim.stats.executed.call_pick, 1);
+    assert.equal(env.sim.stats.executed.call_pick, 1);
   });
 
   it('a mode and a checked break set in the dialog are fixed', async () => {
-    let nodes = await loadFlow(sim, 'webtapi-call', { mode: 'prio', dst: '1003' });
+    let nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'prio', dst: '1003' });
     const r = await outcome(nodes, { mode: 'conference', payload: { mode: 'pickup', stations: '1005,1006' } });
     assert.equal(r.out?.webtapi.action, 'call_prio');
-    assert.equal(sim.stats.byAction.call_create_conf ?? 0, 0);
+    assert.equal(env.sim.stats.byAction.call_create_conf ?? 0, 0);
     await helper.unload();
-    nodes = await loadFlow(sim, 'webtapi-call', { mode: 'conference', stations: '1005,1006', break: true });
+    nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'conference', stations: '1005,1006', break: true });
     const fixed = await outcome(nodes, { break: false, payload: { break: false } });
     assert.deepEqual(fixed.out?.webtapi.params, { stations: '1005,1006', break: 'true' });
     await helper.unload();
     // Unchecked is empty: the message may give it.
-    nodes = await loadFlow(sim, 'webtapi-call', { mode: 'conference', stations: '1005,1006', break: false });
+    nodes = await loadFlow(env.sim, 'webtapi-call', { mode: 'conference', stations: '1005,1006', break: false });
     const given = await outcome(nodes, { break: true });
     assert.deepEqual(given.out?.webtapi.params, { stations: '1005,1006', break: 'true' });
   });
 
   it('sends errors to a Catch node with the message, a code and no secret', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { src: '1001' });
     const failed = statusMatching(nodes.n1, (s) => s.fill === 'red' && s.shape === 'ring');
     let r = await outcome(nodes, { topic: 'keep', payload: { dst: '1001&action=call_prio' } });
     assert.ok(r.error);
@@ -143,19 +139,19 @@ describe('webtapi-call', () => {
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     assert.match(r.error.error.message, /call.*dst/);
     await failed;
-    sim.injectFault({ kind: 'zero', action: 'call' });
+    env.sim.injectFault({ kind: 'zero', action: 'call' });
     r = await outcome(nodes, { payload: '1002' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');
     r = await outcome(nodes, { mode: 'dance', payload: '1002' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
     const everything = JSON.stringify(helper.log().args) + JSON.stringify(r);
     assert.ok(!everything.includes(PASSWORD));
-    for (const sid of sim.sessions) assert.ok(!everything.includes(sid));
-    assert.equal(sim.stats.byAction.call_prio ?? 0, 0);
+    for (const sid of env.sim.sessions) assert.ok(!everything.includes(sid));
+    assert.equal(env.sim.stats.byAction.call_prio ?? 0, 0);
   });
 
   it('shows blue while working and green when done', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { src: '1001', dst: '1002' });
     const blue = statusMatching(nodes.n1, (s) => s.fill === 'blue');
     const green = statusMatching(nodes.n1, (s) => s.fill === 'green' && s.shape === 'dot');
     const done = next(nodes.out);
@@ -166,9 +162,9 @@ describe('webtapi-call', () => {
   });
 
   it('sends nothing after close and aborts the request in flight', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-call', { src: '1001', dst: '1002' });
+    const nodes = await loadFlow(env.sim, 'webtapi-call', { src: '1001', dst: '1002' });
     await outcome(nodes, { payload: { dst: '1003' } });
-    sim.injectFault({ kind: 'hang', action: 'call' });
+    env.sim.injectFault({ kind: 'hang', action: 'call' });
     let sent = false;
     nodes.out.on('input', () => {
       sent = true;
@@ -177,7 +173,7 @@ describe('webtapi-call', () => {
       sent = true;
     });
     nodes.n1.receive({});
-    await until(() => sim.stats.byAction.call === 2);
+    await until(() => env.sim.stats.byAction.call === 2);
     await helper.unload();
     await new Promise((r) => setImmediate(r));
     assert.equal(sent, false);

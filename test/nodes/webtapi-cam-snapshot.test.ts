@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
 import {
   ALL,
   CREDS,
@@ -17,13 +16,10 @@ import {
 const node = (id: string) => helper.getNode(id)!;
 
 describe('webtapi-cam-snapshot', () => {
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
 
   it('outputs the picture bytes, content type and a file name', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44' });
+    const nodes = await loadFlow(env.sim, 'webtapi-cam-snapshot', { camera: '44' });
     const r = await outcome(nodes, {});
     assert.ok(r.out, JSON.stringify(r.error));
     assert.ok(Buffer.isBuffer(r.out.payload));
@@ -34,15 +30,15 @@ describe('webtapi-cam-snapshot', () => {
   });
 
   it('a message cannot change the camera, operation or output set in the dialog', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '44', operation: 'picture', output: 'buffer' });
+    const nodes = await loadFlow(env.sim, 'webtapi-cam-snapshot', { camera: '44', operation: 'picture', output: 'buffer' });
     const r = await outcome(nodes, { payload: { camera: '45', operation: 'record', output: 'dataurl' }, camera: '46' });
     assert.ok(Buffer.isBuffer(r.out?.payload));
     assert.equal(r.out?.webtapi.params.CAMID, '44');
-    assert.equal(sim.stats.byAction.vmx_cam_s_record ?? 0, 0);
+    assert.equal(env.sim.stats.byAction.vmx_cam_s_record ?? 0, 0);
   });
 
   it('outputs a data URL on request, and runs save, record and list (fields left empty in the dialog)', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-cam-snapshot', { camera: '', operation: '', output: 'dataurl' });
+    const nodes = await loadFlow(env.sim, 'webtapi-cam-snapshot', { camera: '', operation: '', output: 'dataurl' });
     let r = await outcome(nodes, { payload: 45 });
     assert.match(r.out?.payload, /^data:image\/jpeg;base64,\/9j\//);
     assert.equal(r.out?.webtapi.params.CAMID, '45');
@@ -58,16 +54,13 @@ describe('webtapi-cam-snapshot', () => {
 });
 
 describe('webtapi-cam-snapshot history', function () {
-  let sim: Simulator;
-  useStreamSimulator((s) => {
-    sim = s;
-  }, 100);
+  const env = useStreamSimulator(100);
 
   async function loadSnapshot(props: Record<string, unknown>): Promise<{ n1: TestNode; out: TestNode; caught: TestNode }> {
     await helper.load(
       ALL,
       [
-        config(sim),
+        config(env.sim),
         { id: 'n1', type: 'webtapi-cam-snapshot', server: 'cfg', camera: '44', ...props, wires: [['out']] },
         { id: 'out', type: 'helper' },
         { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -80,7 +73,7 @@ describe('webtapi-cam-snapshot history', function () {
 
   it('msg.at gets the frame from that moment (within one frame interval), msg.frameAt says when', async () => {
     const arrivals: Array<{ at: number; frame: Buffer }> = [];
-    sim.stream.tap = (_camera, frame) => arrivals.push({ at: Date.now(), frame });
+    env.sim.stream.tap = (_camera, frame) => arrivals.push({ at: Date.now(), frame });
     const nodes = await loadSnapshot({ history: 5 });
     await until(() => arrivals.length >= 12, 5000);
     // the doorbell rang at the time of an early frame; the flow reaches the camera much later
@@ -93,22 +86,22 @@ describe('webtapi-cam-snapshot history', function () {
     assert.ok(r.out.payload.equals(nearest.frame), 'the buffered frame as sent');
     assert.equal(r.out.contentType, 'image/jpeg');
     assert.equal(r.out.webtapi.action, 'vmx_cam_get_stream');
-    assert.equal(sim.stats.byAction.vmx_cam_get_pic, undefined, 'no fresh picture was taken');
+    assert.equal(env.sim.stats.byAction.vmx_cam_get_pic, undefined, 'no fresh picture was taken');
     // an ISO time works the same
     const iso = await outcome(nodes, { at: new Date(ring.at).toISOString() });
     assert.ok(Math.abs(iso.out!.frameAt - ring.at) <= 100);
-    assert.equal(sim.openStreams('44'), 1);
+    assert.equal(env.sim.openStreams('44'), 1);
   });
 
   it('nothing buffered near msg.at: a fresh picture, and frameAt says it is from now', async () => {
     const nodes = await loadSnapshot({ history: 2 });
-    await until(() => sim.openStreams('44') === 1);
+    await until(() => env.sim.openStreams('44') === 1);
     const before = Date.now();
     const r = await outcome(nodes, { at: before - 60_000 });
     assert.ok(r.out, JSON.stringify(r.error));
     assert.ok(r.out.frameAt >= before);
     assert.equal(r.out.webtapi.action, 'vmx_cam_get_pic');
-    assert.equal(sim.stats.byAction.vmx_cam_get_pic, 1);
+    assert.equal(env.sim.stats.byAction.vmx_cam_get_pic, 1);
   });
 
   it('history off or no msg.at: a fresh picture as before, no stream opened', async () => {
@@ -116,7 +109,7 @@ describe('webtapi-cam-snapshot history', function () {
     const r = await outcome(nodes, { at: Date.now() });
     assert.equal(r.out?.webtapi.action, 'vmx_cam_get_pic');
     assert.equal(r.out?.frameAt, undefined);
-    assert.equal(sim.stats.byAction.vmx_cam_get_stream, undefined);
+    assert.equal(env.sim.stats.byAction.vmx_cam_get_stream, undefined);
     const bad = await loadSnapshotBadAt();
     assert.equal(caughtCode(bad.error), 'WEBTAPI_INVALID_INPUT');
   });
@@ -129,8 +122,8 @@ describe('webtapi-cam-snapshot history', function () {
 
   it('removing the snapshot node closes the stream within 1 s', async () => {
     await loadSnapshot({ history: 5 });
-    await until(() => sim.openStreams('44') === 1);
-    await helper.setFlows([config(sim)], 'full', CREDS);
-    await until(() => sim.openStreams() === 0, 1000);
+    await until(() => env.sim.openStreams('44') === 1);
+    await helper.setFlows([config(env.sim)], 'full', CREDS);
+    await until(() => env.sim.openStreams() === 0, 1000);
   });
 });

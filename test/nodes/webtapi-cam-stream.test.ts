@@ -59,14 +59,11 @@ async function load(sim: Simulator, props: Record<string, unknown>[], extra: obj
 const node = (id: string) => helper.getNode(id)!;
 
 describe('webtapi-cam-stream', function () {
-  let sim: Simulator;
-  useStreamSimulator((s) => {
-    sim = s;
-  }, 40);
+  const env = useStreamSimulator(40);
 
   it('sends the frames byte-exact as the simulator sent them, with camera, frame and timestamp', async () => {
-    const sent = tap(sim);
-    await load(sim, [{}]);
+    const sent = tap(env.sim);
+    await load(env.sim, [{}]);
     const frames = collect(node('out1'), 5);
     const before = Date.now();
     node('s1').receive({ payload: 'start' });
@@ -95,8 +92,8 @@ describe('webtapi-cam-stream', function () {
   });
 
   it('output dataurl is a data:image/jpeg;base64 string of the very frame', async () => {
-    const sent = tap(sim);
-    await load(sim, [{ output: 'dataurl', autoStart: true }]);
+    const sent = tap(env.sim);
+    await load(env.sim, [{ output: 'dataurl', autoStart: true }]);
     const [m] = await collect(node('out1'), 1);
     assert.match(m.payload, /^data:image\/jpeg;base64,[A-Za-z0-9+/]+=*$/);
     const bytes = Buffer.from(m.payload.slice('data:image/jpeg;base64,'.length), 'base64');
@@ -104,9 +101,9 @@ describe('webtapi-cam-stream', function () {
   });
 
   it('sends at most fps frames per second, the newest (fake clock: 2 s of a 40 fps camera)', async () => {
-    sim.stream.intervalMs = 25; // the camera sends 40 frames per second
-    const sent = tap(sim);
-    await load(sim, [{ fps: 4 }]);
+    env.sim.stream.intervalMs = 25; // the camera sends 40 frames per second
+    const sent = tap(env.sim);
+    await load(env.sim, [{ fps: 4 }]);
     const got: Array<Record<string, any>> = [];
     const outAt: number[] = [];
     node('out1').on('input', (m: Record<string, any>) => {
@@ -144,15 +141,15 @@ describe('webtapi-cam-stream', function () {
   });
 
   it('stop closes the PBX connection within 1 s; start opens it again', async () => {
-    await load(sim, [{}]);
+    await load(env.sim, [{}]);
     const first = collect(node('out1'), 1);
     node('s1').receive({ payload: 'start' });
     await first;
-    assert.equal(sim.openStreams('44'), 1);
+    assert.equal(env.sim.openStreams('44'), 1);
     const stopped = statusMatching(node('s1'), (s) => s.fill === 'grey');
     node('s1').receive({ payload: 'stop' });
     await stopped;
-    await until(() => sim.openStreams() === 0, 1000);
+    await until(() => env.sim.openStreams() === 0, 1000);
     const again = collect(node('out1'), 1);
     node('s1').receive({ payload: 'start' });
     const [m] = await again;
@@ -160,40 +157,40 @@ describe('webtapi-cam-stream', function () {
   });
 
   it('a redeploy closes the PBX connection within 1 s', async () => {
-    await load(sim, [{ autoStart: true }]);
+    await load(env.sim, [{ autoStart: true }]);
     await collect(node('out1'), 1);
-    assert.equal(sim.openStreams(), 1);
-    await helper.setFlows([config(sim)], 'full', CREDS);
-    await until(() => sim.openStreams() === 0, 1000);
+    assert.equal(env.sim.openStreams(), 1);
+    await helper.setFlows([config(env.sim)], 'full', CREDS);
+    await until(() => env.sim.openStreams() === 0, 1000);
   });
 
   it('two stream nodes and a history snapshot on one camera share one PBX connection', async () => {
     const snap = { id: 'snap', type: 'webtapi-cam-snapshot', server: 'cfg', camera: '44', history: 5, wires: [['outSnap']] };
-    await load(sim, [{ autoStart: true }, { autoStart: true, fps: 1 }], [snap, { id: 'outSnap', type: 'helper' }]);
+    await load(env.sim, [{ autoStart: true }, { autoStart: true, fps: 1 }], [snap, { id: 'outSnap', type: 'helper' }]);
     await Promise.all([collect(node('out1'), 3), collect(node('out2'), 2)]);
-    assert.equal(sim.openStreams('44'), 1);
-    assert.equal(sim.stats.byAction.vmx_cam_get_stream, 1);
+    assert.equal(env.sim.openStreams('44'), 1);
+    assert.equal(env.sim.stats.byAction.vmx_cam_get_stream, 1);
     // one stream node stops: the connection stays for the other and the history
     node('s1').receive({ payload: 'stop' });
     await collect(node('out2'), 1);
-    assert.equal(sim.openStreams('44'), 1);
-    assert.equal(sim.stats.byAction.vmx_cam_get_stream, 1);
+    assert.equal(env.sim.openStreams('44'), 1);
+    assert.equal(env.sim.stats.byAction.vmx_cam_get_stream, 1);
   });
 
   it('msg.camera on start picks the camera; another camera gets its own connection', async () => {
-    await load(sim, [{ camera: '44', autoStart: true }, { camera: '' }]);
+    await load(env.sim, [{ camera: '44', autoStart: true }, { camera: '' }]);
     await collect(node('out1'), 1);
     const got = collect(node('out2'), 1);
     node('s2').receive({ payload: 'start', camera: '45' });
     const [m] = await got;
     assert.equal(m.camera, '45');
-    assert.equal(sim.openStreams('44'), 1);
-    assert.equal(sim.openStreams('45'), 1);
+    assert.equal(env.sim.openStreams('44'), 1);
+    assert.equal(env.sim.openStreams('45'), 1);
   });
 
   it('a dropped stream is reopened; the status shows reconnecting, then streaming', async () => {
-    sim.stream.dropAfter = 3;
-    await load(sim, [{}]);
+    env.sim.stream.dropAfter = 3;
+    await load(env.sim, [{}]);
     const reconnecting = statusMatching(node('s1'), (s) => s.fill === 'yellow');
     const frames = collect(node('out1'), 8);
     node('s1').receive({ payload: 'start' });
@@ -203,7 +200,7 @@ describe('webtapi-cam-stream', function () {
       got.map((m) => m.frame),
       [1, 2, 3, 4, 5, 6, 7, 8],
     );
-    assert.ok(sim.stats.byAction.vmx_cam_get_stream >= 3, `${sim.stats.byAction.vmx_cam_get_stream} opens`);
+    assert.ok(env.sim.stats.byAction.vmx_cam_get_stream >= 3, `${env.sim.stats.byAction.vmx_cam_get_stream} opens`);
   });
 
   for (const [name, options] of [
@@ -213,9 +210,9 @@ describe('webtapi-cam-stream', function () {
     ['bare JPEG concatenation', { format: 'bare' }],
   ] as Array<[string, Record<string, unknown>]>) {
     it(`reads ${name} byte-exact`, async () => {
-      Object.assign(sim.stream, options);
-      const sent = tap(sim);
-      await load(sim, [{ autoStart: true }]);
+      Object.assign(env.sim.stream, options);
+      const sent = tap(env.sim);
+      await load(env.sim, [{ autoStart: true }]);
       const got = await collect(node('out1'), 4);
       const all = sent.get('44')!;
       for (const m of got) assert.ok(all.some((f) => f.equals(m.payload)));
@@ -223,8 +220,8 @@ describe('webtapi-cam-stream', function () {
   }
 
   it('a stream that cannot log in shows reconnecting with the reason, and sends nothing', async () => {
-    sim.setUser('1004', 'changed');
-    await load(sim, [{}]);
+    env.sim.setUser('1004', 'changed');
+    await load(env.sim, [{}]);
     let sent = 0;
     node('out1').on('input', () => {
       sent++;
@@ -237,7 +234,7 @@ describe('webtapi-cam-stream', function () {
   });
 
   it('refuses a payload other than start/stop and an invalid camera, with WEBTAPI_INVALID_INPUT', async () => {
-    await load(sim, [{ camera: '' }]);
+    await load(env.sim, [{ camera: '' }]);
     const nodes = { n1: node('s1'), out: node('out1'), caught: node('caught') };
     let r = await outcome(nodes, { payload: 'go' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
@@ -246,6 +243,6 @@ describe('webtapi-cam-stream', function () {
     assert.equal(r.error?.webtapi?.code, 'WEBTAPI_INVALID_INPUT');
     r = await outcome(nodes, { payload: 'start', camera: '44/../1' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
-    assert.equal(sim.stats.byAction.vmx_cam_get_stream, undefined);
+    assert.equal(env.sim.stats.byAction.vmx_cam_get_stream, undefined);
   });
 });

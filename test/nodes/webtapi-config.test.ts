@@ -6,26 +6,17 @@ import {
   PASSWORD,
   config,
   helper,
-  jumpPastPolls,
+  assertNoMorePolls,
   next,
   pollClock,
   statusMatching,
   until,
-  TestNode,
+  received,
   useNodeSimulator,
 } from './harness';
 
-function collect(node: TestNode): Array<Record<string, any>> {
-  const got: Array<Record<string, any>> = [];
-  node.on('input', (m: Record<string, any>) => got.push(m));
-  return got;
-}
-
 describe('webtapi-config', () => {
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
 
   const twoCalls = (s: Simulator) => [
     config(s),
@@ -35,37 +26,40 @@ describe('webtapi-config', () => {
   ];
 
   it('shares one session among every node that uses it', async () => {
-    await helper.load(ALL, twoCalls(sim), CREDS);
+    await helper.load(ALL, twoCalls(env.sim), CREDS);
     const out = helper.getNode('out')!;
-    const got = collect(out);
+    const got = received(out);
     for (let i = 0; i < 10; i++) {
       helper.getNode('a')!.receive({ payload: { mode: 'prio', dst: `100${(i % 8) + 2}` } });
       helper.getNode('b')!.receive({ payload: i % 2 });
     }
     await until(() => got.length === 20);
-    assert.equal(sim.stats.logins, 1);
+    assert.equal(env.sim.stats.logins, 1);
   });
 
   it('shows the connection state on its nodes (login failed, retrying)', async () => {
-    await helper.load(ALL, twoCalls(sim), { cfg: { username: '1004', password: 'wrong' } });
+    await helper.load(ALL, twoCalls(env.sim), { cfg: { username: '1004', password: 'wrong' } });
     const a = helper.getNode('a')!;
     const failed = statusMatching(a, (s) => (s.fill === 'red' && /login failed|retrying/i.test(s.text ?? '')) || s.text === 'login failed');
     a.receive({});
     await failed;
-    assert.equal(sim.stats.loginFailures, 1);
+    assert.equal(env.sim.stats.loginFailures, 1);
   });
 
   it('tests a connection from the editor, with typed or stored credentials', async () => {
-    await helper.load(ALL, twoCalls(sim), CREDS);
-    let res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: '1004', password: PASSWORD });
+    await helper.load(ALL, twoCalls(env.sim), CREDS);
+    let res = await helper
+      .request()
+      .post('/metasec-webtapi/test-connection')
+      .send({ url: env.sim.url, username: '1004', password: PASSWORD });
     assert.deepEqual(res.body, { ok: true });
-    res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: sim.url, username: '1004', password: 'nope' });
+    res = await helper.request().post('/metasec-webtapi/test-connection').send({ url: env.sim.url, username: '1004', password: 'nope' });
     assert.equal(res.body.ok, false);
     assert.equal(res.body.code, 'WEBTAPI_LOGIN_FAILED');
     res = await helper
       .request()
       .post('/metasec-webtapi/test-connection')
-      .send({ id: 'cfg', url: sim.url, username: '1004', password: '__PWRD__' });
+      .send({ id: 'cfg', url: env.sim.url, username: '1004', password: '__PWRD__' });
     assert.deepEqual(res.body, { ok: true });
     // The stored password never goes to another host.
     res = await helper
@@ -87,7 +81,7 @@ describe('webtapi-config', () => {
   });
 
   it('fills pick lists and camera previews from the PBX', async () => {
-    await helper.load(ALL, twoCalls(sim), CREDS);
+    await helper.load(ALL, twoCalls(env.sim), CREDS);
     let res = await helper.request().get('/metasec-webtapi/cfg/options/relays');
     assert.deepEqual(res.body.items[0], { value: '17', label: '17 (Door)' });
     res = await helper.request().get('/metasec-webtapi/cfg/options/queues');
@@ -118,10 +112,10 @@ describe('webtapi-config', () => {
   });
 
   it('the camera preview serves only JPEG, PNG, GIF and WebP: an SVG with a script from the camera is refused', async () => {
-    await helper.load(ALL, twoCalls(sim), CREDS);
+    await helper.load(ALL, twoCalls(env.sim), CREDS);
     const svg = '<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/flows")</script></svg>';
     for (const contentType of ['image/svg+xml', 'application/xml', 'image/jpeg-but-not; x=1', 'application/octet-stream; x=image/png']) {
-      sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: svg, contentType });
+      env.sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: svg, contentType });
       const res = await helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot');
       assert.equal(res.status, 502, contentType);
       assert.equal(res.body.code, 'WEBTAPI_BAD_RESPONSE', contentType);
@@ -130,7 +124,7 @@ describe('webtapi-config', () => {
       assert.ok(!JSON.stringify(res.body).includes('<script'), contentType);
     }
     // A PNG with its type and a parameter: served, as the bare type.
-    sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: '\x89PNG\r\n', contentType: 'image/png; name=cam.png' });
+    env.sim.injectFault({ kind: 'garbage', action: 'vmx_cam_get_pic', body: '\x89PNG\r\n', contentType: 'image/png; name=cam.png' });
     const png = await helper.request().get('/metasec-webtapi/cfg/cameras/44/snapshot');
     assert.equal(png.status, 200);
     assert.equal(png.headers['content-type'].split(';')[0], 'image/png');
@@ -138,7 +132,7 @@ describe('webtapi-config', () => {
 
   it('survives a redeploy that removes a node, with no leftover polling', async () => {
     const flow = [
-      config(sim),
+      config(env.sim),
       { id: 'w', type: 'webtapi-status-watch', server: 'cfg', extensions: '1001', interval: 250, emitInitial: true, wires: [['out']] },
       { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
       { id: 'out', type: 'helper' },
@@ -146,24 +140,22 @@ describe('webtapi-config', () => {
     const clock = pollClock();
     try {
       await helper.load(ALL, flow, CREDS);
-      await until(() => sim.stats.byAction.call_status_get >= 1);
+      await until(() => env.sim.stats.byAction.call_status_get >= 1);
       await helper.setFlows([flow[0], flow[2], flow[3]], 'full', CREDS);
       const a = helper.getNode('a')!;
       const done = next(helper.getNode('out')!);
       a.receive({});
       const m = await done;
       assert.equal(m.payload, true);
-      const polls = sim.stats.byAction.call_status_get;
-      // Twice ten intervals on the fake clock: a poll timer left running would have fired.
-      await jumpPastPolls(clock, 2500);
-      assert.equal(sim.stats.byAction.call_status_get, polls);
+      // Twice ten intervals.
+      await assertNoMorePolls(clock, 2500, () => env.sim.stats.byAction.call_status_get);
     } finally {
       clock.restore();
     }
   });
 
   it('keeps its client open while closing until the last user has deregistered (register/deregister(node, done))', async () => {
-    await helper.load(ALL, [config(sim)], CREDS);
+    await helper.load(ALL, [config(env.sim)], CREDS);
     const cfg = helper.getNode('cfg') as unknown as {
       client: { calls: { listAll(): Promise<unknown> } };
       register(user: object, view: { connection(): void }): void;
@@ -193,7 +185,7 @@ describe('webtapi-config', () => {
     await helper.load(
       ALL,
       [
-        config(sim, { url: 'ftp://127.0.0.1/webtapi.php' }),
+        config(env.sim, { url: 'ftp://127.0.0.1/webtapi.php' }),
         { id: 'a', type: 'webtapi-call', server: 'cfg', src: '1001', dst: '1002', wires: [['out']] },
         { id: 'out', type: 'helper' },
       ],
@@ -214,6 +206,6 @@ describe('webtapi-config', () => {
     a.receive({});
     const err = await failed;
     assert.equal(err.code, 'WEBTAPI_INVALID_INPUT');
-    assert.equal(sim.stats.requests, 0);
+    assert.equal(env.sim.stats.requests, 0);
   });
 });

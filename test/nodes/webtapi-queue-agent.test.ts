@@ -1,27 +1,23 @@
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
 import { loadFlow, outcome, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-queue-agent', () => {
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
 
   it('logs an agent in and out with true/false from a dashboard switch (operation left empty, as the editor starts it)', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: '', queue: 'SUPPORT', agent: '1003' });
+    const nodes = await loadFlow(env.sim, 'webtapi-queue-agent', { operation: '', queue: 'SUPPORT', agent: '1003' });
     let r = await outcome(nodes, { payload: true });
     assert.equal(r.out?.payload, true);
     assert.equal(r.out?.webtapi.action, 'agent_login');
     assert.deepEqual(r.out?.webtapi.params, { q_name: 'SUPPORT', src: '1003' });
-    assert.ok(sim.state.queues.get('SUPPORT')!.agents.includes('1003'));
+    assert.ok(env.sim.state.queues.get('SUPPORT')!.agents.includes('1003'));
     r = await outcome(nodes, { payload: false });
     assert.equal(r.out?.webtapi.action, 'agent_logout');
-    assert.ok(!sim.state.queues.get('SUPPORT')!.agents.includes('1003'));
+    assert.ok(!env.sim.state.queues.get('SUPPORT')!.agents.includes('1003'));
   });
 
   it('a message cannot change the queue, agent or operation set in the dialog', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'login', queue: 'SUPPORT', agent: '1003' });
+    const nodes = await loadFlow(env.sim, 'webtapi-queue-agent', { operation: 'login', queue: 'SUPPORT', agent: '1003' });
     const tries = [
       { payload: false },
       { queue: 'VMX', agent: '1004' },
@@ -32,17 +28,17 @@ describe('webtapi-queue-agent', () => {
       // Logged in already: the PBX refuses the second login; what matters is what was asked.
       assert.equal(r.out?.webtapi.action ?? r.error?.webtapi.action, 'agent_login', JSON.stringify(msg));
     }
-    const asked = sim.requests.filter((q) => q.action.startsWith('agent_') || q.action.startsWith('q_'));
+    const asked = env.sim.requests.filter((q) => q.action.startsWith('agent_') || q.action.startsWith('q_'));
     assert.deepEqual(
       asked.map((q) => [q.action, q.params.q_name, q.params.src]),
       tries.map(() => ['agent_login', 'SUPPORT', '1003']),
     );
-    assert.ok(!sim.state.queues.get('VMX')!.agents.includes('1004'));
-    assert.equal((sim.stats.byAction.agent_logout ?? 0) + (sim.stats.byAction.q_caller_del ?? 0), 0);
+    assert.ok(!env.sim.state.queues.get('VMX')!.agents.includes('1004'));
+    assert.equal((env.sim.stats.byAction.agent_logout ?? 0) + (env.sim.stats.byAction.q_caller_del ?? 0), 0);
   });
 
   it('lists queues, agents, calls and waiting callers; shifts and removes callers', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: '', queue: 'VMX' });
+    const nodes = await loadFlow(env.sim, 'webtapi-queue-agent', { operation: '', queue: 'VMX' });
     let r = await outcome(nodes, { payload: 'queues' });
     assert.ok(Array.isArray(r.out?.payload) && r.out.payload.some((q: { name?: string }) => q.name === 'VMX'));
     r = await outcome(nodes, { operation: 'agents' });
@@ -64,12 +60,12 @@ describe('webtapi-queue-agent', () => {
   });
 
   it('takes a queue left empty in the dialog from the message, and refuses a malformed one', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-queue-agent', { operation: 'agents', queue: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-queue-agent', { operation: 'agents', queue: '' });
     let r = await outcome(nodes, { payload: { queue: 'VMX' } });
     assert.deepEqual(r.out?.webtapi.params, { q_name: 'VMX' });
-    const before = sim.stats.requests;
+    const before = env.sim.stats.requests;
     r = await outcome(nodes, { queue: 'no such/queue' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
-    assert.equal(sim.stats.requests, before);
+    assert.equal(env.sim.stats.requests, before);
   });
 });

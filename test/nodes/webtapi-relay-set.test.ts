@@ -39,15 +39,12 @@ function trail(id = 'n1'): string[] {
 }
 
 describe('webtapi-relay-set', () => {
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
 
-  const relay = (id: string) => sim.state.relays.get(id)!.status;
+  const relay = (id: string) => env.sim.state.relays.get(id)!.status;
 
   it('maps on/off/true/false/1/0/numbers to a status and answers it as a number (status left empty in the dialog)', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: '' });
     const cases: Array<[unknown, number]> = [
       ['on', 1],
       ['off', 0],
@@ -66,11 +63,11 @@ describe('webtapi-relay-set', () => {
     }
     const r = await outcome(nodes, { payload: 'ajar' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
-    assert.equal(sim.stats.executed.relay_status_set, cases.length);
+    assert.equal(env.sim.stats.executed.relay_status_set, cases.length);
   });
 
   it('reads the node property relayStatus (a TypedInput), and a hand-written status property', async () => {
-    let nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', relayStatus: 'gate', relayStatusType: 'global' });
+    let nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '18', relayStatus: 'gate', relayStatusType: 'global' });
     nodes.n1.context().global.set('gate', 'on');
     let r = await outcome(nodes, {});
     assert.equal(r.out?.payload, 1);
@@ -78,12 +75,12 @@ describe('webtapi-relay-set', () => {
     r = await outcome(nodes, {});
     assert.equal(r.out?.payload, 0);
     await helper.unload();
-    nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', status: 'on' });
+    nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '18', status: 'on' });
     r = await outcome(nodes, {});
     assert.equal(r.out?.payload, 1);
     // What the editor would deploy if the property were called status: ignored, the default applies.
     await helper.unload();
-    nodes = await loadFlow(sim, 'webtapi-relay-set', {
+    nodes = await loadFlow(env.sim, 'webtapi-relay-set', {
       relay: '18',
       relayStatus: 'off',
       status: { fill: 'green', shape: 'dot', text: 'ok' },
@@ -93,16 +90,16 @@ describe('webtapi-relay-set', () => {
   });
 
   it('toggles by reading the status first', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '18', status: 'toggle' });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '18', status: 'toggle' });
     let r = await outcome(nodes, {});
     assert.equal(r.out?.payload, 1);
     r = await outcome(nodes, {});
     assert.equal(r.out?.payload, 0);
-    assert.equal(sim.stats.byAction.relay_status_get, 2);
+    assert.equal(env.sim.stats.byAction.relay_status_get, 2);
   });
 
   it('pulses: on, wait, off, and the message leaves once it is done', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 150 });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 150 });
     // The pulse's timer and the time measured on one fake clock: the wait is the node's, not the machine's.
     const clock = pollClock();
     let r: Outcome;
@@ -117,11 +114,11 @@ describe('webtapi-relay-set', () => {
     }
     assert.equal(r.out?.payload, 0);
     assert.equal(relay('17'), 0);
-    assert.equal(sim.stats.executed.relay_status_set, 2);
+    assert.equal(env.sim.stats.executed.relay_status_set, 2);
   });
 
   it('a message cannot change a relay, status or pulse set in the dialog', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: 20 });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: 20 });
     const tries = [
       { payload: { relay: '18', status: 'on', pulse: 0 } },
       { relay: '19', status: 1, pulse: 86_400_000 },
@@ -133,7 +130,7 @@ describe('webtapi-relay-set', () => {
       assert.ok(r.out, JSON.stringify(r.error));
       assert.equal(r.out.payload, 0, `${JSON.stringify(msg)}: not a pulse of relay 17`);
     }
-    const sets = sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`);
+    const sets = env.sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`);
     assert.deepEqual(
       sets,
       tries.flatMap(() => ['17=1', '17=0']),
@@ -143,19 +140,19 @@ describe('webtapi-relay-set', () => {
   });
 
   it('a pulse of 0 in the dialog is fixed: a message cannot make a pulse of it', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: '', pulse: 0 });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: '', pulse: 0 });
     const r = await outcome(nodes, { payload: 'on', pulse: 20 });
     assert.equal(r.out?.payload, 1);
     assert.equal(relay('17'), 1, 'switched on, not pulsed');
-    assert.equal(sim.stats.executed.relay_status_set, 1);
+    assert.equal(env.sim.stats.executed.relay_status_set, 1);
   });
 
   it('fills a relay, status and pulse left empty in the dialog from the message', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '', relayStatus: '', pulse: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '', relayStatus: '', pulse: '' });
     let r = await outcome(nodes, { payload: { relay: '18', status: 'on', pulse: 20 } });
     assert.equal(r.out?.payload, 0, 'a pulse');
     assert.deepEqual(
-      sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`),
+      env.sim.requests.filter((q) => q.action === 'relay_status_set').map((q) => `${q.params.relay_id}=${q.params.status}`),
       ['18=1', '18=0'],
     );
     r = await outcome(nodes, { relay: '19', payload: true });
@@ -163,14 +160,14 @@ describe('webtapi-relay-set', () => {
     assert.equal(relay('19'), 1);
     r = await outcome(nodes, { relay: '19' });
     assert.equal(r.out?.payload, 1, 'no status anywhere: on');
-    const before = sim.stats.requests;
+    const before = env.sim.stats.requests;
     r = await outcome(nodes, { payload: 'on' });
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', 'no relay anywhere');
-    assert.equal(sim.stats.requests, before);
+    assert.equal(env.sim.stats.requests, before);
   });
 
   it('switches back at once when Node-RED stops during a pulse, and says so in the log', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 60_000 });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', status: 'on', pulse: 60_000 });
     // The helper restores its log spies before it stops the flows: watch this node's warnings directly.
     const warnings: string[] = [];
     nodes.n1.warn = (m: unknown) => {
@@ -184,11 +181,11 @@ describe('webtapi-relay-set', () => {
       warnings.some((w) => /pulse cut short by shutdown, switching back to 0/.test(w)),
       'no log line about the interrupted pulse',
     );
-    assert.equal(sim.stats.executed.relay_status_set, 2);
+    assert.equal(env.sim.stats.executed.relay_status_set, 2);
   });
 
   it('logs every switch for the audit trail (node id, action, target)', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '19', status: 'on' });
+    const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '19', status: 'on' });
     await outcome(nodes, {});
     const lines = helper.log().args.map((a: any[]) => JSON.stringify(a[0]));
     assert.ok(
@@ -200,34 +197,31 @@ describe('webtapi-relay-set', () => {
 
 describe('webtapi-relay-set guards', function () {
   this.timeout(30_000);
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
   before(() => LOG.install());
   beforeEach(() => LOG.clear());
 
   describe('maxPulse', () => {
     it('a pulse within maxPulse runs (from the dialog and from a message)', async () => {
-      const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: '', maxPulse: 1000 });
+      const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: '', maxPulse: 1000 });
       const r = await outcome(nodes, { pulse: 40 });
       assert.equal(r.out?.payload, 0, JSON.stringify(r.error));
-      assert.deepEqual(writes(sim), ['17=1', '17=0']);
+      assert.deepEqual(writes(env.sim), ['17=1', '17=0']);
     });
 
     it('a pulse above maxPulse is refused, nothing sent: from a message, the dialog, or context', async () => {
-      let nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: '' });
+      let nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: '' });
       for (const msg of [{ pulse: 60_001 }, { payload: { pulse: '86400000' } }]) {
         const r = await outcome(nodes, msg);
         assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', JSON.stringify(msg));
         assert.match(r.error?.error.message, /longer than the node's maxPulse of 60000 ms/);
       }
       await helper.unload();
-      nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: 5000, maxPulse: 4999 });
+      nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: 5000, maxPulse: 4999 });
       assert.equal(caughtCode((await outcome(nodes, {})).error), 'WEBTAPI_INVALID_INPUT');
       await helper.unload();
       // A pulse read from global context (a TypedInput type a hand-written flow can give it).
-      nodes = await loadFlow(sim, 'webtapi-relay-set', {
+      nodes = await loadFlow(env.sim, 'webtapi-relay-set', {
         relay: '17',
         relayStatus: 'on',
         pulse: 'doorPulse',
@@ -236,18 +230,18 @@ describe('webtapi-relay-set guards', function () {
       });
       nodes.n1.context().global.set('doorPulse', 2001);
       assert.equal(caughtCode((await outcome(nodes, {})).error), 'WEBTAPI_INVALID_INPUT');
-      assert.equal(sim.stats.byAction.relay_status_set, undefined, 'something reached the PBX');
-      assert.deepEqual(writes(sim), []);
+      assert.equal(env.sim.stats.byAction.relay_status_set, undefined, 'something reached the PBX');
+      assert.deepEqual(writes(env.sim), []);
     });
 
     it('an invalid maxPulse in the flow falls back to 60000 with a warning (not to "no ceiling")', async () => {
-      const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: '', maxPulse: 'forever' });
+      const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on', pulse: '', maxPulse: 'forever' });
       assert.ok(
         LOG.at(LEVEL.WARN, 'n1').some((l) => /maxPulse must be a whole number .* using 60000/.test(l)),
         LOG.texts(30).join('\n'),
       );
       assert.equal(caughtCode((await outcome(nodes, { pulse: 60_001 })).error), 'WEBTAPI_INVALID_INPUT');
-      assert.deepEqual(writes(sim), []);
+      assert.deepEqual(writes(env.sim), []);
     });
   });
 
@@ -257,7 +251,7 @@ describe('webtapi-relay-set guards', function () {
       await helper.load(
         ALL,
         [
-          config(sim),
+          config(env.sim),
           { id: 'door', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: 'on', pulse: 10_000, wires: [['doorOut']] },
           { id: 'other', type: 'webtapi-relay-set', server: 'cfg', relay: '17', relayStatus: '', pulse: '', wires: [['otherOut']] },
           { id: 'doorOut', type: 'helper' },
@@ -270,7 +264,7 @@ describe('webtapi-relay-set guards', function () {
       const [door, other, doorOut, otherOut, caught] = ['door', 'other', 'doorOut', 'otherOut', 'caught'].map((id) => helper.getNode(id)!);
       // Log in before the clock stops: the first request of the test is then the switch itself.
       await outcome({ n1: other, out: otherOut, caught }, { payload: 0 });
-      sim.requests.length = 0;
+      env.sim.requests.length = 0;
       LOG.clear();
       return { door, other, doorOut, otherOut, caught };
     }
@@ -297,20 +291,20 @@ describe('webtapi-relay-set guards', function () {
         );
         n.door.receive({ topic: 'door/17/open', qos: 0, retain: false, payload: 'on' });
         await pulsing;
-        assert.equal(sim.state.relays.get('17')!.status, 1);
+        assert.equal(env.sim.state.relays.get('17')!.status, 1);
         const t0 = Date.now();
         const otherDone = next(n.otherOut);
         n.other.receive({ payload: status, _client: { socketId: 'sock-1', socketIp: '127.0.0.1' } });
         const [door, other] = await Promise.all([doorDone, otherDone]);
         assert.ok(Date.now() - t0 <= 500, `back after ${Date.now() - t0} ms of the fake clock`);
-        assert.equal(sim.state.relays.get('17')!.status, 0);
+        assert.equal(env.sim.state.relays.get('17')!.status, 0);
         assert.equal(door.payload, 0, 'the pulse message completes with the final status');
         assert.equal(other.payload, 0);
-        assert.deepEqual(writes(sim), ['17=1', '17=0'], 'one switch-back, not the pulse\'s and the "off"');
+        assert.deepEqual(writes(env.sim), ['17=1', '17=0'], 'one switch-back, not the pulse\'s and the "off"');
         // The pulse's own time comes and goes: nothing sets the relay again.
         await clock.tickAsync(15_000);
-        assert.deepEqual(writes(sim), ['17=1', '17=0']);
-        assert.equal(sim.state.relays.get('17')!.status, 0);
+        assert.deepEqual(writes(env.sim), ['17=1', '17=0']);
+        assert.equal(env.sim.state.relays.get('17')!.status, 0);
         assert.deepEqual(
           [...trail('door'), ...trail('other')],
           [
@@ -340,12 +334,12 @@ describe('webtapi-relay-set guards', function () {
       n.other.receive({ payload: 'on' });
       await clock.tickAsync(5000);
       assert.equal(answered, false);
-      assert.deepEqual(writes(sim), ['17=1']);
+      assert.deepEqual(writes(env.sim), ['17=1']);
       await clock.tickAsync(5100);
       const [door, other] = await Promise.all([doorDone, otherDone]);
       assert.equal(door.payload, 0);
       assert.equal(other.payload, 1);
-      assert.deepEqual(writes(sim), ['17=1', '17=0', '17=1']);
+      assert.deepEqual(writes(env.sim), ['17=1', '17=0', '17=1']);
     });
   });
 
@@ -361,7 +355,7 @@ describe('webtapi-relay-set guards', function () {
       await helper.load(
         ALL,
         [
-          config(sim),
+          config(env.sim),
           { id, type: 'webtapi-relay-set', name: 'door', server: 'cfg', ...door, wires: [['out']] },
           { id: 'out', type: 'helper' },
           { id: 'c1', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -382,7 +376,7 @@ describe('webtapi-relay-set guards', function () {
       // The dialog's status "on" is fixed: the message's "off" does not change it.
       r = await outcome(nodes, { code: 4711, payload: 'off' });
       assert.equal(r.out?.payload, 1, JSON.stringify(r.error));
-      assert.deepEqual(writes(sim), ['17=1', '17=1']);
+      assert.deepEqual(writes(env.sim), ['17=1', '17=1']);
     });
 
     it('does not open without the code, or with a wrong one: WEBTAPI_ACCESS_DENIED, nothing sent, the code not on the message', async () => {
@@ -400,8 +394,8 @@ describe('webtapi-relay-set guards', function () {
         assert.equal(caughtCode(r.error), 'WEBTAPI_ACCESS_DENIED', JSON.stringify(msg));
         assert.ok(!('code' in r.error!), 'msg.code reached the Catch node');
       }
-      assert.equal(sim.stats.byAction.relay_status_set, undefined);
-      assert.deepEqual(writes(sim), []);
+      assert.equal(env.sim.stats.byAction.relay_status_set, undefined);
+      assert.deepEqual(writes(env.sim), []);
     });
 
     it('a node without a PIN opens without a code, and still takes msg.code off the message', async () => {
@@ -436,11 +430,11 @@ describe('webtapi-relay-set guards', function () {
           seen.some((st) => st.text === 'locked, 300 s' && st.fill === 'red'),
           JSON.stringify(seen),
         );
-        assert.deepEqual(writes(sim), []);
+        assert.deepEqual(writes(env.sim), []);
         clock.tick(2000);
         const r = await outcome(nodes, { code: PIN });
         assert.equal(r.out?.payload, 1, JSON.stringify(r.error));
-        assert.deepEqual(writes(sim), ['17=1']);
+        assert.deepEqual(writes(env.sim), ['17=1']);
       } finally {
         clock.restore();
       }
@@ -474,7 +468,7 @@ describe('webtapi-relay-set guards', function () {
       nodes = await load('pin-other');
       const other = await outcome(nodes, { code: PIN });
       assert.equal(other.out?.payload, 1, JSON.stringify(other.error));
-      assert.deepEqual(writes(sim), ['17=1']);
+      assert.deepEqual(writes(env.sim), ['17=1']);
     });
 
     it('the code is in no log line (trace level included), audit line, status or message', async () => {
@@ -520,14 +514,14 @@ describe('webtapi-relay-set guards', function () {
     ];
     for (const [what, msg, by] of shapes) {
       it(`${what}: ${by}`, async () => {
-        const nodes = await loadFlow(sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on' });
+        const nodes = await loadFlow(env.sim, 'webtapi-relay-set', { relay: '17', relayStatus: 'on' });
         assert.ok((await outcome(nodes, { ...msg })).out);
         assert.deepEqual(trail(), [`audit node=n1 action=relay_status_set ${by} relay_id=17 status=1`]);
       });
     }
 
     it('a passed-through parameter cannot make the line read like another action: values are quoted', async () => {
-      const nodes = await loadFlow(sim, 'webtapi-request', { action: 'door_note' });
+      const nodes = await loadFlow(env.sim, 'webtapi-request', { action: 'door_note' });
       const forged = 'x action=relay_status_set relay_id=18 status=1';
       const r = await outcome(nodes, { payload: { text: forged, q: 'say "hi" \\ bye' }, _client: { user: { username: 'a=b "c"' } } });
       assert.equal(caughtCode(r.error), 'WEBTAPI_ACTION_FAILED');

@@ -1,28 +1,24 @@
 import assert from 'node:assert/strict';
-import type { Simulator } from '../../dist/simulator';
 import { helper, loadFlow, outcome, caughtCode, useNodeSimulator } from './harness';
 
 describe('webtapi-request', () => {
-  let sim: Simulator;
-  useNodeSimulator((s) => {
-    sim = s;
-  });
+  const env = useNodeSimulator();
 
   it("runs the node's action with its params: a parameter given in the dialog is fixed, the others come from msg.payload", async () => {
-    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{"filter":"1001,1002"}' });
+    const nodes = await loadFlow(env.sim, 'webtapi-request', { action: 'call_status_get', params: '{"filter":"1001,1002"}' });
     let r = await outcome(nodes, {});
     assert.deepEqual(Object.keys(r.out?.payload).sort(), ['1001', '1002']);
     r = await outcome(nodes, { payload: { filter: '1003', note: 'x' } });
     assert.deepEqual(Object.keys(r.out?.payload).sort(), ['1001', '1002']);
     assert.deepEqual(r.out?.webtapi.params, { note: 'x', filter: '1001,1002' });
     await helper.unload();
-    const open = await loadFlow(sim, 'webtapi-request', { action: 'call_status_get', params: '{}' });
+    const open = await loadFlow(env.sim, 'webtapi-request', { action: 'call_status_get', params: '{}' });
     r = await outcome(open, { payload: { filter: '1003' } });
     assert.deepEqual(Object.keys(r.out?.payload), ['1003']);
   });
 
   it('a message cannot make a request with an action set in the dialog send another action', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'relay_status_get', params: '{"relay_id":"17"}' });
+    const nodes = await loadFlow(env.sim, 'webtapi-request', { action: 'relay_status_get', params: '{"relay_id":"17"}' });
     const tries = [
       { action: 'relay_status_set', payload: { relay_id: '18', status: 1 } },
       { payload: { action: 'relay_status_set', relay_id: '18', status: 1 } },
@@ -33,16 +29,16 @@ describe('webtapi-request', () => {
       if (r.out) assert.equal(r.out.webtapi.action, 'relay_status_get');
       else assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT', JSON.stringify(r.error));
     }
-    assert.equal(sim.stats.byAction.relay_status_set ?? 0, 0);
-    assert.equal(sim.state.relays.get('18')!.status, 0);
+    assert.equal(env.sim.stats.byAction.relay_status_set ?? 0, 0);
+    assert.equal(env.sim.state.relays.get('18')!.status, 0);
     assert.deepEqual(
-      sim.requests.filter((q) => q.action === 'relay_status_get').map((q) => q.params.relay_id),
+      env.sim.requests.filter((q) => q.action === 'relay_status_get').map((q) => q.params.relay_id),
       ['17', '17', '17'],
     );
   });
 
   it('takes the action from msg.payload.action, msg.action or a scalar payload when the dialog leaves it empty', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-request', { action: '' });
+    const nodes = await loadFlow(env.sim, 'webtapi-request', { action: '' });
     let r = await outcome(nodes, { payload: { action: 'relay_status_set', relay_id: '17', status: 1 } });
     assert.equal(r.out?.payload, true);
     assert.deepEqual(r.out?.webtapi.params, { relay_id: '17', status: '1' });
@@ -58,18 +54,18 @@ describe('webtapi-request', () => {
   });
 
   it('plays DTMF and records through the generic node', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-request', { action: '', params: '{}' });
+    const nodes = await loadFlow(env.sim, 'webtapi-request', { action: '', params: '{}' });
     await outcome(nodes, { action: 'call', payload: { src: '1001', dst: '1002' } });
-    const chan = [...sim.state.channels.keys()][0];
+    const chan = [...env.sim.state.channels.keys()][0];
     let r = await outcome(nodes, { action: 'chan_play_dtmf', payload: { chan, tone: '1234' } });
     assert.equal(r.out?.payload, true);
-    assert.equal(sim.state.channels.get(chan)!.dtmf, '1234');
+    assert.equal(env.sim.state.channels.get(chan)!.dtmf, '1234');
     r = await outcome(nodes, { action: 'call_record_start', payload: { chan } });
     assert.equal(typeof r.out?.payload, 'string');
   });
 
   it('refuses params that are not a JSON object', async () => {
-    const nodes = await loadFlow(sim, 'webtapi-request', { action: 'q_list', params: '[1,2' });
+    const nodes = await loadFlow(env.sim, 'webtapi-request', { action: 'q_list', params: '[1,2' });
     const r = await outcome(nodes, {});
     assert.equal(caughtCode(r.error), 'WEBTAPI_INVALID_INPUT');
   });

@@ -4,7 +4,7 @@
  * gives data, one item per line with `raw`, never an error.
  */
 import assert from 'node:assert/strict';
-import { ALL, helper, outcome, type TestNode } from '../nodes/harness';
+import { ALL, helper, outcome, useNodeServer, type TestNode } from '../nodes/harness';
 import { startOddPbx, type OddPbx } from './odd-pbx';
 
 type Nodes = { n1: TestNode; out: TestNode; caught: TestNode };
@@ -31,19 +31,10 @@ async function payload(nodes: Nodes, msg: Record<string, unknown>): Promise<any>
 }
 
 describe('the nodes against a PBX with differently shaped lists', () => {
-  let pbx: OddPbx;
-  before(async () => {
-    pbx = await startOddPbx();
-  });
-  after(async () => {
-    await pbx.close();
-  });
-  afterEach(async () => {
-    await helper.unload();
-  });
+  const odd = useNodeServer(startOddPbx);
 
   it('webtapi-queue-agent: queues, members and callers from `queue show` and AMI output', async () => {
-    const nodes = await load(pbx, 'webtapi-queue-agent', { operation: '', queue: 'VMX' });
+    const nodes = await load(odd.server, 'webtapi-queue-agent', { operation: '', queue: 'VMX' });
     const queues = await payload(nodes, { payload: 'queues' });
     assert.deepEqual(
       queues.map((q: any) => [q.shape, q.section, q.name]),
@@ -75,7 +66,7 @@ describe('the nodes against a PBX with differently shaped lists', () => {
   });
 
   it('webtapi-request: every list action gives one item per line with raw', async () => {
-    const nodes = await load(pbx, 'webtapi-request', { action: '' });
+    const nodes = await load(odd.server, 'webtapi-request', { action: '' });
     const calls = await payload(nodes, { payload: 'call_list' });
     assert.deepEqual(
       calls.map((c: any) => [c.shape, c.channel, c.extension, c.text]),
@@ -116,7 +107,7 @@ describe('the nodes against a PBX with differently shaped lists', () => {
   });
 
   it('webtapi-status-watch: states from `core show hints` lines', async () => {
-    const nodes = await load(pbx, 'webtapi-status-watch', { extensions: '', interval: 60000 });
+    const nodes = await load(odd.server, 'webtapi-status-watch', { extensions: '', interval: 60000 });
     const got: Array<[string, string]> = [];
     await new Promise<void>((resolve) => {
       nodes.out.on('input', (m: { topic: string; payload: string }) => {
