@@ -4,9 +4,8 @@
  * encoder must escape, and the short deadline every fault test runs with. Everything else is the
  * node harness (test/nodes/harness.ts), re-exported here under the names this suite uses.
  */
-import assert from 'node:assert/strict';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../dist/simulator';
-import { assertCalm, config, flow, helper, loadFlow, LOG, until, watchCalm, type Nodes } from '../nodes/harness';
+import { assertCalm, config, flow, loadFlow, LOG, until, useNodeServer, watchCalm, type Nodes } from '../nodes/harness';
 
 export {
   ALL,
@@ -47,39 +46,30 @@ export function useSubjectSimulator(
   opts: SimulatorOptions = {},
   hooks: { fresh?(sim: Simulator): void; check?(sim: Simulator): void } = {},
 ): Simulator {
-  let sim: Simulator | undefined;
-  const started = (): Simulator => {
-    assert.ok(sim, 'the simulator is used before it has started (in before())');
-    return sim;
-  };
-  before(async () => {
-    sim = await startSimulator({ port: 0, users: { [USER]: PASSWORD }, ...opts });
-    LOG.install();
-  });
-  after(async () => {
-    await sim?.close();
-  });
+  const started = useNodeServer(() => startSimulator({ port: 0, users: { [USER]: PASSWORD }, ...opts }));
+  before(() => LOG.install());
   beforeEach(() => {
-    sim!.reset();
+    started.server.reset();
     LOG.clear();
     watchCalm();
-    hooks.fresh?.(sim!);
+    hooks.fresh?.(started.server);
   });
+  // Registered after useNodeServer's hook, so this runs once the flow is unloaded.
   afterEach(async () => {
-    await helper.unload();
-    sim!.clearFaults();
-    await sim!.resume();
-    hooks.check?.(sim!);
+    const sim = started.server;
+    sim.clearFaults();
+    await sim.resume();
+    hooks.check?.(sim);
     assertCalm();
   });
   // The describe() body runs before before(): what it is handed stands for the simulator to come.
   return new Proxy({} as Simulator, {
     get: (_target, key) => {
-      const current = started();
+      const current = started.server;
       const value: unknown = Reflect.get(current, key);
       return typeof value === 'function' ? value.bind(current) : value;
     },
-    set: (_target, key, value) => Reflect.set(started(), key, value),
+    set: (_target, key, value) => Reflect.set(started.server, key, value),
   });
 }
 
