@@ -120,7 +120,9 @@ export class Editor {
 
   /** Double-click a node in the workspace and wait for its edit tray to be open and still. */
   async openNodeEditor(id: string): Promise<Locator> {
-    await this.flowNode(id).locator('rect.red-ui-flow-node').first().dblclick();
+    // Node-RED counts a double click only if the presses are > 0 and < 650 ms apart (Date.now()):
+    // two presses in the same millisecond are one click. 20 ms down-to-up puts them ~40 ms apart.
+    await this.flowNode(id).locator('rect.red-ui-flow-node').first().dblclick({ delay: 20 });
     return this.waitForTray(NODE_TRAY);
   }
 
